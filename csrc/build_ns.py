@@ -1,0 +1,23 @@
+"""cffi (API mode) build script for ``rtnl._ns``: setns, unshare, mount and umount2 with errno kept.
+
+Compiled by the package build (``cffi_modules`` in setup.py). Constants are read from the C headers
+by the compiler (``#define X ...``), so no number is copied by hand.
+"""
+
+from pathlib import Path
+
+from cffi import FFI
+
+ffibuilder = FFI()
+ffibuilder.cdef((Path(__file__).parent / "ns.h").read_text())
+ffibuilder.set_source(
+    "rtnl._ns",
+    """
+    #define _GNU_SOURCE
+    #include <sched.h>
+    #include <sys/mount.h>
+    """,
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(tmpdir=str(Path(__file__).parent.parent), verbose=False)

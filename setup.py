@@ -1,0 +1,5 @@
+"""Build hook: setuptools reads the metadata from pyproject.toml; this file only adds the cffi extension."""
+
+from setuptools import setup
+
+setup(cffi_modules=["csrc/build_ns.py:ffibuilder"])
