@@ -25,11 +25,29 @@ _EXPORTS: dict[str, str] = {
     "DecodeError": "errors",
     "DumpInterrupted": "errors",
     "Namespace": "netns",
+    "connect": "connection",
+    "Connection": "connection",
+    "Link": "links",
+    "MacvlanInfo": "links",
+    "VethInfo": "links",
+    "BridgeInfo": "links",
+    "BridgePortInfo": "links",
+    "MacvlanMode": "links",
+    "MacvlanFlag": "links",
+    "OperState": "links",
+    "Address": "addresses",
+    "AddressFlag": "addresses",
+    "Scope": "addresses",
+    "Route": "routes",
 }
 
 if TYPE_CHECKING:
+    from .addresses import Address, AddressFlag, Scope
+    from .connection import Connection, connect
     from .errors import DecodeError, DumpInterrupted, NetlinkError
+    from .links import BridgeInfo, BridgePortInfo, Link, MacvlanFlag, MacvlanInfo, MacvlanMode, OperState, VethInfo
     from .netns import Namespace
+    from .routes import Route
 
 __all__ = sorted(_EXPORTS)
 

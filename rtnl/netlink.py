@@ -1,0 +1,199 @@
+"""The NETLINK_ROUTE socket and its message loop: send a request, collect its answer, map errors.
+
+Like libmnl's ``mnl_cb_run``, the loop is small on purpose. It checks the sender (only the kernel,
+port id 0, may answer), the sequence number and our port id, turns ``NLMSG_ERROR`` and a failing
+``NLMSG_DONE`` into :class:`~rtnl.errors.NetlinkError` with the kernel's extended-ack text, keeps
+ext-ack warnings sent with a success, and retries dumps the kernel marked ``NLM_F_DUMP_INTR``.
+One lock serialises request/answer pairs, so a socket can be shared between threads.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import socket
+import threading
+import warnings
+from collections.abc import Iterable
+
+from . import codec
+from .codec import (
+    NLM_F_ACK,
+    NLM_F_DUMP,
+    NLM_F_DUMP_INTR,
+    NLM_F_REQUEST,
+    NLMSG_DONE,
+    NLMSG_ERROR,
+    NLMSG_NOOP,
+    NLMSG_OVERRUN,
+    SOL_NETLINK,
+    Attrs,
+    Message,
+)
+from .errors import DumpInterrupted, NetlinkError
+
+DUMP_RETRIES = 5
+_MSG_PEEK_TRUNC = socket.MSG_PEEK | socket.MSG_TRUNC
+
+
+class NetlinkWarning(UserWarning):
+    """The kernel accepted a request but said something about it (ext-ack message on success)."""
+
+
+class NetlinkSocket:
+    """An AF_NETLINK / NETLINK_ROUTE socket with ext-ack, capped acks and strict dump checking on.
+
+    ``sock`` lets a caller hand in a socket created elsewhere (e.g. inside another network namespace,
+    where the socket stays bound for its whole life). ``groups`` subscribes to multicast groups
+    (``RTNLGRP_*`` numbers) for event monitoring.
+    """
+
+    def __init__(self, sock: socket.socket | None = None, *, groups: Iterable[int] = (),
+                 rcvbuf: int | None = None) -> None:
+        self.sock = sock or socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
+                                          codec.NETLINK_ROUTE)
+        try:
+            for opt in (codec.NETLINK_EXT_ACK, codec.NETLINK_CAP_ACK, codec.NETLINK_GET_STRICT_CHK):
+                self.sock.setsockopt(SOL_NETLINK, opt, 1)
+            if rcvbuf:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.bind((0, 0))
+            for group in groups:
+                self.sock.setsockopt(SOL_NETLINK, codec.NETLINK_ADD_MEMBERSHIP, group)
+            self.portid: int = self.sock.getsockname()[0]
+        except BaseException:
+            self.sock.close()
+            raise
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+        self._buf = bytearray(65536)
+        self._peek = bytearray(16)
+        self.warnings: list[str] = []  # ext-ack messages the kernel sent with successful answers
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the socket (idempotent)."""
+        self.sock.close()
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def __enter__(self) -> NetlinkSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- receiving -------------------------------------------------------------------------------------
+    def recv(self) -> bytes:
+        """One whole datagram from the kernel; never truncated (its size is peeked first).
+
+        Datagrams not sent by the kernel (sender port id != 0) are dropped: no local process can
+        inject answers.
+        """
+        while True:
+            size = self.sock.recv_into(self._peek, 0, _MSG_PEEK_TRUNC)
+            if size > len(self._buf):
+                self._buf = bytearray(max(size, 2 * len(self._buf)))
+            n, (sender, _groups) = self.sock.recvfrom_into(self._buf, len(self._buf))
+            if sender == 0:
+                return bytes(memoryview(self._buf)[:n])
+
+    # -- request / answer ------------------------------------------------------------------------
+    def request(self, msg: Message, *, ack: bool = True) -> list[Message]:
+        """Send ``msg`` and return the kernel's answer messages (without the final ack).
+
+        Raises :class:`NetlinkError` (errno subclass, with ext-ack text and the offending attribute).
+        """
+        flags = msg.flags | NLM_F_REQUEST | (NLM_F_ACK if ack else 0)
+        with self._lock:
+            return self._transact(msg, flags)
+
+    def dump(self, msg: Message) -> list[Message]:
+        """Send a dump request and return every message of the dump.
+
+        A dump the kernel marks interrupted (its table changed meanwhile) is read again, up to
+        ``DUMP_RETRIES`` times, then :class:`DumpInterrupted` is raised.
+        """
+        flags = msg.flags | NLM_F_REQUEST | NLM_F_DUMP
+        with self._lock:
+            for _ in range(DUMP_RETRIES):
+                try:
+                    return self._transact(msg, flags)
+                except DumpInterrupted:
+                    continue
+        raise DumpInterrupted()
+
+    def request_many(self, msgs: Iterable[Message]) -> None:
+        """Send several requests in one sendmsg and wait for every ack; the first error is raised
+        after all answers were read, so the socket stays in step."""
+        with self._lock:
+            pending: dict[int, bytes] = {}
+            chunks = []
+            for msg in msgs:
+                seq = next(self._seq)
+                data = msg.encode(seq=seq, pid=0)
+                msg_flags = msg.flags | NLM_F_REQUEST | NLM_F_ACK
+                data = data[:6] + msg_flags.to_bytes(2, "little") + data[8:]
+                pending[seq] = data
+                chunks.append(data)
+            if not chunks:
+                return
+            self.sock.sendall(b"".join(chunks))  # netlink takes many messages per datagram
+            first: NetlinkError | None = None
+            while pending:
+                for reply in codec.decode(self.recv()):
+                    data = pending.pop(reply.seq, None) if reply.type == NLMSG_ERROR else None
+                    if data is not None and reply.pid == self.portid:
+                        err = self._status(reply, data)
+                        if err is not None and first is None:
+                            first = err
+            if first is not None:
+                raise first
+
+    def _transact(self, msg: Message, flags: int) -> list[Message]:
+        seq = next(self._seq)
+        data = msg.encode(seq=seq, pid=0)
+        data = data[:6] + flags.to_bytes(2, "little") + data[8:]
+        self.sock.sendall(data)
+        out: list[Message] = []
+        interrupted = False
+        while True:
+            for reply in codec.decode(self.recv()):
+                if reply.seq != seq or reply.pid != self.portid:
+                    continue  # an answer to an older request, or a notification
+                if reply.flags & NLM_F_DUMP_INTR:
+                    interrupted = True
+                rtype = reply.type
+                if rtype == NLMSG_ERROR or rtype == NLMSG_DONE:
+                    err = self._status(reply, data)
+                    if err is not None:
+                        raise err
+                    if rtype == NLMSG_DONE and flags & NLM_F_ACK and not flags & NLM_F_DUMP:
+                        continue  # a doit that answers with a multi-part reply: the ack still comes
+                    if interrupted:
+                        raise DumpInterrupted()
+                    return out
+                if rtype == NLMSG_OVERRUN:
+                    raise NetlinkError.from_errno(errno.EOVERFLOW, "netlink overrun")
+                if rtype != NLMSG_NOOP:
+                    out.append(reply)
+                if not flags & (NLM_F_ACK | NLM_F_DUMP) and not reply.flags & codec.NLM_F_MULTI:
+                    return out
+
+    def _status(self, reply: Message, request: bytes) -> NetlinkError | None:
+        """The error an NLMSG_ERROR / NLMSG_DONE carries, or None; keeps success warnings."""
+        error = getattr(reply.header, "error", 0)
+        ext: Attrs | None = reply.attrs
+        text = ext.get("NLMSGERR_ATTR_MSG") if ext is not None and len(ext) else None
+        if error == 0:
+            if isinstance(text, str) and text:
+                self.warnings.append(text)
+                warnings.warn(text, NetlinkWarning, stacklevel=4)
+            return None
+        offset = ext.get("NLMSGERR_ATTR_OFFS") if ext is not None else None
+        attribute = codec.attribute_at(request, offset) if isinstance(offset, int) else None
+        if attribute is None and ext is not None and "NLMSGERR_ATTR_MISS_TYPE" in ext:
+            attribute = f"missing attribute type {ext['NLMSGERR_ATTR_MISS_TYPE']}"
+        return NetlinkError.from_errno(-error, text if isinstance(text, str) else None, attribute)
+
