@@ -16,6 +16,7 @@ ffibuilder.set_source(
     #define _GNU_SOURCE
     #include <sched.h>
     #include <sys/mount.h>
+    #include <linux/nsfs.h>
     """,
 )
 

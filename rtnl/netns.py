@@ -1,14 +1,57 @@
-"""Network namespaces: the thin syscall layer over the ``rtnl._ns`` cffi extension.
+"""Network namespaces: named (iproute2-compatible), anonymous, entered per thread, sockets inside them.
 
-The compiled extension (``csrc/``) is loaded on first use only, so ``import rtnl`` stays within the
-standard library. Every wrapper raises ``OSError`` with the errno the C call left.
+A :class:`Namespace` holds an open file descriptor to a network namespace, which keeps the namespace
+alive and is what the kernel takes wherever a namespace is named (``setns(2)``, ``IFLA_NET_NS_FD``,
+``NETNSA_FD``). Named namespaces live where ``ip netns`` keeps them, so both tools see each other's::
+
+    with Namespace.create("ns1") as ns1:        # ip netns add ns1 ... ip netns delete ns1
+        sock = ns1.socket(socket.AF_INET, socket.SOCK_DGRAM)   # a socket living in ns1
+        ns1.popen(["ip", "link"]).wait()        # ip netns exec ns1 ip link
+
+Nothing here forks to switch namespaces, and no thread is ever left switched: ``setns(2)`` acts on the
+calling thread only, and every switch is undone before control returns to the caller.
+
+The bottom of the module is the thin syscall layer over the ``rtnl._ns`` cffi extension (``csrc/``),
+loaded on first use so that ``import rtnl`` stays within the standard library. Every wrapper raises
+``OSError`` (with the matching subclass) carrying the errno the C call left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union
+
+if TYPE_CHECKING:
+    import socket as _socket
+    import subprocess
+    from types import TracebackType
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+__all__ = [
+    "Namespace",
+    "NamespaceLike",
+    "NamespaceRestoreError",
+    "check_thread",
+    "resolve",
+    "run_dir",
+]
+
+_MAX_NAME = 255  # NAME_MAX: a namespace name is one file name in the run dir
+_THREAD_NS = "/proc/thread-self/ns/net"
+
+
+# --------------------------------------------------------------------------------------------------
+# syscall layer
 
 
 @cache
@@ -39,7 +82,9 @@ def unshare(flags: int) -> None:
     _check(_ext().lib.unshare(flags), "unshare")
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None
+) -> None:
     """mount(2)."""
     ffi, lib = _ext().ffi, _ext().lib
 
@@ -52,3 +97,496 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, d
 def umount2(target: str, flags: int = 0) -> None:
     """umount2(2)."""
     _check(_ext().lib.umount2(os.fsencode(target), flags), "umount2", target)
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def run_dir() -> str:
+    """Where named namespaces live: ``$RTNL_NETNS_DIR`` if set, else ``/run/netns`` (as iproute2).
+
+    Read on every call, so a test harness may point it elsewhere after import.
+    """
+    return os.environ.get("RTNL_NETNS_DIR") or "/run/netns"
+
+
+def _check_name(name: str) -> str:
+    """Refuse names that are not exactly one entry of the run dir, before anything touches the disk."""
+    if not isinstance(name, str):
+        raise TypeError(f"namespace name must be str, not {type(name).__name__}")
+    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > _MAX_NAME:
+        raise ValueError(f"invalid namespace name {name!r}")
+    return name
+
+
+def _ident(st: os.stat_result) -> tuple[int, int]:
+    return (st.st_dev, st.st_ino)
+
+
+def _open_netns(path: str) -> int:
+    """Open ``path`` and make sure it is a network namespace (a stale or foreign file is refused)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        nstype = fcntl.ioctl(fd, const("NS_GET_NSTYPE"))
+    except OSError:
+        nstype = -1
+    if nstype != const("CLONE_NEWNET"):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a network namespace", path)
+    return fd
+
+
+def _in_helper_thread(fn: Callable[[], T], name: str) -> T:
+    """Run ``fn`` in a short-lived thread and hand back its result or exception.
+
+    A thread that dies takes its namespace switch with it, so nothing has to be switched back.
+    """
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append((True, fn()))
+        except BaseException as e:  # handed to the caller, re-raised there
+            box.append((False, e))
+
+    t = threading.Thread(target=target, name=name, daemon=True)
+    t.start()
+    t.join()
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _new_netns_fd() -> int:
+    """A fresh network namespace, held by the returned fd; made in a helper thread that then exits."""
+
+    def make() -> int:
+        unshare(const("CLONE_NEWNET"))
+        return os.open(_THREAD_NS, os.O_RDONLY | os.O_CLOEXEC)
+
+    return _in_helper_thread(make, "rtnl-netns-new")
+
+
+def _share_run_dir(path: str) -> None:
+    """Make the run dir a shared mount, as ``ip netns add`` does.
+
+    Shared propagation makes namespace files mounted later visible in mount namespaces that were
+    copied before (``ip netns exec`` children, containers), and their unmounts reach those too.
+    mount(2) answers EINVAL when the dir is not a mount point yet: bind it onto itself, then retry.
+    """
+    flags = const("MS_SHARED") | const("MS_REC")
+    try:
+        mount("", path, "none", flags)
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+        mount(path, path, "none", const("MS_BIND") | const("MS_REC"))
+        mount("", path, "none", flags)
+
+
+# --------------------------------------------------------------------------------------------------
+# per-thread state
+
+
+class NamespaceRestoreError(RuntimeError):
+    """The calling thread could not be switched back to its own network namespace.
+
+    The thread is then in the wrong namespace for good; rtnl refuses to use it again (see
+    :func:`check_thread`) rather than let it create links or sockets in the wrong place.
+    """
+
+
+_thread = threading.local()
+
+
+def check_thread() -> None:
+    """Raise :class:`NamespaceRestoreError` if the calling thread was left in a foreign namespace.
+
+    Called before any work that depends on the thread's namespace (entering, opening sockets).
+    """
+    broken: str | None = getattr(_thread, "broken", None)
+    if broken is not None:
+        raise NamespaceRestoreError(f"this thread is unusable for rtnl: {broken}")
+
+
+def _thread_ident() -> tuple[int, int]:
+    return _ident(os.stat(_THREAD_NS))
+
+
+class _Entered:
+    """The context manager behind :meth:`Namespace.entered`; one per ``with``, so nesting works."""
+
+    __slots__ = ("_home", "_home_ident", "_ns")
+
+    def __init__(self, ns: Namespace) -> None:
+        self._ns = ns
+        self._home = -1
+        self._home_ident = (0, 0)
+
+    def __enter__(self) -> Namespace:
+        check_thread()
+        target = self._ns.fd
+        home = os.open(_THREAD_NS, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            self._home_ident = _ident(os.fstat(home))
+            setns(target, const("CLONE_NEWNET"))
+        except BaseException:
+            os.close(home)  # setns(2) either switched or did not: nothing to undo on failure
+            raise
+        self._home = home
+        if _thread_ident() != self._ns._ident:
+            self._restore()
+            raise OSError(errno.EINVAL, "setns did not switch to the namespace")
+        return self._ns
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        home, self._home = self._home, -1
+        try:
+            setns(home, const("CLONE_NEWNET"))
+            if _thread_ident() != self._home_ident:
+                raise OSError(errno.EINVAL, "setns did not switch back")
+        except Exception as e:
+            where = f"thread {threading.current_thread().name!r} is stuck in netns {self._ns!r}"
+            _thread.broken = f"{where} ({e})"
+            raise NamespaceRestoreError(f"could not switch back to the thread's namespace: {where}") from e
+        finally:
+            os.close(home)
+
+
+# --------------------------------------------------------------------------------------------------
+# Namespace
+
+
+class Namespace:
+    """A network namespace, held open by a file descriptor.
+
+    Get one from :meth:`create`, :meth:`open`, :meth:`from_pid`, :meth:`current` or
+    :meth:`anonymous`. Two objects are equal when they refer to the same namespace (same device and
+    inode), however they were opened. As a context manager it closes its descriptor on exit; one made
+    by :meth:`create` also deletes its name, so this leaves nothing behind::
+
+        with Namespace.create("lab") as ns:
+            with ns.entered():
+                ...  # this thread (only) is in "lab"
+    """
+
+    __slots__ = ("__weakref__", "_delete_on_exit", "_fd", "_ident", "_name", "_path")
+
+    def __init__(self, fd: int, *, name: str | None = None, path: str | None = None) -> None:
+        """Take ownership of ``fd``, an open network namespace; prefer the constructors below."""
+        self._fd = fd
+        self._ident = _ident(os.fstat(fd))
+        self._name = name
+        self._path = path
+        self._delete_on_exit = False
+
+    # constructors ---------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, name: str) -> Namespace:
+        """Create a named namespace exactly as ``ip netns add NAME`` does.
+
+        The run dir is made a shared mount, ``NAME`` is created in it with ``O_EXCL``, and a fresh
+        network namespace is bind-mounted onto it. On any failure the file and mount are removed again.
+
+        :raises ValueError: ``name`` is not a plain file name (checked before touching the disk).
+        :raises FileExistsError: the name is taken; the existing namespace is left as it was.
+        """
+        _check_name(name)
+        rdir = run_dir()
+        path = os.path.join(rdir, name)
+        os.makedirs(rdir, mode=0o755, exist_ok=True)
+        _share_run_dir(rdir)
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0))
+        fd = -1
+        mounted = False
+        try:
+            fd = _new_netns_fd()
+            mount(f"/proc/self/fd/{fd}", path, "none", const("MS_BIND"))
+            mounted = True
+            ns = cls(fd, name=name, path=path)
+        except BaseException:
+            if mounted:
+                umount2(path, const("MNT_DETACH"))
+            os.unlink(path)
+            if fd >= 0:
+                os.close(fd)
+            raise
+        ns._delete_on_exit = True
+        return ns
+
+    @classmethod
+    def open(cls, name_or_path: str | os.PathLike[str]) -> Namespace:
+        """Open a namespace by name in the run dir (``"ns1"``) or by path (``"/proc/1/ns/net"``).
+
+        A string containing ``/`` or any ``os.PathLike`` is a path; anything else is a name.
+
+        :raises FileNotFoundError: no such namespace.
+        :raises OSError: (EINVAL) the file is not a network namespace, e.g. a stale name.
+        """
+        if isinstance(name_or_path, str) and "/" not in name_or_path:
+            name: str | None = _check_name(name_or_path)
+            path = os.path.join(run_dir(), name_or_path)
+        else:
+            name, path = None, os.fspath(name_or_path)
+        return cls(_open_netns(path), name=name, path=path)
+
+    @classmethod
+    def from_pid(cls, pid: int) -> Namespace:
+        """The network namespace of process ``pid`` (its main thread).
+
+        :raises ProcessLookupError: no such process.
+        """
+        path = f"/proc/{int(pid)}/ns/net"
+        try:
+            return cls(_open_netns(path), path=path)
+        except FileNotFoundError:
+            raise ProcessLookupError(errno.ESRCH, f"no process {pid}") from None
+
+    @classmethod
+    def current(cls) -> Namespace:
+        """The calling thread's network namespace."""
+        return cls(_open_netns(_THREAD_NS))
+
+    @classmethod
+    def anonymous(cls) -> Namespace:
+        """A new, unnamed namespace that lives as long as something holds it (this object, until closed).
+
+        Cheaper than :meth:`create` and leaves no file behind; the right thing for throwaway labs
+        and tests. Links moved into it vanish with it.
+        """
+        return cls(_new_netns_fd())
+
+    @staticmethod
+    def list() -> list[str]:
+        """Names in the run dir, sorted, as ``ip netns list`` would show them."""
+        try:
+            return sorted(os.listdir(run_dir()))
+        except FileNotFoundError:
+            return []
+
+    # properties -----------------------------------------------------------------------------------
+
+    @property
+    def fd(self) -> int:
+        """The descriptor holding the namespace (owned by this object; do not close it).
+
+        :raises ValueError: the namespace was closed.
+        """
+        if self._fd < 0:
+            raise ValueError("namespace is closed")
+        return self._fd
+
+    @property
+    def name(self) -> str | None:
+        """The name in the run dir, or ``None`` for a namespace opened otherwise."""
+        return self._name
+
+    @property
+    def path(self) -> str | None:
+        """The path it was opened from (``None`` for :meth:`current` and :meth:`anonymous`)."""
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._fd < 0
+
+    # lifetime -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the descriptor; the namespace itself lives on while named or in use. Idempotent."""
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def delete(self) -> None:
+        """Remove the name, as ``ip netns delete`` does: lazy unmount, then unlink.
+
+        The namespace itself is freed once nothing holds it any more (this object included: close it).
+        Refuses to remove a name that meanwhile refers to another namespace.
+
+        :raises FileNotFoundError: the name no longer refers to this namespace.
+        :raises ValueError: the namespace has no name.
+        """
+        if self._path is None or self._name is None:
+            raise ValueError("only a named namespace can be deleted")
+        self._delete_on_exit = False
+        if _ident(os.stat(self._path)) != self._ident:
+            raise FileNotFoundError(errno.ENOENT, "name no longer refers to this namespace", self._path)
+        umount2(self._path, const("MNT_DETACH"))
+        os.unlink(self._path)
+
+    def __enter__(self) -> Namespace:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self._delete_on_exit:
+                with contextlib.suppress(FileNotFoundError):  # someone (ip netns delete?) was first
+                    self.delete()
+        finally:
+            self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
+            self.close()
+
+    # identity -------------------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Namespace):
+            return NotImplemented
+        return self._ident == other._ident
+
+    def __hash__(self) -> int:
+        return hash(self._ident)
+
+    def __repr__(self) -> str:
+        what = f"name={self._name!r}" if self._name else f"path={self._path!r}" if self._path else "anonymous"
+        state = " closed" if self._fd < 0 else ""
+        return f"<Namespace {what} inode={self._ident[1]}{state}>"
+
+    # using it -------------------------------------------------------------------------------------
+
+    def entered(self) -> _Entered:
+        """Switch the calling thread (only) into this namespace for a ``with`` block.
+
+        Other threads are unaffected, blocks nest, and the thread is switched back on every exit path.
+        Should switching back ever fail, :class:`NamespaceRestoreError` is raised and the thread is
+        marked unusable for rtnl, instead of silently going on in the wrong namespace::
+
+            with ns.entered():
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # lives in ns for good
+        """
+        return _Entered(self)
+
+    def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call ``fn(*args, **kwargs)`` in a helper thread inside this namespace and return its result.
+
+        Its exception, if any, is re-raised in the caller. The calling thread never switches.
+        """
+        fd = self.fd
+
+        def inside() -> T:
+            setns(fd, const("CLONE_NEWNET"))  # the helper thread dies afterwards: no way back needed
+            return fn(*args, **kwargs)
+
+        return _in_helper_thread(inside, "rtnl-netns-run")
+
+    def socket(self, family: int, type: int = 1, proto: int = 0) -> _socket.socket:
+        """Open a socket inside this namespace; the calling thread is switched in and back at once.
+
+        A socket belongs to the namespace it was created in for its whole life, wherever it is used
+        from; this is how ``rtnl.connect(ns)`` talks to another namespace without forking::
+
+            probe = ns.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+        """
+        import socket
+
+        with self.entered():
+            return socket.socket(family, type, proto)
+
+    def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
+        """Start a program inside this namespace the way ``ip netns exec`` does.
+
+        The child gets its own mount namespace (with ``/`` made a slave, so nothing propagates back),
+        a fresh ``/sys`` that shows this namespace's links, and for a named namespace the files of
+        ``/etc/netns/NAME/`` bound over ``/etc``. This is done by a small trampoline
+        (``rtnl/_exec.py``) that execs ``argv``, not by ``preexec_fn``, which is unsafe in threaded
+        programs. ``kwargs`` go to :class:`subprocess.Popen`. As with ``Popen``, failing to start
+        the program (or to enter the namespace) raises ``OSError`` here::
+
+            out = ns.popen(["ip", "-j", "link"], stdout=subprocess.PIPE, text=True).communicate()[0]
+        """
+        import subprocess
+
+        if kwargs.get("shell") or "executable" in kwargs or "preexec_fn" in kwargs:
+            raise TypeError("popen() takes an argv list; shell, executable and preexec_fn are not supported")
+        args = [os.fspath(a) for a in argv]
+        if not args:
+            raise ValueError("argv is empty")
+        ns_fd = self.fd
+        err_r, err_w = os.pipe()
+        try:
+            cmd = [
+                sys.executable,
+                "-I",
+                "-S",
+                _TRAMPOLINE,
+                _trampoline_path(),
+                str(ns_fd),
+                str(err_w),
+                self._name or "",
+                "--",
+                *args,
+            ]
+            pass_fds = (*kwargs.pop("pass_fds", ()), ns_fd, err_w)
+            proc = subprocess.Popen(cmd, pass_fds=pass_fds, **kwargs)
+            os.close(err_w)
+            err_w = -1
+            report = _read_all(err_r)
+        finally:
+            if err_w >= 0:
+                os.close(err_w)
+            os.close(err_r)
+        proc.args = args
+        if report:
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+            code, _, rest = report.partition(b"\0")
+            message, _, filename = rest.decode(errors="replace").partition("\0")
+            raise OSError(int(code), message, filename or None)
+        return proc
+
+
+_TRAMPOLINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_exec.py")
+
+
+@cache
+def _trampoline_path() -> str:
+    """Where the trampoline finds ``_ns`` and cffi's backend, since it runs without ``site``."""
+    backend = sys.modules[type(_ext().ffi).__module__]  # _cffi_backend, which _ns needs
+    dirs = (os.path.dirname(os.path.abspath(str(m.__file__))) for m in (_ext(), backend))
+    return os.pathsep.join(dict.fromkeys(dirs))
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+NamespaceLike = Union[Namespace, str, "os.PathLike[str]"]
+"""What ``rtnl.connect`` and friends accept for a namespace: an object, a name or a path."""
+
+
+def resolve(namespace: NamespaceLike) -> tuple[Namespace, bool]:
+    """Turn a :data:`NamespaceLike` into a :class:`Namespace` and whether the caller must close it.
+
+    A :class:`Namespace` is used as is (``False``: it belongs to whoever passed it); a name under the
+    run dir or a path is opened (``True``)::
+
+        ns, owned = resolve(namespace)
+        try:
+            sock = ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+        finally:
+            if owned:
+                ns.close()
+    """
+    if isinstance(namespace, Namespace):
+        return namespace, False
+    if isinstance(namespace, (str, os.PathLike)):
+        return Namespace.open(namespace), True
+    raise TypeError(f"expected a Namespace, a name or a path, not {type(namespace).__name__}")
