@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""rtnl benchmarks, side by side with pyroute2 and iproute2 in one run.
+
+Every case runs each peer on the same work, interleaved and repeated, inside a throwaway network +
+mount namespace (the script isolates itself first, as root). It prints medians and ratios, writes
+``--json FILE`` and regenerates ``bench/RESULTS.md``. There are no thresholds here: this measures.
+
+    python3 bench/run.py            # the full run
+    python3 bench/run.py --quick    # smaller counts, under two minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import rtnl  # noqa: E402
+from rtnl import codec, netns  # noqa: E402
+
+Timing = dict[str, float]
+RESULTS: dict[str, dict[str, Any]] = {}
+
+
+def isolate() -> None:
+    """Move this process into a new net + mount namespace with a private /run (like the test suite)."""
+    if os.geteuid() != 0:
+        sys.exit("bench/run.py needs root: it creates links and namespaces (in throwaway namespaces)")
+    c = netns.const
+    netns.unshare(c("CLONE_NEWNET") | c("CLONE_NEWNS"))
+    netns.mount(None, "/", None, c("MS_REC") | c("MS_PRIVATE"))
+    netns.mount("tmpfs", "/run", "tmpfs", 0, "mode=0755")
+    os.makedirs("/run/netns")
+    os.environ["RTNL_NETNS_DIR"] = "/run/netns"
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+
+
+def sh(*argv: str, input: str | None = None) -> str:
+    return subprocess.run(argv, check=True, capture_output=True, text=True, input=input).stdout
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def record(name: str, unit: str, samples: dict[str, list[float]], per: int = 1, note: str = "") -> None:
+    row: dict[str, Any] = {peer: statistics.median(v) / per for peer, v in samples.items() if v}
+    row["unit"] = unit
+    if note:
+        row["note"] = note
+    RESULTS[name] = row
+    shown = "  ".join(f"{p}={fmt(row[p], unit)}" for p in samples if p in row)
+    ratios = "  ".join(f"{p}/rtnl={row[p] / row['rtnl']:.1f}x" for p in samples if p in row and p != "rtnl")
+    print(f"{name:<28} {shown}   {ratios}", flush=True)
+
+
+def fmt(v: float, unit: str) -> str:
+    if unit == "MB":
+        return f"{v:.1f}MB"
+    if unit == "events/s":
+        return f"{v:,.0f}/s"
+    return f"{v * 1e3:.3f}ms" if v >= 1e-3 else f"{v * 1e6:.1f}us"
+
+
+def interleave(reps: int, peers: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {p: [] for p in peers}
+    for _ in range(reps):
+        for peer, fn in peers.items():
+            out[peer].append(fn())
+    return out
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+IMPORT_PROBE = textwrap.dedent("""
+    import resource, sys, time
+    def rss():
+        return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize()
+    r0 = rss(); t = time.perf_counter()
+    exec(sys.argv[1])
+    print(time.perf_counter() - t, (rss() - r0) / 1e6)
+""")
+
+
+def case_import(reps: int) -> None:
+    stmts = {"rtnl": "import rtnl; rtnl.connect; rtnl.Macvlan", "pyroute2": "from pyroute2 import IPRoute"}
+    times: dict[str, list[float]] = {p: [] for p in stmts}
+    rss: dict[str, list[float]] = {p: [] for p in stmts}
+    for _ in range(reps):
+        for peer, stmt in stmts.items():
+            t, mb = sh(sys.executable, "-c", IMPORT_PROBE, stmt).split()
+            times[peer].append(float(t))
+            rss[peer].append(float(mb))
+    record("import", "s", times)
+    record("import RSS growth", "MB", rss)
+
+
+def make_parent(net: rtnl.Connection, name: str = "p0") -> int:
+    if name not in {link.name for link in net.links()}:
+        net.add(rtnl.Veth(name, name + "b"))
+        net.set(name, up=True)
+    return net.index(name)
+
+
+def case_dump(n: int, reps: int) -> None:
+    with rtnl.Namespace.create("dump") as ns, rtnl.connect(ns) as net:
+        parent = make_parent(net)
+        batch = "".join(f"link add link p0 name d{i} type macvlan mode bridge\n" for i in range(n))
+        ns.popen(["ip", "-batch", "-"], stdin=subprocess.PIPE, text=True).communicate(batch)
+        from pyroute2 import NetNS
+
+        pr = NetNS("dump")
+        raw = rtnl.netlink.NetlinkSocket(ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, codec.NETLINK_ROUTE))
+        request = codec.Message(codec.RTM_GETLINK, header=codec.IfInfoMsg(),
+                                attrs=codec.IFLA.build(IFLA_EXT_MASK=codec.RTEXT_FILTER_VF | codec.RTEXT_FILTER_SKIP_STATS))
+        data = request.encode(seq=1)
+        data = data[:6] + (codec.NLM_F_REQUEST | codec.NLM_F_DUMP).to_bytes(2, "little") + data[8:]
+        hdr = struct.Struct("=IHHII")
+
+        def floor() -> float:  # the same dump on a bare socket + a bare header walk
+            t = time.perf_counter()
+            raw.sock.send(data)
+            count, done = 0, False
+            while not done:
+                buf = raw.recv()
+                off = 0
+                while off < len(buf):
+                    length, mtype, _f, _s, _p = hdr.unpack_from(buf, off)
+                    if mtype == codec.NLMSG_DONE:
+                        done = True
+                    count += 1
+                    off += (length + 3) & ~3
+            return time.perf_counter() - t
+
+        peers: dict[str, Callable[[], float]] = {
+            "rtnl": lambda: timed(net.links),
+            "floor": floor,
+            "iproute2": lambda: timed(lambda: ns.popen(["ip", "-o", "link"], stdout=subprocess.DEVNULL).wait()),
+            "pyroute2": lambda: timed(pr.get_links),
+        }
+        assert len(net.links()) >= n
+        record(f"dump {n} links", "s", interleave(reps, peers))
+        raw.close()
+        pr.close()
+        del parent
+
+
+def case_create_delete(n: int, reps: int) -> None:
+    """Create n macvlans then delete them, per peer, in fresh namespaces each time."""
+    create: dict[str, list[float]] = {"rtnl": [], "pyroute2": [], "iproute2": []}
+    delete: dict[str, list[float]] = {"rtnl": [], "pyroute2": [], "iproute2": [], "iproute2 group": []}
+    from pyroute2 import NetNS
+
+    for _ in range(reps):
+        for peer in ("rtnl", "pyroute2", "iproute2"):
+            with rtnl.Namespace.create(f"b{os.getpid()}") as ns, rtnl.connect(ns) as net:
+                parent = make_parent(net)
+                names = [f"m{i}" for i in range(n)]
+                if peer == "rtnl":
+                    t = time.perf_counter()
+                    links = [net.add(rtnl.Macvlan(name, parent=parent)) for name in names]
+                    create[peer].append(time.perf_counter() - t)
+                    delete[peer].append(timed(lambda: net.delete_many(links)))
+                elif peer == "pyroute2":
+                    pr = NetNS(ns.name)
+                    try:
+                        t = time.perf_counter()
+                        for name in names:
+                            pr.link("add", ifname=name, kind="macvlan", link=parent, macvlan_mode="bridge")
+                        create[peer].append(time.perf_counter() - t)
+                        idx = [pr.link_lookup(ifname=name)[0] for name in names]
+                        delete[peer].append(timed(lambda: [pr.link("del", index=i) for i in idx]))
+                    finally:
+                        pr.close()
+                else:
+                    add = "".join(f"link add link p0 name {name} type macvlan mode bridge\n" for name in names)
+                    create[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=add)))
+                    dels = "".join(f"link del {name}\n" for name in names)
+                    delete[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=dels)))
+                    sh("ip", "-n", str(ns.name), "-batch", "-", input=add.replace("bridge\n", "bridge group 7\n"))
+                    delete["iproute2 group"].append(timed(lambda: sh("ip", "-n", str(ns.name), "link", "del",
+                                                                      "group", "7")))
+                ns.delete()
+    record(f"create {n} macvlans", "s/op", create, per=n)
+    totals = {p: v for p, v in delete.items() if p != "rtnl"}
+    record(f"delete {n} macvlans", "s/op", {"rtnl": delete["rtnl"], **totals}, per=n,
+           note="rtnl uses delete_many (one transaction); the others delete one by one except 'iproute2 group'")
+    RESULTS[f"delete {n} macvlans"]["rtnl total"] = statistics.median(delete["rtnl"])
+
+
+def case_netns(n: int, reps: int) -> None:
+    from pyroute2 import netns as prnetns
+
+    def run_rtnl() -> float:
+        t = time.perf_counter()
+        for i in range(n):
+            rtnl.Namespace.create(f"r{i}").close()
+        dt = time.perf_counter() - t
+        for i in range(n):
+            rtnl.Namespace.open(f"r{i}").delete()
+        return dt
+
+    def run_pyroute2() -> float:
+        t = time.perf_counter()
+        for i in range(n):
+            prnetns.create(f"p{i}")
+        dt = time.perf_counter() - t
+        for i in range(n):
+            prnetns.remove(f"p{i}")
+        return dt
+
+    def run_ip() -> float:
+        dt = timed(lambda: sh("ip", "-batch", "-", input="".join(f"netns add i{i}\n" for i in range(n))))
+        sh("ip", "-batch", "-", input="".join(f"netns del i{i}\n" for i in range(n)))
+        return dt
+
+    record("create a named namespace", "s/op",
+           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}), per=n)
+
+
+def case_socket_in_ns(n: int, reps: int) -> None:
+    from pyroute2 import NetNS
+
+    with rtnl.Namespace.create("sock") as ns:
+        def run_rtnl() -> float:
+            t = time.perf_counter()
+            for _ in range(n):
+                rtnl.connect(ns).close()
+            return (time.perf_counter() - t) / n
+
+        def run_pyroute2() -> float:
+            t = time.perf_counter()
+            for _ in range(max(1, n // 20)):
+                NetNS("sock").close()
+            return (time.perf_counter() - t) / max(1, n // 20)
+
+        record("socket in another namespace", "s/op", interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2}))
+
+
+def case_codec(reps: int) -> None:
+    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+
+    loops = 2000
+
+    def enc_rtnl() -> float:
+        t = time.perf_counter()
+        for i in range(loops):
+            codec.Message(codec.RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_CREATE | codec.NLM_F_EXCL,
+                          header=codec.IfInfoMsg(),
+                          attrs=codec.IFLA.build(IFLA_IFNAME="mv0", IFLA_LINK=2, IFLA_LINKINFO=codec.IFLA_INFO.build(
+                              IFLA_INFO_KIND="macvlan",
+                              IFLA_INFO_DATA=codec.IFLA_MACVLAN.build(IFLA_MACVLAN_MODE=4)))).encode(seq=i)
+        return (time.perf_counter() - t) / loops
+
+    def enc_pyroute2() -> float:
+        t = time.perf_counter()
+        for _ in range(loops // 20):
+            m = ifinfmsg()
+            m["index"] = 0
+            m["attrs"] = [("IFLA_IFNAME", "mv0"), ("IFLA_LINK", 2), ("IFLA_LINKINFO", {"attrs": [
+                ("IFLA_INFO_KIND", "macvlan"), ("IFLA_INFO_DATA", {"attrs": [("IFLA_MACVLAN_MODE", 4)]})]})]
+            m.encode()
+        return (time.perf_counter() - t) / (loops // 20)
+
+    record("encode macvlan RTM_NEWLINK", "s/op", interleave(reps, {"rtnl": enc_rtnl, "pyroute2": enc_pyroute2}))
+
+    with rtnl.Namespace.anonymous() as ns, rtnl.connect(ns) as net:
+        make_parent(net)
+        net.add(rtnl.Macvlan("mv0", parent="p0"))
+        raw = rtnl.netlink.NetlinkSocket(ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, codec.NETLINK_ROUTE))
+        data = raw.sock
+        req = codec.Message(codec.RTM_GETLINK, codec.NLM_F_REQUEST,
+                            header=codec.IfInfoMsg(), attrs=codec.IFLA.build(IFLA_IFNAME="mv0")).encode(seq=9)
+        data.send(req)
+        blob = raw.recv()
+        raw.close()
+    size = struct.unpack_from("=I", blob)[0]
+    blob = blob[:size]
+
+    def dec_rtnl() -> float:
+        t = time.perf_counter()
+        for _ in range(loops):
+            m = codec.decode(blob)[0]
+            a = m.attrs
+            assert a is not None
+            a.get("IFLA_IFNAME"), m.header.index, a.get("IFLA_LINKINFO").get("IFLA_INFO_KIND")
+        return (time.perf_counter() - t) / loops
+
+    def dec_pyroute2() -> float:
+        t = time.perf_counter()
+        for _ in range(loops // 20):
+            m = ifinfmsg(blob)
+            m.decode()
+            m.get_attr("IFLA_IFNAME"), m["index"], m.get_attr("IFLA_LINKINFO").get_attr("IFLA_INFO_KIND")
+        return (time.perf_counter() - t) / (loops // 20)
+
+    record(f"decode {size} B link message", "s/op",
+           interleave(reps, {"rtnl": dec_rtnl, "pyroute2": dec_pyroute2}))
+
+
+def case_monitor(n: int, reps: int) -> None:
+    """Link events/s: a writer flips MTUs in batches; count what the monitor receives, without loss."""
+    rates: dict[str, list[float]] = {"rtnl": [], "iproute2": []}
+    for _ in range(reps):
+        with rtnl.Namespace.anonymous() as ns, rtnl.connect(ns) as net:
+            parent = make_parent(net)
+            msgs = [codec.Message(codec.RTM_NEWLINK, header=codec.IfInfoMsg(index=parent),
+                                  attrs=codec.IFLA.build(IFLA_MTU=1400 + i % 2)) for i in range(n)]
+            with net.monitor() as mon:
+                t = time.perf_counter()
+                net.sock.request_many(msgs)
+                got = 0
+                for event in mon:
+                    if getattr(event, "link", None) is not None:
+                        got += 1
+                    if got >= n:
+                        break
+                rates["rtnl"].append(got / (time.perf_counter() - t))
+            out = tempfile.TemporaryFile()
+            proc = ns.popen(["ip", "monitor", "link"], stdout=out)
+            time.sleep(0.3)
+            t = time.perf_counter()
+            net.sock.request_many(msgs)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                out.seek(0)
+                if out.read().count(b"mtu") >= n:
+                    break
+                time.sleep(0.01)
+            rates["iproute2"].append(n / (time.perf_counter() - t))
+            proc.terminate()
+            proc.wait()
+            out.close()
+    record("monitor link events", "events/s", rates)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    import pyroute2
+
+    ip = sh("ip", "-V").strip()
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} x {cpu}, Python {platform.python_version()}, "
+            f"pyroute2 {pyroute2.__version__}, {ip}")
+
+
+def write_results(path: Path, quick: bool, seconds: float) -> None:
+    lines = ["# rtnl benchmark results", "",
+             f"Generated by `python3 bench/run.py{' --quick' if quick else ''}` in {seconds:.0f} s on: {machine()}.",
+             "Medians of interleaved repetitions; each peer did the same work in the same run. Ratios are "
+             "peer time / rtnl time (> 1: rtnl is faster; for events/s, rtnl rate / peer rate).", "",
+             "| case | unit | rtnl | pyroute2 | iproute2 | floor | notes |", "|---|---|---|---|---|---|---|"]
+    for name, row in RESULTS.items():
+        unit = row["unit"]
+        cells = []
+        for peer in ("rtnl", "pyroute2", "iproute2", "floor"):
+            if peer not in row:
+                cells.append("—")
+                continue
+            ratio = ""
+            if peer != "rtnl" and "rtnl" in row and row["rtnl"]:
+                r = row["rtnl"] / row[peer] if unit == "events/s" else row[peer] / row["rtnl"]
+                ratio = f" ({r:.2f}x)"
+            cells.append(fmt(row[peer], unit) + ratio)
+        extra = {k: v for k, v in row.items() if k not in ("rtnl", "pyroute2", "iproute2", "floor", "unit", "note")}
+        notes = "; ".join([*(f"{k}: {fmt(v, 's')}" for k, v in extra.items()), row.get("note", "")]).strip("; ")
+        lines.append(f"| {name} | {unit} | {' | '.join(cells)} | {notes} |")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts, under two minutes")
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    parser.add_argument("--results", metavar="FILE",
+                        help="the Markdown table to regenerate (default: bench/RESULTS.md for a full run, "
+                             "none for --quick)")
+    args = parser.parse_args()
+    if shutil.which("ip") is None:
+        sys.exit("iproute2 (`ip`) is needed for the side-by-side cases")
+    isolate()
+    quick = args.quick
+    t0 = time.perf_counter()
+    reps = 3 if quick else 7
+    case_import(reps)
+    case_codec(reps)
+    case_socket_in_ns(200 if quick else 1000, reps)
+    case_netns(20 if quick else 100, reps)
+    case_dump(1000, reps)
+    case_create_delete(100 if quick else 1000, 1 if quick else 3)
+    case_monitor(5000 if quick else 20000, 1 if quick else 3)
+    seconds = time.perf_counter() - t0
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "quick": quick, "cases": RESULTS}, indent=2))
+    results = args.results or (None if quick else str(HERE / "RESULTS.md"))
+    if results:
+        write_results(Path(results), quick, seconds)
+    print(f"\n{len(RESULTS)} cases in {seconds:.0f} s" + (f"; table written to {results}" if results else ""))
+
+
+if __name__ == "__main__":
+    main()
