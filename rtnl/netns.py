@@ -27,12 +27,15 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 if TYPE_CHECKING:
     import socket as _socket
     import subprocess
+    from collections.abc import Iterable
     from types import TracebackType
+
+    from .codec import Message
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -41,9 +44,12 @@ __all__ = [
     "Namespace",
     "NamespaceLike",
     "NamespaceRestoreError",
+    "by_nsid",
     "check_thread",
+    "get_nsid",
     "resolve",
     "run_dir",
+    "set_nsid",
 ]
 
 _MAX_NAME = 255  # NAME_MAX: a namespace name is one file name in the run dir
@@ -590,3 +596,91 @@ def resolve(namespace: NamespaceLike) -> tuple[Namespace, bool]:
     if isinstance(namespace, (str, os.PathLike)):
         return Namespace.open(namespace), True
     raise TypeError(f"expected a Namespace, a name or a path, not {type(namespace).__name__}")
+
+
+# --------------------------------------------------------------------------------------------------
+# namespace ids (RTM_NEWNSID / RTM_GETNSID, linux/net_namespace.h)
+#
+# An nsid is the number by which one namespace knows another: a link whose parent or peer lives
+# elsewhere reports IFLA_LINK_NETNSID, relative to the namespace the asking socket lives in.
+
+
+class Requester(Protocol):
+    """Anything that sends one netlink request and returns the answers: a ``Connection`` or a
+    ``NetlinkSocket``. Its namespace is the one nsids are relative to."""
+
+    def request(self, message: Message) -> list[Message]: ...
+
+
+_NSID_NOT_ASSIGNED = -1  # NETNSA_NSID_NOT_ASSIGNED
+
+
+def _nsid_message(type_: int, **attrs: int) -> Message:
+    from .codec import NETNSA, Message, RtGenMsg
+
+    return Message(type_, header=RtGenMsg(), attrs=NETNSA.build(**attrs))
+
+
+def get_nsid(conn: Requester, namespace: Namespace) -> int | None:
+    """The id ``conn``'s namespace knows ``namespace`` by, or ``None`` if none is assigned yet.
+
+    Like ``ip netns list-id``, but for one namespace, found by its descriptor (``NETNSA_FD``).
+    """
+    from .codec import RTM_GETNSID, RTM_NEWNSID
+
+    for reply in conn.request(_nsid_message(RTM_GETNSID, NETNSA_FD=namespace.fd)):
+        if reply.type == RTM_NEWNSID and reply.attrs is not None:
+            nsid = reply.attrs.get("NETNSA_NSID", _NSID_NOT_ASSIGNED)
+            return None if nsid == _NSID_NOT_ASSIGNED else int(nsid)
+    return None
+
+
+def set_nsid(conn: Requester, namespace: Namespace, nsid: int | None = None) -> int:
+    """Give ``namespace`` an id in ``conn``'s namespace and return it; ``None`` picks one, as
+    ``ip netns set NAME auto`` does. Idempotent: an id already assigned is returned as is.
+
+    :raises FileExistsError: ``nsid`` is taken, or ``namespace`` already has another id (ids never
+        change while both namespaces live).
+
+    ::
+
+        with rtnl.connect() as net:
+            nsid = set_nsid(net, ns)      # links moved to ns now report it as their parent_netnsid
+    """
+    from .codec import RTM_NEWNSID
+
+    if nsid is not None and not 0 <= nsid < 2**31:
+        raise ValueError(f"nsid must be a non-negative 32-bit int, not {nsid}")
+    current = get_nsid(conn, namespace)
+    if current is not None and (nsid is None or nsid == current):
+        return current
+    want = _NSID_NOT_ASSIGNED if nsid is None else nsid
+    conn.request(_nsid_message(RTM_NEWNSID, NETNSA_NSID=want, NETNSA_FD=namespace.fd))
+    got = get_nsid(conn, namespace)
+    if got is None:  # cannot happen: the kernel acked the assignment
+        raise OSError(errno.EIO, "nsid assignment acknowledged but not visible")
+    return got
+
+
+def by_nsid(conn: Requester, nsid: int, candidates: Iterable[Namespace] | None = None) -> Namespace | None:
+    """The namespace ``conn``'s namespace knows as ``nsid`` (e.g. a ``Link.parent_netnsid``), or ``None``.
+
+    The kernel cannot hand out a namespace for an id, so candidates are asked one by one: by default
+    every named namespace in the run dir (the match is returned open, the caller closes it; the
+    others are closed); given ``candidates`` are searched instead and the match returned as is.
+    """
+    if candidates is not None:
+        return next((ns for ns in candidates if get_nsid(conn, ns) == nsid), None)
+    for name in Namespace.list():
+        try:
+            ns = Namespace.open(name)
+        except (OSError, ValueError):
+            continue  # deleted meanwhile, stale, or not a namespace
+        try:
+            if get_nsid(conn, ns) == nsid:
+                return ns
+        except BaseException:
+            ns.close()
+            raise
+        ns.close()
+    return None

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 
+import rtnl
 from rtnl import netns
-from rtnl.netns import Namespace, NamespaceRestoreError, resolve
+from rtnl.netns import Namespace, NamespaceRestoreError, by_nsid, get_nsid, resolve, set_nsid
 
 pytestmark = pytest.mark.kernel
 
@@ -516,3 +517,60 @@ def test_popen_failure_raises_like_popen(ns: Namespace) -> None:
     with pytest.raises(TypeError):
         ns.popen(["true"], preexec_fn=lambda: None)
     assert ns.popen(["sh", "-c", "exit 3"]).wait() == 3
+
+
+# -- namespace ids -------------------------------------------------------------------------------------
+
+
+def test_nsid_assign_read_and_interop_with_ip(named: Namespace, ns: Namespace) -> None:
+    with rtnl.connect() as net, Namespace.anonymous() as third:
+        assert get_nsid(net, ns) is None  # fresh: nothing made the kernel number it yet
+        auto = set_nsid(net, ns)
+        assert auto >= 0 and get_nsid(net, ns) == auto
+        assert set_nsid(net, ns) == auto == set_nsid(net, ns, auto)  # idempotent
+        with pytest.raises(FileExistsError):
+            set_nsid(net, ns, auto + 1)  # an id never changes while both live
+        with pytest.raises(ValueError):
+            set_nsid(net, third, -5)
+
+        sh("ip", "netns", "set", name_of(named), "4242")  # ip assigns, rtnl reads
+        assert get_nsid(net, named) == 4242
+        with pytest.raises(FileExistsError):
+            set_nsid(net, third, 4242)  # taken
+        assert set_nsid(net, third, 77) == 77
+        assert get_nsid(net, third) == 77
+
+        name = unique("ip")
+        sh("ip", "netns", "add", name)
+        try:
+            with Namespace.open(name) as theirs:
+                nsid = set_nsid(net, theirs)  # rtnl assigns, ip reads
+            assert f"{name} (id: {nsid})" in sh("ip", "netns", "list")
+        finally:
+            sh("ip", "netns", "delete", name)
+
+
+def test_by_nsid_finds_named_and_given_namespaces(named: Namespace, ns: Namespace) -> None:
+    with rtnl.connect() as net:
+        nsid = set_nsid(net, named)
+        found = by_nsid(net, nsid)
+        assert found == named and found is not None
+        found.close()
+        other = set_nsid(net, ns)
+        assert by_nsid(net, other) is None  # anonymous: not in the run dir
+        assert by_nsid(net, other, [named, ns]) is ns
+        assert by_nsid(net, 99999) is None
+
+
+def test_parent_netnsid_of_a_moved_macvlan_resolves_to_its_parent_namespace(
+    named: Namespace, veth: tuple[str, str]
+) -> None:
+    mv = unique("mv")
+    sh("ip", "link", "add", mv, "link", veth[0], "type", "macvlan", "mode", "bridge")
+    sh("ip", "link", "set", mv, "netns", name_of(named))
+    with rtnl.connect(named) as inside, Namespace.current() as home:
+        link = inside.link(mv)
+        assert link.parent_netnsid is not None
+        assert link.parent == socket.if_nametoindex(veth[0])
+        assert by_nsid(inside, link.parent_netnsid, [named, home]) == home
+        assert get_nsid(inside, home) == link.parent_netnsid
