@@ -22,6 +22,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import socket as _socket
 import sys
 import threading
 import warnings
@@ -30,7 +31,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 if TYPE_CHECKING:
-    import socket as _socket
     import subprocess
     from collections.abc import Iterable
     from types import TracebackType
@@ -242,26 +242,44 @@ class _Entered:
             os.close(home)  # setns(2) either switched or did not: nothing to undo on failure
             raise
         self._home = home
-        if _thread_ident() != self._ns._ident:
+        try:
+            if _thread_ident() != self._ns._ident:
+                raise OSError(errno.EINVAL, "setns did not switch to the namespace")
+        except BaseException:
             self._restore()
-            raise OSError(errno.EINVAL, "setns did not switch to the namespace")
+            raise
         return self._ns
 
     def __exit__(self, *exc: object) -> None:
         self._restore()
 
     def _restore(self) -> None:
+        """Switch back to the home namespace, or mark the thread unusable and say so.
+
+        One retry: an exception that is not about setns at all (a signal handler raising
+        KeyboardInterrupt between two bytecodes) must not leave the thread switched either; it is
+        re-raised once the thread is home.
+        """
         home, self._home = self._home, -1
+        failure: BaseException | None = None
         try:
-            setns(home, const("CLONE_NEWNET"))
-            if _thread_ident() != self._home_ident:
-                raise OSError(errno.EINVAL, "setns did not switch back")
-        except Exception as e:
-            where = f"thread {threading.current_thread().name!r} is stuck in netns {self._ns!r}"
-            _thread.broken = f"{where} ({e})"
-            raise NamespaceRestoreError(f"could not switch back to the thread's namespace: {where}") from e
+            for _ in range(2):
+                try:
+                    setns(home, const("CLONE_NEWNET"))
+                    home_again = _thread_ident() == self._home_ident
+                except BaseException as e:
+                    failure = e
+                    continue
+                if home_again:
+                    if failure is not None and not isinstance(failure, Exception):
+                        raise failure
+                    return
+                failure = OSError(errno.EINVAL, "setns did not switch back")
         finally:
             os.close(home)
+        where = f"thread {threading.current_thread().name!r} is stuck in netns {self._ns!r}"
+        _thread.broken = f"{where} ({failure})"
+        raise NamespaceRestoreError(f"could not switch back to the thread's namespace: {where}") from failure
 
 
 # --------------------------------------------------------------------------------------------------
@@ -285,8 +303,13 @@ class Namespace:
 
     def __init__(self, fd: int, *, name: str | None = None, path: str | None = None) -> None:
         """Take ownership of ``fd``, an open network namespace; prefer the constructors below."""
+        self._fd = -1
+        try:
+            self._ident = _ident(os.fstat(fd))
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
-        self._ident = _ident(os.fstat(fd))
         self._name = name
         self._path = path
         self._delete_on_exit = False
@@ -488,7 +511,7 @@ class Namespace:
 
         return _in_helper_thread(inside, "rtnl-netns-run")
 
-    def socket(self, family: int, type: int = 1, proto: int = 0) -> _socket.socket:
+    def socket(self, family: int, type: int = _socket.SOCK_STREAM, proto: int = 0) -> _socket.socket:
         """Open a socket inside this namespace; the calling thread is switched in and back at once.
 
         A socket belongs to the namespace it was created in for its whole life, wherever it is used
@@ -496,10 +519,8 @@ class Namespace:
 
             probe = ns.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
         """
-        import socket
-
         with self.entered():
-            return socket.socket(family, type, proto)
+            return _socket.socket(family, type, proto)
 
     def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
         """Start a program inside this namespace the way ``ip netns exec`` does.

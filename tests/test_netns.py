@@ -357,7 +357,7 @@ def test_failed_restore_poisons_only_that_thread(ns: Namespace, monkeypatch: pyt
 
     def flaky_setns(fd: int, nstype: int = 0) -> None:
         calls.append(fd)
-        if len(calls) == 2:  # the switch back
+        if len(calls) >= 2:  # every attempt to switch back
             raise OSError(errno.EPERM, "injected")
         real_setns(fd, nstype)
 
@@ -398,6 +398,48 @@ def test_failed_restore_poisons_only_that_thread(ns: Namespace, monkeypatch: pyt
     netns.check_thread()  # this thread is fine
     with ns.entered():
         assert ident() == ns_ident(ns)
+
+
+class Interrupt(BaseException):
+    """Stands for KeyboardInterrupt, which a signal can raise between any two bytecodes."""
+
+
+@pytest.mark.parametrize("glitch", [OSError(errno.EINTR, "injected"), Interrupt()])
+def test_one_failed_switch_back_is_retried(
+    ns: Namespace, monkeypatch: pytest.MonkeyPatch, glitch: BaseException
+) -> None:
+    real_setns = netns.setns
+    calls: list[int] = []
+
+    def glitchy_setns(fd: int, nstype: int = 0) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the first attempt to switch back, before it happened
+            raise glitch
+        real_setns(fd, nstype)
+
+    outcome: dict[str, object] = {}
+
+    def worker() -> None:
+        home = ident()
+        try:
+            with ns.entered():
+                pass
+            outcome["returned"] = True
+        except BaseException as e:
+            outcome["raised"] = e
+        outcome["home"] = ident() == home
+        netns.check_thread()
+        outcome["usable"] = True
+
+    monkeypatch.setattr(netns, "setns", glitchy_setns)
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert len(calls) == 3 and outcome["home"] is True and outcome["usable"] is True
+    if isinstance(glitch, Exception):
+        assert outcome.get("returned") is True  # an errno glitch is absorbed by the retry
+    else:
+        assert outcome.get("raised") is glitch  # an interrupt still arrives, once the thread is home
 
 
 def test_fd_count_unchanged_after_10000_cycles(ns: Namespace, named: Namespace) -> None:
