@@ -3,7 +3,8 @@
 A :class:`Connection` wraps one :class:`~rtnl.netlink.NetlinkSocket`. The socket is created inside
 the requested namespace and stays bound to it for its whole life (the calling thread is switched for
 the ``socket()`` call only). Reads live here; the write operations are implemented next to their
-values in :mod:`rtnl.links`, :mod:`rtnl.addresses` and :mod:`rtnl.routes`.
+values in :mod:`rtnl.links`, :mod:`rtnl.addresses`, :mod:`rtnl.routes` and :mod:`rtnl.monitor`; the
+methods here only delegate.
 
 ::
 
@@ -13,12 +14,15 @@ values in :mod:`rtnl.links`, :mod:`rtnl.addresses` and :mod:`rtnl.routes`.
 
 from __future__ import annotations
 
-import os
 import socket
-from typing import TYPE_CHECKING, Union
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from . import addresses as _addresses
 from . import codec
-from .addresses import Address
+from . import links as _links
+from . import routes as _routes
+from .addresses import Address, InterfaceLike
 from .codec import (
     IFLA,
     RT_TABLE_MAIN,
@@ -32,19 +36,18 @@ from .codec import (
     Message,
     RtMsg,
 )
-from .links import Link
+from .links import IFNAMSIZ, Link, LinkRef, NamespaceRef, SourceMacs, Spec, check_name
 from .netlink import NetlinkSocket
-from .routes import Route
+from .routes import AddressLike, NetworkLike, Route
 
 if TYPE_CHECKING:
+    from .monitor import Group, Monitor
     from .netns import Namespace
 
-LinkRef = Union[Link, str, int]
-NamespaceRef = Union["Namespace", str, "os.PathLike[str]"]
+__all__ = ["IFNAMSIZ", "Connection", "LinkRef", "NamespaceRef", "check_name", "connect"]
 
 RTM_F_CLONED = 0x200  # linux/rtnetlink.h: a cached (cloned) route, not one of the table's own
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
-IFNAMSIZ = 16  # linux/if.h
 
 
 def connect(namespace: NamespaceRef | None = None) -> Connection:
@@ -105,7 +108,8 @@ class Connection:
     # -- links --------------------------------------------------------------------------------------
     def links(self) -> list[Link]:
         """Every link in the namespace, in index order."""
-        msgs = self.sock.dump(Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK)))
+        request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
+        msgs = self.sock.dump(request)
         return [Link.from_message(m) for m in msgs if m.type == codec.RTM_NEWLINK]
 
     def link(self, link: LinkRef) -> Link:
@@ -143,6 +147,65 @@ class Connection:
                 out.append(route)
         return out
 
+    # -- link writes (rtnl.links) ------------------------------------------------------------------
+    def add(self, spec: Spec) -> Link:
+        """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth` or
+        :class:`~rtnl.Bridge` and return it; see :func:`rtnl.links.add`."""
+        return _links.add(self, spec)
+
+    def set(self, link: LinkRef, *, up: bool | None = None, name: str | None = None, mtu: int | None = None,
+            address: str | None = None, promisc: bool | None = None, txqlen: int | None = None,
+            group: int | None = None, master: LinkRef | None = None,
+            source_macs: Sequence[str] | SourceMacs | None = None) -> Link:
+        """Change a link and return it; see :func:`rtnl.links.set_link`."""
+        return _links.set_link(self, link, up=up, name=name, mtu=mtu, address=address, promisc=promisc,
+                              txqlen=txqlen, group=group, master=master, source_macs=source_macs)
+
+    def move(self, link: LinkRef, namespace: NamespaceRef | int, *, name: str | None = None) -> None:
+        """Move a link into another namespace (a Namespace, name, path or pid), optionally renaming it."""
+        _links.move(self, link, namespace, name=name)
+
+    def delete(self, link: LinkRef) -> None:
+        """Delete a link."""
+        _links.delete(self, link)
+
+    def delete_many(self, links: Iterable[LinkRef]) -> None:
+        """Delete many links in one kernel transaction; see :func:`rtnl.links.delete_many`."""
+        _links.delete_many(self, links)
+
+    def set_bridge_port(self, link: LinkRef, *, hairpin: bool) -> Link:
+        """Turn a bridge port's hairpin mode on or off."""
+        return _links.set_bridge_port(self, link, hairpin=hairpin)
+
+    # -- address and route writes -------------------------------------------------------------------
+    def add_address(self, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
+                    nodad: bool = False) -> Address:
+        """Add an IPv4/IPv6 address to a link; see :func:`rtnl.addresses.add_address`."""
+        return _addresses.add_address(self, link, iface, replace=replace, nodad=nodad)
+
+    def delete_address(self, link: LinkRef, iface: InterfaceLike) -> None:
+        """Remove an address from a link."""
+        _addresses.delete_address(self, link, iface)
+
+    def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
+                  table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False) -> None:
+        """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``."""
+        _routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace)
+
+    def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
+                     link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
+                     metric: int | None = None) -> None:
+        """Delete a route; arguments left out match any value."""
+        _routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric)
+
+    # -- events ---------------------------------------------------------------------------------------
+    def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:
+        """A :class:`~rtnl.monitor.Monitor` of this namespace's link, address and route events (or of
+        ``groups``), on its own socket; see :mod:`rtnl.monitor`."""
+        from .monitor import open_monitor
+
+        return open_monitor(self.namespace, groups, rcvbuf=rcvbuf)
+
 
 def _getlink(link: LinkRef) -> Message:
     if isinstance(link, Link):
@@ -152,17 +215,3 @@ def _getlink(link: LinkRef) -> Message:
     return Message(RTM_GETLINK, header=IfInfoMsg(),
                    attrs=IFLA.build(IFLA_IFNAME=check_name(link), IFLA_EXT_MASK=_EXT_MASK))
 
-
-def check_name(name: object) -> str:
-    """A valid interface name, or ``ValueError``/``TypeError`` before anything is sent.
-
-    Like the kernel's ``dev_valid_name``: 1..15 bytes, not ``.``/``..``, no ``/``, ``:`` or whitespace.
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"an interface name is a str, not {type(name).__name__}")
-    size = len(name.encode())
-    if not 0 < size < IFNAMSIZ:
-        raise ValueError(f"interface name {name!r} must be 1 to {IFNAMSIZ - 1} bytes, not {size}")
-    if name in (".", "..") or any(c in "/:\0" or c.isspace() for c in name):
-        raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
-    return name

@@ -1,16 +1,53 @@
 """Links: what to create (specs) and what the kernel reports (values), macvlan first.
 
 Specs (:class:`Macvlan`, :class:`Macvtap`, :class:`Veth`, :class:`Bridge`) are validated when they are
-built, before anything reaches the kernel. :class:`Link` is what :meth:`Connection.links` returns.
+built, before anything reaches the kernel. :class:`Link` is what :meth:`Connection.links` returns. The
+write operations (``add``, ``set``, ``move``, ``delete``...) are the functions at the bottom; a
+:class:`~rtnl.Connection` exposes them as methods::
+
+    with rtnl.connect() as net:
+        mv = net.add(Macvlan("mv0", parent="eth0", mode=MacvlanMode.VEPA))
+        net.set(mv, up=True)
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from dataclasses import dataclass
-from typing import Any, Union
+import errno
+import os
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
-from .codec import Attrs, Message
+from . import codec
+from .codec import (
+    IFLA,
+    IFLA_BRPORT,
+    IFLA_INFO,
+    IFLA_MACVLAN,
+    IFLA_MACVLAN_MACADDR_LIST,
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    RTM_DELLINK,
+    RTM_NEWLINK,
+    VETH_INFO,
+    Attrs,
+    Body,
+    IfInfoMsg,
+    Message,
+    parse_mac,
+)
+from .errors import NetlinkError
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .netns import Namespace
+
+NamespaceRef = Union["Namespace", str, "os.PathLike[str]"]
+IFNAMSIZ = 16  # linux/if.h
+MIN_MTU, MAX_MTU = 68, 65535  # ETH_MIN_MTU (IPv4's minimum), ETH_MAX_MTU (linux/if_ether.h)
 
 # --- linux/if.h ------------------------------------------------------------------------------------
 IFF_UP = 0x1
@@ -63,7 +100,7 @@ class MacvlanInfo:
     """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*)."""
 
     mode: MacvlanMode | int
-    flags: MacvlanFlag = MacvlanFlag(0)
+    flags: MacvlanFlag = MacvlanFlag(0)  # noqa: RUF009 (an immutable IntFlag)
     source_macs: tuple[str, ...] = ()
     bc_queue_len: int | None = None
     bc_queue_len_used: int | None = None
@@ -75,7 +112,9 @@ class MacvlanInfo:
         return cls(
             mode=_enum(MacvlanMode, data.get("IFLA_MACVLAN_MODE", MacvlanMode.VEPA)),
             flags=MacvlanFlag(data.get("IFLA_MACVLAN_FLAGS", 0)),
-            source_macs=tuple(macs.get_all("IFLA_MACVLAN_MACADDR")) if isinstance(macs, Attrs) else (),
+            # the kernel lists them in its hash order, which means nothing: sorted, they compare
+            source_macs=tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR")))
+            if isinstance(macs, Attrs) else (),
             bc_queue_len=data.get("IFLA_MACVLAN_BC_QUEUE_LEN"),
             bc_queue_len_used=data.get("IFLA_MACVLAN_BC_QUEUE_LEN_USED"),
             bc_cutoff=data.get("IFLA_MACVLAN_BC_CUTOFF"),
@@ -128,7 +167,7 @@ class BridgePortInfo:
         )
 
 
-LinkInfo = Union[MacvlanInfo, VethInfo, BridgeInfo]
+LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +202,8 @@ class Link:
         attrs = msg.attrs
         assert attrs is not None
         hdr = msg.header
-        kind = info = port = None
+        kind = port = None
+        info: LinkInfo | None = None
         linkinfo = attrs.get("IFLA_LINKINFO")
         parent = attrs.get("IFLA_LINK")
         netnsid = attrs.get("IFLA_LINK_NETNSID")
@@ -198,3 +238,501 @@ class Link:
             port=port,
             flags=hdr.flags,
         )
+
+
+LinkRef = Link | str | int
+"""What every ``link`` argument accepts: a :class:`Link`, an interface name or an index."""
+
+
+# --- validation (before anything is sent) ---------------------------------------------------------
+
+
+def check_name(name: object) -> str:
+    """A valid interface name, or ``ValueError``/``TypeError`` before anything is sent.
+
+    Like the kernel's ``dev_valid_name``: 1..15 bytes, not ``.``/``..``, no ``/``, ``:`` or whitespace.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"an interface name is a str, not {type(name).__name__}")
+    size = len(name.encode())
+    if not 0 < size < IFNAMSIZ:
+        raise ValueError(f"interface name {name!r} must be 1 to {IFNAMSIZ - 1} bytes, not {size}")
+    if name in (".", "..") or any(c in "/:\0" or c.isspace() for c in name):
+        raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
+    return name
+
+
+def check_mac(mac: object, what: str = "MAC address") -> str:
+    """A unicast, non-zero Ethernet address in canonical form (``"02:00:5e:00:53:01"``), as the kernel's
+    ``is_valid_ether_addr`` demands for a device or source address."""
+    raw = parse_mac(mac)  # type: ignore[arg-type]
+    if raw[0] & 1 or not any(raw):
+        raise ValueError(f"{what} {mac!r} must be unicast and non-zero")
+    return raw.hex(":")
+
+
+def _check_int(value: object, what: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} is an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be in {low}..{high}, not {value}")
+    return value
+
+
+def check_mtu(mtu: object) -> int:
+    return _check_int(mtu, "mtu", MIN_MTU, MAX_MTU)
+
+
+def _check_ref(link: object, what: str) -> None:
+    if isinstance(link, str):
+        check_name(link)
+    elif isinstance(link, int) and not isinstance(link, bool):
+        _check_int(link, what, 1, 2**31 - 1)
+    elif not isinstance(link, Link):
+        raise TypeError(f"{what} is a Link, a name or an index, not {type(link).__name__}")
+
+
+# --- specs -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Macvlan:
+    """A macvlan child of ``parent`` to create (``ip link add link PARENT name NAME type macvlan ...``).
+
+    The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA, not the
+    BRIDGE that is this spec's (and iproute2's documented) default. ``flags`` follow iproute2's rules:
+    NOPROMISC only with PASSTHRU, NODST only with SOURCE; ``source_macs`` (the senders a SOURCE child
+    takes frames from) only with SOURCE. ``bc_cutoff`` (kernel >= 6.4) belongs to the parent port: the
+    kernel applies it to every child of the same parent. With ``namespace=`` the link is created
+    directly inside that namespace (``parent`` is still looked up in the caller's namespace)::
+
+        Macvlan("mv0", parent="eth0", mode=MacvlanMode.SOURCE, source_macs=("02:00:5e:00:53:01",))
+    """
+
+    kind: ClassVar[str] = "macvlan"
+    name: str
+    parent: LinkRef
+    mode: MacvlanMode = MacvlanMode.BRIDGE
+    _: KW_ONLY
+    address: str | None = None
+    mtu: int | None = None
+    flags: MacvlanFlag = MacvlanFlag(0)  # noqa: RUF009 (an immutable IntFlag)
+    source_macs: tuple[str, ...] = ()
+    bc_queue_len: int | None = None
+    bc_cutoff: int | None = None
+    namespace: NamespaceRef | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        _check_ref(self.parent, "parent")
+        if not isinstance(self.mode, MacvlanMode):
+            raise TypeError(f"mode is a MacvlanMode, not {self.mode!r}")
+        if not isinstance(self.flags, MacvlanFlag):
+            raise TypeError(f"flags is a MacvlanFlag, not {self.flags!r}")
+        if self.flags & MacvlanFlag.NOPROMISC and self.mode != MacvlanMode.PASSTHRU:
+            raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
+        if self.flags & MacvlanFlag.NODST and self.mode != MacvlanMode.SOURCE:
+            raise ValueError("the NODST flag is only valid in SOURCE mode")
+        if isinstance(self.source_macs, str):
+            raise TypeError("source_macs is a sequence of MAC strings, not one str")
+        macs = tuple(check_mac(m, "source MAC") for m in self.source_macs)
+        if macs and self.mode != MacvlanMode.SOURCE:
+            raise ValueError("source_macs are only valid in SOURCE mode")
+        if len(set(macs)) != len(macs):
+            raise ValueError(f"duplicate source MACs in {macs}")
+        object.__setattr__(self, "source_macs", macs)
+        if self.address is not None:
+            object.__setattr__(self, "address", check_mac(self.address, "address"))
+        if self.mtu is not None:
+            check_mtu(self.mtu)
+        if self.bc_queue_len is not None:
+            _check_int(self.bc_queue_len, "bc_queue_len", 0, 2**32 - 1)
+        if self.bc_cutoff is not None:
+            _check_int(self.bc_cutoff, "bc_cutoff", -(2**31), 2**31 - 1)
+
+    def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
+        data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MODE", int(self.mode))]
+        if self.flags:
+            data.append(("IFLA_MACVLAN_FLAGS", int(self.flags)))
+        if self.source_macs:
+            data += [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_SET),
+                     ("IFLA_MACVLAN_MACADDR_DATA", _mac_list(self.source_macs))]
+        if self.bc_queue_len is not None:
+            data.append(("IFLA_MACVLAN_BC_QUEUE_LEN", self.bc_queue_len))
+        if self.bc_cutoff is not None:
+            data.append(("IFLA_MACVLAN_BC_CUTOFF", self.bc_cutoff))
+        try:
+            parent = net.index(self.parent)
+        except NetlinkError as e:
+            if e.errno != errno.ENODEV:
+                raise
+            text = f"parent {self.parent!r} of {self.name!r} not found"
+            raise NetlinkError.from_errno(errno.ENODEV, text, e.attribute) from None
+        out: list[tuple[str, Any]] = [("IFLA_LINK", parent)]
+        if self.address is not None:
+            out.append(("IFLA_ADDRESS", self.address))
+        if self.mtu is not None:
+            out.append(("IFLA_MTU", self.mtu))
+        out.append(("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=self.kind,
+                                                     IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Macvtap(Macvlan):
+    """A macvtap child: a macvlan with a ``/dev/tapN`` character device. Same fields as :class:`Macvlan`."""
+
+    kind: ClassVar[str] = "macvtap"
+
+
+@dataclass(frozen=True, slots=True)
+class Veth:
+    """A veth pair ``name`` <-> ``peer``. ``peer_namespace`` creates the peer directly in another
+    namespace; ``namespace`` does the same for ``name`` (the peer then stays here unless
+    ``peer_namespace`` says otherwise). ``mtu`` applies to both ends."""
+
+    kind: ClassVar[str] = "veth"
+    name: str
+    peer: str
+    _: KW_ONLY
+    peer_namespace: NamespaceRef | None = None
+    namespace: NamespaceRef | None = None
+    mtu: int | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        check_name(self.peer)
+        if self.name == self.peer and self.namespace is None and self.peer_namespace is None:
+            raise ValueError(f"both ends of a veth pair are named {self.name!r}")
+        if self.mtu is not None:
+            check_mtu(self.mtu)
+
+    def _attrs(self, net: Connection, peer_fd: int | None = None) -> list[tuple[str, Any]]:
+        mtu = [("IFLA_MTU", self.mtu)] if self.mtu is not None else []
+        peer = [("IFLA_IFNAME", self.peer), *mtu]
+        if peer_fd is not None:
+            peer.append(("IFLA_NET_NS_FD", peer_fd))
+        body = Body(IfInfoMsg(), Attrs(IFLA, peer))
+        info = IFLA_INFO.build(IFLA_INFO_KIND="veth", IFLA_INFO_DATA=VETH_INFO.build(VETH_INFO_PEER=body))
+        return [*mtu, ("IFLA_LINKINFO", info)]
+
+
+@dataclass(frozen=True, slots=True)
+class Bridge:
+    """A bridge (the lab's "switch"); enslave ports with ``net.set(port, master=bridge)``."""
+
+    kind: ClassVar[str] = "bridge"
+    name: str
+    _: KW_ONLY
+    namespace: NamespaceRef | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+
+    def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
+        return [("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND="bridge"))]
+
+
+Spec = Macvlan | Veth | Bridge
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMacs:
+    """An edit of a SOURCE-mode macvlan's source MAC list, for ``net.set(link, source_macs=...)``.
+
+    A plain sequence of MACs *replaces* the list (``()`` empties it); the class methods build the
+    other edits the kernel offers::
+
+        net.set(mv, source_macs=("02:00:5e:00:53:01", "02:00:5e:00:53:02"))   # set
+        net.set(mv, source_macs=SourceMacs.add("02:00:5e:00:53:03"))          # add
+        net.set(mv, source_macs=SourceMacs.delete("02:00:5e:00:53:01"))       # delete
+        net.set(mv, source_macs=SourceMacs.flush())                           # flush
+    """
+
+    op: Literal["set", "add", "delete", "flush"]
+    macs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.op not in ("set", "add", "delete", "flush"):
+            raise ValueError(f"unknown source MAC operation {self.op!r}")
+        if isinstance(self.macs, str):
+            raise TypeError("macs is a sequence of MAC strings, not one str")
+        object.__setattr__(self, "macs", tuple(check_mac(m, "source MAC") for m in self.macs))
+        if self.op == "flush" and self.macs:
+            raise ValueError("flush takes no MACs")
+
+    @classmethod
+    def set(cls, *macs: str) -> SourceMacs:
+        return cls("set", macs)
+
+    @classmethod
+    def add(cls, *macs: str) -> SourceMacs:
+        return cls("add", macs)
+
+    @classmethod
+    def delete(cls, *macs: str) -> SourceMacs:
+        return cls("delete", macs)
+
+    @classmethod
+    def flush(cls) -> SourceMacs:
+        return cls("flush")
+
+    def _data(self) -> list[list[tuple[str, Any]]]:
+        """IFLA_INFO_DATA contents, one per message: the kernel adds or deletes one MAC per request."""
+        if self.op == "flush":
+            return [[("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_FLUSH)]]
+        if self.op == "set":
+            data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_SET)]
+            return [[*data, ("IFLA_MACVLAN_MACADDR_DATA", _mac_list(self.macs))] if self.macs else data]
+        mode = codec.MACVLAN_MACADDR_ADD if self.op == "add" else codec.MACVLAN_MACADDR_DEL
+        return [[("IFLA_MACVLAN_MACADDR_MODE", mode), ("IFLA_MACVLAN_MACADDR", m)] for m in self.macs]
+
+
+def _mac_list(macs: Iterable[str]) -> Attrs:
+    return Attrs(IFLA_MACVLAN_MACADDR_LIST, [("IFLA_MACVLAN_MACADDR", m) for m in macs])
+
+
+# --- operations (exposed as Connection methods) --------------------------------------------------------
+
+
+def _newlink(index: int = 0, flags: int = 0, *, ifi_flags: int = 0, change: int = 0,
+             attrs: Iterable[tuple[str, Any]] = ()) -> Message:
+    return Message(RTM_NEWLINK, flags, header=IfInfoMsg(index=index, flags=ifi_flags, change=change),
+                   attrs=Attrs(IFLA, list(attrs)))
+
+
+def _unknown_kind(err: NetlinkError) -> bool:
+    return err.errno == errno.EOPNOTSUPP and "Unknown device type" in (err.extack or "")
+
+
+def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
+    """The kernel's "Unknown device type" made actionable: which kind, and what to do."""
+    if not _unknown_kind(err):
+        return err
+    return NetlinkError.from_errno(errno.EOPNOTSUPP, (
+        f"the kernel has no {kind!r} link type (Unknown device type): load its module with "
+        f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
+
+
+def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]) -> None:
+    msg = _newlink(0, NLM_F_CREATE | NLM_F_EXCL, attrs=[("IFLA_IFNAME", name), *attrs])
+    try:
+        net.sock.request(msg)
+    except NetlinkError as e:
+        raise _unsupported(e, spec.kind) from None
+
+
+def _temp_name() -> str:
+    return f"rtnl{random.getrandbits(40):010x}"  # 14 bytes: fits IFNAMSIZ
+
+
+def add(net: Connection, spec: Spec) -> Link:
+    """Create the link ``spec`` describes and return it as the kernel reports it.
+
+    With ``spec.namespace`` set, the link is created inside that namespace under a temporary name and
+    renamed there (as the CNI macvlan plugin does), so its name may also exist here; the returned
+    :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
+    """
+    if not isinstance(spec, (Macvlan, Veth, Bridge)):
+        raise TypeError(f"add() takes a Macvlan, Macvtap, Veth or Bridge spec, not {type(spec).__name__}")
+    from .netns import resolve
+
+    with contextlib.ExitStack() as stack:
+        peer_fd = None
+        if isinstance(spec, Veth) and spec.peer_namespace is not None:
+            peer_fd = _enter_ns(stack, resolve(spec.peer_namespace)).fd
+        attrs = spec._attrs(net, peer_fd) if isinstance(spec, Veth) else spec._attrs(net)
+        if spec.namespace is None:
+            _create(net, spec, spec.name, attrs)
+            return net.link(spec.name)
+        ns = _enter_ns(stack, resolve(spec.namespace))
+        from .connection import connect
+
+        inside = stack.enter_context(connect(ns))
+        temp = _temp_name()
+        _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)])
+        try:
+            return _finish_in_place(inside, temp, spec.name)
+        except BaseException:
+            with contextlib.suppress(NetlinkError):
+                inside.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_IFNAME=temp)))
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
+
+
+def _enter_ns(stack: contextlib.ExitStack, resolved: tuple[Namespace, bool]) -> Namespace:
+    ns, owned = resolved
+    if owned:
+        stack.callback(ns.close)
+    return ns
+
+
+def _finish_in_place(inside: Connection, temp: str, name: str) -> Link:
+    """Second step of creating in place: rename the temporary link inside its namespace."""
+    index = inside.index(temp)
+    inside.sock.request(_newlink(index, attrs=[("IFLA_IFNAME", name)]))
+    return inside.link(index)
+
+
+def set_link(net: Connection, link: LinkRef, *, up: bool | None = None, name: str | None = None,
+             mtu: int | None = None, address: str | None = None, promisc: bool | None = None,
+             txqlen: int | None = None, group: int | None = None, master: LinkRef | None = None,
+             source_macs: Sequence[str] | SourceMacs | None = None) -> Link:
+    """Change a link; arguments left ``None`` stay as they are. ``master=0`` releases the link from
+    its master (``ip link set X nomaster``). ``source_macs`` edits a SOURCE macvlan's list: a
+    sequence replaces it, :class:`SourceMacs` adds, deletes or flushes. Returns the changed link."""
+    attrs: list[tuple[str, Any]] = []
+    if name is not None:
+        attrs.append(("IFLA_IFNAME", check_name(name)))
+    if mtu is not None:
+        attrs.append(("IFLA_MTU", check_mtu(mtu)))
+    if address is not None:
+        attrs.append(("IFLA_ADDRESS", check_mac(address, "address")))
+    if txqlen is not None:
+        attrs.append(("IFLA_TXQLEN", _check_int(txqlen, "txqlen", 0, 2**32 - 1)))
+    if group is not None:
+        attrs.append(("IFLA_GROUP", _check_int(group, "group", 0, 2**32 - 1)))
+    if master is not None:
+        if master != 0:
+            _check_ref(master, "master")
+        attrs.append(("IFLA_MASTER", 0 if master == 0 else net.index(master)))
+    edits: list[list[tuple[str, Any]]] = []
+    if source_macs is not None:
+        if not isinstance(source_macs, SourceMacs):
+            if isinstance(source_macs, str):
+                raise TypeError("source_macs is a sequence of MAC strings or a SourceMacs, not one str")
+            source_macs = SourceMacs.set(*source_macs)
+        edits = source_macs._data()
+    flags = change = 0
+    for wanted, bit in ((up, IFF_UP), (promisc, IFF_PROMISC)):
+        if wanted is not None:
+            change |= bit
+            flags |= bit if wanted else 0
+    index = net.index(link)
+    kind = None
+    if edits:
+        kind = link.kind if isinstance(link, Link) else net.link(index).kind
+        if kind not in ("macvlan", "macvtap"):
+            raise ValueError(f"source_macs applies to macvlan/macvtap links, not to a {kind!r} link")
+    if up is False and name is not None:  # the kernel renames only a link that is down: down first
+        net.sock.request(_newlink(index, ifi_flags=0, change=IFF_UP))
+    for i, data in enumerate(edits or [[]]):
+        more = attrs if i == 0 else []
+        if data:
+            info = IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))
+            more = [*more, ("IFLA_LINKINFO", info)]
+        if more or (i == 0 and change):
+            net.sock.request(_newlink(index, ifi_flags=flags if i == 0 else 0,
+                                      change=change if i == 0 else 0, attrs=more))
+    return net.link(index)
+
+
+def move(net: Connection, link: LinkRef, namespace: NamespaceRef | int, *, name: str | None = None) -> None:
+    """Move a link into another namespace (``ip link set X netns NS [name NEW]``), renamed on the way
+    if ``name`` is given. ``namespace`` is a :class:`~rtnl.Namespace`, a name, a path or a pid."""
+    attrs: list[tuple[str, Any]] = [("IFLA_IFNAME", check_name(name))] if name is not None else []
+    index = net.index(link)
+    if isinstance(namespace, bool):
+        raise TypeError("namespace is a Namespace, a name, a path or a pid, not a bool")
+    if isinstance(namespace, int):
+        net.sock.request(_newlink(index, attrs=[("IFLA_NET_NS_PID", namespace), *attrs]))
+        return
+    from .netns import resolve
+
+    with contextlib.ExitStack() as stack:
+        ns = _enter_ns(stack, resolve(namespace))
+        net.sock.request(_newlink(index, attrs=[("IFLA_NET_NS_FD", ns.fd), *attrs]))
+
+
+def _dellink(link: LinkRef) -> Message:
+    if isinstance(link, Link):
+        link = link.index
+    if isinstance(link, str):
+        return Message(RTM_DELLINK, attrs=IFLA.build(IFLA_IFNAME=check_name(link)))
+    _check_ref(link, "link")
+    return Message(RTM_DELLINK, header=IfInfoMsg(index=link))
+
+
+def delete(net: Connection, link: LinkRef) -> None:
+    """Delete a link (a veth takes its peer along, a parent its macvlan children, wherever they are)."""
+    net.sock.request(_dellink(link))
+
+
+_BATCH = 128  # requests per sendmsg: the acks must fit the receive buffer
+
+
+def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
+    """Delete many links in one kernel transaction.
+
+    Deleting links one by one costs the kernel an RCU grace period each (~16 ms on 6.x). Here every
+    link is first put into a fresh, unused link group (cheap, batched requests), then one
+    ``RTM_DELLINK`` by ``IFLA_GROUP`` unregisters them all together. If that fails, the links get
+    their old groups back and the error is raised. Links given by name are resolved with one dump.
+    """
+    refs = list(links)
+    for ref in refs:
+        _check_ref(ref, "link")
+    if not refs:
+        return
+    current = net.links()
+    by_name = {x.name: x for x in current}
+    by_index = {x.index: x for x in current}
+    targets: dict[int, int] = {}  # index -> old group
+    for ref in refs:
+        found = by_name.get(ref) if isinstance(ref, str) else by_index.get(net.index(ref))
+        if found is None:
+            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref!r} in this namespace")
+        targets[found.index] = found.group
+    used = {x.group for x in current}
+    group = random.randrange(1 << 20, 1 << 32)
+    while group in used:
+        group = random.randrange(1 << 20, 1 << 32)
+    _regroup(net, {i: group for i in targets})
+    try:
+        net.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=group)))
+    except BaseException:
+        alive = {x.index for x in net.links()}
+        with contextlib.suppress(NetlinkError):
+            _regroup(net, {i: g for i, g in targets.items() if i in alive})
+        raise
+
+
+def _regroup(net: Connection, groups: dict[int, int]) -> None:
+    msgs = [_newlink(index, attrs=[("IFLA_GROUP", group)]) for index, group in groups.items()]
+    for start in range(0, len(msgs), _BATCH):
+        net.sock.request_many(msgs[start:start + _BATCH])
+
+
+def set_bridge_port(net: Connection, link: LinkRef, *, hairpin: bool) -> Link:
+    """Turn hairpin mode of a bridge port on or off (``ip link set X type bridge_slave hairpin on``):
+    with it on, the bridge sends a frame back out of the port it came in on, which is what a VEPA
+    macvlan needs from its "switch"."""
+    if not isinstance(hairpin, bool):
+        raise TypeError(f"hairpin is a bool, not {type(hairpin).__name__}")
+    info = IFLA_INFO.build(IFLA_INFO_SLAVE_KIND="bridge", IFLA_INFO_SLAVE_DATA=IFLA_BRPORT.build(
+        IFLA_BRPORT_MODE=codec.BRIDGE_MODE_HAIRPIN if hairpin else 0))
+    index = net.index(link)
+    net.sock.request(_newlink(index, attrs=[("IFLA_LINKINFO", info)]))
+    return net.link(index)
+
+
+def supports_kind(kind: str) -> bool:
+    """Whether the running kernel can create links of ``kind`` ("macvlan", "vxlan", "dummy"...).
+
+    Asks the kernel itself, in a fresh anonymous namespace that is thrown away afterwards (so nothing
+    is created anywhere else): a kind it knows gets past the type lookup (the kernel loads its
+    module on demand where it may), an unknown one fails with "Unknown device type".
+    """
+    if not isinstance(kind, str) or not kind:
+        raise TypeError("kind is a non-empty str such as 'macvlan'")
+    from .connection import connect
+    from .netns import Namespace
+
+    with Namespace.anonymous() as ns, connect(ns) as probe:
+        msg = _newlink(0, NLM_F_CREATE | NLM_F_EXCL, attrs=[
+            ("IFLA_IFNAME", "probe0"), ("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=kind))])
+        try:
+            probe.sock.request(msg)
+        except NetlinkError as e:
+            return not _unknown_kind(e)
+    return True

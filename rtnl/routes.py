@@ -1,12 +1,29 @@
-"""Routes (RTM_*ROUTE): the :class:`Route` value."""
+"""Routes (RTM_*ROUTE): the :class:`Route` value and the add/delete operations that
+:class:`~rtnl.Connection` exposes."""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .addresses import Scope, scope_of
-from .codec import RT_TABLE_MAIN, Message
+from .codec import (
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    NLM_F_REPLACE,
+    RT_TABLE_MAIN,
+    RTM_DELROUTE,
+    RTM_NEWROUTE,
+    RTN_UNICAST,
+    RTPROT_BOOT,
+    Message,
+    RtMsg,
+)
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .links import LinkRef
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -51,3 +68,69 @@ class Route:
             type=hdr.type,
             prefsrc=attrs.get("RTA_PREFSRC"),
         )
+
+
+NetworkLike = str | Network
+AddressLike = str | IPAddress
+
+
+def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: AddressLike | None,
+           link: LinkRef | None, table: int, metric: int | None) -> Message:
+    gw = None
+    if gateway is not None:
+        if not isinstance(gateway, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+            raise TypeError(f"gateway is a str or an ipaddress address, not {type(gateway).__name__}")
+        gw = ipaddress.ip_address(gateway)
+    if dst == "default":
+        network: Network = ipaddress.ip_network("::/0" if gw is not None and gw.version == 6 else "0.0.0.0/0")
+    elif isinstance(dst, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        network = ipaddress.ip_network(dst)  # strict: host bits set is a ValueError, as with `ip route`
+    else:
+        raise TypeError(f"dst is 'default', a str or an ipaddress network, not {type(dst).__name__}")
+    if gw is not None and gw.version != network.version:
+        raise ValueError(f"gateway {gw} and destination {network} are of different IP versions")
+    if not isinstance(table, int) or not 0 < table < 2**32:
+        raise ValueError(f"table must be in 1..{2**32 - 1}, not {table!r}")
+    if metric is not None and (not isinstance(metric, int) or not 0 <= metric < 2**32):
+        raise ValueError(f"metric must be in 0..{2**32 - 1}, not {metric!r}")
+    if mtype == RTM_NEWROUTE and gw is None and link is None:
+        raise ValueError("a route needs a gateway or a link (or both)")
+    v4 = network.version == 4
+    # no gateway: on-link; a delete matches any scope, as `ip route del` does
+    scope = Scope.NOWHERE if mtype == RTM_DELROUTE else Scope.LINK if v4 and gw is None else Scope.UNIVERSE
+    header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=network.prefixlen,
+                   table=table if table < 256 else 0, protocol=RTPROT_BOOT if mtype == RTM_NEWROUTE else 0,
+                   scope=scope, type=RTN_UNICAST if mtype == RTM_NEWROUTE else 0)
+    msg = Message(mtype, flags, header=header)
+    assert msg.attrs is not None
+    attrs = msg.attrs
+    attrs.append("RTA_TABLE", table)
+    if network.prefixlen:
+        attrs.append("RTA_DST", network.network_address)
+    if gw is not None:
+        attrs.append("RTA_GATEWAY", gw)
+    if link is not None:
+        attrs.append("RTA_OIF", net.index(link))
+    if metric is not None:
+        attrs.append("RTA_PRIORITY", metric)
+    return msg
+
+
+def add_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,
+              link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
+              replace: bool = False) -> None:
+    """Add a route (``ip route add``); ``dst`` may be ``"default"`` (IPv6 when the gateway is).
+    Without a gateway the route is on-link through ``link``. ``replace`` updates an existing route
+    (``ip route replace``) instead of failing with ``FileExistsError``::
+
+        net.add_route("default", gateway="198.51.100.1")
+        net.add_route("203.0.113.0/24", link="mv0")
+    """
+    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
+    net.sock.request(_route(net, RTM_NEWROUTE, flags, dst, gateway, link, table, metric))
+
+
+def delete_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,
+                 link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None) -> None:
+    """Delete the route matching these arguments (``ip route del``); omitted ones match any."""
+    net.sock.request(_route(net, RTM_DELROUTE, 0, dst, gateway, link, table, metric))

@@ -1,0 +1,161 @@
+"""Events: what ``ip monitor`` shows, as typed values, on a socket of its own.
+
+:meth:`Connection.monitor() <rtnl.Connection.monitor>` returns a :class:`Monitor` subscribed to the
+link, address and route multicast groups of the connection's namespace. It yields
+:class:`LinkEvent`, :class:`AddressEvent` and :class:`RouteEvent` values in the order the kernel sent
+them. When the kernel had to drop events because the socket's receive buffer was full (``ENOBUFS``),
+an :class:`Overrun` event says so: the caller's picture is stale and must be re-read (``links()``...)::
+
+    with net.monitor() as events:
+        net.add(Macvlan("mv0", parent="eth0"))
+        for event in events.iter(timeout=1.0):     # stops after 1 s without an event
+            print(event)
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import errno
+import select
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from . import codec
+from .addresses import Address
+from .codec import Message
+from .links import Link
+from .netlink import NetlinkSocket
+from .routes import Route
+
+if TYPE_CHECKING:
+    from .netns import Namespace
+
+ALL_CHANGED = 0xFFFFFFFF  # ifi_change of the RTM_NEWLINK sent when a link appears (register, netns move)
+
+
+class Group(enum.IntEnum):
+    """``RTNLGRP_*`` multicast groups (linux/rtnetlink.h) a :class:`Monitor` can join."""
+
+    LINK = codec.RTNLGRP_LINK
+    IPV4_IFADDR = codec.RTNLGRP_IPV4_IFADDR
+    IPV4_ROUTE = codec.RTNLGRP_IPV4_ROUTE
+    IPV6_IFADDR = codec.RTNLGRP_IPV6_IFADDR
+    IPV6_ROUTE = codec.RTNLGRP_IPV6_ROUTE
+
+
+DEFAULT_GROUPS = tuple(Group)
+
+Action = Literal["new", "change", "del"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """A link appeared (``"new"``: created or moved in), changed (``"change"``) or went away (``"del"``)."""
+
+    action: Action
+    link: Link
+
+
+@dataclass(frozen=True, slots=True)
+class AddressEvent:
+    """An address was added (``"new"``; also sent when its flags change) or removed (``"del"``)."""
+
+    action: Literal["new", "del"]
+    address: Address
+
+
+@dataclass(frozen=True, slots=True)
+class RouteEvent:
+    """A route was added or replaced (``"new"``) or removed (``"del"``)."""
+
+    action: Literal["new", "del"]
+    route: Route
+
+
+@dataclass(frozen=True, slots=True)
+class Overrun:
+    """The kernel dropped events (``ENOBUFS``: the receive buffer was full). Re-read the state you
+    track; events after this one are complete again."""
+
+
+Event = LinkEvent | AddressEvent | RouteEvent | Overrun
+
+
+def event_of(msg: Message) -> Event | None:
+    """The typed event one notification carries, or ``None`` for a message type not monitored here."""
+    t = msg.type
+    if t in (codec.RTM_NEWLINK, codec.RTM_DELLINK):
+        action: Action = "del" if t == codec.RTM_DELLINK else (
+            "new" if msg.header.change == ALL_CHANGED else "change")
+        return LinkEvent(action, Link.from_message(msg))
+    if t in (codec.RTM_NEWADDR, codec.RTM_DELADDR):
+        return AddressEvent("new" if t == codec.RTM_NEWADDR else "del", Address.from_message(msg))
+    if t in (codec.RTM_NEWROUTE, codec.RTM_DELROUTE):
+        return RouteEvent("new" if t == codec.RTM_NEWROUTE else "del", Route.from_message(msg))
+    return None
+
+
+class Monitor:
+    """An iterator of :data:`Event` values from one namespace; a context manager that closes its socket.
+
+    ``next(monitor)`` / ``for event in monitor`` block until an event arrives; :meth:`get` and
+    :meth:`iter` take a timeout.
+    """
+
+    def __init__(self, sock: NetlinkSocket) -> None:
+        self.sock = sock
+        self._pending: collections.deque[Event] = collections.deque()
+        self._poll = select.poll()
+        self._poll.register(sock.fileno(), select.POLLIN)
+
+    def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, waiting at most ``timeout`` seconds (``None``: forever); ``None`` on timeout."""
+        while not self._pending:
+            if not self._poll.poll(None if timeout is None else max(0, int(timeout * 1000))):
+                return None
+            try:
+                data = self.sock.recv()
+            except OSError as e:
+                if e.errno != errno.ENOBUFS:
+                    raise
+                return Overrun()
+            for msg in codec.decode(data):
+                event = event_of(msg)
+                if event is not None:
+                    self._pending.append(event)
+        return self._pending.popleft()
+
+    def iter(self, timeout: float | None = None) -> Iterator[Event]:
+        """Events until none arrived for ``timeout`` seconds."""
+        while (event := self.get(timeout)) is not None:
+            yield event
+
+    def __iter__(self) -> Iterator[Event]:
+        return self
+
+    def __next__(self) -> Event:
+        event = self.get()
+        assert event is not None
+        return event
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> Monitor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
+                 rcvbuf: int | None = None) -> Monitor:
+    """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the caller's)."""
+    chosen = tuple(Group(g) for g in groups) or DEFAULT_GROUPS
+    raw = None
+    if namespace is not None:
+        raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
+    return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf))
