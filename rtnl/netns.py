@@ -332,19 +332,15 @@ class Namespace:
         os.makedirs(rdir, mode=0o755, exist_ok=True)
         _share_run_dir(rdir)
         os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0))
-        fd = -1
-        mounted = False
+        ns: Namespace | None = None
         try:
-            fd = _new_netns_fd()
-            mount(f"/proc/self/fd/{fd}", path, "none", const("MS_BIND"))
-            mounted = True
-            ns = cls(fd, name=name, path=path)
+            ns = cls(_new_netns_fd(), name=name, path=path)
+            mount(f"/proc/self/fd/{ns.fd}", path, "none", const("MS_BIND"))  # the last step that can fail
         except BaseException:
-            if mounted:
-                umount2(path, const("MNT_DETACH"))
-            os.unlink(path)
-            if fd >= 0:
-                os.close(fd)
+            if ns is not None:
+                ns.close()
+            with contextlib.suppress(OSError):  # the original error is the one to report
+                os.unlink(path)
             raise
         ns._delete_on_exit = True
         return ns

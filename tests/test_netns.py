@@ -178,6 +178,23 @@ def test_run_dir_follows_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- lifecycle and identity ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("step", ["unshare", "mount"])
+def test_failed_create_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    real = getattr(netns, step)
+
+    def failing(*args: object) -> None:
+        if step == "unshare" or args[3] == netns.const("MS_BIND"):  # the namespace's bind mount
+            raise OSError(errno.EPERM, "injected")
+        real(*args)
+
+    Namespace.create(unique("rt")).__exit__(None, None, None)  # run dir set up, fds settled
+    before = (Namespace.list(), len(os.listdir("/proc/self/fd")))
+    monkeypatch.setattr(netns, step, failing)
+    with pytest.raises(PermissionError):
+        Namespace.create(unique("rt"))
+    assert (Namespace.list(), len(os.listdir("/proc/self/fd"))) == before
+
+
 def test_create_existing_raises_and_keeps_the_original_working(named: Namespace) -> None:
     with pytest.raises(FileExistsError):
         Namespace.create(name_of(named))
