@@ -300,11 +300,14 @@ class Macvlan:
     """A macvlan child of ``parent`` to create (``ip link add link PARENT name NAME type macvlan ...``).
 
     The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA, not the
-    BRIDGE that is this spec's (and iproute2's documented) default. ``flags`` follow iproute2's rules:
-    NOPROMISC only with PASSTHRU, NODST only with SOURCE; ``source_macs`` (the senders a SOURCE child
-    takes frames from) only with SOURCE. ``bc_cutoff`` (kernel >= 6.4) belongs to the parent port: the
-    kernel applies it to every child of the same parent. With ``namespace=`` the link is created
-    directly inside that namespace (``parent`` is still looked up in the caller's namespace)::
+    BRIDGE that is this spec's (and iproute2's documented) default. ``flags`` follow iproute2's rules,
+    stricter than the kernel, which accepts and ignores the others: NOPROMISC only with PASSTHRU, NODST
+    only with SOURCE; ``source_macs`` (the senders a SOURCE child takes frames from) only with SOURCE;
+    no ``address`` with PASSTHRU (the child always gets the parent's). ``bc_cutoff`` (kernel >= 6.4)
+    belongs to the parent port: the kernel applies it to every child of the same parent, and reports
+    it only when it differs from the default 1; a kernel that ignores it makes :func:`add` fail.
+    With ``namespace=`` the link is created directly inside that namespace (``parent`` is still
+    looked up in the caller's namespace)::
 
         Macvlan("mv0", parent="eth0", mode=MacvlanMode.SOURCE, source_macs=("02:00:5e:00:53:01",))
     """
@@ -342,6 +345,8 @@ class Macvlan:
             raise ValueError(f"duplicate source MACs in {macs}")
         object.__setattr__(self, "source_macs", macs)
         if self.address is not None:
+            if self.mode == MacvlanMode.PASSTHRU:  # the kernel would silently ignore it
+                raise ValueError("a PASSTHRU child always takes its parent's MAC; leave address unset")
             object.__setattr__(self, "address", check_mac(self.address, "address"))
         if self.mtu is not None:
             check_mtu(self.mtu)
@@ -544,7 +549,7 @@ def add(net: Connection, spec: Spec) -> Link:
         attrs = spec._attrs(net, peer_fd) if isinstance(spec, Veth) else spec._attrs(net)
         if spec.namespace is None:
             _create(net, spec, spec.name, attrs)
-            return net.link(spec.name)
+            return _verified(net, spec, net.link(spec.name))
         ns = _enter_ns(stack, resolve(spec.namespace))
         from .connection import connect
 
@@ -552,12 +557,22 @@ def add(net: Connection, spec: Spec) -> Link:
         temp = _temp_name()
         _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)])
         try:
-            return _finish_in_place(inside, temp, spec.name)
+            return _verified(inside, spec, _finish_in_place(inside, temp, spec.name))
         except BaseException:
             with contextlib.suppress(NetlinkError):
                 inside.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_IFNAME=temp)))
             raise
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
+
+
+def _verified(net: Connection, spec: Spec, link: Link) -> Link:
+    """``link``, unless the kernel silently ignored part of ``spec``: then it is deleted again."""
+    if (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
+            and link.info.bc_cutoff is None):
+        net.sock.request(_dellink(link.index))
+        raise NetlinkError.from_errno(errno.EOPNOTSUPP, "the kernel ignored IFLA_MACVLAN_BC_CUTOFF "
+                                      "(it needs Linux >= 6.4); the link was not kept")
+    return link
 
 
 def _enter_ns(stack: contextlib.ExitStack, resolved: tuple[Namespace, bool]) -> Namespace:
@@ -674,16 +689,15 @@ def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
         _check_ref(ref, "link")
     if not refs:
         return
-    current = net.links()
-    by_name = {x.name: x for x in current}
-    by_index = {x.index: x for x in current}
+    current = _names_and_groups(net)  # index -> (name, group)
+    by_name = {name: index for index, (name, _) in current.items()}
     targets: dict[int, int] = {}  # index -> old group
     for ref in refs:
-        found = by_name.get(ref) if isinstance(ref, str) else by_index.get(net.index(ref))
-        if found is None:
+        index = by_name.get(ref, 0) if isinstance(ref, str) else net.index(ref)
+        if index not in current:
             raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref!r} in this namespace")
-        targets[found.index] = found.group
-    used = {x.group for x in current}
+        targets[index] = current[index][1]
+    used = {group for _, group in current.values()}
     group = random.randrange(1 << 20, 1 << 32)
     while group in used:
         group = random.randrange(1 << 20, 1 << 32)
@@ -691,10 +705,21 @@ def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
     try:
         net.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=group)))
     except BaseException:
-        alive = {x.index for x in net.links()}
+        alive = _names_and_groups(net)
         with contextlib.suppress(NetlinkError):
             _regroup(net, {i: g for i, g in targets.items() if i in alive})
         raise
+
+
+def _names_and_groups(net: Connection) -> dict[int, tuple[str, int]]:
+    """index -> (name, group) of every link: a dump that decodes two attributes, not whole Links."""
+    mask = IFLA.build(IFLA_EXT_MASK=codec.RTEXT_FILTER_SKIP_STATS)
+    msgs = net.sock.dump(Message(codec.RTM_GETLINK, attrs=mask))
+    out = {}
+    for m in msgs:
+        if m.type == RTM_NEWLINK and m.attrs is not None:
+            out[m.header.index] = (m.attrs.get("IFLA_IFNAME", ""), m.attrs.get("IFLA_GROUP", 0))
+    return out
 
 
 def _regroup(net: Connection, groups: dict[int, int]) -> None:
