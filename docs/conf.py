@@ -1,0 +1,176 @@
+"""Sphinx configuration for rtnl.
+
+CI builds the docs with ``python3 -m sphinx -W --keep-going -q -b html docs docs/_build/html`` and has
+no network apart from package registries, so intersphinx cannot download the Python inventory.
+Instead this file writes a small inventory (Sphinx's ``objects.inv`` format, version 2) for exactly
+the standard-library names the docs and docstrings mention, with their docs.python.org addresses, and
+points intersphinx at it. Links in the rendered pages still go to docs.python.org.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # import rtnl from the source tree
+
+import rtnl  # noqa: E402
+
+project = "rtnl"
+author = "the rtnl authors"
+copyright = "2025, the rtnl authors"
+release = version = rtnl.__version__
+
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.intersphinx"]
+html_theme = "furo"
+html_title = f"rtnl {release}"
+html_static_path = ["_static"]
+html_css_files = ["rtnl.css"]
+exclude_patterns = ["_build"]
+pygments_style = "friendly"
+
+# -- autodoc -------------------------------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_class_signature = "separated"
+autodoc_default_options = {"show-inheritance": True}
+
+# -- broken cross-references are build errors ------------------------------------------------------
+nitpicky = True
+nitpick_ignore = [
+    # type variables of generic helpers (Namespace.run) have no page of their own
+    ("py:class", "rtnl.netns.T"),
+    ("py:class", "rtnl.netns.P"),
+    ("py:class", "P.args"),
+    ("py:class", "P.kwargs"),
+    # the context manager Namespace.entered() returns; documented there, private on purpose
+    ("py:class", "rtnl.netns._Entered"),
+    # autodoc splits the dataclass field annotation ``tuple[str, ...]`` at its comma when it renders
+    # the generated __init__ (MacvlanInfo, Macvlan); the text still reads right
+    ("py:class", "tuple[str"),
+    ("py:class", "...]"),
+]
+
+# -- intersphinx, offline --------------------------------------------------------------------------------
+# (domain:role, name, page#anchor relative to https://docs.python.org/3/); a trailing "$" stands for
+# the name itself, as in any objects.inv.
+PYTHON_OBJECTS: list[tuple[str, str, str]] = [
+    *[("py:exception", n, "library/exceptions.html#$") for n in (
+        "BaseException", "Exception", "OSError", "ValueError", "TypeError", "RuntimeError", "KeyError",
+        "FileExistsError", "FileNotFoundError", "PermissionError", "InterruptedError", "UserWarning",
+        "ProcessLookupError", "ConnectionRefusedError", "TimeoutError", "AttributeError",
+    )],
+    *[("py:class", n, "library/functions.html#$") for n in (
+        "int", "str", "bytes", "bool", "float", "list", "dict", "tuple", "object", "type", "bytearray",
+        "memoryview", "frozenset", "set",
+    )],
+    ("py:data", "None", "library/constants.html#None"),
+    ("py:data", "True", "library/constants.html#True"),
+    ("py:data", "False", "library/constants.html#False"),
+    *[("py:class", f"ipaddress.{n}", "library/ipaddress.html#$") for n in (
+        "IPv4Interface", "IPv6Interface", "IPv4Network", "IPv6Network", "IPv4Address", "IPv6Address",
+    )],
+    ("py:function", "ipaddress.ip_interface", "library/ipaddress.html#$"),
+    ("py:function", "ipaddress.ip_network", "library/ipaddress.html#$"),
+    ("py:function", "ipaddress.ip_address", "library/ipaddress.html#$"),
+    ("py:module", "ipaddress", "library/ipaddress.html#module-ipaddress"),
+    ("py:class", "enum.Enum", "library/enum.html#$"),
+    ("py:class", "enum.IntEnum", "library/enum.html#$"),
+    ("py:class", "enum.IntFlag", "library/enum.html#$"),
+    ("py:class", "enum.Flag", "library/enum.html#$"),
+    ("py:class", "socket.socket", "library/socket.html#$"),
+    ("py:module", "socket", "library/socket.html#module-socket"),
+    ("py:function", "socket.socket.setsockopt", "library/socket.html#socket.socket.setsockopt"),
+    ("py:class", "subprocess.Popen", "library/subprocess.html#$"),
+    ("py:function", "subprocess.run", "library/subprocess.html#$"),
+    ("py:module", "subprocess", "library/subprocess.html#module-subprocess"),
+    ("py:module", "threading", "library/threading.html#module-threading"),
+    ("py:class", "threading.Thread", "library/threading.html#$"),
+    ("py:class", "os.PathLike", "library/os.html#$"),
+    ("py:class", "os.stat_result", "library/os.html#$"),
+    ("py:function", "os.setns", "library/os.html#$"),
+    ("py:function", "os.unshare", "library/os.html#$"),
+    ("py:function", "os.fork", "library/os.html#$"),
+    ("py:class", "typing.Any", "library/typing.html#$"),
+    ("py:data", "typing.Any", "library/typing.html#typing.Any"),
+    ("py:class", "typing.NamedTuple", "library/typing.html#$"),
+    ("py:class", "typing.Union", "library/typing.html#$"),
+    ("py:data", "typing.Union", "library/typing.html#typing.Union"),
+    ("py:class", "typing.ParamSpec", "library/typing.html#$"),
+    ("py:class", "typing.TypeVar", "library/typing.html#$"),
+    *[("py:class", f"collections.abc.{n}", "library/collections.abc.html#$") for n in (
+        "Callable", "Iterable", "Iterator", "Mapping", "Sequence", "Collection",
+    )],
+    ("py:class", "types.TracebackType", "library/types.html#$"),
+    ("py:class", "types.NoneType", "library/types.html#$"),
+    ("py:function", "dataclasses.dataclass", "library/dataclasses.html#$"),
+    ("py:function", "dataclasses.replace", "library/dataclasses.html#$"),
+    ("py:attr", "OSError.errno", "library/exceptions.html#$"),
+    ("py:attr", "OSError.strerror", "library/exceptions.html#$"),
+    ("py:mod", "errno", "library/errno.html#module-errno"),
+    ("py:module", "errno", "library/errno.html#module-errno"),
+]
+
+
+def _write_python_inventory(path: str) -> str:
+    """Write ``PYTHON_OBJECTS`` as a Sphinx v2 inventory (the format of any ``objects.inv``)."""
+    body = "".join(
+        f"{name} {role} 1 {uri} -\n"
+        for role, name, uri in PYTHON_OBJECTS
+    )
+    head = "# Sphinx inventory version 2\n# Project: Python\n# Version: 3\n" \
+           "# The remainder of this file is compressed using zlib.\n"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = head.encode() + zlib.compress(body.encode())
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return path  # unchanged: keep the mtime so incremental builds stay incremental
+    except FileNotFoundError:
+        pass
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", _write_python_inventory(os.path.join(HERE, "_build", "python.inv"))),
+}
+
+
+# -- short names in docstrings ----------------------------------------------------------------------------
+# A docstring is written in its own module and names its neighbours briefly (:class:`NetlinkError`
+# inside rtnl.netlink), while the reference documents them under the package (rtnl.NetlinkError) or
+# their module. When the normal lookup fails, accept the one documented object whose full name ends
+# in ".NAME"; zero or several matches stay a warning, so real mistakes are still caught.
+
+
+def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-def]
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"].lstrip("~.")
+    objects = env.get_domain("py").objects
+    if target.startswith("rtnl."):  # rtnl.links.Macvlan documented as rtnl.Macvlan, and back
+        rest = target.removeprefix("rtnl.")
+        head, _, tail = rest.partition(".")
+        modules = {n.split(".")[1] for n in objects if n.count(".") >= 2}
+        wanted = {f"rtnl.{m}.{rest}" for m in modules}
+        if head in modules and tail:
+            wanted.add(f"rtnl.{tail}")
+        candidates = {n for n in wanted if n in objects}
+    else:
+        candidates = {n for n in objects if n.endswith("." + target) and n.startswith("rtnl.")}
+    candidates = {n for n in candidates if not objects[n].aliased}
+    if len(candidates) != 1:
+        return None
+    (name,) = candidates
+    obj = objects[name]
+    from sphinx.util.nodes import make_refnode
+
+    return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("missing-reference", _resolve_short_name)
