@@ -1,0 +1,74 @@
+"""Seed experiment 2: two bridge-mode children in two namespaces, addresses by DHCP, then pings.
+
+As in the note: ``ip link add link ens33 name ens33.01 type macvlan mode bridge`` (and .02), ``ip
+netns add ns1/ns2``, ``ip link set ens33.01 netns ns1``, ``ip netns exec ns1 dhclient ens33.01``,
+then ping the network and each other. Here ens33 is a veth end whose other end sits on a bridge (the
+"switch") in its own namespace, where dnsmasq hands out addresses; all namespaces are anonymous and
+vanish with the script. Without dnsmasq/dhclient installed, static addresses are used. Run as root.
+"""
+
+import contextlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import rtnl
+from rtnl import MacvlanMode, Namespace
+from rtnl.lab import ping
+from rtnl.links import Bridge, Macvlan, Veth  # also `from rtnl import ...` once exported
+
+DHCP = all(shutil.which(p) for p in ("dnsmasq", "dhclient"))
+
+
+def start(stack: contextlib.ExitStack, ns: Namespace, argv: list[str]) -> None:
+    proc = ns.popen(["setpriv", "--pdeathsig", "KILL", "--", *argv],  # dies with us, whatever happens
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stack.callback(lambda: (proc.kill(), proc.wait()))
+
+
+with contextlib.ExitStack() as stack:
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="rtnl-example-"))
+    switch, host, ns1, ns2 = (stack.enter_context(Namespace.anonymous()) for _ in range(4))
+    sw, net = stack.enter_context(rtnl.connect(switch)), stack.enter_context(rtnl.connect(host))
+
+    sw.add(Bridge("br0"))                                           # the switch, with the DHCP server
+    sw.add(Veth("port0", "ens33", peer_namespace=host))             # its cable to the host's "NIC"
+    sw.set("port0", master="br0", up=True)
+    sw.set("br0", up=True)
+    sw.add_address("br0", "198.51.100.1/24")
+    net.set("ens33", up=True)
+    if DHCP:
+        start(stack, switch, ["dnsmasq", "-k", "--conf-file=/dev/null", "--port=0", "--user=root",
+                              "--interface=br0", "--bind-interfaces", f"--dhcp-leasefile={tmp}/leases",
+                              "--dhcp-range=198.51.100.100,198.51.100.199,1h"])
+
+    address = {}
+    for name, ns, static in (("ens33.01", ns1, "198.51.100.11/24"), ("ens33.02", ns2, "198.51.100.12/24")):
+        net.add(Macvlan(name, parent="ens33", mode=MacvlanMode.BRIDGE))
+        net.move(name, ns)                                          # ip link set ens33.01 netns ns1
+        inside = stack.enter_context(rtnl.connect(ns))
+        inside.set(name, up=True)
+        if DHCP:                                                    # ip netns exec ns1 dhclient ens33.01
+            files = ["-pf", f"{tmp}/{name}.pid", "-lf", f"{tmp}/{name}.lease"]
+            start(stack, ns, ["dhclient", "-1", "-d", *files, name])
+        else:
+            inside.add_address(name, static)
+        deadline = time.monotonic() + 20
+        while not (found := [a for a in inside.addresses(name) if a.address.version == 4]):
+            if time.monotonic() > deadline:
+                sys.exit(f"{name}: no address from DHCP")
+            time.sleep(0.1)
+        address[name] = str(found[0].address.ip)
+        print(f"{name} in its own namespace: {found[0].address} ({'DHCP' if DHCP else 'static'})")
+
+    results = {
+        "ens33.01 -> switch 198.51.100.1": ping(ns1, "198.51.100.1")[0],
+        f"ens33.01 -> ens33.02 {address['ens33.02']}": ping(ns1, address["ens33.02"])[0],
+        f"ens33.02 -> ens33.01 {address['ens33.01']}": ping(ns2, address["ens33.01"])[0],
+    }
+    for what, rtt in results.items():
+        print(f"ping {what}: {'no answer' if rtt is None else f'{rtt:.2f} ms'}")
+
+sys.exit(0 if all(rtt is not None for rtt in results.values()) else 1)
