@@ -435,7 +435,7 @@ class Bridge:
         check_name(self.name)
 
     def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
-        return [("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND="bridge"))]
+        return [("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=self.kind))]
 
 
 Spec = Macvlan | Veth | Bridge
@@ -556,11 +556,13 @@ def add(net: Connection, spec: Spec) -> Link:
         inside = stack.enter_context(connect(ns))
         temp = _temp_name()
         _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)])
+        index = 0
         try:
-            return _verified(inside, spec, _finish_in_place(inside, temp, spec.name))
+            index = inside.index(temp)
+            return _verified(inside, spec, _finish_in_place(inside, index, spec.name))
         except BaseException:
-            with contextlib.suppress(NetlinkError):
-                inside.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_IFNAME=temp)))
+            with contextlib.suppress(NetlinkError):  # by index: the rename may have happened
+                inside.sock.request(_dellink(index or temp))
             raise
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
 
@@ -582,9 +584,8 @@ def _enter_ns(stack: contextlib.ExitStack, resolved: tuple[Namespace, bool]) -> 
     return ns
 
 
-def _finish_in_place(inside: Connection, temp: str, name: str) -> Link:
-    """Second step of creating in place: rename the temporary link inside its namespace."""
-    index = inside.index(temp)
+def _finish_in_place(inside: Connection, index: int, name: str) -> Link:
+    """Second step of creating in place: give the temporary link its name inside its namespace."""
     inside.sock.request(_newlink(index, attrs=[("IFLA_IFNAME", name)]))
     return inside.link(index)
 

@@ -179,6 +179,18 @@ def test_unknown_kind_says_what_to_do(net: rtnl.Connection) -> None:
     assert raw.value.errno == errno.EOPNOTSUPP and raw.value.extack == "Unknown device type"
 
 
+@kernel
+def test_adding_an_unsupported_kind_says_modprobe(net: rtnl.Connection,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Bridge, "kind", "dummy")  # a spec whose kind this kernel lacks
+    with pytest.raises(rtnl.NetlinkError) as e:
+        net.add(Bridge("d0"))
+    assert e.value.errno == errno.EOPNOTSUPP
+    text = str(e.value)
+    assert "'dummy'" in text and "modprobe dummy" in text and "lsmod | grep dummy" in text
+    assert [x.name for x in net.links()] == ["lo"]
+
+
 # --- every mode x flag, read back by rtnl and by ip -------------------------------------------------
 
 ALL_FLAGS = [MacvlanFlag(x) for x in range(4)]
@@ -401,6 +413,12 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
             with pytest.raises(RuntimeError):
                 net.add(spec)
             assert (_names(net), _names(there)) == (before_here, before_there)
+
+        monkeypatch.undo()  # now fail after the rename, when the link already has its final name
+        monkeypatch.setattr(rtnl.links, "_verified", broken)
+        with pytest.raises(RuntimeError):
+            net.add(Macvlan("mv2", parent, namespace=other))
+        assert (_names(net), _names(there)) == (before_here, before_there)
 
 
 # --- bulk ----------------------------------------------------------------------------------------------
