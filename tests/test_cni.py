@@ -1,0 +1,489 @@
+"""The CNI macvlan example (examples/cni/macvlan) against the reference plugin, on the kernel.
+
+The pytest process's own (throwaway) namespace is the "host": two veth ends, ``cniref0`` and
+``cniour0``, are the masters of the reference plugin (/usr/lib/cni/macvlan, containernetworking-plugins)
+and of ours. Containers are named namespaces in the private /run/netns. Each differential case runs
+the same configuration through both plugins in twin containers and compares the printed result and
+what ``ip -d -j`` sees in the container.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = str(ROOT / "examples" / "cni" / "macvlan")
+CNI_DIR = "/usr/lib/cni"
+REF = f"{CNI_DIR}/macvlan"
+MASTERS = {REF: "cniref0", OURS: "cniour0"}
+REF_VERSIONS = ("0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the installed reference (1.1.1) speaks
+_ids = itertools.count()
+
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not os.access(REF, os.X_OK), reason="containernetworking-plugins missing")]
+
+
+def ip(*args: str, ns: str | None = None) -> Any:
+    cmd = ["ip", *(["-n", ns] if ns else []), "-j", *args]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out) if out.strip() else []
+
+
+def sh(*args: str) -> None:
+    subprocess.run(args, check=True, capture_output=True)
+
+
+def invoke(plugin: str, command: str, conf: Any, *, netns: str | None = None, ifname: str = "eth0",
+           cid: str = "ctr1", args: str | None = None, env: dict[str, str] | None = None) -> tuple[int, Any]:
+    """Run one plugin as a runtime would; (exit status, parsed stdout or None)."""
+    full = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "CNI_COMMAND": command,
+            "CNI_CONTAINERID": cid, "CNI_IFNAME": ifname, "CNI_PATH": CNI_DIR}
+    if netns is not None:
+        full["CNI_NETNS"] = netns
+    if args is not None:
+        full["CNI_ARGS"] = args
+    full.update(env or {})
+    full = {k: v for k, v in full.items() if v is not None}
+    data = conf if isinstance(conf, str) else json.dumps(conf)
+    proc = subprocess.run([plugin], input=data.encode(), capture_output=True, env=full, timeout=60)
+    out = proc.stdout.decode()
+    return proc.returncode, json.loads(out) if out.strip() else None
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[None]:
+    """The masters, up, plus a default route on cniour0 (for the 'no master given' case)."""
+    for name in MASTERS.values():
+        sh("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p")
+        sh("ip", "link", "set", name + "p", "up")
+        sh("ip", "link", "set", name, "up")
+    sh("ip", "route", "add", "default", "dev", "cniour0")
+    try:
+        yield
+    finally:
+        for name in MASTERS.values():
+            subprocess.run(["ip", "link", "del", name], check=False)
+
+
+@pytest.fixture
+def netns() -> Iterator[Any]:
+    """A factory of named container namespaces, all deleted afterwards."""
+    made: list[str] = []
+
+    def make(prefix: str = "c") -> str:
+        name = f"{prefix}{next(_ids)}"
+        sh("ip", "netns", "add", name)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+def conf_for(plugin: str, base: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """``base`` with this plugin's master and its own host-local dataDir (so both allocate alike)."""
+    conf = json.loads(json.dumps(base))
+    if conf.get("master") == "MASTER":
+        conf["master"] = MASTERS[plugin]
+    ipam = conf.get("ipam")
+    if isinstance(ipam, dict) and ipam.get("type") == "host-local":
+        ipam["dataDir"] = str(data_dir / Path(plugin).name / ("ours" if plugin == OURS else "ref"))
+    return conf
+
+
+def leases(data_dir: Path) -> list[str]:
+    """host-local's lease files (one per allocated address) under ``data_dir``."""
+    return sorted(p.name for p in data_dir.rglob("*") if p.is_file()
+                  and p.name not in ("lock",) and not p.name.startswith("last_reserved_ip"))
+
+
+def snapshot(ns: str, ifname: str, *, random_mac: bool) -> dict[str, Any]:
+    """What matters of the container interface, as ``ip -d -j`` reports it, made comparable."""
+    host_names = {x["ifindex"]: x["ifname"] for x in ip("link", "show")}
+    link = ip("-d", "link", "show", ifname, ns=ns)[0]
+    keys = ("ifname", "flags", "mtu", "link_type", "broadcast", "promiscuity", "group", "txqlen", "min_mtu",
+            "max_mtu", "link_netnsid")
+    out: dict[str, Any] = {k: link.get(k) for k in keys}
+    out["kind"] = link["linkinfo"]["info_kind"]
+    out["info_data"] = link["linkinfo"].get("info_data")
+    parent = host_names.get(link.get("link_index"))
+    out["parent"] = "MASTER" if parent in MASTERS.values() else parent
+    out["parent_promiscuity"] = ip("-d", "link", "show", parent)[0]["promiscuity"] if parent else None
+    if not random_mac:
+        out["address"] = link["address"]
+    addrs = []
+    for a in ip("addr", "show", "dev", ifname, ns=ns)[0]["addr_info"]:
+        local = a["local"]
+        if random_mac and local.startswith("fe80:"):
+            local = "fe80::(from the MAC)"
+        addrs.append((a["family"], local, a["prefixlen"], a.get("broadcast"), a["scope"],
+                      bool(a.get("noprefixroute"))))
+    out["addresses"] = sorted(addrs)
+    routes = []
+    for family in ("-4", "-6"):
+        for r in ip(family, "route", "show", "table", "main", ns=ns):
+            dst = r["dst"]
+            if random_mac and r.get("prefsrc", "").startswith("fe80:"):
+                r.pop("prefsrc")
+            routes.append((family, dst, r.get("gateway"), r.get("dev"), r.get("protocol"), r.get("scope"),
+                           r.get("metric"), r.get("prefsrc"), tuple(r.get("flags", ()))))
+    out["routes"] = sorted(routes, key=repr)
+    out["arp_notify"] = sysctl(ns, f"net/ipv4/conf/{ifname}/arp_notify")
+    return out
+
+
+def sysctl(ns: str, key: str) -> str:
+    proc = subprocess.run(["ip", "netns", "exec", ns, "cat", f"/proc/sys/{key}"], capture_output=True, text=True)
+    return proc.stdout.strip()
+
+
+def normalize(result: Any, *, random_mac: bool) -> Any:
+    """A printed result without what differs by construction: the netns path and a random MAC."""
+    result = json.loads(json.dumps(result))
+    for iface in result.get("interfaces", []):
+        iface["sandbox"] = "NETNS" if iface.get("sandbox") else iface.get("sandbox")
+        if random_mac:
+            assert len(iface.pop("mac").split(":")) == 6
+    return result
+
+
+def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | None = None,
+             random_mac: bool = True) -> dict[str, Any]:
+    """ADD through both plugins in twin namespaces; the results and the links must match. Then DEL."""
+    seen = {}
+    for plugin in (REF, OURS):
+        ns = netns("ref" if plugin == REF else "our")
+        conf = conf_for(plugin, base, tmp_path)
+        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", args=args)
+        assert rc == 0, (plugin, result)
+        assert result["interfaces"][0]["sandbox"] == f"/run/netns/{ns}"
+        seen[plugin] = (normalize(result, random_mac=random_mac), snapshot(ns, "eth0", random_mac=random_mac),
+                        ns, conf, result)
+    assert seen[OURS][0] == seen[REF][0]
+    assert seen[OURS][1] == seen[REF][1]
+    # the reference (1.1.1) predates ndisc_notify; ours sets it with arp_notify, as later releases do
+    assert sysctl(seen[OURS][2], "net/ipv6/conf/eth0/ndisc_notify") == seen[OURS][1]["arp_notify"]
+    for plugin, (_, _, ns, conf, _) in seen.items():
+        rc, out = invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}", args=args)
+        assert rc == 0, (plugin, out)
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert leases(tmp_path) == []
+    return seen[OURS][4]  # type: ignore[no-any-return]
+
+
+def net_conf(version: str = "1.0.0", **extra: Any) -> dict[str, Any]:
+    return {"cniVersion": version, "name": "testnet", "type": "macvlan", "master": "MASTER", **extra}
+
+
+HOST_LOCAL = {"type": "host-local", "ranges": [[{"subnet": "198.51.100.0/24", "gateway": "198.51.100.1"}],
+                                               [{"subnet": "2001:db8:1::/64"}]],
+              "routes": [{"dst": "203.0.113.0/24"}, {"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+
+
+# --- differential: same config, same environment, same result -----------------------------------
+
+
+@pytest.mark.parametrize("mode", ["bridge", "private", "vepa", "passthru", None])
+def test_modes_without_ipam(host: None, netns: Any, tmp_path: Path, mode: str | None) -> None:
+    extra = {"mode": mode} if mode else {}
+    result = twin_add(netns, tmp_path, net_conf(**extra))
+    assert "ips" not in result and result["dns"] == {}
+
+
+@pytest.mark.parametrize("version", REF_VERSIONS)
+def test_versions_with_host_local(host: None, netns: Any, tmp_path: Path, version: str) -> None:
+    dns = {"nameservers": ["192.0.2.53"], "search": ["example.org"]}
+    result = twin_add(netns, tmp_path, net_conf(version, ipam=HOST_LOCAL, dns=dns))
+    assert [ip["address"] for ip in result["ips"]] == ["198.51.100.2/24", "2001:db8:1::2/64"]
+    assert ("version" in result["ips"][0]) == (version != "1.0.0")
+    assert result["dns"] == dns
+
+
+@pytest.mark.parametrize("mode", ["private", "vepa", "passthru"])
+def test_modes_with_ipam(host: None, netns: Any, tmp_path: Path, mode: str) -> None:
+    twin_add(netns, tmp_path, net_conf("0.4.0", mode=mode, mtu=1400, ipam=HOST_LOCAL))
+
+
+def test_static_ipam_with_gateways(host: None, netns: Any, tmp_path: Path) -> None:
+    """Routes without "gw" take the first gateway of their family; an IPv6 gateway waits for DAD."""
+    ipam = {"type": "static",
+            "addresses": [{"address": "198.51.100.7/24", "gateway": "198.51.100.1"},
+                          {"address": "2001:db8:2::7/64", "gateway": "2001:db8:2::1"}],
+            "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}, {"dst": "203.0.113.0/24", "gw": "198.51.100.9"}]}
+    result = twin_add(netns, tmp_path, net_conf(ipam=ipam))
+    assert result["routes"][0] == {"dst": "0.0.0.0/0"}
+
+
+@pytest.mark.parametrize(("conf", "args", "expect"), [
+    ({"mac": "02:00:5e:00:53:01"}, None, "02:00:5e:00:53:01"),
+    ({"mac": "02:00:5e:00:53:01"}, "IgnoreUnknown=1;MAC=02:00:5e:00:53:02", "02:00:5e:00:53:02"),
+    ({"mac": "02:00:5e:00:53:01", "runtimeConfig": {"mac": "02:00:5e:00:53:03"}},
+     "MAC=02:00:5e:00:53:02", "02:00:5e:00:53:03"),
+])
+def test_fixed_mac_precedence(host: None, netns: Any, tmp_path: Path, conf: dict[str, Any], args: str | None,
+                              expect: str) -> None:
+    result = twin_add(netns, tmp_path, net_conf("0.3.1", **conf), args=args, random_mac=False)
+    assert result["interfaces"][0]["mac"] == expect
+
+
+def test_default_master_is_the_default_route_link(host: None, netns: Any, tmp_path: Path) -> None:
+    conf = net_conf(mtu=1500)
+    del conf["master"]
+    twin_add(netns, tmp_path, conf)
+
+
+def test_check_after_add(host: None, netns: Any, tmp_path: Path) -> None:
+    """CHECK agrees with the reference: fine right after ADD, an error once the MAC changed."""
+    ipam = {**HOST_LOCAL, "routes": [{"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+    for plugin in (REF, OURS):
+        ns = netns()
+        conf = conf_for(plugin, net_conf(ipam=ipam), tmp_path)
+        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}")
+        assert rc == 0
+        checked = {**conf, "prevResult": result}
+        assert invoke(plugin, "CHECK", checked, netns=f"/run/netns/{ns}") == (0, None)
+        sh("ip", "-n", ns, "link", "set", "eth0", "address", "02:00:5e:00:53:99")
+        rc, err = invoke(plugin, "CHECK", checked, netns=f"/run/netns/{ns}")
+        assert (rc, err["code"]) == (1, 999) and "Mac" in err["msg"]
+        assert invoke(plugin, "CHECK", conf, netns=f"/run/netns/{ns}")[1]["code"] == 999  # no prevResult
+        assert invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}")[0] == 0
+    assert leases(tmp_path) == []
+
+
+def test_check_route_through_the_ip_gateway(host: None, netns: Any, tmp_path: Path) -> None:
+    """A route without "gw" goes via the IP's gateway; CHECK right after ADD still passes.
+
+    (The reference 1.1.1 fails this CHECK: it expects such a route to have no gateway at all.)
+    """
+    ns = netns()
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path)
+    rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
+    assert rc == 0 and {"dst": "203.0.113.0/24"} in result["routes"]
+    route = ip("route", "show", "203.0.113.0/24", ns=ns)[0]
+    assert route["gateway"] == "198.51.100.1"
+    assert invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}") == (0, None)
+    sh("ip", "-n", ns, "route", "del", "203.0.113.0/24")
+    rc, err = invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}")
+    assert (rc, err["code"]) == (1, 999) and "203.0.113.0/24" in err["msg"]
+    assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
+
+
+# --- bad input: the reference's error code, and nothing left behind -----------------------------
+
+
+def clash(ns: str) -> None:
+    sh("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0")
+
+
+BAD = {
+    "malformed json": ('{"cniVersion": "1.0.0", "name": ', {}, None),
+    "no name": ({"cniVersion": "1.0.0", "type": "macvlan", "master": "MASTER"}, {}, None),
+    "no ifname": (net_conf(), {"CNI_IFNAME": None}, None),
+    "no container id": (net_conf(), {"CNI_CONTAINERID": None}, None),
+    "bad container id": (net_conf(), {"CNI_CONTAINERID": "-x"}, None),
+    "bad ifname": (net_conf(), {"CNI_IFNAME": "a/b"}, None),
+    "unknown command": (net_conf(), {"CNI_COMMAND": "FROB"}, None),
+    "unsupported version": (net_conf("9.9.9"), {}, None),
+    "mtu is a string": (net_conf(mtu="1400"), {}, None),
+    "unknown mode": (net_conf(mode="hairpin", ipam=HOST_LOCAL), {}, None),
+    "mtu above master": (net_conf(mtu=9000, ipam=HOST_LOCAL), {}, None),
+    "negative mtu": (net_conf(mtu=-1), {}, None),
+    "no such master": (net_conf(master="nosuch0", ipam=HOST_LOCAL), {}, None),
+    "bad mac": (net_conf(mac="02:00:5e", ipam=HOST_LOCAL), {}, None),
+    "unknown CNI_ARGS": (net_conf(), {"CNI_ARGS": "FOO=1"}, None),
+    "missing netns": (net_conf(ipam=HOST_LOCAL), {"CNI_NETNS": "/run/netns/nosuch"}, None),
+    "name clash": (net_conf(ipam=HOST_LOCAL), {}, clash),
+    "no such ipam plugin": (net_conf(ipam={"type": "nosuch"}), {}, None),
+    "ipam refuses": (net_conf(ipam={"type": "host-local"}), {}, None),
+    "unreachable route gateway": (net_conf(ipam={**HOST_LOCAL, "routes": [{"dst": "203.0.113.0/24",
+                                                                           "gw": "192.0.2.1"}]}), {}, None),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_input(host: None, netns: Any, tmp_path: Path, case: str) -> None:
+    base, env, prepare = BAD[case]
+    codes = {}
+    for plugin in (REF, OURS):
+        ns = netns()
+        if prepare:
+            prepare(ns)
+        before = ip("link", "show", ns=ns)
+        conf = base if isinstance(base, str) else conf_for(plugin, base, tmp_path)
+        env = {"CNI_NETNS": f"/run/netns/{ns}", **env}
+        rc, err = invoke(plugin, env.get("CNI_COMMAND") or "ADD", conf, env=env)
+        assert rc == 1 and isinstance(err, dict) and err["msg"], (plugin, err)
+        codes[plugin] = err["code"]
+        if plugin == OURS:
+            assert err["cniVersion"] in ("1.0.0", "1.1.0")
+            assert ip("link", "show", ns=ns) == before, "a link was left in the container"
+            assert leases(tmp_path / "macvlan") == [], "an IPAM allocation was left"
+    assert codes[OURS] == codes[REF]
+    assert {x["ifname"] for x in ip("link", "show")} >= set(MASTERS.values())
+    assert not [x for x in ip("link", "show") if x.get("ifname", "").startswith("mv")]
+
+
+def test_failed_add_after_ipam_releases_everything(host: None, netns: Any, tmp_path: Path) -> None:
+    """The reference leaks the link when the IPAM step fails; ours cleans up all of it."""
+    ns = netns()
+    conf = conf_for(OURS, net_conf(ipam={**HOST_LOCAL, "routes": [{"dst": "203.0.113.0/24", "gw": "192.0.2.1"}]}),
+                    tmp_path)
+    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
+    assert (rc, err["code"]) == (1, 999) and "route" in err["msg"]
+    assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert leases(tmp_path) == []
+    assert (tmp_path / "macvlan" / "ours" / "testnet").is_dir()  # host-local did allocate, then released
+
+
+# --- DEL is idempotent --------------------------------------------------------------------------
+
+
+def test_del_is_idempotent(host: None, netns: Any, tmp_path: Path) -> None:
+    ns = netns()
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path)
+    assert invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")[0] == 0
+    assert len(leases(tmp_path)) == 2
+    for _ in range(2):  # link there, then gone
+        assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
+    assert leases(tmp_path) == []
+    assert invoke(OURS, "DEL", conf, netns="/run/netns/nosuch") == (0, None)
+    assert invoke(OURS, "DEL", conf) == (0, None)  # no CNI_NETNS at all
+    gone = {**conf, "master": "nosuch0"}  # the reference 1.1.1 fails here (it looks the master up)
+    assert invoke(OURS, "DEL", gone, netns=f"/run/netns/{ns}") == (0, None)
+
+
+def test_missing_cni_version_means_0_1_0(host: None, netns: Any) -> None:
+    """No cniVersion is 0.1.0, which this plugin does not speak: code 1, before anything is created.
+
+    (The reference accepts it, creates the link, fails to print a 0.1.0 result and leaves the link.)
+    """
+    ns = netns()
+    conf = net_conf()
+    del conf["cniVersion"]
+    conf["master"] = MASTERS[OURS]
+    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
+    assert (rc, err["code"]) == (1, 1) and '"0.1.0"' in err["details"]
+    assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+
+
+# --- beyond the reference: linkInContainer, bcqueuelen, spec 1.1.0 --------------------------------
+
+
+def test_link_in_container(host: None, netns: Any, tmp_path: Path) -> None:
+    """The master is a veth end inside the container; no master given: its default route's link."""
+    ns = netns()
+    sh("ip", "link", "add", "inner0", "netns", ns, "type", "veth", "peer", "name", "outer0")
+    try:
+        sh("ip", "link", "set", "outer0", "up")
+        sh("ip", "-n", ns, "link", "set", "inner0", "up")
+        sh("ip", "-n", ns, "link", "set", "inner0", "mtu", "1450")
+        sh("ip", "-n", ns, "route", "add", "default", "dev", "inner0")
+        conf = conf_for(OURS, net_conf(linkInContainer=True, ipam=HOST_LOCAL), tmp_path)
+        del conf["master"]
+        rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
+        assert rc == 0, result
+        inner = ip("link", "show", "inner0", ns=ns)[0]
+        link = ip("-d", "link", "show", "eth0", ns=ns)[0]
+        assert link["linkinfo"]["info_kind"] == "macvlan" and link["link"] == inner["ifname"]
+        assert "link_netnsid" not in link and link["mtu"] == 1450
+        assert result["interfaces"][0]["mac"] == link["address"]
+        rc, err = invoke(OURS, "ADD", {**conf, "mtu": 1500}, netns=f"/run/netns/{ns}", ifname="eth1")
+        assert (rc, err["code"]) == (1, 999) and "1450" in err["msg"]  # bounded by the inner master
+        assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo", "inner0"]
+    finally:
+        subprocess.run(["ip", "link", "del", "outer0"], check=False)
+
+
+def test_bcqueuelen(host: None, netns: Any) -> None:
+    ns = netns()
+    conf = {**net_conf(bcqueuelen=123), "master": MASTERS[OURS]}
+    assert invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")[0] == 0
+    assert ip("-d", "link", "show", "eth0", ns=ns)[0]["linkinfo"]["info_data"]["bcqueuelen"] == 123
+
+
+def test_version_command() -> None:
+    rc, out = invoke(OURS, "VERSION", {"cniVersion": "1.1.0"})
+    assert rc == 0 and out == {"cniVersion": "1.1.0",
+                               "supportedVersions": ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]}
+
+
+def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
+    ns = netns()
+    conf = {**net_conf("1.1.0"), "master": MASTERS[OURS]}
+    rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
+    assert rc == 0 and result["cniVersion"] == "1.1.0"
+    assert set(result) == {"cniVersion", "interfaces", "dns"}
+    assert set(result["interfaces"][0]) == {"name", "mac", "sandbox"}
+    assert invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}") == (0, None)
+    assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
+
+
+def fake_ipam(tmp_path: Path, *, status_code: int = 0) -> Path:
+    """An IPAM plugin that speaks 1.1.0 and logs its commands (host-local 1.1.1 does not speak 1.1.0)."""
+    d = tmp_path / "bin"
+    d.mkdir(exist_ok=True)
+    log = tmp_path / "ipam.log"
+    script = d / "fakeipam"
+    script.write_text(f"""#!/bin/sh
+echo "$CNI_COMMAND" >> {log}
+case "$CNI_COMMAND" in
+VERSION) echo '{{"cniVersion":"1.1.0","supportedVersions":["1.0.0","1.1.0"]}}';;
+STATUS) if [ {status_code} != 0 ]; then echo '{{"code":{status_code},"msg":"pool exhausted"}}'; exit 1; fi;;
+esac
+""")
+    script.chmod(0o755)
+    return d
+
+
+def test_status(host: None, tmp_path: Path) -> None:
+    conf = {**net_conf("1.1.0"), "master": MASTERS[OURS]}
+    env = {"CNI_NETNS": None, "CNI_IFNAME": None, "CNI_CONTAINERID": None}
+    assert invoke(OURS, "STATUS", conf, env=env) == (0, None)
+    rc, err = invoke(OURS, "STATUS", {**conf, "master": "nosuch0"}, env=env)
+    assert (rc, err["code"]) == (1, 50)
+    rc, err = invoke(OURS, "STATUS", {**conf, "ipam": {"type": "nosuch"}}, env=env)
+    assert (rc, err["code"]) == (1, 50)
+    bindir = fake_ipam(tmp_path, status_code=51)
+    rc, err = invoke(OURS, "STATUS", {**conf, "ipam": {"type": "fakeipam"}}, env={**env, "CNI_PATH": str(bindir)})
+    assert (rc, err["code"], err["msg"]) == (1, 51, "pool exhausted")
+    assert (tmp_path / "ipam.log").read_text().split() == ["VERSION", "STATUS"]
+    rc, err = invoke(OURS, "STATUS", net_conf("1.0.0"), env=env)
+    assert (rc, err["code"]) == (1, 1)  # STATUS came with spec 1.1.0
+
+
+def test_gc_delegates_to_ipam(host: None, tmp_path: Path) -> None:
+    bindir = fake_ipam(tmp_path)
+    conf = {**net_conf("1.1.0", ipam={"type": "fakeipam"}),
+            "cni.dev/valid-attachments": [{"containerID": "ctr1", "ifname": "eth0"}]}
+    env = {"CNI_NETNS": None, "CNI_IFNAME": None, "CNI_CONTAINERID": None, "CNI_PATH": str(bindir)}
+    assert invoke(OURS, "GC", conf, env=env) == (0, None)
+    assert (tmp_path / "ipam.log").read_text().split() == ["VERSION", "GC"]
+    rc, err = invoke(OURS, "GC", {**conf, "cni.dev/valid-attachments": {}}, env=env)
+    assert (rc, err["code"]) == (1, 7)
+
+
+# --- containers talk ------------------------------------------------------------------------------
+
+
+def test_two_containers_ping_in_bridge_mode(host: None, netns: Any, tmp_path: Path) -> None:
+    conf = conf_for(OURS, net_conf(ipam={"type": "host-local", "subnet": "198.51.100.0/24"}), tmp_path)
+    addrs = {}
+    for cid in ("a", "b"):
+        ns = netns()
+        rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", cid=cid)
+        assert rc == 0, result
+        addrs[ns] = ipaddress.ip_interface(result["ips"][0]["address"]).ip
+    (a, ip_a), (b, ip_b) = addrs.items()
+    for src, dst in ((a, ip_b), (b, ip_a)):
+        sh("ip", "netns", "exec", src, "ping", "-c", "1", "-W", "5", str(dst))
