@@ -1,0 +1,28 @@
+"""Every example script runs to completion, as root, and checks its own result (exit status 0).
+
+The scripts build everything in anonymous namespaces; here they also run inside the test session's
+throwaway namespace, so even a broken script cannot reach the host.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py"))
+
+
+def test_there_is_one_script_per_seed_experiment() -> None:
+    names = {p.stem for p in EXAMPLES}
+    assert {"create_macvlan", "two_namespaces_dhcp", "same_namespace", "promiscuous_parent"} <= names
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
+def test_example_runs_and_checks_itself(script: pathlib.Path) -> None:
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{script.name} failed:\n{done.stdout}\n{done.stderr}"
+    assert done.stdout.strip(), "an example reports what it did"
