@@ -19,37 +19,52 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
-_EXPORTS: dict[str, str] = {
-    "NetlinkError": "errors",
-    "DecodeError": "errors",
-    "DumpInterrupted": "errors",
-    "Namespace": "netns",
-    "connect": "connection",
-    "Connection": "connection",
-    "Link": "links",
-    "MacvlanInfo": "links",
-    "VethInfo": "links",
-    "BridgeInfo": "links",
-    "BridgePortInfo": "links",
-    "MacvlanMode": "links",
-    "MacvlanFlag": "links",
-    "OperState": "links",
-    "Address": "addresses",
-    "AddressFlag": "addresses",
-    "Scope": "addresses",
-    "Route": "routes",
-}
-
 if TYPE_CHECKING:
     from .addresses import Address, AddressFlag, Scope
     from .connection import Connection, connect
     from .errors import DecodeError, DumpInterrupted, NetlinkError
-    from .links import BridgeInfo, BridgePortInfo, Link, MacvlanFlag, MacvlanInfo, MacvlanMode, OperState, VethInfo
-    from .netns import Namespace
+    from .links import (
+        Bridge,
+        BridgeInfo,
+        BridgePortInfo,
+        Link,
+        Macvlan,
+        MacvlanFlag,
+        MacvlanInfo,
+        MacvlanMode,
+        Macvtap,
+        OperState,
+        SourceMacs,
+        Veth,
+        VethInfo,
+        supports_kind,
+    )
+    from .monitor import AddressEvent, Event, Group, LinkEvent, Monitor, Overrun, RouteEvent
+    from .netlink import NetlinkWarning
+    from .netns import Namespace, NamespaceRestoreError
     from .routes import Route
 
-__all__ = sorted(_EXPORTS)
+# module -> the public names it defines (loaded on first attribute access)
+_MODULES: dict[str, tuple[str, ...]] = {
+    "addresses": ("Address", "AddressFlag", "Scope"),
+    "connection": ("Connection", "connect"),
+    "errors": ("DecodeError", "DumpInterrupted", "NetlinkError"),
+    "links": ("Bridge", "BridgeInfo", "BridgePortInfo", "Link", "Macvlan", "MacvlanFlag", "MacvlanInfo",
+              "MacvlanMode", "Macvtap", "OperState", "SourceMacs", "Veth", "VethInfo", "supports_kind"),
+    "monitor": ("AddressEvent", "Event", "Group", "LinkEvent", "Monitor", "Overrun", "RouteEvent"),
+    "netlink": ("NetlinkWarning",),
+    "netns": ("Namespace", "NamespaceRestoreError"),
+    "routes": ("Route",),
+}
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = [
+    "Address", "AddressEvent", "AddressFlag", "Bridge", "BridgeInfo", "BridgePortInfo", "Connection",
+    "DecodeError", "DumpInterrupted", "Event", "Group", "Link", "LinkEvent", "Macvlan", "MacvlanFlag",
+    "MacvlanInfo", "MacvlanMode", "Macvtap", "Monitor", "Namespace", "NamespaceRestoreError", "NetlinkError",
+    "NetlinkWarning", "OperState", "Overrun", "Route", "RouteEvent", "Scope", "SourceMacs", "Veth",
+    "VethInfo", "connect", "supports_kind",
+]
 
 
 def __getattr__(name: str) -> Any:
