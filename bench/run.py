@@ -195,7 +195,7 @@ def case_create_delete(n: int, reps: int) -> None:
                     create[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=add)))
                     dels = "".join(f"link del {name}\n" for name in names)
                     delete[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=dels)))
-                    sh("ip", "-n", str(ns.name), "-batch", "-", input=add.replace("bridge\n", "bridge group 7\n"))
+                    sh("ip", "-n", str(ns.name), "-batch", "-", input=add.replace(" type ", " group 7 type "))
                     delete["iproute2 group"].append(timed(lambda: sh("ip", "-n", str(ns.name), "link", "del",
                                                                       "group", "7")))
                 ns.delete()
