@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from .errors import DecodeError
 
@@ -66,6 +66,7 @@ RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK = 16, 17, 18, 19
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID = 88, 89, 90
+RTM_NEWLINKPROP, RTM_DELLINKPROP, RTM_GETLINKPROP = 108, 109, 110  # alternative names
 
 RTNLGRP_LINK = 1
 RTNLGRP_IPV4_IFADDR = 5
@@ -88,6 +89,9 @@ BRIDGE_MODE_HAIRPIN = 1  # linux/if_bridge.h: value of IFLA_BRPORT_MODE that tur
 _HDR = struct.Struct("=IHHII")  # struct nlmsghdr: len, type, flags, seq, pid
 _NLA = struct.Struct("=HH")  # struct nlattr: len, type
 _ERR = struct.Struct("=i")  # struct nlmsgerr: error, then the request's nlmsghdr
+_U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
+
+MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
 
 
 def _align(n: int) -> int:
@@ -104,7 +108,7 @@ class IfInfoMsg(NamedTuple):
 
     family: int = 0
     type: int = 0
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # shadows tuple.index, as the C field is named
     flags: int = 0
     change: int = 0
 
@@ -116,7 +120,7 @@ class IfAddrMsg(NamedTuple):
     prefixlen: int = 0
     flags: int = 0
     scope: int = 0
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # shadows tuple.index, as the C field is named
 
 
 class RtMsg(NamedTuple):
@@ -166,7 +170,7 @@ class DoneHeader(NamedTuple):
     error: int = 0
 
 
-Header = Union[IfInfoMsg, IfAddrMsg, RtMsg, RtGenMsg, ErrorHeader, DoneHeader, bytes]
+Header = IfInfoMsg | IfAddrMsg | RtMsg | RtGenMsg | ErrorHeader | DoneHeader | bytes
 
 
 class _Fixed:
@@ -213,14 +217,31 @@ class _Int(Codec):
         self.st = struct.Struct(fmt)
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
-        if end - start != self.st.size:
-            raise DecodeError(f"integer attribute of {end - start} bytes, expected {self.st.size}")
+        if end - start != self.st.size:  # not the size this version expects: keep the bytes
+            return bytes(buf[start:end])
         return self.st.unpack_from(buf, start)[0]
 
     def encode(self, value: Any, parent: Attrs) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return self.st.pack(value)
+
+
+class _Uint(Codec):
+    """NLA_UINT (linux/netlink.h): a u32, or a u64 when the value needs it."""
+
+    def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
+        n = end - start
+        if n == 4:
+            return _U32.unpack_from(buf, start)[0]
+        if n == 8 and (value := _U64.unpack_from(buf, start)[0]) > 0xFFFFFFFF:
+            return value
+        return bytes(buf[start:end])  # including a u64 that fits u32: not how the kernel writes one
+
+    def encode(self, value: Any, parent: Attrs) -> bytes:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        return (_U32 if value <= 0xFFFFFFFF else _U64).pack(value)
 
 
 class _Str(Codec):
@@ -301,14 +322,13 @@ class _Nested(Codec):
         self._schema = schema
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
-        return Attrs(self._schema(), buf=buf, start=start, end=end)
+        return parent._child(self._schema(), start, end)
 
     def encode(self, value: Any, parent: Attrs) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
-        if not isinstance(value, Attrs):
-            value = Attrs(self._schema(), value)
-        return value.encode()
+        attrs = value if isinstance(value, Attrs) else Attrs(self._schema(), value)
+        return attrs.encode()
 
 
 class _ByKind(Codec):
@@ -327,7 +347,7 @@ class _ByKind(Codec):
         schema = self._schema(parent)
         if schema is None:
             return bytes(buf[start:end])
-        return Attrs(schema, buf=buf, start=start, end=end)
+        return parent._child(schema, start, end)
 
     def encode(self, value: Any, parent: Attrs) -> bytes:
         if isinstance(value, (bytes, bytearray)):
@@ -337,7 +357,7 @@ class _ByKind(Codec):
             if schema is None:
                 raise ValueError(f"{self.kind_attr} is not set to a known kind; pass raw bytes or Attrs")
             value = Attrs(schema, value)
-        return value.encode()
+        return value.encode()  # type: ignore[no-any-return]
 
 
 class Body(NamedTuple):
@@ -357,7 +377,7 @@ class _WithHeader(Codec):
         if end - start < self.fixed.size:
             return bytes(buf[start:end])
         header, off = self.fixed.unpack(buf, start, end)
-        return Body(header, Attrs(self._schema(), buf=buf, start=off, end=end))
+        return Body(header, parent._child(self._schema(), off, end))
 
     def encode(self, value: Any, parent: Attrs) -> bytes:
         if isinstance(value, (bytes, bytearray)):
@@ -370,6 +390,7 @@ class _WithHeader(Codec):
 
 U8, U16, U32, U64, S32 = _Int("=B"), _Int("=H"), _Int("=I"), _Int("=Q"), _Int("=i")
 BE16 = _Int("!H")
+UINT = _Uint()
 STR, BYTES, LLADDR, IPADDR, FLAG = _Str(), Codec(), _LLAddr(), _IPAddr(), _Flag()
 U32S, U64S = _Array("I"), _Array("Q")
 
@@ -411,7 +432,7 @@ class Schema:
         return Attrs(self, [*pairs, *attrs.items()])
 
 
-Key = Union[str, int]
+Key = str | int
 _UNSET: Any = object()
 
 
@@ -423,7 +444,7 @@ class Attrs:
     its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel set it on this nest.
     """
 
-    __slots__ = ("_buf", "_end", "_items", "_start", "flags", "schema")
+    __slots__ = ("_buf", "_depth", "_end", "_items", "_start", "flags", "schema")
 
     def __init__(
         self,
@@ -436,7 +457,7 @@ class Attrs:
         flags: int = 0,
     ) -> None:
         self.schema, self.flags = schema, flags
-        self._buf, self._start, self._end = buf, start, end
+        self._buf, self._start, self._end, self._depth = buf, start, end, 0
         self._items: list[list[Any]] | None = None  # [key, value or _UNSET, start, end, nla flags]
         if buf is None:
             pairs = items.items() if isinstance(items, Mapping) else items
@@ -446,6 +467,14 @@ class Attrs:
             self._items = [[k, v, 0, 0, 0] for k, v in pairs]
 
     # -- lazy walk --------------------------------------------------------------------------------
+    def _child(self, schema: Schema, start: int, end: int) -> Attrs:
+        """A nest inside this one's buffer; refuses absurd depth (DecodeError, not RecursionError)."""
+        if self._depth >= MAX_DEPTH:
+            raise DecodeError(f"{schema.name}: attributes nested more than {MAX_DEPTH} deep")
+        child = Attrs(schema, buf=self._buf, start=start, end=end)
+        child._depth = self._depth + 1
+        return child
+
     def _index(self) -> list[list[Any]]:
         items = self._items
         if items is None:
@@ -460,10 +489,9 @@ class Attrs:
                 if length < 4 or off + length > end:
                     raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
                 entry = by_type.get(rtype & NLA_TYPE_MASK)
-                # flags on a non-nested attribute would be lost by name: keep it raw instead
-                if entry is None or (rtype & ~NLA_TYPE_MASK and not entry[1].nested):
+                if entry is None:  # unknown: the raw type, flags included, is the key
                     items.append([rtype, _UNSET, off + 4, off + length, 0])
-                else:
+                else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
                     items.append([entry[0], _UNSET, off + 4, off + length, rtype & ~NLA_TYPE_MASK])
                 off += _align(length)
             self._items = items
@@ -533,14 +561,17 @@ class Attrs:
 
     def copy(self) -> Attrs:
         """A fully decoded copy that no longer refers to the buffer (and re-encodes from values)."""
-        items: list[tuple[Key, Any]] = []
-        for key, value in self:
+        items: list[list[Any]] = []
+        for item in self._index():
+            value = self._value(item)
             if isinstance(value, Attrs):
                 value = value.copy()
             elif isinstance(value, Body):
                 value = Body(value.header, value.attrs.copy())
-            items.append((key, value))
-        return Attrs(self.schema, items, flags=self.flags)
+            items.append([item[0], value, 0, 0, item[4]])  # the nla flags stay with the attribute
+        new = Attrs(self.schema, flags=self.flags)
+        new._items = items
+        return new
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Attrs):
@@ -570,8 +601,7 @@ class Attrs:
             else:
                 rtype, codec = by_name[key]
                 payload = codec.encode(value, self)
-                if codec.nested:
-                    rtype |= value.flags if isinstance(value, Attrs) else flags
+                rtype |= value.flags if isinstance(value, Attrs) else flags
             length = 4 + len(payload)
             if length > 0xFFFF:
                 raise ValueError(f"attribute {key} is {length} bytes, more than netlink allows")
@@ -580,7 +610,7 @@ class Attrs:
 
 
 def _lazy(name: str) -> Callable[[], Schema]:
-    return lambda: globals()[name]  # type: ignore[no-any-return]
+    return lambda: globals()[name]
 
 
 def _kinds(**names: str) -> Callable[[], Mapping[str, Schema]]:
@@ -711,6 +741,14 @@ IFLA = Schema("IFLA", {
     59: ("IFLA_TSO_MAX_SIZE", U32),
     60: ("IFLA_TSO_MAX_SEGS", U32),
     61: ("IFLA_ALLMULTI", U32),
+    62: ("IFLA_DEVLINK_PORT", BYTES),
+    63: ("IFLA_GSO_IPV4_MAX_SIZE", U32),
+    64: ("IFLA_GRO_IPV4_MAX_SIZE", U32),
+    65: ("IFLA_DPLL_PIN", BYTES),
+    66: ("IFLA_MAX_PACING_OFFLOAD_HORIZON", UINT),
+    67: ("IFLA_NETNS_IMMUTABLE", U8),
+    68: ("IFLA_HEADROOM", U16),
+    69: ("IFLA_TAILROOM", U16),
 })
 
 # --- linux/if_addr.h: IFA_* ---------------------------------------------------------------------------
@@ -781,7 +819,8 @@ SCHEMAS: tuple[Schema, ...] = (IFLA, IFLA_INFO, IFLA_MACVLAN, IFLA_MACVLAN_MACAD
 
 # message type -> (fixed header, attribute schema)
 FAMILIES: dict[int, tuple[_Fixed, Schema]] = {
-    **dict.fromkeys((RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK), (_IFINFO, IFLA)),
+    **dict.fromkeys((RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK, RTM_NEWLINKPROP, RTM_DELLINKPROP,
+                     RTM_GETLINKPROP), (_IFINFO, IFLA)),
     **dict.fromkeys((RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR), (_IFADDR, IFA)),
     **dict.fromkeys((RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE), (_RTMSG, RTA)),
     **dict.fromkeys((RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID), (_RTGEN, NETNSA)),

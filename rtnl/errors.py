@@ -48,14 +48,16 @@ class NetlinkError(OSError):
     @classmethod
     def from_errno(cls, err: int, extack: str | None = None, attribute: str | None = None) -> NetlinkError:
         """An instance of ``cls`` that is also the builtin subclass for ``err`` (``FileExistsError``...)."""
-        return _subclass(cls, err)(err, extack, attribute)
+        return _subclass(cls, err)(err, extack, attribute)  # type: ignore[arg-type]
 
 
 class DumpInterrupted(NetlinkError):
     """A dump kept changing under us (``NLM_F_DUMP_INTR``) after the retries allowed; read it again."""
 
-    def __init__(self, err: int = _errno.EINTR, extack: str | None = None, attribute: str | None = None) -> None:
-        super().__init__(err, extack or "dump interrupted: the kernel's table changed while it was read", attribute)
+    def __init__(self, err: int = _errno.EINTR, extack: str | None = None,
+                 attribute: str | None = None) -> None:
+        super().__init__(err, extack or "dump interrupted: the kernel's table changed while it was read",
+                         attribute)
 
 
 class DecodeError(ValueError):

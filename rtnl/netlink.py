@@ -143,11 +143,11 @@ class NetlinkSocket:
             first: NetlinkError | None = None
             while pending:
                 for reply in codec.decode(self.recv()):
-                    data = pending.pop(reply.seq, None) if reply.type == NLMSG_ERROR else None
-                    if data is not None and reply.pid == self.portid:
-                        err = self._status(reply, data)
-                        if err is not None and first is None:
-                            first = err
+                    if reply.type != NLMSG_ERROR or reply.pid != self.portid or reply.seq not in pending:
+                        continue
+                    err = self._status(reply, pending.pop(reply.seq))
+                    if err is not None and first is None:
+                        first = err
             if first is not None:
                 raise first
 
@@ -165,7 +165,7 @@ class NetlinkSocket:
                 if reply.flags & NLM_F_DUMP_INTR:
                     interrupted = True
                 rtype = reply.type
-                if rtype == NLMSG_ERROR or rtype == NLMSG_DONE:
+                if rtype in (NLMSG_ERROR, NLMSG_DONE):
                     err = self._status(reply, data)
                     if err is not None:
                         raise err
