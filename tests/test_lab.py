@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -174,16 +175,19 @@ def test_dhcp_addresses_are_leased_and_read_back() -> None:
     assert peer["reachable"] and peer["observed"]["address"]["peer"] != peer["observed"]["address"]["child"]
 
 
-def _state() -> dict[str, Any]:
+def _state(token: str) -> dict[str, Any]:
+    """What a lab could leave behind: processes carrying ``token`` in their environment (the lab and
+    whatever it started: dnsmasq, dhclient), mounts, links and named namespaces of this test."""
     procs = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if token.encode() not in f.read():
+                    continue
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+                procs.append(f.read().replace(b"\0", b" ").decode(errors="replace"))
         except OSError:
             continue
-        if "dnsmasq" in cmd or "dhclient" in cmd or "rtnl.lab" in cmd:
-            procs.append(cmd)
     with open("/proc/self/mountinfo") as f:
         mounts = sorted(line.split()[4] for line in f)
     links = sorted(x["ifname"] for x in json.loads(ip("-j", "link", "show").stdout))
@@ -196,13 +200,20 @@ def _state() -> dict[str, Any]:
 def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     if dhcp and lab.dhcp_missing():
         pytest.skip(f"not installed: {lab.dhcp_missing()}")
-    before = _state()
+    token = f"RTNL_LAB_TEST={uuid.uuid4()}"
+    before = _state(token)
     args = [sys.executable, "-m", "rtnl.lab", *(["--dhcp"] if dhcp else [])]
-    proc = subprocess.Popen(args, cwd=ROOT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, token.split("=")[0]: token.split("=")[1]}
+    proc = subprocess.Popen(args, cwd=ROOT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     try:
         assert proc.stderr is not None
         while not (line := proc.stderr.readline()).startswith("["):  # the first measured cell
             assert line, "the lab ended before measuring anything"
+        running = _state(token)["processes"]
+        assert any("rtnl.lab" in cmd for cmd in running)  # the check does see what the lab runs
+        if dhcp:
+            assert any("dnsmasq" in cmd or "dhclient" in cmd for cmd in running), running
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -212,6 +223,6 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err and not out
     deadline = time.monotonic() + 5  # killed children are reaped asynchronously by init
-    while _state() != before and time.monotonic() < deadline:
+    while _state(token) != before and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _state() == before
+    assert _state(token) == before
