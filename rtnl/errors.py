@@ -42,8 +42,9 @@ class NetlinkError(OSError):
         return text
 
     def __reduce__(self) -> tuple[object, ...]:
+        # the errno-specific classes are made on the fly: pickle the base and rebuild the same mix
         base = next(c for c in type(self).__mro__ if "[" not in c.__name__)
-        return (_rebuild, (base, self.errno, self.extack, self.attribute))
+        return (_rebuild, (base, self.errno, self.extack, self.attribute, base is not type(self)))
 
     @classmethod
     def from_errno(cls, err: int, extack: str | None = None, attribute: str | None = None) -> NetlinkError:
@@ -78,5 +79,6 @@ def _subclass(base: type[NetlinkError], err: int) -> type[NetlinkError]:
     return type(f"{base.__name__}[{builtin.__name__}]", (base, builtin), {"__module__": base.__module__})
 
 
-def _rebuild(base: type[NetlinkError], err: int, extack: str | None, attribute: str | None) -> NetlinkError:
-    return base.from_errno(err, extack, attribute)
+def _rebuild(base: type[NetlinkError], err: int, extack: str | None, attribute: str | None,
+             mixed: bool = True) -> NetlinkError:
+    return base.from_errno(err, extack, attribute) if mixed else base(err, extack, attribute)
