@@ -82,7 +82,7 @@ PYTHON_OBJECTS: list[tuple[str, str, str]] = [
     ("py:class", "enum.Flag", "library/enum.html#$"),
     ("py:class", "socket.socket", "library/socket.html#$"),
     ("py:module", "socket", "library/socket.html#module-socket"),
-    ("py:function", "socket.socket.setsockopt", "library/socket.html#socket.socket.setsockopt"),
+    ("py:method", "socket.socket.setsockopt", "library/socket.html#socket.socket.setsockopt"),
     ("py:class", "subprocess.Popen", "library/subprocess.html#$"),
     ("py:function", "subprocess.run", "library/subprocess.html#$"),
     ("py:module", "subprocess", "library/subprocess.html#module-subprocess"),
@@ -107,9 +107,8 @@ PYTHON_OBJECTS: list[tuple[str, str, str]] = [
     ("py:class", "types.NoneType", "library/types.html#$"),
     ("py:function", "dataclasses.dataclass", "library/dataclasses.html#$"),
     ("py:function", "dataclasses.replace", "library/dataclasses.html#$"),
-    ("py:attr", "OSError.errno", "library/exceptions.html#$"),
-    ("py:attr", "OSError.strerror", "library/exceptions.html#$"),
-    ("py:mod", "errno", "library/errno.html#module-errno"),
+    ("py:attribute", "OSError.errno", "library/exceptions.html#$"),
+    ("py:attribute", "OSError.strerror", "library/exceptions.html#$"),
     ("py:module", "errno", "library/errno.html#module-errno"),
 ]
 
@@ -135,9 +134,8 @@ def _write_python_inventory(path: str) -> str:
     return path
 
 
-intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", _write_python_inventory(os.path.join(HERE, "_build", "python.inv"))),
-}
+_PYTHON_INV = _write_python_inventory(os.path.join(HERE, "_build", "python.inv"))
+intersphinx_mapping = {"python": ("https://docs.python.org/3", _PYTHON_INV)}
 
 
 # -- short names in docstrings ----------------------------------------------------------------------------
@@ -151,7 +149,8 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"].lstrip("~.")
-    objects = env.get_domain("py").objects
+    domain = env.get_domain("py")
+    objects = domain.objects
     if target.startswith("rtnl."):  # rtnl.links.Macvlan documented as rtnl.Macvlan, and back
         rest = target.removeprefix("rtnl.")
         head, _, tail = rest.partition(".")
@@ -162,7 +161,8 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
         candidates = {n for n in wanted if n in objects}
     else:
         candidates = {n for n in objects if n.endswith("." + target) and n.startswith("rtnl.")}
-    candidates = {n for n in candidates if not objects[n].aliased}
+    types = set(domain.objtypes_for_role(node["reftype"]) or ())  # :func: finds functions only
+    candidates = {n for n in candidates if not objects[n].aliased and objects[n].objtype in types}
     if len(candidates) != 1:
         return None
     (name,) = candidates
