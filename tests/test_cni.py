@@ -56,6 +56,7 @@ def invoke(plugin: str, command: str, conf: Any, *, netns: str | None = None, if
     data = conf if isinstance(conf, str) else json.dumps(conf)
     proc = subprocess.run([plugin], input=data.encode(), capture_output=True, env=full, timeout=60)
     out = proc.stdout.decode()
+    assert not proc.stderr or plugin != OURS, proc.stderr.decode()  # ours never prints a traceback
     return proc.returncode, json.loads(out) if out.strip() else None
 
 
@@ -86,7 +87,10 @@ def netns() -> Iterator[Any]:
         return name
 
     yield make
-    for name in made:
+    for name in made:  # links first: a namespace is dismantled asynchronously, its macvlans with it
+        for link in ip("link", "show", ns=name):
+            if link["ifname"] != "lo":
+                subprocess.run(["ip", "-n", name, "link", "del", link["ifname"]], check=False)
         subprocess.run(["ip", "netns", "del", name], check=False)
 
 
@@ -143,7 +147,8 @@ def snapshot(ns: str, ifname: str, *, random_mac: bool) -> dict[str, Any]:
 
 
 def sysctl(ns: str, key: str) -> str:
-    proc = subprocess.run(["ip", "netns", "exec", ns, "cat", f"/proc/sys/{key}"], capture_output=True, text=True)
+    proc = subprocess.run(["ip", "netns", "exec", ns, "cat", f"/proc/sys/{key}"],
+                          capture_output=True, text=True)
     return proc.stdout.strip()
 
 
@@ -219,9 +224,17 @@ def test_static_ipam_with_gateways(host: None, netns: Any, tmp_path: Path) -> No
     ipam = {"type": "static",
             "addresses": [{"address": "198.51.100.7/24", "gateway": "198.51.100.1"},
                           {"address": "2001:db8:2::7/64", "gateway": "2001:db8:2::1"}],
-            "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}, {"dst": "203.0.113.0/24", "gw": "198.51.100.9"}]}
+            "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"},
+                       {"dst": "203.0.113.0/24", "gw": "198.51.100.9"}]}
     result = twin_add(netns, tmp_path, net_conf(ipam=ipam))
     assert result["routes"][0] == {"dst": "0.0.0.0/0"}
+
+
+def test_static_ipam_without_gateways(host: None, netns: Any, tmp_path: Path) -> None:
+    """No gateway at all: the routes are on-link, with the reference's (universe) scope."""
+    ipam = {"type": "static", "addresses": [{"address": "198.51.100.8/24"}, {"address": "2001:db8:3::8/64"}],
+            "routes": [{"dst": "203.0.113.0/24"}, {"dst": "2001:db8:4::/48"}]}
+    twin_add(netns, tmp_path, net_conf("0.4.0", ipam=ipam))
 
 
 @pytest.mark.parametrize(("conf", "args", "expect"), [
@@ -234,6 +247,12 @@ def test_fixed_mac_precedence(host: None, netns: Any, tmp_path: Path, conf: dict
                               expect: str) -> None:
     result = twin_add(netns, tmp_path, net_conf("0.3.1", **conf), args=args, random_mac=False)
     assert result["interfaces"][0]["mac"] == expect
+
+
+def test_passthru_takes_the_master_mac(host: None, netns: Any, tmp_path: Path) -> None:
+    """A passthru child gets its parent's MAC, whatever "mac" asks for (the masters' MACs differ)."""
+    result = twin_add(netns, tmp_path, net_conf(mode="passthru", mac="02:00:5e:00:53:04"))
+    assert result["interfaces"][0]["mac"] == ip("link", "show", MASTERS[OURS])[0]["address"]
 
 
 def test_default_master_is_the_default_route_link(host: None, netns: Any, tmp_path: Path) -> None:
@@ -334,10 +353,10 @@ def test_bad_input(host: None, netns: Any, tmp_path: Path, case: str) -> None:
 
 
 def test_failed_add_after_ipam_releases_everything(host: None, netns: Any, tmp_path: Path) -> None:
-    """The reference leaks the link when the IPAM step fails; ours cleans up all of it."""
+    """A failure after the allocation (a route the kernel refuses): the link and the lease go."""
     ns = netns()
-    conf = conf_for(OURS, net_conf(ipam={**HOST_LOCAL, "routes": [{"dst": "203.0.113.0/24", "gw": "192.0.2.1"}]}),
-                    tmp_path)
+    bad_route = [{"dst": "203.0.113.0/24", "gw": "192.0.2.1"}]
+    conf = conf_for(OURS, net_conf(ipam={**HOST_LOCAL, "routes": bad_route}), tmp_path)
     rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
     assert (rc, err["code"]) == (1, 999) and "route" in err["msg"]
     assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
@@ -455,7 +474,8 @@ def test_status(host: None, tmp_path: Path) -> None:
     rc, err = invoke(OURS, "STATUS", {**conf, "ipam": {"type": "nosuch"}}, env=env)
     assert (rc, err["code"]) == (1, 50)
     bindir = fake_ipam(tmp_path, status_code=51)
-    rc, err = invoke(OURS, "STATUS", {**conf, "ipam": {"type": "fakeipam"}}, env={**env, "CNI_PATH": str(bindir)})
+    fake = {**conf, "ipam": {"type": "fakeipam"}}
+    rc, err = invoke(OURS, "STATUS", fake, env={**env, "CNI_PATH": str(bindir)})
     assert (rc, err["code"], err["msg"]) == (1, 51, "pool exhausted")
     assert (tmp_path / "ipam.log").read_text().split() == ["VERSION", "STATUS"]
     rc, err = invoke(OURS, "STATUS", net_conf("1.0.0"), env=env)
