@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +42,23 @@ def sh(*args: str) -> None:
     subprocess.run(args, check=True, capture_output=True)
 
 
+Env = Mapping[str, "str | None"]
+
+
 def invoke(plugin: str, command: str, conf: Any, *, netns: str | None = None, ifname: str = "eth0",
-           cid: str = "ctr1", args: str | None = None, env: dict[str, str] | None = None) -> tuple[int, Any]:
+           cid: str = "ctr1", args: str | None = None, env: Env | None = None) -> tuple[int, Any]:
     """Run one plugin as a runtime would; (exit status, parsed stdout or None)."""
-    full = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "CNI_COMMAND": command,
-            "CNI_CONTAINERID": cid, "CNI_IFNAME": ifname, "CNI_PATH": CNI_DIR}
+    full: dict[str, str | None] = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT),
+                                   "CNI_COMMAND": command, "CNI_CONTAINERID": cid, "CNI_IFNAME": ifname,
+                                   "CNI_PATH": CNI_DIR}
     if netns is not None:
         full["CNI_NETNS"] = netns
     if args is not None:
         full["CNI_ARGS"] = args
     full.update(env or {})
-    full = {k: v for k, v in full.items() if v is not None}
     data = conf if isinstance(conf, str) else json.dumps(conf)
-    proc = subprocess.run([plugin], input=data.encode(), capture_output=True, env=full, timeout=60)
+    proc = subprocess.run([plugin], input=data.encode(), capture_output=True, timeout=60,
+                          env={k: v for k, v in full.items() if v is not None})
     out = proc.stdout.decode()
     assert not proc.stderr or plugin != OURS, proc.stderr.decode()  # ours never prints a traceback
     return proc.returncode, json.loads(out) if out.strip() else None
@@ -96,7 +100,7 @@ def netns() -> Iterator[Any]:
 
 def conf_for(plugin: str, base: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     """``base`` with this plugin's master and its own host-local dataDir (so both allocate alike)."""
-    conf = json.loads(json.dumps(base))
+    conf: dict[str, Any] = json.loads(json.dumps(base))
     if conf.get("master") == "MASTER":
         conf["master"] = MASTERS[plugin]
     ipam = conf.get("ipam")
@@ -183,7 +187,8 @@ def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | No
         assert rc == 0, (plugin, out)
         assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
     assert leases(tmp_path) == []
-    return seen[OURS][4]  # type: ignore[no-any-return]
+    ours: dict[str, Any] = seen[OURS][4]
+    return ours
 
 
 def net_conf(version: str = "1.0.0", **extra: Any) -> dict[str, Any]:
@@ -304,7 +309,7 @@ def clash(ns: str) -> None:
     sh("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0")
 
 
-BAD = {
+BAD: dict[str, tuple[Any, dict[str, Any], Any]] = {
     "malformed json": ('{"cniVersion": "1.0.0", "name": ', {}, None),
     "no name": ({"cniVersion": "1.0.0", "type": "macvlan", "master": "MASTER"}, {}, None),
     "no ifname": (net_conf(), {"CNI_IFNAME": None}, None),
