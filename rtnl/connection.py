@@ -22,7 +22,7 @@ from . import addresses as _addresses
 from . import codec
 from . import links as _links
 from . import routes as _routes
-from .addresses import Address, InterfaceLike
+from .addresses import Address, InterfaceLike, Scope
 from .codec import (
     IFLA,
     RT_TABLE_MAIN,
@@ -188,9 +188,12 @@ class Connection:
         _addresses.delete_address(self, link, iface)
 
     def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
-                  table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False) -> None:
-        """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``."""
-        _routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace)
+                  table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False,
+                  scope: Scope | int | None = None) -> None:
+        """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``; ``scope`` overrides
+        the one ``ip route`` would choose (link for an IPv4 route without a gateway)."""
+        _routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace,
+                          scope=scope)
 
     def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
                      link: LinkRef | None = None, table: int = RT_TABLE_MAIN,

@@ -75,7 +75,7 @@ AddressLike = str | IPAddress
 
 
 def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: AddressLike | None,
-           link: LinkRef | None, table: int, metric: int | None) -> Message:
+           link: LinkRef | None, table: int, metric: int | None, scope: Scope | int | None = None) -> Message:
     gw = None
     if gateway is not None:
         if not isinstance(gateway, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
@@ -96,8 +96,11 @@ def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: A
     if mtype == RTM_NEWROUTE and gw is None and link is None:
         raise ValueError("a route needs a gateway or a link (or both)")
     v4 = network.version == 4
-    # no gateway: on-link; a delete matches any scope, as `ip route del` does
-    scope = Scope.NOWHERE if mtype == RTM_DELROUTE else Scope.LINK if v4 and gw is None else Scope.UNIVERSE
+    if scope is None:  # no gateway: on-link; a delete matches any scope, as `ip route del` does
+        on_link = v4 and gw is None
+        scope = Scope.NOWHERE if mtype == RTM_DELROUTE else Scope.LINK if on_link else Scope.UNIVERSE
+    elif not isinstance(scope, int) or not 0 <= scope <= 255:
+        raise ValueError(f"scope must be a Scope or 0..255, not {scope!r}")
     header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=network.prefixlen,
                    table=table if table < 256 else 0, protocol=RTPROT_BOOT if mtype == RTM_NEWROUTE else 0,
                    scope=scope, type=RTN_UNICAST if mtype == RTM_NEWROUTE else 0)
@@ -118,16 +121,18 @@ def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: A
 
 def add_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
-              replace: bool = False) -> None:
+              replace: bool = False, scope: Scope | int | None = None) -> None:
     """Add a route (``ip route add``); ``dst`` may be ``"default"`` (IPv6 when the gateway is).
-    Without a gateway the route is on-link through ``link``. ``replace`` updates an existing route
-    (``ip route replace``) instead of failing with ``FileExistsError``::
+    Without a gateway the route is on-link through ``link`` (scope link for IPv4, as ``ip route``
+    chooses; pass ``scope`` to override, e.g. :attr:`Scope.UNIVERSE` as the CNI plugins do).
+    ``replace`` updates an existing route (``ip route replace``) instead of failing with
+    ``FileExistsError``::
 
         net.add_route("default", gateway="198.51.100.1")
         net.add_route("203.0.113.0/24", link="mv0")
     """
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
-    net.sock.request(_route(net, RTM_NEWROUTE, flags, dst, gateway, link, table, metric))
+    net.sock.request(_route(net, RTM_NEWROUTE, flags, dst, gateway, link, table, metric, scope))
 
 
 def delete_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,

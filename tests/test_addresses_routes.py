@@ -120,3 +120,15 @@ def test_route_validation(net: rtnl.Connection, args: tuple[Any, ...], error: ty
         net.add_route(dst, gateway=gateway[0] if gateway else None)
     with pytest.raises(ValueError):
         net.add_route("default", gateway="198.51.100.1", table=0)
+
+
+def test_route_scope_override(net: rtnl.Connection, ns: rtnl.Namespace, eth0: rtnl.Link) -> None:
+    """An on-link IPv4 route gets scope link like `ip route`, unless the caller asks (as CNI plugins do)."""
+    net.add_route("203.0.113.0/24", link=eth0)
+    net.add_route("192.0.2.0/24", link=eth0, scope=Scope.UNIVERSE)
+    shown = {r["dst"]: r.get("scope", "global") for r in ip_json(ns, "-4", "route", "show")}
+    assert shown["203.0.113.0/24"] == "link" and shown["192.0.2.0/24"] == "global"
+    mine = {str(r.dst): r.scope for r in net.routes()}
+    assert mine["203.0.113.0/24"] == Scope.LINK and mine["192.0.2.0/24"] == Scope.UNIVERSE
+    with pytest.raises(ValueError, match="scope"):
+        net.add_route("198.51.100.0/24", link=eth0, scope=300)
