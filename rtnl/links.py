@@ -674,9 +674,6 @@ def delete(net: Connection, link: LinkRef) -> None:
     net.sock.request(_dellink(link))
 
 
-_BATCH = 128  # requests per sendmsg: the acks must fit the receive buffer
-
-
 def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
     """Delete many links in one kernel transaction.
 
@@ -724,9 +721,7 @@ def _names_and_groups(net: Connection) -> dict[int, tuple[str, int]]:
 
 
 def _regroup(net: Connection, groups: dict[int, int]) -> None:
-    msgs = [_newlink(index, attrs=[("IFLA_GROUP", group)]) for index, group in groups.items()]
-    for start in range(0, len(msgs), _BATCH):
-        net.sock.request_many(msgs[start:start + _BATCH])
+    net.sock.request_many(_newlink(index, attrs=[("IFLA_GROUP", group)]) for index, group in groups.items())
 
 
 def set_bridge_port(net: Connection, link: LinkRef, *, hairpin: bool) -> Link:

@@ -33,6 +33,8 @@ from .codec import (
 from .errors import DumpInterrupted, NetlinkError
 
 DUMP_RETRIES = 5
+WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
 _MSG_PEEK_TRUNC = socket.MSG_PEEK | socket.MSG_TRUNC
 
 
@@ -56,7 +58,10 @@ class NetlinkSocket:
             for opt in (codec.NETLINK_EXT_ACK, codec.NETLINK_CAP_ACK, codec.NETLINK_GET_STRICT_CHK):
                 self.sock.setsockopt(SOL_NETLINK, opt, 1)
             if rcvbuf:
-                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+                try:  # SO_RCVBUF is silently capped at net.core.rmem_max; root may go beyond it
+                    self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)
+                except PermissionError:
+                    self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
             self.sock.bind((0, 0))
             for group in groups:
                 self.sock.setsockopt(SOL_NETLINK, codec.NETLINK_ADD_MEMBERSHIP, group)
@@ -125,31 +130,39 @@ class NetlinkSocket:
         raise DumpInterrupted()
 
     def request_many(self, msgs: Iterable[Message]) -> None:
-        """Send several requests in one sendmsg and wait for every ack; the first error is raised
-        after all answers were read, so the socket stays in step."""
+        """Send many requests and wait for every ack; the first error is raised after all answers
+        were read, so the socket stays in step.
+
+        Requests go out ``WINDOW`` per sendmsg, the next window once the acks of the last one are
+        in: the kernel handles a datagram's messages one after another and queues an ack for each
+        on this socket, dropping those that do not fit (``ENOBUFS``), so an unbounded batch could
+        lose acks and wait for them forever.
+        """
+        batch = list(msgs)
+        first: NetlinkError | None = None
         with self._lock:
-            pending: dict[int, bytes] = {}
-            chunks = []
-            for msg in msgs:
-                seq = next(self._seq)
-                data = msg.encode(seq=seq, pid=0)
-                msg_flags = msg.flags | NLM_F_REQUEST | NLM_F_ACK
-                data = data[:6] + msg_flags.to_bytes(2, "little") + data[8:]
-                pending[seq] = data
-                chunks.append(data)
-            if not chunks:
-                return
-            self.sock.sendall(b"".join(chunks))  # netlink takes many messages per datagram
-            first: NetlinkError | None = None
-            while pending:
-                for reply in codec.decode(self.recv()):
-                    if reply.type != NLMSG_ERROR or reply.pid != self.portid or reply.seq not in pending:
-                        continue
-                    err = self._status(reply, pending.pop(reply.seq))
-                    if err is not None and first is None:
-                        first = err
-            if first is not None:
-                raise first
+            for start in range(0, len(batch), WINDOW):
+                err = self._send_window(batch[start:start + WINDOW])
+                first = first or err
+        if first is not None:
+            raise first
+
+    def _send_window(self, msgs: list[Message]) -> NetlinkError | None:
+        pending: dict[int, bytes] = {}
+        for msg in msgs:
+            seq = next(self._seq)
+            data = msg.encode(seq=seq, pid=0)
+            msg_flags = msg.flags | NLM_F_REQUEST | NLM_F_ACK
+            pending[seq] = data[:6] + msg_flags.to_bytes(2, "little") + data[8:]
+        self.sock.sendall(b"".join(pending.values()))  # netlink takes many messages per datagram
+        first: NetlinkError | None = None
+        while pending:
+            for reply in codec.decode(self.recv()):
+                if reply.type != NLMSG_ERROR or reply.pid != self.portid or reply.seq not in pending:
+                    continue
+                err = self._status(reply, pending.pop(reply.seq))
+                first = first or err
+        return first
 
     def _transact(self, msg: Message, flags: int) -> list[Message]:
         seq = next(self._seq)
