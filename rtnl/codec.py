@@ -466,6 +466,14 @@ class Attrs:
                     raise KeyError(f"{key} is not an attribute of {schema.name}")
             self._items = [[k, v, 0, 0, 0] for k, v in pairs]
 
+    def span(self) -> tuple[bytes, int, int]:
+        """``(buffer, start, end)``: where these attributes' wire bytes are, for a caller that walks
+        them itself. The receive buffer if decoded and untouched, else a fresh encoding."""
+        if self._buf is not None and self._items is None:
+            return self._buf, self._start, self._end
+        data = self.encode()
+        return data, 0, len(data)
+
     # -- lazy walk --------------------------------------------------------------------------------
     def _child(self, schema: Schema, start: int, end: int) -> Attrs:
         """A nest inside this one's buffer; refuses absurd depth (DecodeError, not RecursionError)."""

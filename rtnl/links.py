@@ -17,9 +17,10 @@ import enum
 import errno
 import os
 import random
+import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
+from dataclasses import KW_ONLY, FrozenInstanceError, dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Union
 
 from . import codec
 from .codec import (
@@ -28,6 +29,7 @@ from .codec import (
     IFLA_INFO,
     IFLA_MACVLAN,
     IFLA_MACVLAN_MACADDR_LIST,
+    NLA_TYPE_MASK,
     NLM_F_CREATE,
     NLM_F_EXCL,
     RTM_DELLINK,
@@ -39,7 +41,7 @@ from .codec import (
     Message,
     parse_mac,
 )
-from .errors import NetlinkError
+from .errors import DecodeError, NetlinkError
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -170,74 +172,234 @@ class BridgePortInfo:
 LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
 
 
-@dataclass(frozen=True, slots=True)
+# the IFLA_* attributes a Link reads (unpacked in this order by _decode_link)
+_LINK_ATTRS = ("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARRIER", "IFLA_OPERSTATE",
+               "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
+               "IFLA_TXQLEN", "IFLA_LINKINFO")
+_LINK_SLOT = {IFLA.by_name[name][0]: i for i, name in enumerate(_LINK_ATTRS)}  # IFLA type -> slot
+_LINK_CODEC = tuple(IFLA.by_name[name][1] for name in _LINK_ATTRS)
+_NLA = struct.Struct("=HH")
+
+
+def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
+    """The payloads of the attributes a Link reads, by slot (``None`` if absent): one pass over the
+    message with a type -> slot table, instead of a name lookup per field. The first of duplicates
+    wins, as in :meth:`Attrs.get`."""
+    found: list[Any] = [None] * len(_LINK_ATTRS)
+    spans: list[tuple[int, int] | None] = [None] * len(_LINK_ATTRS)
+    unpack, wanted = _NLA.unpack_from, _LINK_SLOT
+    while off < end:
+        if end - off < 4:
+            raise DecodeError(f"IFLA: {end - off} stray bytes after the last attribute")
+        length, rtype = unpack(buf, off)
+        if length < 4 or off + length > end:
+            raise DecodeError(f"IFLA: attribute {rtype} claims {length} bytes")
+        slot = wanted.get(rtype & NLA_TYPE_MASK)
+        if slot is not None and spans[slot] is None:
+            spans[slot] = (off + 4, off + length)
+        off += (length + 3) & ~3
+    for slot, span in enumerate(spans):
+        if span is not None:
+            if slot == 11:  # IFLA_LINKINFO: a nest, walked lazily by Attrs
+                found[slot] = Attrs(IFLA_INFO, buf=buf, start=span[0], end=span[1])
+            else:
+                found[slot] = _LINK_CODEC[slot].decode(buf, span[0], span[1], None)  # type: ignore[arg-type]
+    return found
+
+
 class Link:
     """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
 
-    ``parent`` is the lower device's index (IFLA_LINK); when ``parent_netnsid`` is set, that index
-    belongs to the namespace with that nsid (a macvlan moved away from its parent).
+    A frozen value: equal when every field is equal, hashable, immutable. Fields are decoded from the
+    message on first access (all at once, in one pass), so listing 1,000 links costs little more than
+    receiving them. ``parent`` is the lower device's index (IFLA_LINK); when ``parent_netnsid`` is set,
+    that index belongs to the namespace with that nsid (a macvlan moved away from its parent).
     """
 
-    index: int
-    name: str
-    kind: str | None
-    mtu: int
-    address: str | None
-    up: bool
-    carrier: bool
-    operstate: OperState | int
-    promiscuity: int
-    parent: int | None
-    parent_netnsid: int | None
-    master: int | None
-    group: int
-    txqlen: int
-    info: LinkInfo | None
-    port: BridgePortInfo | None = None  #: set when the link is a bridge port
-    flags: int = 0  #: the IFF_* flags word
+    __slots__ = ("_attrs", "_fields", "_header")
+    _header: IfInfoMsg
+    _attrs: Attrs
+    _fields: Link._Fields | None
+
+    class _Fields(NamedTuple):
+        name: str
+        kind: str | None
+        mtu: int
+        address: str | None
+        carrier: bool
+        operstate: OperState | int
+        promiscuity: int
+        parent: int | None
+        parent_netnsid: int | None
+        master: int | None
+        group: int
+        txqlen: int
+        info: LinkInfo | None
+        port: BridgePortInfo | None
+
+    def __init__(self, header: IfInfoMsg, attrs: Attrs) -> None:
+        """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet."""
+        object.__setattr__(self, "_header", header)
+        object.__setattr__(self, "_attrs", attrs)
+        object.__setattr__(self, "_fields", None)
 
     @classmethod
     def from_message(cls, msg: Message) -> Link:
         """The :class:`Link` an RTM_NEWLINK message describes."""
-        attrs = msg.attrs
-        assert attrs is not None
-        hdr = msg.header
-        kind = port = None
-        info: LinkInfo | None = None
-        linkinfo = attrs.get("IFLA_LINKINFO")
-        parent = attrs.get("IFLA_LINK")
-        netnsid = attrs.get("IFLA_LINK_NETNSID")
-        if linkinfo is not None:
-            kind = linkinfo.get("IFLA_INFO_KIND")
-            data = linkinfo.get("IFLA_INFO_DATA")
-            if kind in ("macvlan", "macvtap") and isinstance(data, Attrs):
-                info = MacvlanInfo.from_attrs(data)
-            elif kind == "veth":
-                info = VethInfo(parent, netnsid)
-            elif kind == "bridge" and isinstance(data, Attrs):
-                info = BridgeInfo.from_attrs(data)
-            slave = linkinfo.get("IFLA_INFO_SLAVE_DATA")
-            if linkinfo.get("IFLA_INFO_SLAVE_KIND") == "bridge" and isinstance(slave, Attrs):
-                port = BridgePortInfo.from_attrs(slave)
-        return cls(
-            index=hdr.index,
-            name=attrs.get("IFLA_IFNAME", ""),
-            kind=kind,
-            mtu=attrs.get("IFLA_MTU", 0),
-            address=attrs.get("IFLA_ADDRESS"),
-            up=bool(hdr.flags & IFF_UP),
-            carrier=bool(attrs.get("IFLA_CARRIER", hdr.flags & IFF_LOWER_UP)),
-            operstate=_enum(OperState, attrs.get("IFLA_OPERSTATE", 0)),
-            promiscuity=attrs.get("IFLA_PROMISCUITY", 0),
-            parent=parent if parent != hdr.index else None,
-            parent_netnsid=netnsid,
-            master=attrs.get("IFLA_MASTER"),
-            group=attrs.get("IFLA_GROUP", 0),
-            txqlen=attrs.get("IFLA_TXQLEN", 0),
-            info=info,
-            port=port,
-            flags=hdr.flags,
-        )
+        if msg.attrs is None or not isinstance(msg.header, IfInfoMsg):
+            raise TypeError(f"not a link message: type {msg.type}")
+        return cls(msg.header, msg.attrs)
+
+    def _decoded(self) -> Link._Fields:
+        fields = self._fields
+        if fields is None:
+            fields = _decode_link(self._header, self._attrs)
+            object.__setattr__(self, "_fields", fields)
+        return fields
+
+    # the kernel's header: no decoding needed
+    @property
+    def index(self) -> int:
+        """The interface index."""
+        return self._header.index
+
+    @property
+    def flags(self) -> int:
+        """The IFF_* flags word."""
+        return self._header.flags
+
+    @property
+    def up(self) -> bool:
+        """Administratively up (IFF_UP)."""
+        return bool(self._header.flags & IFF_UP)
+
+    # decoded from the attributes on first access
+    @property
+    def name(self) -> str:
+        return self._decoded().name
+
+    @property
+    def kind(self) -> str | None:
+        """``"macvlan"``, ``"veth"``... (IFLA_INFO_KIND); ``None`` for a link without one (``lo``)."""
+        return self._decoded().kind
+
+    @property
+    def mtu(self) -> int:
+        return self._decoded().mtu
+
+    @property
+    def address(self) -> str | None:
+        """The link-layer address, ``"02:00:5e:00:53:01"``."""
+        return self._decoded().address
+
+    @property
+    def carrier(self) -> bool:
+        return self._decoded().carrier
+
+    @property
+    def operstate(self) -> OperState | int:
+        return self._decoded().operstate
+
+    @property
+    def promiscuity(self) -> int:
+        """How many users put the link in promiscuous mode."""
+        return self._decoded().promiscuity
+
+    @property
+    def parent(self) -> int | None:
+        return self._decoded().parent
+
+    @property
+    def parent_netnsid(self) -> int | None:
+        return self._decoded().parent_netnsid
+
+    @property
+    def master(self) -> int | None:
+        """The index of the bridge this link is a port of."""
+        return self._decoded().master
+
+    @property
+    def group(self) -> int:
+        return self._decoded().group
+
+    @property
+    def txqlen(self) -> int:
+        return self._decoded().txqlen
+
+    @property
+    def info(self) -> LinkInfo | None:
+        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`."""
+        return self._decoded().info
+
+    @property
+    def port(self) -> BridgePortInfo | None:
+        """Set when the link is a bridge port."""
+        return self._decoded().port
+
+    # a value: equality, hash and repr over every field
+    def _astuple(self) -> tuple[Any, ...]:
+        return (self.index, *self._decoded(), self.flags)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Link):
+            return NotImplemented
+        return self._astuple() == other._astuple()
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._decoded()._asdict().items())
+        return f"Link(index={self.index!r}, {fields}, flags={self.flags!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
+        buf, start, end = self._attrs.span()
+        return (_link_from_wire, (tuple(self._header), bytes(buf[start:end])))
+
+
+def _link_from_wire(header: tuple[int, ...], attrs: bytes) -> Link:
+    return Link(IfInfoMsg(*header), Attrs(IFLA, buf=attrs, start=0, end=len(attrs)))
+
+
+def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
+    (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
+     linkinfo) = _link_attrs(*attrs.span())
+    kind = port = None
+    info: LinkInfo | None = None
+    if linkinfo is not None:
+        kind = linkinfo.get("IFLA_INFO_KIND")
+        data = linkinfo.get("IFLA_INFO_DATA")
+        if kind in ("macvlan", "macvtap") and isinstance(data, Attrs):
+            info = MacvlanInfo.from_attrs(data)
+        elif kind == "veth":
+            info = VethInfo(parent, netnsid)
+        elif kind == "bridge" and isinstance(data, Attrs):
+            info = BridgeInfo.from_attrs(data)
+        slave = linkinfo.get("IFLA_INFO_SLAVE_DATA")
+        if linkinfo.get("IFLA_INFO_SLAVE_KIND") == "bridge" and isinstance(slave, Attrs):
+            port = BridgePortInfo.from_attrs(slave)
+    return Link._Fields(
+        name="" if name is None else name,
+        kind=kind,
+        mtu=mtu or 0,
+        address=address,
+        carrier=bool(hdr.flags & IFF_LOWER_UP if carrier is None else carrier),
+        operstate=_enum(OperState, operstate or 0),
+        promiscuity=promiscuity or 0,
+        parent=parent if parent != hdr.index else None,
+        parent_netnsid=netnsid,
+        master=master,
+        group=group or 0,
+        txqlen=txqlen or 0,
+        info=info,
+        port=port,
+    )
 
 
 LinkRef = Link | str | int
