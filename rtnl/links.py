@@ -31,6 +31,7 @@ from .codec import (
     IFLA_MACVLAN_MACADDR_LIST,
     NLA_TYPE_MASK,
     NLM_F_CREATE,
+    NLM_F_ECHO,
     NLM_F_EXCL,
     RTM_DELLINK,
     RTM_NEWLINK,
@@ -681,12 +682,16 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]) -> None:
-    msg = _newlink(0, NLM_F_CREATE | NLM_F_EXCL, attrs=[("IFLA_IFNAME", name), *attrs])
+def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]) -> Link | None:
+    """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
+    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back."""
+    msg = _newlink(0, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, attrs=[("IFLA_IFNAME", name), *attrs])
     try:
-        net.sock.request(msg)
+        answers = net.sock.request(msg)
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
+    echoed = (Link.from_message(m) for m in answers if m.type == RTM_NEWLINK)
+    return next((link for link in echoed if link.name == name), None)
 
 
 def _temp_name() -> str:
@@ -710,8 +715,8 @@ def add(net: Connection, spec: Spec) -> Link:
             peer_fd = _enter_ns(stack, resolve(spec.peer_namespace)).fd
         attrs = spec._attrs(net, peer_fd) if isinstance(spec, Veth) else spec._attrs(net)
         if spec.namespace is None:
-            _create(net, spec, spec.name, attrs)
-            return _verified(net, spec, net.link(spec.name))
+            link = _create(net, spec, spec.name, attrs)
+            return _verified(net, spec, link or net.link(spec.name))
         ns = _enter_ns(stack, resolve(spec.namespace))
         from .connection import connect
 
