@@ -137,6 +137,27 @@ def test_json_cells_have_the_documented_shape_and_reasons_cite_observations() ->
 
 
 @pytest.mark.kernel
+def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
+    """As `nobody`, the lab makes its own user namespace and measures the same cells as root does."""
+    system_python = "/usr/bin/python3"  # readable by nobody, unlike a python under /root
+    probe = subprocess.run([system_python, "-c", "import _cffi_backend"], capture_output=True)
+    assert probe.returncode == 0, "needs Debian's python3-cffi-backend (.ci/run installs it)"
+    args = ("--json", "--modes", "bridge", "--no-puzzles")
+    user = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "env", f"PYTHONPATH={ROOT_DIR}", "HOME=/tmp", system_python, "-m", "rtnl.lab", *args],
+                          cwd="/tmp", capture_output=True, text=True, timeout=300)
+    assert user.returncode == 0, user.stderr
+    root = run_lab(*args)
+    assert root.returncode == 0, root.stderr
+
+    def cells(out: str) -> dict[tuple[str, str], bool]:
+        return {(f"{c['hairpin']}", f"{c['src']}->{c['dst']}"): c["reachable"] for c in json.loads(out)}
+
+    assert cells(user.stdout) == cells(root.stdout)
+    assert len(cells(user.stdout)) == 2 * len(lab.PAIRS)
+
+
+@pytest.mark.kernel
 def test_plain_output_explains_and_answers_the_puzzles() -> None:
     done = run_lab("--modes", "bridge", "--explain")
     assert done.returncode == 0, done.stderr
