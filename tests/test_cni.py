@@ -512,3 +512,17 @@ def test_two_containers_ping_in_bridge_mode(host: None, netns: Any, tmp_path: Pa
     (a, ip_a), (b, ip_b) = addrs.items()
     for src, dst in ((a, ip_b), (b, ip_a)):
         sh("ip", "netns", "exec", src, "ping", "-c", "1", "-W", "5", str(dst))
+
+
+def test_unreadable_stdin_is_an_io_failure() -> None:
+    """Code 5 when the configuration cannot even be read (stdin is the write end of a pipe here)."""
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c",
+           "CNI_IFNAME": "eth0", "CNI_NETNS": "/nonexistent", "CNI_PATH": CNI_DIR}
+    r, w = os.pipe()
+    try:
+        proc = subprocess.run([OURS], stdin=w, capture_output=True, timeout=60, env=env)
+    finally:
+        os.close(r)
+        os.close(w)
+    assert proc.returncode == 1 and not proc.stderr
+    assert json.loads(proc.stdout)["code"] == 5
