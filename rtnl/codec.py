@@ -52,6 +52,7 @@ NLM_F_ACK_TLVS = 0x200
 NLA_F_NESTED = 1 << 15
 NLA_F_NET_BYTEORDER = 1 << 14
 NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xFFFF
+_NLA_FLAGS = NLA_F_NESTED | NLA_F_NET_BYTEORDER
 
 NETLINK_ROUTE = 0
 NETLINK_ADD_MEMBERSHIP = 1
@@ -91,6 +92,7 @@ _NLA = struct.Struct("=HH")  # struct nlattr: len, type
 _ERR = struct.Struct("=i")  # struct nlmsgerr: error, then the request's nlmsghdr
 _U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
 
+_PAD = (b"", b"\0\0\0", b"\0\0", b"\0")  # NLA_ALIGN padding after an attribute of length % 4 == i
 MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
 
 
@@ -423,6 +425,7 @@ class Schema:
         self.name = name
         self.by_type: dict[int, tuple[str, Codec]] = dict(table)
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
+        self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}>"
@@ -444,7 +447,7 @@ class Attrs:
     its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel set it on this nest.
     """
 
-    __slots__ = ("_buf", "_depth", "_end", "_items", "_start", "flags", "schema")
+    __slots__ = ("_buf", "_depth", "_end", "_items", "_scan", "_start", "flags", "schema")
 
     def __init__(
         self,
@@ -458,13 +461,17 @@ class Attrs:
     ) -> None:
         self.schema, self.flags = schema, flags
         self._buf, self._start, self._end, self._depth = buf, start, end, 0
+        self._scan = start  # how far the lazy walk got (== end: every attribute indexed)
         self._items: list[list[Any]] | None = None  # [key, value or _UNSET, start, end, nla flags]
         if buf is None:
-            pairs = items.items() if isinstance(items, Mapping) else items
-            for key, _ in (pairs := list(pairs)):
-                if isinstance(key, str) and key not in schema.by_name:
+            pairs = items if isinstance(items, (list, tuple)) else (
+                items.items() if isinstance(items, Mapping) else items)
+            by_name, built = schema.by_name, []
+            for key, value in pairs:
+                if isinstance(key, str) and key not in by_name:
                     raise KeyError(f"{key} is not an attribute of {schema.name}")
-            self._items = [[k, v, 0, 0, 0] for k, v in pairs]
+                built.append([key, value, 0, 0, 0])
+            self._items = built
 
     def span(self) -> tuple[bytes, int, int]:
         """``(buffer, start, end)``: where these attributes' wire bytes are, for a caller that walks
@@ -484,26 +491,46 @@ class Attrs:
         return child
 
     def _index(self) -> list[list[Any]]:
+        """Every attribute as ``[key, value or _UNSET, start, end, nla flags]``, walked once."""
+        if self._items is None or self._scan < self._end:
+            self._walk()
+        items = self._items
+        assert items is not None
+        return items
+
+    def _walk(self, want: Key | None = None) -> list[Any] | None:
+        """Index on from where the last walk stopped, up to the first ``want`` (returned) or the end.
+
+        :meth:`get` walks only as far as it must: a name near the front costs a few steps, not the
+        whole message.
+        """
         items = self._items
         if items is None:
-            items = []
-            buf, off, end = self._buf, self._start, self._end
-            assert buf is not None
-            by_type, unpack = self.schema.by_type, _NLA.unpack_from
-            while off < end:
-                if end - off < 4:
-                    raise DecodeError(f"{self.schema.name}: {end - off} stray bytes after the last attribute")
-                length, rtype = unpack(buf, off)
-                if length < 4 or off + length > end:
-                    raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
-                entry = by_type.get(rtype & NLA_TYPE_MASK)
-                if entry is None:  # unknown: the raw type, flags included, is the key
-                    items.append([rtype, _UNSET, off + 4, off + length, 0])
-                else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
-                    items.append([entry[0], _UNSET, off + 4, off + length, rtype & ~NLA_TYPE_MASK])
-                off += _align(length)
-            self._items = items
-        return items
+            items = self._items = []
+        buf, off, end = self._buf, self._scan, self._end
+        assert buf is not None
+        names, unpack, append = self.schema.names, _NLA.unpack_from, items.append
+        found = None
+        while off < end:
+            if end - off < 4:
+                self._scan = off
+                raise DecodeError(f"{self.schema.name}: {end - off} stray bytes after the last attribute")
+            length, rtype = unpack(buf, off)
+            if length < 4 or off + length > end:
+                self._scan = off
+                raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
+            key = names.get(rtype & NLA_TYPE_MASK)
+            if key is None:  # unknown: the raw type, flags included, is the key
+                append([rtype, _UNSET, off + 4, off + length, 0])
+                key = rtype
+            else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
+                append([key, _UNSET, off + 4, off + length, rtype & _NLA_FLAGS])
+            off += (length + 3) & ~3
+            if key == want:
+                found = items[-1]
+                break
+        self._scan = off
+        return found
 
     def _value(self, item: list[Any]) -> Any:
         value = item[1]
@@ -522,10 +549,11 @@ class Attrs:
     # -- mapping-like access ------------------------------------------------------------------------
     def get(self, key: Key, default: Any = None) -> Any:
         """The first value of ``key``, or ``default``."""
-        for item in self._index():
+        for item in self._items or ():
             if item[0] == key:
                 return self._value(item)
-        return default
+        found = self._walk(key) if self._scan < self._end else None
+        return default if found is None else self._value(found)
 
     def __getitem__(self, key: Key) -> Any:
         value = self.get(key, _UNSET)
@@ -597,8 +625,8 @@ class Attrs:
         buf = self._buf
         if buf is not None and self._items is None:  # decoded and never looked at
             return bytes(buf[self._start:self._end])
-        out = []
-        by_name = self.schema.by_name
+        out: list[bytes] = []
+        by_name, pack = self.schema.by_name, _NLA.pack
         for key, value, start, end, flags in self._index():
             if value is _UNSET:  # not decoded: its bytes are still the truth
                 assert buf is not None
@@ -613,7 +641,7 @@ class Attrs:
             length = 4 + len(payload)
             if length > 0xFFFF:
                 raise ValueError(f"attribute {key} is {length} bytes, more than netlink allows")
-            out.append(_NLA.pack(length, rtype) + payload + b"\0" * (_align(length) - length))
+            out += (pack(length, rtype), payload, _PAD[length & 3])
         return b"".join(out)
 
 
