@@ -448,7 +448,8 @@ def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
     rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
     assert rc == 0 and result["cniVersion"] == "1.1.0"
     assert set(result) == {"cniVersion", "interfaces", "dns"}
-    assert set(result["interfaces"][0]) == {"name", "mac", "sandbox"}
+    assert set(result["interfaces"][0]) == {"name", "mac", "mtu", "sandbox"}  # "mtu" is new in 1.1.0
+    assert result["interfaces"][0]["mtu"] == ip("link", "show", "eth0", ns=ns)[0]["mtu"]
     assert invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}") == (0, None)
     assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
 
