@@ -104,6 +104,11 @@ def case_import(reps: int) -> None:
     stmts = {"rtnl": "import rtnl; rtnl.connect; rtnl.Macvlan", "pyroute2": "from pyroute2 import IPRoute"}
     times: dict[str, list[float]] = {p: [] for p in stmts}
     rss: dict[str, list[float]] = {p: [] for p in stmts}
+    # both measured from compiled bytecode, as an installed package is (PYTHONDONTWRITEBYTECODE in the
+    # environment would otherwise leave a work tree recompiling its sources on every import)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for stmt in stmts.values():
+        subprocess.run([sys.executable, "-c", stmt], check=True, env=env)
     for _ in range(reps):
         for peer, stmt in stmts.items():
             t, mb = sh(sys.executable, "-c", IMPORT_PROBE, stmt).split()
@@ -129,8 +134,9 @@ def case_dump(n: int, reps: int) -> None:
 
         pr = NetNS("dump")
         raw = rtnl.netlink.NetlinkSocket(ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, codec.NETLINK_ROUTE))
+        mask = codec.RTEXT_FILTER_VF | codec.RTEXT_FILTER_SKIP_STATS  # what Connection.links() asks for
         request = codec.Message(codec.RTM_GETLINK, header=codec.IfInfoMsg(),
-                                attrs=codec.IFLA.build(IFLA_EXT_MASK=codec.RTEXT_FILTER_VF | codec.RTEXT_FILTER_SKIP_STATS))
+                                attrs=codec.IFLA.build(IFLA_EXT_MASK=mask))
         data = request.encode(seq=1)
         data = data[:6] + (codec.NLM_F_REQUEST | codec.NLM_F_DUMP).to_bytes(2, "little") + data[8:]
         hdr = struct.Struct("=IHHII")
@@ -150,17 +156,35 @@ def case_dump(n: int, reps: int) -> None:
                     off += (length + 3) & ~3
             return time.perf_counter() - t
 
+        def ip_link() -> None:
+            ns.popen(["ip", "-o", "link"], stdout=subprocess.DEVNULL).wait()
+
         peers: dict[str, Callable[[], float]] = {
             "rtnl": lambda: timed(net.links),
             "floor": floor,
-            "iproute2": lambda: timed(lambda: ns.popen(["ip", "-o", "link"], stdout=subprocess.DEVNULL).wait()),
+            "iproute2": lambda: timed(ip_link),
             "pyroute2": lambda: timed(pr.get_links),
         }
         assert len(net.links()) >= n
-        record(f"dump {n} links", "s", interleave(reps, peers))
+        record(f"dump {n} links", "s", interleave(reps, peers),
+               note="rtnl's Link fields decode on first access; the next row reads them all")
+
+        def rtnl_fields() -> object:
+            return [(link.name, link.kind, link.mtu, link.address, link.info) for link in net.links()]
+
+        def pyroute2_fields() -> object:
+            return [(m.get_attr("IFLA_IFNAME"), m.get_nested("IFLA_LINKINFO", "IFLA_INFO_KIND"),
+                     m.get_attr("IFLA_MTU"), m.get_attr("IFLA_ADDRESS"),
+                     m.get_nested("IFLA_LINKINFO", "IFLA_INFO_DATA")) for m in pr.get_links()]
+
+        record(f"dump {n} links, read fields", "s", interleave(reps, {
+            "rtnl": lambda: timed(rtnl_fields), "floor": floor, "pyroute2": lambda: timed(pyroute2_fields)}),
+            note="name, kind, mtu, address, kind data of every link")
         raw.close()
         pr.close()
-        del parent
+        # the 1,000 links go now, with their parent, in one unregister batch; left to the namespace's
+        # teardown they would hold the kernel's rtnl lock (asynchronously) during the next case
+        net.delete(parent)
 
 
 def case_create_delete(n: int, reps: int) -> None:
@@ -178,7 +202,7 @@ def case_create_delete(n: int, reps: int) -> None:
                     t = time.perf_counter()
                     links = [net.add(rtnl.Macvlan(name, parent=parent)) for name in names]
                     create[peer].append(time.perf_counter() - t)
-                    delete[peer].append(timed(lambda: net.delete_many(links)))
+                    delete[peer].append(timed(lambda net=net, links=links: net.delete_many(links)))
                 elif peer == "pyroute2":
                     pr = NetNS(ns.name)
                     try:
@@ -187,22 +211,26 @@ def case_create_delete(n: int, reps: int) -> None:
                             pr.link("add", ifname=name, kind="macvlan", link=parent, macvlan_mode="bridge")
                         create[peer].append(time.perf_counter() - t)
                         idx = [pr.link_lookup(ifname=name)[0] for name in names]
-                        delete[peer].append(timed(lambda: [pr.link("del", index=i) for i in idx]))
+                        delete[peer].append(timed(lambda p=pr, x=idx: [p.link("del", index=i) for i in x]))
                     finally:
                         pr.close()
                 else:
-                    add = "".join(f"link add link p0 name {name} type macvlan mode bridge\n" for name in names)
-                    create[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=add)))
+                    where = str(ns.name)
+                    add = "".join(f"link add link p0 name {m} type macvlan mode bridge\n" for m in names)
                     dels = "".join(f"link del {name}\n" for name in names)
-                    delete[peer].append(timed(lambda: sh("ip", "-n", str(ns.name), "-batch", "-", input=dels)))
-                    sh("ip", "-n", str(ns.name), "-batch", "-", input=add.replace(" type ", " group 7 type "))
-                    delete["iproute2 group"].append(timed(lambda: sh("ip", "-n", str(ns.name), "link", "del",
-                                                                      "group", "7")))
+                    create[peer].append(timed(lambda w=where, a=add: sh("ip", "-n", w, "-batch", "-",
+                                                                        input=a)))
+                    delete[peer].append(timed(lambda w=where, d=dels: sh("ip", "-n", w, "-batch", "-",
+                                                                         input=d)))
+                    sh("ip", "-n", where, "-batch", "-", input=add.replace(" type ", " group 7 type "))
+                    delete["iproute2 group"].append(timed(lambda w=where: sh("ip", "-n", w, "link", "del",
+                                                                           "group", "7")))
                 ns.delete()
     record(f"create {n} macvlans", "s/op", create, per=n)
     totals = {p: v for p, v in delete.items() if p != "rtnl"}
     record(f"delete {n} macvlans", "s/op", {"rtnl": delete["rtnl"], **totals}, per=n,
-           note="rtnl uses delete_many (one transaction); the others delete one by one except 'iproute2 group'")
+           note="rtnl uses delete_many (one transaction); the others delete one by one, "
+                "except 'iproute2 group'")
     RESULTS[f"delete {n} macvlans"]["rtnl total"] = statistics.median(delete["rtnl"])
 
 
@@ -252,7 +280,8 @@ def case_socket_in_ns(n: int, reps: int) -> None:
                 NetNS("sock").close()
             return (time.perf_counter() - t) / max(1, n // 20)
 
-        record("socket in another namespace", "s/op", interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2}))
+        record("socket in another namespace", "s/op",
+               interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2}))
 
 
 def case_codec(reps: int) -> None:
@@ -263,11 +292,11 @@ def case_codec(reps: int) -> None:
     def enc_rtnl() -> float:
         t = time.perf_counter()
         for i in range(loops):
+            info = codec.IFLA_INFO.build(IFLA_INFO_KIND="macvlan",
+                                         IFLA_INFO_DATA=codec.IFLA_MACVLAN.build(IFLA_MACVLAN_MODE=4))
+            attrs = codec.IFLA.build(IFLA_IFNAME="mv0", IFLA_LINK=2, IFLA_LINKINFO=info)
             codec.Message(codec.RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_CREATE | codec.NLM_F_EXCL,
-                          header=codec.IfInfoMsg(),
-                          attrs=codec.IFLA.build(IFLA_IFNAME="mv0", IFLA_LINK=2, IFLA_LINKINFO=codec.IFLA_INFO.build(
-                              IFLA_INFO_KIND="macvlan",
-                              IFLA_INFO_DATA=codec.IFLA_MACVLAN.build(IFLA_MACVLAN_MODE=4)))).encode(seq=i)
+                          header=codec.IfInfoMsg(), attrs=attrs).encode(seq=i)
         return (time.perf_counter() - t) / loops
 
     def enc_pyroute2() -> float:
@@ -280,7 +309,8 @@ def case_codec(reps: int) -> None:
             m.encode()
         return (time.perf_counter() - t) / (loops // 20)
 
-    record("encode macvlan RTM_NEWLINK", "s/op", interleave(reps, {"rtnl": enc_rtnl, "pyroute2": enc_pyroute2}))
+    record("encode macvlan RTM_NEWLINK", "s/op",
+           interleave(reps, {"rtnl": enc_rtnl, "pyroute2": enc_pyroute2}))
 
     with rtnl.Namespace.anonymous() as ns, rtnl.connect(ns) as net:
         make_parent(net)
@@ -325,7 +355,7 @@ def case_monitor(n: int, reps: int) -> None:
             msgs = [codec.Message(codec.RTM_NEWLINK, header=codec.IfInfoMsg(index=parent),
                                   attrs=codec.IFLA.build(IFLA_MTU=1400 + i % 2)) for i in range(n)]
 
-            def flip() -> None:
+            def flip(net: rtnl.Connection = net, msgs: list[codec.Message] = msgs) -> None:
                 net.sock.request_many(msgs)  # it windows its sends so that no ack is dropped
 
             with net.monitor(rcvbuf=1 << 24) as mon:
@@ -342,37 +372,38 @@ def case_monitor(n: int, reps: int) -> None:
                 rates["rtnl"].append(got / (time.perf_counter() - t))
                 if got < n or lost:
                     print(f"  monitor: {got}/{n} link events received, {lost} overruns", flush=True)
-            out = tempfile.TemporaryFile()
-            proc = ns.popen(["ip", "monitor", "link"], stdout=out)
-            time.sleep(0.3)
-            t = time.perf_counter()
-            flip()
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                out.seek(0)
-                if out.read().count(b"mtu") >= n:
-                    break
-                time.sleep(0.01)
-            rates["iproute2"].append(n / (time.perf_counter() - t))
-            proc.terminate()
-            proc.wait()
-            out.close()
+            with tempfile.TemporaryFile() as out:
+                proc = ns.popen(["ip", "monitor", "link"], stdout=out)
+                time.sleep(0.3)
+                t = time.perf_counter()
+                flip()
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    out.seek(0)
+                    if out.read().count(b"mtu") >= n:
+                        break
+                    time.sleep(0.01)
+                rates["iproute2"].append(n / (time.perf_counter() - t))
+                proc.terminate()
+                proc.wait()
     record("monitor link events", "events/s", rates)
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
+                   platform.processor())
     import pyroute2
 
     ip = sh("ip", "-V").strip()
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} x {cpu}, Python {platform.python_version()}, "
-            f"pyroute2 {pyroute2.__version__}, {ip}")
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} x {cpu}, "
+            f"Python {platform.python_version()}, pyroute2 {pyroute2.__version__}, {ip}")
 
 
 def write_results(path: Path, quick: bool, seconds: float) -> None:
     lines = ["# rtnl benchmark results", "",
-             f"Generated by `python3 bench/run.py{' --quick' if quick else ''}` in {seconds:.0f} s on: {machine()}.",
+             f"Generated by `python3 bench/run.py{' --quick' if quick else ''}` in {seconds:.0f} s on: "
+             f"{machine()}.",
              "Medians of interleaved repetitions; each peer did the same work in the same run. Ratios are "
              "peer time / rtnl time (> 1: rtnl is faster; for events/s, rtnl rate / peer rate).", "",
              "| case | unit | rtnl | pyroute2 | iproute2 | floor | notes |", "|---|---|---|---|---|---|---|"]
@@ -388,8 +419,10 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
                 r = row["rtnl"] / row[peer] if unit == "events/s" else row[peer] / row["rtnl"]
                 ratio = f" ({r:.2f}x)"
             cells.append(fmt(row[peer], unit) + ratio)
-        extra = {k: v for k, v in row.items() if k not in ("rtnl", "pyroute2", "iproute2", "floor", "unit", "note")}
-        notes = "; ".join([*(f"{k}: {fmt(v, 's')}" for k, v in extra.items()), row.get("note", "")]).strip("; ")
+        peers = ("rtnl", "pyroute2", "iproute2", "floor", "unit", "note")
+        extra = {k: v for k, v in row.items() if k not in peers}
+        notes = "; ".join([*(f"{k}: {fmt(v, 's')}" for k, v in extra.items()), row.get("note", "")])
+        notes = notes.strip("; ")
         lines.append(f"| {name} | {unit} | {' | '.join(cells)} | {notes} |")
     path.write_text("\n".join(lines) + "\n")
 
@@ -417,7 +450,8 @@ def main() -> None:
     case_monitor(5000 if quick else 20000, 1 if quick else 3)
     seconds = time.perf_counter() - t0
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "quick": quick, "cases": RESULTS}, indent=2))
+        report = {"machine": machine(), "quick": quick, "cases": RESULTS}
+        Path(args.json).write_text(json.dumps(report, indent=2))
     results = args.results or (None if quick else str(HERE / "RESULTS.md"))
     if results:
         write_results(Path(results), quick, seconds)

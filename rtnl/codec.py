@@ -650,7 +650,14 @@ def _lazy(name: str) -> Callable[[], Schema]:
 
 
 def _kinds(**names: str) -> Callable[[], Mapping[str, Schema]]:
-    return lambda: {kind: globals()[schema] for kind, schema in names.items()}
+    table: dict[str, Schema] = {}
+
+    def schemas() -> Mapping[str, Schema]:  # resolved on first use (the schemas are defined below)
+        if not table:
+            table.update((kind, globals()[schema]) for kind, schema in names.items())
+        return table
+
+    return schemas
 
 
 # --- linux/if_link.h: IFLA_MACVLAN_* (macvlan and macvtap) ---------------------------------------
