@@ -18,11 +18,8 @@ import socket
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from . import addresses as _addresses
 from . import codec
 from . import links as _links
-from . import routes as _routes
-from .addresses import Address, InterfaceLike, Scope
 from .codec import (
     IFLA,
     RT_TABLE_MAIN,
@@ -38,11 +35,12 @@ from .codec import (
 )
 from .links import IFNAMSIZ, Link, LinkRef, NamespaceRef, SourceMacs, Spec, check_name
 from .netlink import NetlinkSocket
-from .routes import AddressLike, NetworkLike, Route
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.connect` stays cheap
+    from .addresses import Address, InterfaceLike, Scope
     from .monitor import Group, Monitor
     from .netns import Namespace
+    from .routes import AddressLike, NetworkLike, Route
 
 __all__ = ["IFNAMSIZ", "Connection", "LinkRef", "NamespaceRef", "check_name", "connect"]
 
@@ -130,6 +128,8 @@ class Connection:
         """Every address, or those of one link."""
         index = 0 if link is None else self.index(link)
         msgs = self.sock.dump(Message(RTM_GETADDR, header=IfAddrMsg(index=index)))
+        from .addresses import Address
+
         out = [Address.from_message(m) for m in msgs if m.type == codec.RTM_NEWADDR]
         return out if not index else [a for a in out if a.link == index]
 
@@ -138,6 +138,8 @@ class Connection:
         """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
         header = RtMsg(table=table if table < 256 else 0)
         msgs = self.sock.dump(Message(RTM_GETROUTE, header=header, attrs=codec.RTA.build(RTA_TABLE=table)))
+        from .routes import Route
+
         out = []
         for m in msgs:
             if m.type != codec.RTM_NEWROUTE or m.header.flags & RTM_F_CLONED:
@@ -181,25 +183,33 @@ class Connection:
     def add_address(self, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
                     nodad: bool = False) -> Address:
         """Add an IPv4/IPv6 address to a link; see :func:`rtnl.addresses.add_address`."""
-        return _addresses.add_address(self, link, iface, replace=replace, nodad=nodad)
+        from .addresses import add_address
+
+        return add_address(self, link, iface, replace=replace, nodad=nodad)
 
     def delete_address(self, link: LinkRef, iface: InterfaceLike) -> None:
         """Remove an address from a link."""
-        _addresses.delete_address(self, link, iface)
+        from .addresses import delete_address
+
+        delete_address(self, link, iface)
 
     def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
                   table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False,
                   scope: Scope | int | None = None) -> None:
         """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``; ``scope`` overrides
         the one ``ip route`` would choose (link for an IPv4 route without a gateway)."""
-        _routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace,
+        from .routes import add_route
+
+        add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace,
                           scope=scope)
 
     def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
                      link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
                      metric: int | None = None) -> None:
         """Delete a route; arguments left out match any value."""
-        _routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric)
+        from .routes import delete_route
+
+        delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric)
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:
