@@ -473,6 +473,15 @@ class Attrs:
                 built.append([key, value, 0, 0, 0])
             self._items = built
 
+    @classmethod
+    def over(cls, schema: Schema, buf: bytes, start: int, end: int) -> Attrs:
+        """The attributes in ``buf[start:end]``, decoded lazily: ``Attrs(schema, buf=..., start=...,
+        end=...)`` without the keyword handling, for the decoder's per-message path."""
+        self = object.__new__(cls)
+        self.schema, self.flags, self._buf, self._start, self._end = schema, 0, buf, start, end
+        self._depth, self._scan, self._items = 0, start, None
+        return self
+
     def span(self) -> tuple[bytes, int, int]:
         """``(buffer, start, end)``: where these attributes' wire bytes are, for a caller that walks
         them itself. The receive buffer if decoded and untouched, else a fresh encoding."""
@@ -486,7 +495,8 @@ class Attrs:
         """A nest inside this one's buffer; refuses absurd depth (DecodeError, not RecursionError)."""
         if self._depth >= MAX_DEPTH:
             raise DecodeError(f"{schema.name}: attributes nested more than {MAX_DEPTH} deep")
-        child = Attrs(schema, buf=self._buf, start=start, end=end)
+        assert self._buf is not None
+        child = Attrs.over(schema, self._buf, start, end)
         child._depth = self._depth + 1
         return child
 
@@ -947,7 +957,7 @@ def decode(data: bytes) -> list[Message]:
         family = FAMILIES.get(mtype)
         if family is not None:
             header, start = family[0].unpack(data, start, end)
-            attrs: Attrs | None = Attrs(family[1], buf=data, start=start, end=end)
+            attrs: Attrs | None = Attrs.over(family[1], data, start, end)
         elif mtype == NLMSG_ERROR or (mtype == NLMSG_DONE and end - start >= 4):
             header, attrs = _decode_status(data, start, end, mtype, flags)
         else:

@@ -202,7 +202,7 @@ def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
     for slot, span in enumerate(spans):
         if span is not None:
             if slot == 11:  # IFLA_LINKINFO: a nest, walked lazily by Attrs
-                found[slot] = Attrs(IFLA_INFO, buf=buf, start=span[0], end=span[1])
+                found[slot] = Attrs.over(IFLA_INFO, buf, span[0], span[1])
             else:
                 found[slot] = _LINK_CODEC[slot].decode(buf, span[0], span[1], None)  # type: ignore[arg-type]
     return found
@@ -365,7 +365,7 @@ class Link:
 
 
 def _link_from_wire(header: tuple[int, ...], attrs: bytes) -> Link:
-    return Link(IfInfoMsg(*header), Attrs(IFLA, buf=attrs, start=0, end=len(attrs)))
+    return Link(IfInfoMsg(*header), Attrs.over(IFLA, attrs, 0, len(attrs)))
 
 
 def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
