@@ -690,8 +690,10 @@ def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]
         answers = net.sock.request(msg)
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
-    echoed = (Link.from_message(m) for m in answers if m.type == RTM_NEWLINK)
-    return next((link for link in echoed if link.name == name), None)
+    for m in answers:  # the name is the first attribute: the rest stays undecoded until read
+        if m.type == RTM_NEWLINK and m.attrs is not None and m.attrs.get("IFLA_IFNAME") == name:
+            return Link.from_message(m)
+    return None
 
 
 def _temp_name() -> str:
