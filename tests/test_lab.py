@@ -143,9 +143,10 @@ def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
     probe = subprocess.run([system_python, "-c", "import _cffi_backend"], capture_output=True)
     assert probe.returncode == 0, "needs Debian's python3-cffi-backend (.ci/run installs it)"
     args = ("--json", "--modes", "bridge", "--no-puzzles")
-    user = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                           "env", f"PYTHONPATH={ROOT_DIR}", "HOME=/tmp", system_python, "-m", "rtnl.lab", *args],
-                          cwd="/tmp", capture_output=True, text=True, timeout=300)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"PYTHONPATH={ROOT_DIR}",
+              "HOME=/tmp"]
+    user = subprocess.run([*nobody, system_python, "-m", "rtnl.lab", *args], cwd="/tmp", capture_output=True,
+                          text=True, timeout=300)
     assert user.returncode == 0, user.stderr
     root = run_lab(*args)
     assert root.returncode == 0, root.stderr
