@@ -193,11 +193,13 @@ def case_create_delete(n: int, reps: int) -> None:
     delete: dict[str, list[float]] = {"rtnl": [], "pyroute2": [], "iproute2": [], "iproute2 group": []}
     from pyroute2 import NetNS
 
+    order = ["rtnl", "pyroute2", "iproute2"]
     for _ in range(reps):
-        for peer in ("rtnl", "pyroute2", "iproute2"):
+        for peer in order:
             with rtnl.Namespace.create(f"b{os.getpid()}") as ns, rtnl.connect(ns) as net:
                 parent = make_parent(net)
                 names = [f"m{i}" for i in range(n)]
+                time.sleep(0.3)  # let the kernel finish tearing down earlier namespaces (it holds rtnl_lock)
                 if peer == "rtnl":
                     t = time.perf_counter()
                     links = [net.add(rtnl.Macvlan(name, parent=parent)) for name in names]
@@ -226,6 +228,7 @@ def case_create_delete(n: int, reps: int) -> None:
                     delete["iproute2 group"].append(timed(lambda w=where: sh("ip", "-n", w, "link", "del",
                                                                            "group", "7")))
                 ns.delete()
+        order.append(order.pop(0))  # a different peer goes first in each round
     record(f"create {n} macvlans", "s/op", create, per=n)
     totals = {p: v for p, v in delete.items() if p != "rtnl"}
     record(f"delete {n} macvlans", "s/op", {"rtnl": delete["rtnl"], **totals}, per=n,
