@@ -3,8 +3,9 @@
 CI builds the docs with ``python3 -m sphinx -W --keep-going -q -b html docs docs/_build/html`` and has
 no network apart from package registries, so intersphinx cannot download the Python inventory.
 Instead this file writes a small inventory (Sphinx's ``objects.inv`` format, version 2) for exactly
-the standard-library names the docs and docstrings mention, with their docs.python.org addresses, and
-points intersphinx at it. Links in the rendered pages still go to docs.python.org.
+the standard-library names the docs and docstrings mention, with their docs.python.org addresses,
+into the build's own doctree directory (never into the source tree), and points intersphinx at it.
+Links in the rendered pages still go to docs.python.org.
 """
 
 from __future__ import annotations
@@ -134,8 +135,11 @@ def _write_python_inventory(path: str) -> str:
     return path
 
 
-_PYTHON_INV = _write_python_inventory(os.path.join(HERE, "_build", "python.inv"))
-intersphinx_mapping = {"python": ("https://docs.python.org/3", _PYTHON_INV)}
+def _use_python_inventory(app, config):  # type: ignore[no-untyped-def]
+    """On ``config-inited``, before intersphinx checks its mapping: the inventory goes where this
+    build keeps its own state (``app.doctreedir``, inside the output directory by default)."""
+    path = _write_python_inventory(os.path.join(app.doctreedir, "python.inv"))
+    config.intersphinx_mapping = {"python": ("https://docs.python.org/3", path)}
 
 
 # -- short names in docstrings ----------------------------------------------------------------------------
@@ -173,4 +177,5 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
 
 
 def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("config-inited", _use_python_inventory, priority=100)  # intersphinx validates at 800
     app.connect("missing-reference", _resolve_short_name)

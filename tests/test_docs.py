@@ -152,13 +152,28 @@ def _inventory(path: Path) -> set[str]:
     return names
 
 
+def _source_files() -> dict[str, tuple[int, int]]:
+    """Every file under docs/ (path -> size, mtime), to see whether a build wrote into the sources."""
+    return {str(p.relative_to(DOCS)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in DOCS.rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html")
+    before = _source_files()
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
                            str(DOCS), str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, f"sphinx -W failed:\n{proc.stdout}\n{proc.stderr}"
+    assert _source_files() == before, "building into another directory wrote into docs/"
     return out
+
+
+def test_python_inventory_is_the_builds_own(built: Path) -> None:
+    """conf.py's offline inventory of Python names lives in the build's doctree dir, and links work."""
+    assert (built / ".doctrees" / "python.inv").is_file()
+    link = 'href="https://docs.python.org/3/library/exceptions.html#ValueError"'
+    assert link in (built / "api.html").read_text()
 
 
 def test_reference_covers_every_export(built: Path) -> None:
