@@ -956,8 +956,11 @@ def decode(data: bytes) -> list[Message]:
         start = off + 16
         family = FAMILIES.get(mtype)
         if family is not None:
-            header, start = family[0].unpack(data, start, end)
-            attrs: Attrs | None = Attrs.over(family[1], data, start, end)
+            fixed, schema = family
+            if end - start < fixed.size:
+                raise DecodeError(f"{fixed.cls.__name__} needs {fixed.size} bytes, got {end - start}")
+            header = tuple.__new__(fixed.cls, fixed.st.unpack_from(data, start))
+            attrs: Attrs | None = Attrs.over(schema, data, start + fixed.size, end)
         elif mtype == NLMSG_ERROR or (mtype == NLMSG_DONE and end - start >= 4):
             header, attrs = _decode_status(data, start, end, mtype, flags)
         else:
@@ -965,7 +968,7 @@ def decode(data: bytes) -> list[Message]:
         msg = Message.__new__(Message)
         msg.type, msg.flags, msg.seq, msg.pid, msg.header, msg.attrs = mtype, flags, seq, pid, header, attrs
         out.append(msg)
-        off += _align(length)
+        off += (length + 3) & ~3
     return out
 
 
