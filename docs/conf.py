@@ -10,9 +10,17 @@ Links in the rendered pages still go to docs.python.org.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import sys
 import zlib
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # import rtnl from the source tree
@@ -176,6 +184,62 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
     return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
 
 
+# -- the codec's constants, listed from its source ------------------------------------------------------
+# rtnl.codec declares ~100 uapi constants (RTM_*, NLM_F_*, IFLA_* ...) under "# --- linux/xyz.h ---"
+# comments. ``.. codec-constants::`` documents every public int constant there, in source order, under
+# its header, with its value and the comment on its line, so a new constant cannot be left out.
+
+_HEADER = re.compile(r"#\s*-{3}\s*(?P<title>\S.*?)\s*-+\s*$")
+
+
+def codec_constants(exclude: set[str] = frozenset()) -> list[tuple[str, list[tuple[str, int, str]]]]:
+    """[(header, [(name, value, comment)])] for the public top-level int constants of rtnl.codec."""
+    import rtnl.codec as codec
+
+    with open(codec.__file__, encoding="utf-8") as f:
+        source = f.read()
+    lines = source.splitlines()
+    groups: list[tuple[str, list[tuple[str, int, str]]]] = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.Assign):
+            continue
+        names = [t.id for target in node.targets
+                 for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+                 if isinstance(t, ast.Name)]
+        above = reversed(lines[:node.lineno - 1])
+        header = next((m["title"] for line in above if (m := _HEADER.match(line))), "")
+        _, _, comment = lines[node.lineno - 1].partition("#")
+        for name in names:
+            value = getattr(codec, name)
+            if name.startswith("_") or name in exclude or type(value) is not int:
+                continue
+            if not groups or groups[-1][0] != header:
+                groups.append((header, []))
+            groups[-1][1].append((name, value, comment.strip()))
+    return groups
+
+
+class CodecConstants(SphinxDirective):
+    option_spec: ClassVar[dict[str, Any]] = {"exclude": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        import rtnl.codec as codec
+
+        self.env.note_dependency(codec.__file__)
+        text: list[str] = []
+        for header, constants in codec_constants(set(self.options.get("exclude", "").split())):
+            text += [f".. rubric:: ``{header}``", ""]
+            for name, value, comment in constants:
+                text += [f".. py:data:: {name}", "   :module: rtnl.codec", f"   :value: {value:#x}"
+                         if name.startswith(("NLM_F_", "NLA_F_", "RTEXT_")) else f"   :value: {value}", ""]
+                if comment:
+                    text += [f"   {comment}", ""]
+        container = nodes.container()
+        self.state.nested_parse(StringList(text, self.get_source_info()[0]), self.content_offset, container)
+        return container.children
+
+
 def setup(app):  # type: ignore[no-untyped-def]
+    app.add_directive("codec-constants", CodecConstants)
     app.connect("config-inited", _use_python_inventory, priority=100)  # intersphinx validates at 800
     app.connect("missing-reference", _resolve_short_name)
