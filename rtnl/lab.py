@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import dataclasses
 import errno
 import ipaddress
@@ -192,10 +193,8 @@ def dhcp_missing() -> list[str]:
 
 
 def _start(stack: contextlib.ExitStack, ns: Namespace, argv: list[str], log: str) -> subprocess.Popen[bytes]:
-    """Start ``argv`` inside ``ns``; it is killed when ``stack`` closes, and also if this process dies
-    first (``setpriv --pdeathsig``), so no DHCP daemon ever outlives the lab."""
-    if shutil.which("setpriv"):
-        argv = ["setpriv", "--pdeathsig", "KILL", "--", *argv]
+    """Start ``argv`` inside ``ns``; it is killed when ``stack`` closes. Should this process die
+    first, the kernel kills it with the PID namespace that :func:`isolate` made."""
     with open(log, "wb") as out:
         proc = ns.popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
@@ -670,11 +669,16 @@ def _why_pair(
 
 
 def isolate() -> None:
-    """Move this (still single-threaded) process into its own network and mount namespace.
+    """Move this (still single-threaded) process into its own network, mount and PID namespace.
 
     As a non-root user, a user namespace is tried first (root inside it, mapped to the caller).
-    ``/run`` becomes a private tmpfs holding the run dir and the DHCP files, so nothing is left on
-    the host whatever happens to the process.
+    ``/run`` becomes a private tmpfs holding the run dir and the DHCP files. Then the process forks:
+    the parent only passes SIGINT/SIGTERM on and exits with the child's status; the child returns
+    and runs the lab as PID 1 of the new PID namespace. When PID 1 exits, however it exits, the
+    kernel kills every process in that namespace, so no dnsmasq or dhclient (not even one still in
+    rtnl's exec trampoline) outlives the lab, and the child dies with the parent (PR_SET_PDEATHSIG).
+    In the child the first SIGINT or SIGTERM raises KeyboardInterrupt and later ones are ignored,
+    so a second Ctrl-C cannot break the teardown.
     """
     c = netns.const
     if os.geteuid() != 0:
@@ -691,10 +695,49 @@ def isolate() -> None:
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
     netns.unshare(c("CLONE_NEWNET") | c("CLONE_NEWNS"))
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:  # for the children only: the forked one is PID 1
+        raise OSError(ctypes.get_errno(), f"unshare(CLONE_NEWPID): {os.strerror(ctypes.get_errno())}")
     netns.mount(None, "/", None, c("MS_REC") | c("MS_PRIVATE"))
     netns.mount("tmpfs", "/run", "tmpfs", c("MS_NOSUID") | c("MS_NODEV"), "mode=0755")
     os.makedirs("/run/netns")
     os.environ["RTNL_NETNS_DIR"] = "/run/netns"
+    signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # until each side has its handlers
+    alive, parent_alive = os.pipe()  # EOF on `alive` once the parent is gone
+    pid = os.fork()
+    if pid:
+        os.close(alive)
+
+        def forward(signum: int, frame: object) -> None:
+            with contextlib.suppress(ProcessLookupError):  # already reaped
+                os.kill(pid, signum)
+
+        for s in signals:
+            signal.signal(s, forward)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        for s in signals:  # the interpreter's exit would restore SIG_DFL: a late Ctrl-C must not kill us
+            signal.signal(s, signal.SIG_IGN)
+        os._exit(code if code >= 0 else 128 - code)
+    os.close(parent_alive)
+    libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL))
+    if select.select([alive], [], [], 0)[0]:  # the parent died before prctl() could arm
+        os._exit(1)
+    os.close(alive)
+    for s in signals:
+        signal.signal(s, _interrupted)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
+CLONE_NEWPID, PR_SET_PDEATHSIG = 0x20000000, 1  # <linux/sched.h>, <linux/prctl.h>
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """The first SIGINT/SIGTERM: ignore any further ones, then tear down like Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def run_matrix(
@@ -802,7 +845,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown or not modes:
         parser.error(f"unknown mode(s) {unknown}; choose from {', '.join(MODES)}")
     isolate()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` tears down like Ctrl-C
     dhcp = args.dhcp
     if dhcp and (missing := dhcp_missing()):
         say(f"--dhcp: {' and '.join(missing)} not installed; using static addresses")

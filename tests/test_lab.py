@@ -217,9 +217,37 @@ def _state(token: str) -> dict[str, Any]:
     return {"processes": procs, "mounts": mounts, "links": links, "netns": netns}
 
 
+def _pid_namespaces(token: str) -> set[str]:
+    """The PID namespaces, other than this test's, of the processes carrying ``token``."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if token.encode() in f.read():
+                    found.add(os.readlink(f"/proc/{pid}/ns/pid"))
+        except OSError:
+            continue
+    return found - {os.readlink("/proc/self/ns/pid")}
+
+
+def _in_namespaces(spaces: set[str]) -> list[str]:
+    """Every process (whatever its environment) that lives in one of the PID namespaces ``spaces``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/ns/pid") in spaces:
+                with open(f"/proc/{pid}/status") as f:
+                    found.append(" ".join(f.read().split("\n")[:7]))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.kernel
 @pytest.mark.parametrize("dhcp", [False, True], ids=["static", "dhcp"])
 def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
+    """Ctrl-C hammered six times at the tenth cell: the lab still tears down and nothing survives it,
+    neither a process carrying the run's token nor any process in the lab's PID namespace."""
     if dhcp and lab.dhcp_missing():
         pytest.skip(f"not installed: {lab.dhcp_missing()}")
     token = f"RTNL_LAB_TEST={uuid.uuid4()}"
@@ -230,21 +258,26 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
                             env=env)
     try:
         assert proc.stderr is not None
-        while not (line := proc.stderr.readline()).startswith("["):  # the first measured cell
-            assert line, "the lab ended before measuring anything"
+        while not (line := proc.stderr.readline()).startswith("[10/"):
+            assert line, "the lab ended before measuring ten cells"
         running = _state(token)["processes"]
         assert any("rtnl.lab" in cmd for cmd in running)  # the check does see what the lab runs
         if dhcp:
             assert any("dnsmasq" in cmd or "dhclient" in cmd for cmd in running), running
-        proc.send_signal(signal.SIGINT)
+        spaces = _pid_namespaces(token)
+        assert len(spaces) == 1 and _in_namespaces(spaces)  # the lab runs as PID 1 of its own
+        for _ in range(6):  # an impatient user: Ctrl-C again and again during the teardown
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.15)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 130, err
-    assert "interrupted" in err and not out
+    assert "interrupted" in err and not out and "Traceback" not in err
     deadline = time.monotonic() + 5  # killed children are reaped asynchronously by init
-    while _state(token) != before and time.monotonic() < deadline:
+    while (_state(token) != before or _in_namespaces(spaces)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _state(token) == before
+    assert not _in_namespaces(spaces)
