@@ -454,8 +454,9 @@ def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
     assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}") == (0, None)
 
 
-def fake_ipam(tmp_path: Path, *, status_code: int = 0) -> Path:
-    """An IPAM plugin that speaks 1.1.0 and logs its commands (host-local 1.1.1 does not speak 1.1.0)."""
+def fake_ipam(tmp_path: Path, *, status_code: int = 0, add_result: dict[str, Any] | None = None) -> Path:
+    """An IPAM plugin that speaks 1.1.0 and logs its commands (host-local 1.1.1 does not speak 1.1.0);
+    ADD prints ``add_result``."""
     d = tmp_path / "bin"
     d.mkdir(exist_ok=True)
     log = tmp_path / "ipam.log"
@@ -463,6 +464,7 @@ def fake_ipam(tmp_path: Path, *, status_code: int = 0) -> Path:
     script.write_text(f"""#!/bin/sh
 echo "$CNI_COMMAND" >> {log}
 case "$CNI_COMMAND" in
+ADD) echo '{json.dumps(add_result or {})}';;
 VERSION) echo '{{"cniVersion":"1.1.0","supportedVersions":["1.0.0","1.1.0"]}}';;
 STATUS) if [ {status_code} != 0 ]; then echo '{{"code":{status_code},"msg":"pool exhausted"}}'; exit 1; fi;;
 esac
@@ -486,6 +488,35 @@ def test_status(host: None, tmp_path: Path) -> None:
     assert (tmp_path / "ipam.log").read_text().split() == ["VERSION", "STATUS"]
     rc, err = invoke(OURS, "STATUS", net_conf("1.0.0"), env=env)
     assert (rc, err["code"]) == (1, 1)  # STATUS came with spec 1.1.0
+
+
+def test_spec_1_1_0_route_fields_are_applied(host: None, netns: Any, tmp_path: Path) -> None:
+    """1.1.0 routes: table, priority and scope reach the kernel; mtu/advmss (route metrics, which
+    rtnl's add_route cannot set) are not applied, so the result does not claim them."""
+    routes = [{"dst": "203.0.113.0/24", "priority": 50, "table": 100, "mtu": 1300, "advmss": 1200},
+              {"dst": "192.0.2.0/24", "scope": 253}]
+    bindir = fake_ipam(tmp_path, add_result={
+        "cniVersion": "1.1.0", "ips": [{"address": "198.51.100.50/24"}], "routes": routes})  # on-link
+    ns = netns()
+    conf = {**net_conf("1.1.0", ipam={"type": "fakeipam"}), "master": MASTERS[OURS]}
+    env = {"CNI_PATH": str(bindir)}
+    rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
+    assert rc == 0, result
+    assert result["routes"] == [{"dst": "203.0.113.0/24", "priority": 50, "table": 100},
+                                {"dst": "192.0.2.0/24", "scope": 253}]
+    (in_100,) = ip("route", "show", "table", "100", ns=ns)
+    assert (in_100["dst"], in_100["dev"], in_100["metric"], in_100.get("scope")) == \
+        ("203.0.113.0/24", "eth0", 50, None)  # ip prints no scope for universe, the default
+    assert "metrics" not in in_100  # no mtu/advmss was set, and the result says none
+    main = {r["dst"]: r for r in ip("route", "show", "table", "main", ns=ns)}
+    assert "203.0.113.0/24" not in main
+    assert main["192.0.2.0/24"]["scope"] == "link" and main["192.0.2.0/24"]["dev"] == "eth0"
+    checked = {**conf, "prevResult": result}
+    assert invoke(OURS, "CHECK", checked, netns=f"/run/netns/{ns}", env=env) == (0, None)
+    sh("ip", "-n", ns, "route", "del", "203.0.113.0/24", "table", "100")
+    rc, err = invoke(OURS, "CHECK", checked, netns=f"/run/netns/{ns}", env=env)
+    assert (rc, err["code"]) == (1, 999) and "203.0.113.0/24" in err["msg"]
+    assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}", env=env) == (0, None)
 
 
 def test_gc_delegates_to_ipam(host: None, tmp_path: Path) -> None:
