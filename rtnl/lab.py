@@ -206,13 +206,37 @@ def _start(stack: contextlib.ExitStack, ns: Namespace, argv: list[str], log: str
     return proc
 
 
+DHCLIENT_SCRIPT = """#!/bin/sh
+# dhclient -sf for rtnl: only record the lease; rtnl configures the address. The stock
+# dhclient-script would also rewrite /etc/resolv.conf (the host's) and run the system's hooks.
+case $reason in BOUND|RENEW|REBIND|REBOOT)
+    echo "$new_ip_address $new_subnet_mask" >> "${0%/*}/lease-$interface";;
+esac
+"""
+
+
+def dhclient_script(directory: str) -> str:
+    """Write :data:`DHCLIENT_SCRIPT` into ``directory`` and return its path, for ``dhclient -sf``.
+    Each lease it is given lands in ``directory/lease-IFNAME`` as ``address netmask`` lines."""
+    path = os.path.join(directory, "dhclient-script")
+    with open(path, "w") as f:
+        f.write(DHCLIENT_SCRIPT)
+    os.chmod(path, 0o755)
+    return path
+
+
 def _lease(net: Connection, name: str, proc: subprocess.Popen[bytes], log: str, timeout: float = 20) -> str:
-    """Wait until ``name`` has an IPv4 address (set by dhclient-script) and read it back with rtnl."""
+    """Wait for dhclient's lease of ``name`` (recorded by :data:`DHCLIENT_SCRIPT` next to ``log``),
+    configure it with rtnl and read the address back."""
     deadline = time.monotonic() + timeout
+    leases = os.path.join(os.path.dirname(log), f"lease-{name}")
     while time.monotonic() < deadline and not _stop.is_set():
-        found = [a for a in net.addresses(name) if a.address.version == 4]
-        if found:
-            return str(found[0].address.ip)
+        with contextlib.suppress(FileNotFoundError):
+            lines = _proc(leases).splitlines(keepends=True)
+            if lines and lines[0].endswith("\n"):
+                address, mask = lines[0].split()
+                net.add_address(name, ipaddress.ip_interface(f"{address}/{mask}"))
+                return str(next(a for a in net.addresses(name) if a.address.version == 4).address.ip)
         if proc.poll() is not None:
             break
         time.sleep(0.05)
@@ -303,6 +327,9 @@ class Topology:
                     "--interface=br0",
                     "--bind-interfaces",
                     "--dhcp-authoritative",
+                    # a DNS server, as real networks announce: the lab's dhclient script must keep it
+                    # out of the host's /etc/resolv.conf (the stock one would write it there)
+                    f"--dhcp-option=option:dns-server,{ADDRESS['switch']}",
                     "--dhcp-range=198.51.100.100,198.51.100.199,255.255.255.0,1h",
                     f"--dhcp-leasefile={tmp}/leases",
                     f"--pid-file={tmp}/dnsmasq.pid",
@@ -343,6 +370,8 @@ class Topology:
                         "-1",
                         "-d",
                         "-v",
+                        "-sf",
+                        dhclient_script(tmp),
                         "-pf",
                         f"{tmp}/dhclient-{name}.pid",
                         "-lf",

@@ -184,12 +184,23 @@ def test_explain_follows_the_observations() -> None:
     assert "inside the host" in inside
 
 
+def _resolv_conf() -> tuple[int, int, int, bytes]:
+    """Inode, mtime, ctime and contents of the host's resolver configuration."""
+    path = os.path.realpath("/etc/resolv.conf")
+    st = os.stat(path)
+    with open(path, "rb") as f:
+        return st.st_ino, st.st_mtime_ns, st.st_ctime_ns, f.read()
+
+
 @pytest.mark.kernel
 def test_dhcp_addresses_are_leased_and_read_back() -> None:
     if lab.dhcp_missing():
         pytest.skip(f"not installed: {lab.dhcp_missing()}")  # CI installs dnsmasq-base and isc-dhcp-client
+    before = _resolv_conf()
     done = run_lab("--json", "--dhcp", "--modes", "bridge")
     assert done.returncode == 0, done.stderr
+    # dnsmasq announces a DNS server; dhclient's stock script would have written it into the host's file
+    assert _resolv_conf() == before
     cells = json.loads(done.stdout)
     leased = {c["observed"]["address"]["child"] for c in cells}
     assert all(a.startswith("198.51.100.") and 100 <= int(a.rsplit(".", 1)[1]) <= 199 for a in leased)
