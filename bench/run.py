@@ -460,6 +460,15 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
         notes = "; ".join([*(f"{k}: {fmt(v, 's')}" for k, v in extra.items()), row.get("note", "")])
         notes = notes.strip("; ")
         lines.append(f"| {name} | {unit} | {' | '.join(cells)} | {notes} |")
+    lines += ["", "How to read it:", "",
+              "- `floor`: the same dump on a bare socket with a bare walk over the message headers (no "
+              "objects): what the kernel and the syscalls cost, the least any Python client can pay.",
+              "- rtnl's `Link` decodes its fields on first access, in one pass over the message, so `dump` "
+              "measures receiving + typed objects and `dump, read fields` what reading them costs on top.",
+              "- `import`: a fresh interpreter (with site) runs `import rtnl; rtnl.connect; rtnl.Macvlan` "
+              "or `from pyroute2 import IPRoute`, both from compiled bytecode.",
+              "- `monitor`: one separate writer process flips a link's MTU n times (one event each) while "
+              "rtnl's Monitor, or `ip monitor link`, reads; the rate is bounded by that writer."]
     path.write_text("\n".join(lines) + "\n")
 
 
