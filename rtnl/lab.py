@@ -184,6 +184,41 @@ def route_get(net: Connection, dst: str, *, oif: str | None = None) -> tuple[str
     return kind, net.link(answer.attrs["RTA_OIF"]).name
 
 
+ETH_P_ALL, ETH_P_IP = 0x0003, 0x0800
+
+
+def echo_tap(ns: Namespace, device: str) -> socket.socket:
+    """A packet socket on ``device`` of ``ns`` that keeps every packet crossing it, both ways (read
+    them with :func:`echo_requests`). ETH_P_ALL, since a bridge port hands frames of one protocol to
+    the bridge before a per-protocol tap would see them; bound before it gets a protocol, it sees no
+    other link."""
+    sock = ns.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)
+    try:
+        sock.bind((device, ETH_P_ALL))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def echo_requests(tap: socket.socket) -> tuple[int, int]:
+    """The ICMP echo requests ``tap`` has seen so far: (arrived on its device, sent out of it)."""
+    tap.setblocking(False)
+    arrived = sent = 0
+    while True:
+        try:
+            data, addr = tap.recvfrom(2048)
+        except BlockingIOError:
+            return arrived, sent
+        header = (data[0] & 15) * 4
+        icmp = addr[1] == ETH_P_IP and data[9] == socket.IPPROTO_ICMP and len(data) > header
+        if icmp and data[header] == 8:
+            if addr[2] == socket.PACKET_OUTGOING:
+                sent += 1
+            else:
+                arrived += 1
+
+
 # --- DHCP like the note: dnsmasq on the switch, dhclient on the children ---------------------------------
 
 
@@ -446,31 +481,30 @@ def measure(
     target = "child" if src == "parent" else dst
     with Topology(kmode, hairpin, peer=dst == "peer", shim=dst == "shim", dhcp=dhcp, tmp=tmp) as t:
         for role, err in t.refused.items():
-            what = "a second macvlan child of ens33" if role in ("peer", "shim") else "the child"
-            return Cell(
-                mode,
-                hairpin,
-                src,
-                dst,
-                False,
-                f"the kernel refused {what} ({role}): {err.strerror}"
-                f"{' - ' + err.extack if err.extack else ''}; in {mode} mode ens33 takes one child",
-                observed={
-                    "refused": {"errno": errno.errorcode.get(err.errno or 0, err.errno), "extack": err.extack}
-                },
-            )
+            refused = {
+                "role": role,
+                "errno": errno.errorcode.get(err.errno or 0, err.errno),
+                "message": err.strerror,
+                "extack": err.extack,
+            }
+            return Cell(mode, hairpin, src, dst, False, explain(mode, src, dst, False, {"refused": refused}),
+                        observed={"refused": refused})
         src_role, (dst_role, dst_link) = ("host" if src == "parent" else "child"), _LINK[target]
         src_link = "ens33" if src == "parent" else CHILD["child"]
         route = route_get(t.net[src_role], t.address[target])
-        before = t.snapshot()
-        rtt, send_error = ping(t.ns[src_role], t.address[target])
-        after = t.snapshot()
+        with echo_tap(t.ns["switch"], "port0") as tap:
+            before = t.snapshot()
+            rtt, send_error = ping(t.ns[src_role], t.address[target])
+            after = t.snapshot()
+            echoes_in, echoes_out = echo_requests(tap)
         child_link = t.net["child"].link(CHILD["child"])
         port = t.net["switch"].link("port0").port
         obs: dict[str, Any] = {
             "sent": _delta(before, after, f"{src_role}:{src_link}", 1),
             "to_switch": _delta(before, after, "switch:port0", 0),
             "from_switch": _delta(before, after, "switch:port0", 1),
+            "echo_to_switch": echoes_in,  # of those frames, the ICMP echo requests
+            "echo_from_switch": echoes_out,
             "target_rx": _delta(before, after, f"{dst_role}:{dst_link}", 0),
             "target_echo_in": _delta(before, after, f"{dst_role}:InEchos"),
             "target_echo_out": _delta(before, after, f"{dst_role}:OutEchoReps"),
@@ -506,19 +540,30 @@ def explain(mode: str, src: str, dst: str, reachable: bool, o: dict[str, Any]) -
     the target's stack); the mode and hairpin setting read back from the kernel say *why* they stop
     there. Only a rule whose observed precondition holds is quoted.
     """
+    if "refused" in o:
+        r = o["refused"]
+        what = "a second macvlan child of ens33" if r["role"] in ("peer", "shim") else "the child"
+        text = f"the kernel refused {what} ({r['role']}): {r['message']}"
+        if r["extack"]:
+            text += f" - {r['extack']}"
+        if mode == "passthru" and r["errno"] == "EINVAL" and r["role"] != "child":
+            text += "; in passthru mode ens33 takes one child"
+        return text
     target = "child" if src == "parent" else dst
     sent, to_sw, from_sw = o["sent"], o["to_switch"], o["from_switch"]
     hairpin = "on" if o["hairpin"] else "off"
     if reachable:
         if target == "switch":
             return f"the switch answered ({to_sw} frames in, {from_sw} out on its port)"
-        if from_sw == 0:
+        echoes = o["echo_from_switch"]
+        if echoes == 0:
             return (
-                f"macvlan delivered it inside the host (the switch got {_n(to_sw, 'frame')} "
-                "and sent nothing back)"
+                f"macvlan delivered the echo inside the host: the switch's port took {_n(to_sw, 'frame')}, "
+                f"{o['echo_to_switch']} of them echo requests, and sent back {_n(from_sw, 'frame')}, "
+                "none an echo request"
             )
-        back = _n(from_sw, "frame")
-        return f"via the switch: it sent {back} back out of the port they came in on (hairpin {hairpin})"
+        back = _n(echoes, "echo request")
+        return f"via the switch: it sent {back} back out of the port it came in on (hairpin {hairpin})"
     if o.get("send_error") and sent == 0:
         return f"nothing was sent: {o['send_error']} (route: {o['route']})"
     where = f"{_n(sent, 'frame')} left {'ens33' if src == 'parent' else 'the child'}"
@@ -529,21 +574,26 @@ def explain(mode: str, src: str, dst: str, reachable: bool, o: dict[str, Any]) -
             why = f"the {target} got {o['target_echo_in']} echo requests and did not answer"
         return f"{where}; {why}{_source_rule(mode, src, target, o)}"
     if to_sw > 0 and from_sw == 0:
+        stuck = f"{where}, {to_sw} reached the switch and none came back"
+        if o["hairpin"]:  # the bridge rule below does not apply: say only what was seen
+            return f"{stuck}, although hairpin is on (route: {o['route']})"
         if src == "parent":
             rule = (
-                "what ens33's own stack sends goes straight to the wire: macvlan only sorts frames "
+                "; what ens33's own stack sends goes straight to the wire: macvlan only sorts frames "
                 "that arrive on ens33"
             )
-        elif mode == "bridge":
+        elif mode != "bridge":
+            rule = f"; in {mode} mode a child's frames always leave through ens33"
+        elif target == "parent":
             rule = (
-                "bridge mode switches locally between children only; ens33's own stack is not one "
+                "; bridge mode switches locally between children only; ens33's own stack is not one "
                 "of them, it is reached from the wire"
             )
         else:
-            rule = f"in {mode} mode a child's frames always leave through ens33"
+            rule = ""
         return (
-            f"{where}, {to_sw} reached the switch and none came back: hairpin is {hairpin}, and a "
-            f"bridge never sends a frame back out of the port it came in on; {rule}"
+            f"{stuck}: hairpin is off, and a bridge never sends a frame back out of the port it came in on"
+            + rule
         )
     if from_sw > 0:
         came_back = (

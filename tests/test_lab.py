@@ -132,6 +132,11 @@ def test_json_cells_have_the_documented_shape_and_reasons_cite_observations() ->
     refused = [c for c in cells if "refused" in c["observed"]]
     assert refused and all(c["mode"] == "passthru" and c["dst"] in ("peer", "shim") for c in refused)
     assert all(c["observed"]["refused"]["errno"] == "EINVAL" for c in refused)
+    reason = {(c["hairpin"], c["src"], c["dst"]): c["reason"] for c in cells if c["mode"] == "bridge"}
+    # bridge mode, hairpin on: the peer is reached inside the host, the parent through the switch,
+    # as the ICMP echoes seen on the switch's port tell (the frame counters alone cannot)
+    assert "inside the host" in reason[True, "child", "peer"]
+    assert reason[True, "child", "parent"].startswith("via the switch")
     progress = done.stderr.strip().splitlines()
     assert sum(line.startswith("[") for line in progress) == len(cells)
 
@@ -169,7 +174,8 @@ def test_plain_output_explains_and_answers_the_puzzles() -> None:
 
 
 def test_explain_follows_the_observations() -> None:
-    base = {"sent": 2, "to_switch": 2, "from_switch": 0, "target_rx": 0, "target_echo_in": 0,
+    base = {"sent": 2, "to_switch": 2, "from_switch": 0, "echo_to_switch": 0, "echo_from_switch": 0,
+            "target_rx": 0, "target_echo_in": 0,
             "target_echo_out": 0, "child_rx": 0, "route": "unicast dev ens33.01", "hairpin": False,
             "child_mac": "02:00:5e:10:00:11", "target_mac": "aa:bb:cc:dd:ee:ff",
             "parent_mac": "aa:bb:cc:dd:ee:ff", "source_macs": []}
@@ -182,6 +188,37 @@ def test_explain_follows_the_observations() -> None:
     assert "private mode" not in lab.explain("private", "child", "peer", False, came_back)
     inside = lab.explain("bridge", "child", "peer", True, {**base, "from_switch": 0})
     assert "inside the host" in inside
+
+
+def test_explain_quotes_a_rule_only_when_its_precondition_was_observed() -> None:
+    base = {"sent": 2, "to_switch": 2, "from_switch": 0, "echo_to_switch": 0, "echo_from_switch": 0,
+            "target_echo_in": 0, "target_echo_out": 0, "child_rx": 0, "route": "unicast dev ens33.01",
+            "hairpin": False, "child_mac": "02:00:5e:10:00:11", "target_mac": "aa:bb:cc:dd:ee:ff",
+            "parent_mac": "aa:bb:cc:dd:ee:ff", "source_macs": []}
+    one_child = "in passthru mode ens33 takes one child"
+
+    def refused(mode: str, code: str, role: str = "peer") -> str:
+        observed = {"refused": {"role": role, "errno": code, "message": "m", "extack": None}}
+        return lab.explain(mode, "child", "peer", False, observed)
+
+    assert one_child in refused("passthru", "EINVAL")
+    assert one_child not in refused("bridge", "EINVAL")  # some other refusal: the rule is not the reason
+    assert one_child not in refused("passthru", "EEXIST")
+    assert one_child not in refused("passthru", "EINVAL", role="child")  # the first child is not a second one
+    # frames stuck at the switch: the hairpin-off bridge rule only when hairpin was read back as off
+    off = lab.explain("bridge", "child", "parent", False, base)
+    assert "never sends a frame back" in off and "ens33's own stack is not one of them" in off
+    on = lab.explain("bridge", "child", "parent", False, {**base, "hairpin": True})
+    assert "never sends a frame back" not in on and "hairpin is on" in on
+    # the bridge-mode rule is about the parent: not quoted for a peer
+    assert "own stack" not in lab.explain("bridge", "child", "peer", False, base)
+    # reachable with hairpin on: only the ARP broadcast came back (1 frame), the echo stayed inside
+    arp_only = {**base, "hairpin": True, "to_switch": 1, "from_switch": 1}
+    local = lab.explain("bridge", "child", "peer", True, arp_only)
+    assert "inside the host" in local and "via the switch" not in local
+    hairpinned = lab.explain("vepa", "child", "peer", True, {**arp_only, "echo_to_switch": 1,
+                                                               "echo_from_switch": 1})
+    assert hairpinned.startswith("via the switch: it sent 1 echo request back")
 
 
 def _resolv_conf() -> tuple[int, int, int, bytes]:
