@@ -13,8 +13,9 @@ Build a message and encode it::
     msg = Message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, header=IfInfoMsg(),
                   attrs=IFLA.build(IFLA_IFNAME="mv0", IFLA_LINK=2,
                                    IFLA_LINKINFO=IFLA_INFO.build(IFLA_INFO_KIND="macvlan")))
-    data = msg.encode(seq=1)
-    assert decode(data)[0] == msg
+    data = msg.encode(seq=1)            # the sequence number is stamped into the bytes only
+    back = decode(data)[0]
+    assert back.seq == 1 and back.attrs == msg.attrs and back.encode() == data
 """
 
 from __future__ import annotations
