@@ -516,6 +516,11 @@ def measure(
             "target_mac": t.mac.get(target),
             "parent_mac": t.mac["parent"],
             "source_macs": list(getattr(child_link.info, "source_macs", ())),
+            # whose MACs those are: the switch's and the other child's (see Topology._build)
+            "source_from": [
+                {t.mac["switch"]: "switch", MAC["peer"]: "peer"}.get(m, m)
+                for m in getattr(child_link.info, "source_macs", ())
+            ],
             "address": {k: t.address[k] for k in ("child", "peer") if k in t.net} if dhcp else None,
         }
         if send_error:
@@ -623,7 +628,9 @@ def _source_rule(mode: str, src: str, target: str, o: dict[str, Any]) -> str:
     other, mac = ("parent", o["parent_mac"]) if src == "parent" else (target, o["target_mac"])
     if mode != "source" or mac in o["source_macs"]:
         return ""
-    listed = ", ".join(o["source_macs"]) or "nothing"
+    owners = o.get("source_from") or o["source_macs"]
+    pairs = zip(owners, o["source_macs"], strict=True)
+    listed = ", ".join(f"the {who}'s {m}" for who, m in pairs) or "nothing"
     return (
         f": a source-mode child takes only frames sent from the MACs on its list ({listed}); "
         f"the {other} ({mac}) is not on it"
@@ -873,6 +880,14 @@ def render(cells: Sequence[Cell], *, explain_all: bool = False) -> str:
         lines.append(
             f"{mode:9}{'on' if hairpin else 'off':9}" + "".join(f"{_mark(row[c]):>15}" for c in cols)
         )
+    order = {"switch": 0, "peer": 1}
+    lists = {
+        " and the ".join(sorted(c.observed["source_from"], key=lambda who: order.get(who, 2)))
+        for c in cells
+        if c.observed.get("source_from")
+    }
+    for owners in sorted(lists):
+        lines.append(f"source mode: a child takes frames only from the MACs on its list, here the {owners}")
     if explain_all:
         lines.append("")
         lines.append("why (from the counters and settings observed in each cell):")

@@ -165,9 +165,13 @@ def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
 
 @pytest.mark.kernel
 def test_plain_output_explains_and_answers_the_puzzles() -> None:
-    done = run_lab("--modes", "bridge", "--explain")
+    done = run_lab("--modes", "bridge,source", "--explain")
     assert done.returncode == 0, done.stderr
     out = done.stdout
+    # source mode's list, read back from the kernel, holds the switch's MAC as well as the peer's
+    assert "a child takes frames only from the MACs on its list, here the switch and the peer" in out
+    listed = [line for line in out.splitlines() if line.startswith("  source,") and "on its list (" in line]
+    assert listed and all("the switch's " in x and "the peer's 02:00:5e:10:00:12" in x for x in listed)
     assert "why (from the counters" in out and "Puzzle 1" in out and "Puzzle 2" in out
     assert "route get 198.51.100.12 -> local dev lo" in out  # the lookup, as the kernel answered it
     assert "lo DOWN" in out and "WORKS" in out
