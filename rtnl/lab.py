@@ -12,9 +12,9 @@ Every cell of the matrix is measured in its own freshly built copy of this netwo
 ARP entries cannot help another), and its reason is derived from what was observed: the link counters
 along the path (did the frames reach the switch, did it send them back, did the target's stack see the
 echo request), the settings read back from the kernel (mode, hairpin, source MAC list) and the route
-lookup. Then the note's two puzzles are replayed: two children in one namespace, and a child that
-cannot reach its parent. Everything runs in a private network and mount namespace of this process, so
-nothing on the host is touched and everything vanishes when it exits, Ctrl-C included.
+lookup. Then the note's two puzzles are replayed, in its order: a child that cannot reach its
+parent, and two children in one namespace. Everything runs in a private network, mount and PID
+namespace, so nothing on the host is touched and everything vanishes when it exits, Ctrl-C included.
 
 Options: ``--json`` (cells for programs), ``--modes bridge,vepa``, ``--explain`` (a reason for every
 unreachable cell), ``--dhcp`` (dnsmasq on the switch, dhclient on the children, like the note).
@@ -659,7 +659,7 @@ PAIR_STEPS = (  # (what, accept_local, lo up, ping bound to ens33.01)
 
 
 def same_namespace() -> list[Step]:
-    """Puzzle 1: two bridge-mode children of ens33 in *one* namespace, as in the note's last test.
+    """Puzzle 2: two bridge-mode children of ens33 in *one* namespace, as in the note's last test.
 
     Each step builds a fresh pair (so no ARP entry carries over), changes one setting and pings
     ens33.02's address from ens33.01's side, reporting the loopback state, the kernel's route
@@ -900,12 +900,8 @@ def render(cells: Sequence[Cell], *, explain_all: bool = False) -> str:
 
 
 def render_puzzles(cells: Sequence[Cell], steps: Sequence[Step]) -> str:
-    """The note's two puzzles, answered from the live checks."""
-    out = ["", "Puzzle 1 - two children of ens33 in the same namespace cannot ping each other:"]
-    for i, s in enumerate(steps, 1):
-        out.append(f"  {i}. {s.setup}: {'WORKS' if s.works else 'fails'}")
-        out.append(f"     {s.observed}")
-    out.append("Puzzle 2 - a child cannot reach its parent:")
+    """The note's two puzzles, in the note's order, answered from the live checks."""
+    out = ["", "Puzzle 1 - a child cannot reach its parent (the note's experiment 2):"]
     by = {(c.mode, c.hairpin, c.src, c.dst): c for c in cells}
     for key, label in (
         ((("bridge", False, "child", "parent")), "child->parent"),
@@ -918,6 +914,10 @@ def render_puzzles(cells: Sequence[Cell], steps: Sequence[Step]) -> str:
             out.append(
                 f"  bridge mode, {label}: {'reachable' if c.reachable else 'unreachable'} - {c.reason}"
             )
+    out.append("Puzzle 2 - two children of ens33 in one namespace cannot ping each other (experiment 3):")
+    for i, s in enumerate(steps, 1):
+        out.append(f"  {i}. {s.setup}: {'WORKS' if s.works else 'fails'}")
+        out.append(f"     {s.observed}")
     return "\n".join(out)
 
 
