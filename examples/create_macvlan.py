@@ -8,8 +8,7 @@ end of a veth pair inside a throwaway namespace, so the host is never touched. R
 import sys
 
 import rtnl
-from rtnl import MacvlanMode, Namespace
-from rtnl.links import Macvlan, Veth  # also `from rtnl import ...` once exported
+from rtnl import Macvlan, MacvlanMode, Namespace, Veth
 
 with Namespace.anonymous() as host, rtnl.connect(host) as net:
     net.add(Veth("ens33", "wire"))                                        # the stand-in physical NIC

@@ -11,8 +11,7 @@ hand as the note did (``ip link set ens33 promisc on``). Run as root; all in a t
 import sys
 
 import rtnl
-from rtnl import MacvlanFlag, MacvlanMode, Namespace
-from rtnl.links import Macvlan, Veth  # also `from rtnl import ...` once exported
+from rtnl import Macvlan, MacvlanFlag, MacvlanMode, Namespace, Veth
 
 checks = []
 with Namespace.anonymous() as host, rtnl.connect(host) as net:

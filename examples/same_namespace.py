@@ -9,9 +9,8 @@ but the packets never touch the macvlans (their counters do not move). Run as ro
 import sys
 
 import rtnl
-from rtnl import MacvlanMode, Namespace
+from rtnl import Macvlan, MacvlanMode, Namespace, Veth
 from rtnl.lab import link_counters, ping, route_get
-from rtnl.links import Macvlan, Veth  # also `from rtnl import ...` once exported
 
 with Namespace.anonymous() as host, Namespace.anonymous() as ns, rtnl.connect(host) as net, \
         rtnl.connect(ns) as inside:

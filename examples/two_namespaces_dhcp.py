@@ -15,9 +15,8 @@ import tempfile
 import time
 
 import rtnl
-from rtnl import MacvlanMode, Namespace
+from rtnl import Bridge, Macvlan, MacvlanMode, Namespace, Veth
 from rtnl.lab import ping
-from rtnl.links import Bridge, Macvlan, Veth  # also `from rtnl import ...` once exported
 
 DHCP = all(shutil.which(p) for p in ("dnsmasq", "dhclient"))
 

@@ -51,7 +51,20 @@ from .errors import NetlinkError
 from .links import Bridge, Macvlan, MacvlanMode, Veth
 from .netns import Namespace
 
-__all__ = ["MODES", "PAIRS", "Cell", "Topology", "main", "measure", "ping", "same_namespace"]
+__all__ = [
+    "MODES",
+    "PAIRS",
+    "Cell",
+    "Topology",
+    "dhclient_script",
+    "explain",
+    "link_counters",
+    "main",
+    "measure",
+    "ping",
+    "route_get",
+    "same_namespace",
+]
 
 MODES = ("bridge", "vepa", "private", "passthru", "source")
 PAIRS = (("child", "peer"), ("child", "parent"), ("parent", "child"), ("child", "switch"), ("child", "shim"))

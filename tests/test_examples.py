@@ -6,6 +6,8 @@ throwaway namespace, so even a broken script cannot reach the host.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import pathlib
 import subprocess
 import sys
@@ -18,6 +20,15 @@ EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py
 def test_there_is_one_script_per_seed_experiment() -> None:
     names = {p.stem for p in EXAMPLES}
     assert {"create_macvlan", "two_namespaces_dhcp", "same_namespace", "promiscuous_parent"} <= names
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_import_only_public_names(script: pathlib.Path) -> None:
+    """What an example imports from rtnl is in that module's ``__all__``: examples teach the API."""
+    for node in ast.walk(ast.parse(script.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "rtnl":
+            public = importlib.import_module(node.module).__all__
+            assert not [a.name for a in node.names if a.name not in public], f"{node.module}: not public"
 
 
 @pytest.mark.kernel
