@@ -16,7 +16,7 @@ import time
 
 import rtnl
 from rtnl import Bridge, Macvlan, MacvlanMode, Namespace, Veth
-from rtnl.lab import ping
+from rtnl.lab import dhclient_script, dhcp_lease, ping
 
 DHCP = all(shutil.which(p) for p in ("dnsmasq", "dhclient"))
 
@@ -41,7 +41,8 @@ with contextlib.ExitStack() as stack:
     if DHCP:
         start(stack, switch, ["dnsmasq", "-k", "--conf-file=/dev/null", "--port=0", "--user=root",
                               "--interface=br0", "--bind-interfaces", f"--dhcp-leasefile={tmp}/leases",
-                              "--dhcp-range=198.51.100.100,198.51.100.199,1h"])
+                              "--dhcp-range=198.51.100.100,198.51.100.199,1h",
+                              "--dhcp-option=option:dns-server,198.51.100.1"])  # as real networks do
 
     address = {}
     for name, ns, static in (("ens33.01", ns1, "198.51.100.11/24"), ("ens33.02", ns2, "198.51.100.12/24")):
@@ -50,15 +51,18 @@ with contextlib.ExitStack() as stack:
         inside = stack.enter_context(rtnl.connect(ns))
         inside.set(name, up=True)
         if DHCP:                                                    # ip netns exec ns1 dhclient ens33.01
-            files = ["-pf", f"{tmp}/{name}.pid", "-lf", f"{tmp}/{name}.lease"]
+            # -sf: a script that only records the lease (the stock one rewrites the host's resolv.conf)
+            files = ["-sf", dhclient_script(tmp), "-pf", f"{tmp}/{name}.pid", "-lf", f"{tmp}/{name}.lease"]
             start(stack, ns, ["dhclient", "-1", "-d", *files, name])
+            deadline = time.monotonic() + 20
+            while (lease := dhcp_lease(tmp, name)) is None:
+                if time.monotonic() > deadline:
+                    sys.exit(f"{name}: no address from DHCP")
+                time.sleep(0.1)
+            inside.add_address(name, lease)                         # what dhclient-script would do
         else:
             inside.add_address(name, static)
-        deadline = time.monotonic() + 20
-        while not (found := [a for a in inside.addresses(name) if a.address.version == 4]):
-            if time.monotonic() > deadline:
-                sys.exit(f"{name}: no address from DHCP")
-            time.sleep(0.1)
+        found = [a for a in inside.addresses(name) if a.address.version == 4]
         address[name] = str(found[0].address.ip)
         print(f"{name} in its own namespace: {found[0].address} ({'DHCP' if DHCP else 'static'})")
 

@@ -57,6 +57,7 @@ __all__ = [
     "Cell",
     "Topology",
     "dhclient_script",
+    "dhcp_lease",
     "explain",
     "link_counters",
     "main",
@@ -273,18 +274,25 @@ def dhclient_script(directory: str) -> str:
     return path
 
 
+def dhcp_lease(directory: str, name: str) -> ipaddress.IPv4Interface | None:
+    """The lease :data:`DHCLIENT_SCRIPT` (in ``directory``) recorded for link ``name``, or None yet."""
+    with contextlib.suppress(FileNotFoundError):
+        lines = _proc(os.path.join(directory, f"lease-{name}")).splitlines(keepends=True)
+        if lines and lines[0].endswith("\n"):
+            address, mask = lines[0].split()
+            return ipaddress.IPv4Interface(f"{address}/{mask}")
+    return None
+
+
 def _lease(net: Connection, name: str, proc: subprocess.Popen[bytes], log: str, timeout: float = 20) -> str:
-    """Wait for dhclient's lease of ``name`` (recorded by :data:`DHCLIENT_SCRIPT` next to ``log``),
-    configure it with rtnl and read the address back."""
+    """Wait for dhclient's lease of ``name`` (recorded next to ``log``), configure it with rtnl and
+    read the address back."""
     deadline = time.monotonic() + timeout
-    leases = os.path.join(os.path.dirname(log), f"lease-{name}")
     while time.monotonic() < deadline and not _stop.is_set():
-        with contextlib.suppress(FileNotFoundError):
-            lines = _proc(leases).splitlines(keepends=True)
-            if lines and lines[0].endswith("\n"):
-                address, mask = lines[0].split()
-                net.add_address(name, ipaddress.ip_interface(f"{address}/{mask}"))
-                return str(next(a for a in net.addresses(name) if a.address.version == 4).address.ip)
+        lease = dhcp_lease(os.path.dirname(log), name)
+        if lease is not None:
+            net.add_address(name, lease)
+            return str(next(a for a in net.addresses(name) if a.address.version == 4).address.ip)
         if proc.poll() is not None:
             break
         time.sleep(0.05)

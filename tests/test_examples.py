@@ -34,6 +34,9 @@ def test_examples_import_only_public_names(script: pathlib.Path) -> None:
 @pytest.mark.kernel
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_and_checks_itself(script: pathlib.Path) -> None:
+    resolv = pathlib.Path("/etc/resolv.conf").resolve()  # shared with the host: dhclient must not write it
+    before = resolv.stat().st_ino, resolv.stat().st_mtime_ns, resolv.read_bytes()
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{script.name} failed:\n{done.stdout}\n{done.stderr}"
     assert done.stdout.strip(), "an example reports what it did"
+    assert (resolv.stat().st_ino, resolv.stat().st_mtime_ns, resolv.read_bytes()) == before
