@@ -7,6 +7,8 @@ lab's ``--json`` must agree on every cell. Neither side is tabulated by hand.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
 import signal
@@ -273,37 +275,52 @@ def _state(token: str) -> dict[str, Any]:
     return {"processes": procs, "mounts": mounts, "links": links, "netns": netns}
 
 
-def _pid_namespaces(token: str) -> set[str]:
-    """The PID namespaces, other than this test's, of the processes carrying ``token``."""
+def _links(pid: str) -> list[str]:
+    """The namespace links of every thread of ``pid`` and its open descriptors."""
+    return glob.glob(f"/proc/{pid}/task/*/ns/*") + glob.glob(f"/proc/{pid}/fd/*")
+
+
+def _lab_namespaces(token: str) -> set[str]:
+    """The PID, network and mount namespaces that the processes carrying ``token`` live in or hold
+    open (the lab's own, its topologies', its helpers'), except this test's own."""
+    kinds = ("pid:[", "net:[", "mnt:[")
+    mine = {os.readlink(link) for link in glob.glob("/proc/self/task/*/ns/*")}
     found = set()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
-                if token.encode() in f.read():
-                    found.add(os.readlink(f"/proc/{pid}/ns/pid"))
+                if token.encode() not in f.read():
+                    continue
         except OSError:
             continue
-    return found - {os.readlink("/proc/self/ns/pid")}
+        for link in _links(pid):
+            with contextlib.suppress(OSError):
+                if (target := os.readlink(link)).startswith(kinds):
+                    found.add(target)
+    return found - mine
 
 
-def _in_namespaces(spaces: set[str]) -> list[str]:
-    """Every process (whatever its environment) that lives in one of the PID namespaces ``spaces``."""
+def _holders(spaces: set[str]) -> list[str]:
+    """Whatever still keeps one of ``spaces`` alive, as far as this test can see: a process or thread
+    in it, a descriptor open on it, or a mount of it (any environment, any process)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.readlink(f"/proc/{pid}/ns/pid") in spaces:
-                with open(f"/proc/{pid}/status") as f:
-                    found.append(" ".join(f.read().split("\n")[:7]))
-        except OSError:
-            continue
+        for link in _links(pid):
+            with contextlib.suppress(OSError):
+                if (target := os.readlink(link)) in spaces:
+                    found.append(f"{link} -> {target}")
+    with open("/proc/self/mountinfo") as f:
+        found += [line for line in f if any(space in line for space in spaces)]
     return found
 
 
 @pytest.mark.kernel
 @pytest.mark.parametrize("dhcp", [False, True], ids=["static", "dhcp"])
 def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
-    """Ctrl-C hammered six times at the tenth cell: the lab still tears down and nothing survives it,
-    neither a process carrying the run's token nor any process in the lab's PID namespace."""
+    """Ctrl-C hammered six times at the tenth cell: the lab still tears down and nothing survives it.
+    The lab's mounts, links and namespaces are private, so "nothing" is checked where this test can
+    see it: no process carrying the run's token, and no process, thread, descriptor or mount
+    anywhere that still holds one of the PID, network or mount namespaces the lab had."""
     if dhcp and lab.dhcp_missing():
         pytest.skip(f"not installed: {lab.dhcp_missing()}")
     token = f"RTNL_LAB_TEST={uuid.uuid4()}"
@@ -320,8 +337,10 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
         assert any("rtnl.lab" in cmd for cmd in running)  # the check does see what the lab runs
         if dhcp:
             assert any("dnsmasq" in cmd or "dhclient" in cmd for cmd in running), running
-        spaces = _pid_namespaces(token)
-        assert len(spaces) == 1 and _in_namespaces(spaces)  # the lab runs as PID 1 of its own
+        spaces = _lab_namespaces(token)
+        # the check sees what the lab built: its PID namespace and the network namespaces of cells
+        assert sum(x.startswith("pid:[") for x in spaces) == 1, spaces
+        assert sum(x.startswith("net:[") for x in spaces) > 2 and _holders(spaces), spaces
         for _ in range(6):  # an impatient user: Ctrl-C again and again during the teardown
             proc.send_signal(signal.SIGINT)
             time.sleep(0.15)
@@ -333,7 +352,7 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err and not out and "Traceback" not in err
     deadline = time.monotonic() + 5  # killed children are reaped asynchronously by init
-    while (_state(token) != before or _in_namespaces(spaces)) and time.monotonic() < deadline:
+    while (_state(token) != before or _holders(spaces)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _state(token) == before
-    assert not _in_namespaces(spaces)
+    assert not _holders(spaces)  # nothing keeps a namespace of the lab alive: it is gone for good
