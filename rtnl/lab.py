@@ -583,10 +583,12 @@ def explain(mode: str, src: str, dst: str, reachable: bool, o: dict[str, Any]) -
             return f"the switch answered ({to_sw} frames in, {from_sw} out on its port)"
         echoes = o["echo_from_switch"]
         if echoes == 0:
+            took = o["echo_to_switch"]
+            took_text = "none an echo request" if took == 0 else f"{took} of them echo requests"
+            back = "nothing" if from_sw == 0 else f"{_n(from_sw, 'frame')}, none an echo request"
             return (
                 f"macvlan delivered the echo inside the host: the switch's port took {_n(to_sw, 'frame')}, "
-                f"{o['echo_to_switch']} of them echo requests, and sent back {_n(from_sw, 'frame')}, "
-                "none an echo request"
+                f"{took_text}, and sent back {back}"
             )
         back = _n(echoes, "echo request")
         return f"via the switch: it sent {back} back out of the port it came in on (hairpin {hairpin})"
