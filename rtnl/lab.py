@@ -986,7 +986,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render(cells, explain_all=args.explain))
     if dhcp:
         leased = sorted({a for c in cells for a in (c.observed.get("address") or {}).values()})
-        print(f"addresses leased by dnsmasq on the switch to dhclient on the children, read back with rtnl: "
+        print(f"addresses leased by dnsmasq on the switch to dhclient on the children, set and read back "
+              f"with rtnl: "
               f"{len(leased)} ({', '.join(leased[:4])}{', ...' if len(leased) > 4 else ''})")
     if steps:
         print(render_puzzles(cells, steps))
