@@ -820,6 +820,27 @@ IFA = Schema("IFA", {
     11: ("IFA_PROTO", U8),
 })
 
+# --- linux/rtnetlink.h: RTAX_* (route metrics, nested in RTA_METRICS) ---------------------------------
+RTAX = Schema("RTAX", {
+    1: ("RTAX_LOCK", U32),
+    2: ("RTAX_MTU", U32),
+    3: ("RTAX_WINDOW", U32),
+    4: ("RTAX_RTT", U32),
+    5: ("RTAX_RTTVAR", U32),
+    6: ("RTAX_SSTHRESH", U32),
+    7: ("RTAX_CWND", U32),
+    8: ("RTAX_ADVMSS", U32),
+    9: ("RTAX_REORDERING", U32),
+    10: ("RTAX_HOPLIMIT", U32),
+    11: ("RTAX_INITCWND", U32),
+    12: ("RTAX_FEATURES", U32),
+    13: ("RTAX_RTO_MIN", U32),
+    14: ("RTAX_INITRWND", U32),
+    15: ("RTAX_QUICKACK", U32),
+    16: ("RTAX_CC_ALGO", STR),
+    17: ("RTAX_FASTOPEN_NO_COOKIE", U32),
+})
+
 # --- linux/rtnetlink.h: RTA_* ----------------------------------------------------------------------
 RTA = Schema("RTA", {
     1: ("RTA_DST", IPADDR),
@@ -829,7 +850,7 @@ RTA = Schema("RTA", {
     5: ("RTA_GATEWAY", IPADDR),
     6: ("RTA_PRIORITY", U32),
     7: ("RTA_PREFSRC", IPADDR),
-    8: ("RTA_METRICS", BYTES),
+    8: ("RTA_METRICS", _Nested(_lazy("RTAX"))),
     9: ("RTA_MULTIPATH", BYTES),
     11: ("RTA_FLOW", U32),
     12: ("RTA_CACHEINFO", U32S),
@@ -869,7 +890,7 @@ NLMSGERR = Schema("NLMSGERR_ATTR", {
 })
 
 SCHEMAS: tuple[Schema, ...] = (IFLA, IFLA_INFO, IFLA_MACVLAN, IFLA_MACVLAN_MACADDR_LIST, VETH_INFO, IFLA_BR,
-                               IFLA_BRPORT, IFLA_PROP, IFA, RTA, NETNSA, NLMSGERR)
+                               IFLA_BRPORT, IFLA_PROP, IFA, RTA, RTAX, NETNSA, NLMSGERR)
 
 # message type -> (fixed header, attribute schema)
 FAMILIES: dict[int, tuple[_Fixed, Schema]] = {
