@@ -1,4 +1,4 @@
-"""cffi (API mode) build script for ``rtnl._ns``: setns, unshare, mount and umount2 with errno kept.
+"""cffi (API mode) build script for ``rtnl._ns``: setns, unshare, mount, umount2 and prctl with errno kept.
 
 Compiled by the package build (``cffi_modules`` in setup.py). Constants are read from the C headers
 by the compiler (``#define X ...``), so no number is copied by hand.
@@ -16,6 +16,7 @@ ffibuilder.set_source(
     #define _GNU_SOURCE
     #include <sched.h>
     #include <sys/mount.h>
+    #include <sys/prctl.h>
     #include <linux/nsfs.h>
     """,
 )

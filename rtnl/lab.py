@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import dataclasses
 import errno
 import ipaddress
@@ -804,9 +803,7 @@ def isolate() -> None:
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
     netns.unshare(c("CLONE_NEWNET") | c("CLONE_NEWNS"))
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWPID) != 0:  # for the children only: the forked one is PID 1
-        raise OSError(ctypes.get_errno(), f"unshare(CLONE_NEWPID): {os.strerror(ctypes.get_errno())}")
+    netns.unshare(c("CLONE_NEWPID"))  # for the children only: the forked one is PID 1
     netns.mount(None, "/", None, c("MS_REC") | c("MS_PRIVATE"))
     netns.mount("tmpfs", "/run", "tmpfs", c("MS_NOSUID") | c("MS_NODEV"), "mode=0755")
     os.makedirs("/run/netns")
@@ -830,16 +827,13 @@ def isolate() -> None:
             signal.signal(s, signal.SIG_IGN)
         os._exit(code if code >= 0 else 128 - code)
     os.close(parent_alive)
-    libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL))
+    netns.set_pdeathsig(signal.SIGKILL)
     if select.select([alive], [], [], 0)[0]:  # the parent died before prctl() could arm
         os._exit(1)
     os.close(alive)
     for s in signals:
         signal.signal(s, _interrupted)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-
-
-CLONE_NEWPID, PR_SET_PDEATHSIG = 0x20000000, 1  # <linux/sched.h>, <linux/prctl.h>
 
 
 def _interrupted(signum: int, frame: object) -> None:

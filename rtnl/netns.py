@@ -74,7 +74,7 @@ def _check(rc: int, what: str, path: str | None = None) -> None:
 
 
 def const(name: str) -> int:
-    """A constant from <sched.h> / <sys/mount.h> as compiled into the extension (``CLONE_NEWNET``...)."""
+    """A constant from the C headers as compiled into the extension (``CLONE_NEWNET``, ``MS_BIND``...)."""
     return int(getattr(_ext().lib, name))
 
 
@@ -103,6 +103,13 @@ def mount(
 def umount2(target: str, flags: int = 0) -> None:
     """umount2(2)."""
     _check(_ext().lib.umount2(os.fsencode(target), flags), "umount2", target)
+
+
+def set_pdeathsig(signum: int) -> None:
+    """``prctl(PR_SET_PDEATHSIG, signum)``: the calling thread's process gets ``signum`` when its
+    parent (the thread that forked it) dies; ``0`` clears it."""
+    lib = _ext().lib
+    _check(lib.prctl(lib.PR_SET_PDEATHSIG, signum, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 import pathlib
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -633,3 +634,34 @@ def test_parent_netnsid_of_a_moved_macvlan_resolves_to_its_parent_namespace(
         assert link.parent == socket.if_nametoindex(veth[0])
         assert by_nsid(inside, link.parent_netnsid, [named, home]) == home
         assert get_nsid(inside, home) == link.parent_netnsid
+
+
+# -- the other syscalls the extension wraps (rtnl.lab isolates itself with them) ----------------------
+
+_PDEATHSIG_SCRIPT = """
+import os, signal, sys
+from rtnl import netns
+netns.unshare(netns.const("CLONE_NEWPID"))  # children of this process start a new PID namespace
+armed_r, armed_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(armed_r)
+    netns.set_pdeathsig(signal.SIGKILL)
+    print(os.getpid(), flush=True)   # 1: the first process of the new PID namespace
+    os.close(armed_w)
+    signal.pause()                   # holds stdout open until the kernel kills it
+    os._exit(3)
+os.close(armed_w)
+os.read(armed_r, 1)                  # EOF: the child armed PR_SET_PDEATHSIG
+os._exit(0)                          # the parent dies; the child must die with it
+"""
+
+
+def test_unshare_newpid_and_pdeathsig() -> None:
+    """CLONE_NEWPID and prctl(PR_SET_PDEATHSIG) come from the cffi extension (no ctypes): the forked
+    child is PID 1 of a new PID namespace and is killed when its parent exits, which closes the
+    stdout it inherited (``communicate`` returns only once no process holds it any more)."""
+    proc = subprocess.Popen([sys.executable, "-c", _PDEATHSIG_SCRIPT], stdout=subprocess.PIPE, text=True)
+    out = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0
+    assert out.split() == ["1"]
