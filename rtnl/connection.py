@@ -33,13 +33,13 @@ from .codec import (
     Message,
     RtMsg,
 )
-from .links import IFNAMSIZ, Link, LinkRef, NamespaceRef, SourceMacs, Spec, check_name
+from .links import IFNAMSIZ, Link, LinkRef, NamespaceRef, SourceMacs, Spec, check_index, check_name
 from .netlink import NetlinkSocket
 
 if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.connect` stays cheap
     from .addresses import Address, InterfaceLike, Scope
     from .monitor import Group, Monitor
-    from .netns import Namespace
+    from .netns import Namespace, NamespaceLike
     from .routes import AddressLike, NetworkLike, Route
 
 __all__ = ["IFNAMSIZ", "Connection", "LinkRef", "NamespaceRef", "check_name", "connect"]
@@ -48,39 +48,68 @@ RTM_F_CLONED = 0x200  # linux/rtnetlink.h: a cached (cloned) route, not one of t
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
 
 
-def connect(namespace: NamespaceRef | None = None) -> Connection:
+def connect(namespace: NamespaceLike | None = None) -> Connection:
     """A connection to the kernel's rtnetlink in ``namespace`` (default: the caller's own).
 
     ``namespace`` is a :class:`~rtnl.Namespace`, a name under the run dir, or a path such as
     ``/proc/1234/ns/net``. No process is forked and the calling thread is left where it was.
+    With ``None`` the connection holds the calling thread's namespace from now on (its
+    :meth:`~Connection.monitor` opens there too, whichever thread asks).
     """
-    if namespace is None:
-        return Connection(NetlinkSocket())
-    from .netns import resolve
+    from .netns import Namespace, check_thread, resolve
 
-    ns, owned = resolve(namespace)
+    if namespace is None:
+        check_thread()  # a thread stuck in a foreign namespace must not open sockets there
+        ns, owned = Namespace.current(), True
+    else:
+        ns, owned = resolve(namespace)
+    raw = None
     try:
-        sock = ns.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
+        raw = _socket() if namespace is None else ns.socket(*_NETLINK_ROUTE)
+        return Connection(NetlinkSocket(raw), ns, owns_namespace=owned)
     except BaseException:
+        if raw is not None:
+            raw.close()
         if owned:
             ns.close()
         raise
-    return Connection(NetlinkSocket(sock), ns, owns_namespace=owned)
+
+
+_NETLINK_ROUTE = (socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
+
+
+def _socket() -> socket.socket:
+    return socket.socket(*_NETLINK_ROUTE)
 
 
 class Connection:
-    """Requests to one namespace's rtnetlink. A context manager; safe to share between threads."""
+    """Requests to one namespace's rtnetlink. A context manager; safe to share between threads.
+
+    ``namespace`` is where ``sock`` lives; ``None`` means the calling thread's namespace, opened
+    here (prefer :func:`connect`). Links it reads carry that namespace's identity
+    (:attr:`Link.namespace_id <rtnl.Link.namespace_id>`), and every method taking a link refuses
+    one read in another namespace with ``ValueError``.
+    """
 
     def __init__(self, sock: NetlinkSocket, namespace: Namespace | None = None, *,
                  owns_namespace: bool = False) -> None:
+        if namespace is None:
+            from .netns import Namespace
+
+            try:
+                namespace, owns_namespace = Namespace.current(), True
+            except BaseException:
+                sock.close()
+                raise
         self.sock = sock
-        self.namespace = namespace
+        self.namespace: Namespace = namespace
+        self.namespace_id: tuple[int, int] = namespace.ident
         self._owns_namespace = owns_namespace
 
     def close(self) -> None:
         """Close the socket (and the namespace handle, if this connection opened it)."""
         self.sock.close()
-        if self._owns_namespace and self.namespace is not None:
+        if self._owns_namespace:
             self.namespace.close()
             self._owns_namespace = False
 
@@ -91,7 +120,7 @@ class Connection:
         self.close()
 
     def __repr__(self) -> str:
-        where = self.namespace.name or self.namespace.path if self.namespace is not None else "current"
+        where = self.namespace.name or self.namespace.path or f"inode {self.namespace_id[1]}"
         return f"<rtnl.Connection namespace={where} portid={self.sock.portid}>"
 
     # -- the low-level escape hatch -----------------------------------------------------------
@@ -108,19 +137,29 @@ class Connection:
         """Every link in the namespace, in index order."""
         request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
         msgs = self.sock.dump(request)
-        return [Link.from_message(m) for m in msgs if m.type == codec.RTM_NEWLINK]
+        here = self.namespace_id
+        return [Link(m.header, m.attrs, here) for m in msgs if m.type == codec.RTM_NEWLINK]  # type: ignore[arg-type]
 
     def link(self, link: LinkRef) -> Link:
-        """One link, looked up by the kernel by name or index. ``FileNotFoundError``-like
-        :class:`~rtnl.NetlinkError` (ENODEV) if there is none."""
-        return Link.from_message(self.sock.request(_getlink(link))[0])
+        """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
+        (read again). :class:`~rtnl.NetlinkError` (ENODEV) if there is none."""
+        if isinstance(link, Link):
+            link = self.index(link)
+        return Link.from_message(self.sock.request(_getlink(link))[0], self.namespace_id)
 
     def index(self, link: LinkRef) -> int:
-        """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup)."""
+        """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup).
+
+        :raises ValueError: ``link`` is a :class:`Link` read in another namespace (its index means
+            another link here), or an index out of range.
+        """
         if isinstance(link, Link):
+            if link.namespace_id not in (None, self.namespace_id):
+                raise ValueError(f"link {link.name!r} (index {link.index}) was read in another network "
+                                 f"namespace than this connection's; look it up here by name instead")
             return link.index
         if isinstance(link, int) and not isinstance(link, bool):
-            return link
+            return check_index(link)
         return self.link(link).index
 
     # -- addresses ----------------------------------------------------------------------------------
@@ -136,10 +175,11 @@ class Connection:
     # -- routes ---------------------------------------------------------------------------------------
     def routes(self, *, table: int = RT_TABLE_MAIN) -> list[Route]:
         """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
+        from .routes import Route, check_table
+
+        check_table(table)
         header = RtMsg(table=table if table < 256 else 0)
         msgs = self.sock.dump(Message(RTM_GETROUTE, header=header, attrs=codec.RTA.build(RTA_TABLE=table)))
-        from .routes import Route
-
         out = []
         for m in msgs:
             if m.type != codec.RTM_NEWROUTE or m.header.flags & RTM_F_CLONED:
@@ -163,7 +203,7 @@ class Connection:
         return _links.set_link(self, link, up=up, name=name, mtu=mtu, address=address, promisc=promisc,
                               txqlen=txqlen, group=group, master=master, source_macs=source_macs)
 
-    def move(self, link: LinkRef, namespace: NamespaceRef | int, *, name: str | None = None) -> None:
+    def move(self, link: LinkRef, namespace: NamespaceLike | int, *, name: str | None = None) -> None:
         """Move a link into another namespace (a Namespace, name, path or pid), optionally renaming it."""
         _links.move(self, link, namespace, name=name)
 
@@ -220,11 +260,11 @@ class Connection:
         return open_monitor(self.namespace, groups, rcvbuf=rcvbuf)
 
 
-def _getlink(link: LinkRef) -> Message:
-    if isinstance(link, Link):
-        link = link.index
+def _getlink(link: str | int) -> Message:
     if isinstance(link, int) and not isinstance(link, bool):
-        return Message(RTM_GETLINK, header=IfInfoMsg(index=link), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
-    return Message(RTM_GETLINK, header=IfInfoMsg(),
-                   attrs=IFLA.build(IFLA_IFNAME=check_name(link), IFLA_EXT_MASK=_EXT_MASK))
+        return Message(RTM_GETLINK, header=IfInfoMsg(index=check_index(link)),
+                       attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
+    name = check_name(link, lookup=True)
+    key = "IFLA_IFNAME" if len(name.encode()) < IFNAMSIZ else "IFLA_ALT_IFNAME"  # 16..127 bytes: an altname
+    return Message(RTM_GETLINK, attrs=IFLA.build(**{key: name, "IFLA_EXT_MASK": _EXT_MASK}))
 

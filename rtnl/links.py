@@ -15,12 +15,12 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
-import os
 import random
+import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import KW_ONLY, FrozenInstanceError, dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from . import codec
 from .codec import (
@@ -43,13 +43,15 @@ from .codec import (
     parse_mac,
 )
 from .errors import DecodeError, NetlinkError
+from .netns import NamespaceLike
 
 if TYPE_CHECKING:
     from .connection import Connection
     from .netns import Namespace
 
-NamespaceRef = Union["Namespace", str, "os.PathLike[str]"]
+NamespaceRef = NamespaceLike  # the same thing under its older name (kept: the docs and users know it)
 IFNAMSIZ = 16  # linux/if.h
+ALTIFNAMSIZ = 128  # linux/if.h: alternative names are up to 127 bytes
 MIN_MTU, MAX_MTU = 68, 65535  # ETH_MIN_MTU (IPv4's minimum), ETH_MAX_MTU (linux/if_ether.h)
 
 # --- linux/if.h ------------------------------------------------------------------------------------
@@ -217,10 +219,11 @@ class Link:
     that index belongs to the namespace with that nsid (a macvlan moved away from its parent).
     """
 
-    __slots__ = ("_attrs", "_fields", "_header")
+    __slots__ = ("_attrs", "_fields", "_header", "_netns")
     _header: IfInfoMsg
     _attrs: Attrs
     _fields: Link._Fields | None
+    _netns: tuple[int, int] | None
 
     class _Fields(NamedTuple):
         name: str
@@ -238,18 +241,22 @@ class Link:
         info: LinkInfo | None
         port: BridgePortInfo | None
 
-    def __init__(self, header: IfInfoMsg, attrs: Attrs) -> None:
-        """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet."""
+    def __init__(self, header: IfInfoMsg, attrs: Attrs, namespace_id: tuple[int, int] | None = None) -> None:
+        """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet.
+        ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
+        message came from."""
         object.__setattr__(self, "_header", header)
         object.__setattr__(self, "_attrs", attrs)
         object.__setattr__(self, "_fields", None)
+        object.__setattr__(self, "_netns", namespace_id)
 
     @classmethod
-    def from_message(cls, msg: Message) -> Link:
-        """The :class:`Link` an RTM_NEWLINK message describes."""
+    def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
+        """The :class:`Link` an RTM_NEWLINK message describes; ``namespace_id`` says where it was read
+        (a :class:`~rtnl.Connection` passes its own)."""
         if msg.attrs is None or not isinstance(msg.header, IfInfoMsg):
             raise TypeError(f"not a link message: type {msg.type}")
-        return cls(msg.header, msg.attrs)
+        return cls(msg.header, msg.attrs, namespace_id)
 
     def _decoded(self) -> Link._Fields:
         fields = self._fields
@@ -261,8 +268,16 @@ class Link:
     # the kernel's header: no decoding needed
     @property
     def index(self) -> int:
-        """The interface index."""
+        """The interface index (meaningful only in :attr:`namespace_id`'s namespace)."""
         return self._header.index
+
+    @property
+    def namespace_id(self) -> tuple[int, int] | None:
+        """``(st_dev, st_ino)`` of the network namespace this link was read in (``None``: unknown,
+        for a Link built by hand). An index names a link only within one namespace, so a
+        :class:`~rtnl.Connection` refuses a Link read in another one (``ValueError``) instead of
+        acting on whatever has that index there."""
+        return self._netns
 
     @property
     def flags(self) -> int:
@@ -339,7 +354,7 @@ class Link:
 
     # a value: equality, hash and repr over every field
     def _astuple(self) -> tuple[Any, ...]:
-        return (self.index, *self._decoded(), self.flags)
+        return (self.index, *self._decoded(), self.flags, self._netns)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Link):
@@ -361,11 +376,12 @@ class Link:
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
         buf, start, end = self._attrs.span()
-        return (_link_from_wire, (tuple(self._header), bytes(buf[start:end])))
+        return (_link_from_wire, (tuple(self._header), bytes(buf[start:end]), self._netns))
 
 
-def _link_from_wire(header: tuple[int, ...], attrs: bytes) -> Link:
-    return Link(IfInfoMsg(*header), Attrs.over(IFLA, attrs, 0, len(attrs)))
+def _link_from_wire(header: tuple[int, ...], attrs: bytes,
+                    namespace_id: tuple[int, int] | None = None) -> Link:
+    return Link(IfInfoMsg(*header), Attrs.over(IFLA, attrs, 0, len(attrs)), namespace_id)
 
 
 def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
@@ -410,25 +426,36 @@ LinkRef = Link | str | int
 # --- validation (before anything is sent) ---------------------------------------------------------
 
 
-def check_name(name: object) -> str:
+def check_name(name: object, *, lookup: bool = False) -> str:
     """A valid interface name, or ``ValueError``/``TypeError`` before anything is sent.
 
-    Like the kernel's ``dev_valid_name``: 1..15 bytes, not ``.``/``..``, no ``/``, ``:`` or whitespace.
+    Like the kernel's ``dev_valid_name``: 1..15 bytes (UTF-8), not ``.``/``..``, no ``/``, ``:`` or
+    whitespace. With ``lookup`` (a name to find, not to give) up to 127 bytes: an alternative name
+    (``ip link property add dev X altname NAME``).
     """
     if not isinstance(name, str):
         raise TypeError(f"an interface name is a str, not {type(name).__name__}")
     size = len(name.encode())
-    if not 0 < size < IFNAMSIZ:
-        raise ValueError(f"interface name {name!r} must be 1 to {IFNAMSIZ - 1} bytes, not {size}")
+    limit = ALTIFNAMSIZ if lookup else IFNAMSIZ
+    if not 0 < size < limit:
+        raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {size}")
     if name in (".", "..") or any(c in "/:\0" or c.isspace() for c in name):
         raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
     return name
 
 
+_MAC = re.compile(r"[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}")
+
+
 def check_mac(mac: object, what: str = "MAC address") -> str:
     """A unicast, non-zero Ethernet address in canonical form (``"02:00:5e:00:53:01"``), as the kernel's
-    ``is_valid_ether_addr`` demands for a device or source address."""
-    raw = parse_mac(mac)  # type: ignore[arg-type]
+    ``is_valid_ether_addr`` demands for a device or source address. Six groups of one or two hex
+    digits separated by ``:``, nothing else (no sign, no spaces)."""
+    if not isinstance(mac, str):
+        raise TypeError(f"{what} is a str, not {type(mac).__name__}")
+    if not _MAC.fullmatch(mac):
+        raise ValueError(f"{what} {mac!r} is not six ':'-separated hex bytes")
+    raw = parse_mac(mac)
     if raw[0] & 1 or not any(raw):
         raise ValueError(f"{what} {mac!r} must be unicast and non-zero")
     return raw.hex(":")
@@ -442,15 +469,28 @@ def _check_int(value: object, what: str, low: int, high: int) -> int:
     return value
 
 
+def _check_bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):  # "no" or 0 would be truthy or falsy by accident
+        raise TypeError(f"{what} is a bool, not {type(value).__name__}")
+    return value
+
+
 def check_mtu(mtu: object) -> int:
+    """An MTU within ``MIN_MTU..MAX_MTU`` (68..65535: IPv4's minimum, Ethernet's largest), checked
+    before sending; the kernel may refuse a narrower range for a given device."""
     return _check_int(mtu, "mtu", MIN_MTU, MAX_MTU)
+
+
+def check_index(index: object, what: str = "link index") -> int:
+    """An interface index: a positive 32-bit signed int (``ifi_index``), checked before sending."""
+    return _check_int(index, what, 1, 2**31 - 1)
 
 
 def _check_ref(link: object, what: str) -> None:
     if isinstance(link, str):
-        check_name(link)
+        check_name(link, lookup=True)
     elif isinstance(link, int) and not isinstance(link, bool):
-        _check_int(link, what, 1, 2**31 - 1)
+        check_index(link, what)
     elif not isinstance(link, Link):
         raise TypeError(f"{what} is a Link, a name or an index, not {type(link).__name__}")
 
@@ -645,15 +685,25 @@ class SourceMacs:
     def flush(cls) -> SourceMacs:
         return cls("flush")
 
-    def _data(self) -> list[list[tuple[str, Any]]]:
-        """IFLA_INFO_DATA contents, one per message: the kernel adds or deletes one MAC per request."""
+    def _data(self, current: Sequence[str]) -> list[tuple[str, Any]]:
+        """IFLA_INFO_DATA for one request, given the ``current`` list. The kernel adds or deletes
+        one MAC per request, so adding or deleting several becomes one SET of the list that results
+        (all or nothing, instead of a partial list should a request fail half-way)."""
         if self.op == "flush":
-            return [[("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_FLUSH)]]
-        if self.op == "set":
-            data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_SET)]
-            return [[*data, ("IFLA_MACVLAN_MACADDR_DATA", _mac_list(self.macs))] if self.macs else data]
-        mode = codec.MACVLAN_MACADDR_ADD if self.op == "add" else codec.MACVLAN_MACADDR_DEL
-        return [[("IFLA_MACVLAN_MACADDR_MODE", mode), ("IFLA_MACVLAN_MACADDR", m)] for m in self.macs]
+            return [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_FLUSH)]
+        if self.op != "set" and len(self.macs) <= 1:
+            if not self.macs:
+                return []
+            mode = codec.MACVLAN_MACADDR_ADD if self.op == "add" else codec.MACVLAN_MACADDR_DEL
+            return [("IFLA_MACVLAN_MACADDR_MODE", mode), ("IFLA_MACVLAN_MACADDR", self.macs[0])]
+        if self.op == "add":
+            macs = (*current, *(m for m in self.macs if m not in current))
+        elif self.op == "delete":
+            macs = tuple(m for m in current if m not in self.macs)
+        else:
+            macs = self.macs
+        data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_SET)]
+        return [*data, ("IFLA_MACVLAN_MACADDR_DATA", _mac_list(macs))] if macs else data
 
 
 def _mac_list(macs: Iterable[str]) -> Attrs:
@@ -682,17 +732,23 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]) -> Link | None:
+def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]], *,
+            echo: bool = True) -> Link | None:
     """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
-    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back."""
-    msg = _newlink(0, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, attrs=[("IFLA_IFNAME", name), *attrs])
+    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
+
+    ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
+    echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
+    """
+    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
+    msg = _newlink(0, flags, attrs=[("IFLA_IFNAME", name), *attrs])
     try:
         answers = net.sock.request(msg)
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
     for m in answers:  # the name is the first attribute: the rest stays undecoded until read
         if m.type == RTM_NEWLINK and m.attrs is not None and m.attrs.get("IFLA_IFNAME") == name:
-            return Link.from_message(m)
+            return Link.from_message(m, net.namespace_id)
     return None
 
 
@@ -724,7 +780,7 @@ def add(net: Connection, spec: Spec) -> Link:
 
         inside = stack.enter_context(connect(ns))
         temp = _temp_name()
-        _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)])
+        _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)], echo=False)
         index = 0
         try:
             index = inside.index(temp)
@@ -765,7 +821,13 @@ def set_link(net: Connection, link: LinkRef, *, up: bool | None = None, name: st
              source_macs: Sequence[str] | SourceMacs | None = None) -> Link:
     """Change a link; arguments left ``None`` stay as they are. ``master=0`` releases the link from
     its master (``ip link set X nomaster``). ``source_macs`` edits a SOURCE macvlan's list: a
-    sequence replaces it, :class:`SourceMacs` adds, deletes or flushes. Returns the changed link."""
+    sequence replaces it, :class:`SourceMacs` adds, deletes or flushes. Returns the changed link.
+
+    Everything goes out in one ``RTM_NEWLINK`` (this kernel renames a link that is up, too). The
+    kernel applies its parts one after another and stops at the first failure, so when several
+    changes are asked for the link is read first and, should the request fail, what was applied is
+    set back before the error is raised.
+    """
     attrs: list[tuple[str, Any]] = []
     if name is not None:
         attrs.append(("IFLA_IFNAME", check_name(name)))
@@ -781,47 +843,66 @@ def set_link(net: Connection, link: LinkRef, *, up: bool | None = None, name: st
         if master != 0:
             _check_ref(master, "master")
         attrs.append(("IFLA_MASTER", 0 if master == 0 else net.index(master)))
-    edits: list[list[tuple[str, Any]]] = []
-    if source_macs is not None:
-        if not isinstance(source_macs, SourceMacs):
-            if isinstance(source_macs, str):
-                raise TypeError("source_macs is a sequence of MAC strings or a SourceMacs, not one str")
-            source_macs = SourceMacs.set(*source_macs)
-        edits = source_macs._data()
+    if source_macs is not None and not isinstance(source_macs, SourceMacs):
+        if isinstance(source_macs, str):
+            raise TypeError("source_macs is a sequence of MAC strings or a SourceMacs, not one str")
+        source_macs = SourceMacs.set(*source_macs)
     flags = change = 0
-    for wanted, bit in ((up, IFF_UP), (promisc, IFF_PROMISC)):
+    for wanted, bit, what in ((up, IFF_UP, "up"), (promisc, IFF_PROMISC, "promisc")):
         if wanted is not None:
             change |= bit
-            flags |= bit if wanted else 0
+            flags |= bit if _check_bool(wanted, what) else 0
     index = net.index(link)
-    kind = None
-    if edits:
-        kind = link.kind if isinstance(link, Link) else net.link(index).kind
-        if kind not in ("macvlan", "macvtap"):
-            raise ValueError(f"source_macs applies to macvlan/macvtap links, not to a {kind!r} link")
-    if up is False and name is not None:  # the kernel renames only a link that is down: down first
-        net.sock.request(_newlink(index, ifi_flags=0, change=IFF_UP))
-    for i, data in enumerate(edits or [[]]):
-        more = attrs if i == 0 else []
+    before = None
+    if source_macs is not None or len(attrs) + bool(up is not None) + bool(promisc is not None) > 1:
+        before = net.link(index)
+    if source_macs is not None:
+        assert before is not None
+        if before.kind not in ("macvlan", "macvtap"):
+            raise ValueError(f"source_macs applies to macvlan/macvtap links, not to a {before.kind!r} link")
+        current = before.info.source_macs if isinstance(before.info, MacvlanInfo) else ()
+        data = source_macs._data(current)
         if data:
-            info = IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))
-            more = [*more, ("IFLA_LINKINFO", info)]
-        if more or (i == 0 and change):
-            net.sock.request(_newlink(index, ifi_flags=flags if i == 0 else 0,
-                                      change=change if i == 0 else 0, attrs=more))
+            attrs.append(("IFLA_LINKINFO", _macvlan_info(before.kind, data)))
+    if attrs or change:
+        try:
+            net.sock.request(_newlink(index, ifi_flags=flags, change=change, attrs=attrs))
+        except BaseException:
+            if before is not None:
+                _undo(net, before, attrs, change)
+            raise
     return net.link(index)
 
 
-def move(net: Connection, link: LinkRef, namespace: NamespaceRef | int, *, name: str | None = None) -> None:
+def _macvlan_info(kind: str, data: list[tuple[str, Any]]) -> Attrs:
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))
+
+
+def _undo(net: Connection, before: Link, attrs: list[tuple[str, Any]], change: int) -> None:
+    """Set back what a failed :func:`set_link` request may have applied (best effort: the request's
+    error is the one to report)."""
+    old: dict[str, Any] = {"IFLA_IFNAME": before.name, "IFLA_MTU": before.mtu, "IFLA_ADDRESS": before.address,
+                           "IFLA_TXQLEN": before.txqlen, "IFLA_GROUP": before.group,
+                           "IFLA_MASTER": before.master or 0}
+    undo = [(key, old[key]) for key, _ in attrs if old.get(key) is not None]
+    if any(key == "IFLA_LINKINFO" for key, _ in attrs) and isinstance(before.info, MacvlanInfo):
+        macs = SourceMacs.set(*before.info.source_macs)._data(())
+        undo.append(("IFLA_LINKINFO", _macvlan_info(before.kind or "macvlan", macs)))
+    with contextlib.suppress(NetlinkError):
+        net.sock.request(_newlink(before.index, ifi_flags=before.flags & change, change=change, attrs=undo))
+
+
+def move(net: Connection, link: LinkRef, namespace: NamespaceLike | int, *, name: str | None = None) -> None:
     """Move a link into another namespace (``ip link set X netns NS [name NEW]``), renamed on the way
     if ``name`` is given. ``namespace`` is a :class:`~rtnl.Namespace`, a name, a path or a pid."""
     attrs: list[tuple[str, Any]] = [("IFLA_IFNAME", check_name(name))] if name is not None else []
-    index = net.index(link)
     if isinstance(namespace, bool):
         raise TypeError("namespace is a Namespace, a name, a path or a pid, not a bool")
     if isinstance(namespace, int):
-        net.sock.request(_newlink(index, attrs=[("IFLA_NET_NS_PID", namespace), *attrs]))
+        pid = _check_int(namespace, "pid", 1, 2**31 - 1)
+        net.sock.request(_newlink(net.index(link), attrs=[("IFLA_NET_NS_PID", pid), *attrs]))
         return
+    index = net.index(link)
     from .netns import resolve
 
     with contextlib.ExitStack() as stack:
@@ -829,18 +910,17 @@ def move(net: Connection, link: LinkRef, namespace: NamespaceRef | int, *, name:
         net.sock.request(_newlink(index, attrs=[("IFLA_NET_NS_FD", ns.fd), *attrs]))
 
 
-def _dellink(link: LinkRef) -> Message:
-    if isinstance(link, Link):
-        link = link.index
+def _dellink(link: str | int) -> Message:
     if isinstance(link, str):
-        return Message(RTM_DELLINK, attrs=IFLA.build(IFLA_IFNAME=check_name(link)))
-    _check_ref(link, "link")
-    return Message(RTM_DELLINK, header=IfInfoMsg(index=link))
+        name = check_name(link, lookup=True)
+        key = "IFLA_IFNAME" if len(name.encode()) < IFNAMSIZ else "IFLA_ALT_IFNAME"
+        return Message(RTM_DELLINK, attrs=IFLA.build(**{key: name}))
+    return Message(RTM_DELLINK, header=IfInfoMsg(index=check_index(link)))
 
 
 def delete(net: Connection, link: LinkRef) -> None:
     """Delete a link (a veth takes its peer along, a parent its macvlan children, wherever they are)."""
-    net.sock.request(_dellink(link))
+    net.sock.request(_dellink(net.index(link) if isinstance(link, Link) else link))
 
 
 def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
@@ -848,8 +928,9 @@ def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
 
     Deleting links one by one costs the kernel an RCU grace period each (~16 ms on 6.x). Here every
     link is first put into a fresh, unused link group (cheap, batched requests), then one
-    ``RTM_DELLINK`` by ``IFLA_GROUP`` unregisters them all together. If that fails, the links get
-    their old groups back and the error is raised. Links given by name are resolved with one dump.
+    ``RTM_DELLINK`` by ``IFLA_GROUP`` unregisters them all together. If either step fails, the links
+    get their old groups back and the error is raised. Links given by name are resolved with one
+    dump, which also catches a stale :class:`Link` (its index now holds another name).
     """
     refs = list(links)
     for ref in refs:
@@ -863,13 +944,16 @@ def delete_many(net: Connection, links: Iterable[LinkRef]) -> None:
         index = by_name.get(ref, 0) if isinstance(ref, str) else net.index(ref)
         if index not in current:
             raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref!r} in this namespace")
+        if isinstance(ref, Link) and ref.name != current[index][0]:  # a stale Link: its index was reused
+            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref.name!r} (index {index}) in this "
+                                          f"namespace any more; index {index} is {current[index][0]!r}")
         targets[index] = current[index][1]
     used = {group for _, group in current.values()}
     group = random.randrange(1 << 20, 1 << 32)
     while group in used:
         group = random.randrange(1 << 20, 1 << 32)
-    _regroup(net, {i: group for i in targets})
-    try:
+    try:  # a regroup failing part-way (a link gone meanwhile: ENODEV) is undone like a failed delete
+        _regroup(net, {i: group for i in targets})
         net.sock.request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=group)))
     except BaseException:
         alive = _names_and_groups(net)

@@ -448,6 +448,12 @@ class Namespace:
         return self._path
 
     @property
+    def ident(self) -> tuple[int, int]:
+        """``(st_dev, st_ino)`` of the namespace: what identifies it, however it was opened (kept
+        after :meth:`close`)."""
+        return self._ident
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._fd < 0

@@ -70,6 +70,15 @@ class Route:
         )
 
 
+def check_table(table: object) -> int:
+    """A routing table id (1..2**32-1; 254 is main), or ``ValueError``/``TypeError`` before sending."""
+    if not isinstance(table, int) or isinstance(table, bool):
+        raise TypeError(f"table is an int, not {type(table).__name__}")
+    if not 0 < table < 2**32:
+        raise ValueError(f"table must be in 1..{2**32 - 1}, not {table}")
+    return table
+
+
 NetworkLike = str | Network
 AddressLike = str | IPAddress
 
@@ -89,8 +98,7 @@ def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: A
         raise TypeError(f"dst is 'default', a str or an ipaddress network, not {type(dst).__name__}")
     if gw is not None and gw.version != network.version:
         raise ValueError(f"gateway {gw} and destination {network} are of different IP versions")
-    if not isinstance(table, int) or not 0 < table < 2**32:
-        raise ValueError(f"table must be in 1..{2**32 - 1}, not {table!r}")
+    check_table(table)
     if metric is not None and (not isinstance(metric, int) or not 0 <= metric < 2**32):
         raise ValueError(f"metric must be in 0..{2**32 - 1}, not {metric!r}")
     if mtype == RTM_NEWROUTE and gw is None and link is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import itertools
 import json
+import socket
 import subprocess
 import time
 from typing import Any
@@ -122,7 +123,7 @@ def test_set_changes_everything(net: rtnl.Connection, ns: rtnl.Namespace, parent
     seen = ip_links(ns)["mv0"]
     assert (seen["mtu"], seen["address"], seen["txqlen"], seen["promiscuity"]) == (1400, MAC2, 77, 1)
     assert "UP" in seen["flags"] and "PROMISC" in seen["flags"]
-    mv = net.set("mv0", name="mv1", up=False, promisc=False)  # rename needs down: done in order
+    mv = net.set("mv0", name="mv1", up=False, promisc=False)  # one request: an up link can be renamed
     assert (mv.name, mv.up, mv.promiscuity) == ("mv1", False, 0)
     mv = net.set(mv.index, up=True, name="mv2")
     assert (mv.name, mv.up) == ("mv2", True)
@@ -460,3 +461,186 @@ def test_link_refs_everywhere(net: rtnl.Connection, parent: Link) -> None:
     with pytest.raises(TypeError):
         net.set(True, up=True)  # type: ignore[arg-type]
     assert codec.RTM_NEWLINK == RTM_NEWLINK
+
+
+# --- a Link belongs to the namespace it was read in ---------------------------------------------------
+
+
+@kernel
+def test_a_link_read_in_another_namespace_is_refused(net: rtnl.Connection, parent: Link) -> None:
+    before = _names(net)
+    with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
+        foreign = there.add(Bridge("foreign0"))
+        assert foreign.namespace_id == there.namespace_id != net.namespace_id
+        assert foreign.index in {x.index for x in net.links()}  # its index names another link here
+        attempts = [
+            lambda: net.delete_many([foreign]), lambda: net.delete(foreign),
+            lambda: net.set(foreign, up=True), lambda: net.move(foreign, other),
+            lambda: net.set("wire0", master=foreign), lambda: net.add(Macvlan("mv0", parent=foreign)),
+            lambda: net.link(foreign), lambda: net.set_bridge_port(foreign, hairpin=True),
+            lambda: net.add_address(foreign, "192.0.2.1/24"), lambda: net.addresses(foreign),
+            lambda: net.add_route("192.0.2.0/24", link=foreign),
+        ]
+        for attempt in attempts:
+            with pytest.raises(ValueError, match="another network namespace"):
+                attempt()
+        assert _names(net) == before and there.link("foreign0") == foreign
+        # read here, the same kind of value is accepted, and a Link built by hand (unknown origin) too
+        assert net.link(net.link("eth0")).name == "eth0"
+        assert net.index(Link(foreign._header, foreign._attrs)) == foreign.index
+
+
+@kernel
+def test_delete_many_refuses_a_link_whose_index_now_has_another_name(net: rtnl.Connection,
+                                                                     parent: Link) -> None:
+    mv = net.add(Macvlan("mv0", parent))
+    net.set(mv, name="mv1")
+    with pytest.raises(rtnl.NetlinkError) as e:
+        net.delete_many([mv])
+    assert e.value.errno == errno.ENODEV and "'mv1'" in str(e.value)
+    assert "mv1" in _names(net)
+
+
+@kernel
+def test_delete_many_restores_groups_when_regrouping_fails(net: rtnl.Connection, parent: Link,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link deleted between the dump and the regroup: ENODEV, and the others keep their groups."""
+    import rtnl.links
+
+    a, b, gone = (net.add(Macvlan(f"mv{i}", parent)) for i in range(3))
+    net.set(b, group=9)
+    real = rtnl.links._names_and_groups
+    calls = []
+
+    def dump_then_lose_one(conn: rtnl.Connection) -> dict[int, tuple[str, int]]:
+        out = real(conn)
+        if not calls:
+            conn.delete(gone)  # after the dump: the regroup meets a missing index
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(rtnl.links, "_names_and_groups", dump_then_lose_one)
+    with pytest.raises(rtnl.NetlinkError) as e:
+        net.delete_many([a, gone, b])
+    assert e.value.errno == errno.ENODEV
+    assert (net.link("mv0").group, net.link("mv1").group) == (0, 9)
+
+
+# --- create in place talks only to our own socket ----------------------------------------------------
+
+
+@kernel
+def test_create_in_place_sends_no_echo_into_the_target(net: rtnl.Connection, parent: Link) -> None:
+    """Port ids are per namespace: a socket over there may hold ours, and must hear nothing from us."""
+    with rtnl.Namespace.anonymous() as other, \
+            other.socket(socket.AF_NETLINK, socket.SOCK_RAW, codec.NETLINK_ROUTE) as bystander:
+        bystander.bind((net.sock.portid, 0))
+        assert bystander.getsockname()[0] == net.sock.portid
+        net.add(Macvlan("mv0", parent, namespace=other))
+        net.add(Veth("v0", "v1", namespace=other))
+        net.add(Bridge("br0", namespace=other))
+        bystander.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            bystander.recv(65536)
+        assert net.add(Bridge("br1")).name == "br1"  # here the echo still comes back to us
+
+
+# --- validation before anything is sent ------------------------------------------------------------------
+
+
+@kernel
+@pytest.mark.parametrize(("call", "error"), [
+    (lambda net: net.link(2**40), ValueError),
+    (lambda net: net.link(0), ValueError),
+    (lambda net: net.link(-1), ValueError),
+    (lambda net: net.index(2**31), ValueError),
+    (lambda net: net.delete(0), ValueError),
+    (lambda net: net.move("eth0", -1), ValueError),
+    (lambda net: net.move("eth0", 2**33), ValueError),
+    (lambda net: net.routes(table=2**33), ValueError),
+    (lambda net: net.routes(table=0), ValueError),
+    (lambda net: net.set("eth0", up="no"), TypeError),
+    (lambda net: net.set("eth0", up=1), TypeError),
+    (lambda net: net.set("eth0", promisc="yes"), TypeError),
+    (lambda net: net.set("eth0", address="+2:00:5e:00:53:01"), ValueError),
+    (lambda net: net.set("eth0", address="-0:00:5e:00:53:01"), ValueError),
+    (lambda net: net.set("eth0", address=" 2:00:5e:00:53:01"), ValueError),
+    (lambda net: net.set("eth0", address="02:00:5e:00:53:01 "), ValueError),
+    (lambda net: net.set("eth0", address="02-00-5e-00-53-01"), ValueError),
+    (lambda net: net.set("eth0", address="0x2:00:5e:00:53:01"), ValueError),
+    (lambda net: net.set("eth0", address="002:00:5e:00:53:01"), ValueError),
+    (lambda net: net.add(Veth("é" * 7 + "bb", "p0")), ValueError),  # 16 bytes in UTF-8
+])
+def test_bad_input_is_refused_before_sending(net: rtnl.Connection, parent: Link, call: Any,
+                                             error: type[Exception]) -> None:
+    sent: list[bytes] = []
+    net.sock.sock = _Spy(net.sock.sock, sent)  # type: ignore[assignment]
+    try:
+        with pytest.raises(error):
+            call(net)
+    finally:
+        net.sock.sock = net.sock.sock._sock  # type: ignore[attr-defined]
+    assert [codec.decode(d)[0].type for d in sent] in ([], [codec.RTM_GETLINK])  # a name lookup at most
+    eth0 = net.link("eth0")
+    assert (eth0.up, eth0.promiscuity, eth0.address) == (parent.up, 0, parent.address)
+
+
+class _Spy:
+    """A socket wrapper recording what is sent."""
+
+    def __init__(self, sock: socket.socket, sent: list[bytes]) -> None:
+        self._sock, self._sent = sock, sent
+
+    def sendall(self, data: bytes) -> None:
+        self._sent.append(bytes(data))
+        self._sock.sendall(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def test_macs_must_be_plain_hex() -> None:
+    for bad in ("+2:00:5e:00:53:01", "-0:00:5e:00:53:01", " 2:00:5e:00:53:01", "2:0:5e:0:53:1:7",
+                "2::5e:0:53:1"):
+        with pytest.raises(ValueError):
+            Macvlan("mv0", "eth0", address=bad)
+        with pytest.raises(ValueError):
+            SourceMacs.add(bad)
+    assert Macvlan("mv0", "eth0", address="2:0:5E:0:53:1").address == "02:00:5e:00:53:01"
+
+
+@kernel
+def test_unicode_names(net: rtnl.Connection) -> None:
+    name = "é" * 7 + "b"  # 15 bytes in UTF-8: the longest name there is
+    assert len(name.encode()) == 15
+    br = net.add(Bridge(name))
+    assert br.name == name and net.link(name) == br
+    with pytest.raises(ValueError, match="16"):
+        Bridge(name + "b")
+
+
+# --- a failed set leaves the link as it was ----------------------------------------------------------------
+
+
+@kernel
+def test_failed_set_changes_nothing(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link) -> None:
+    mv = net.set(net.add(Macvlan("mv0", parent, mode=MacvlanMode.SOURCE, source_macs=(MAC1,))), up=True)
+    net.add(Bridge("taken0"))
+    with pytest.raises(FileExistsError):
+        net.set(mv, name="taken0", up=False)
+    with pytest.raises(FileExistsError):
+        net.set(mv, mtu=1400, address=MAC2, group=3, txqlen=9, promisc=True, name="taken0")
+    with pytest.raises(FileExistsError):
+        net.set(mv, source_macs=SourceMacs.add(MAC2, MAC3), name="taken0")
+    after = net.link("mv0")
+    assert after == net.link(mv.index)
+    assert (after.up, after.mtu, after.address, after.group, after.txqlen, after.promiscuity) == (
+        True, mv.mtu, mv.address, 0, mv.txqlen, 0)
+    assert after.info.source_macs == (MAC1,)  # type: ignore[union-attr]
+    seen = ip_links(ns)["mv0"]
+    assert "UP" in seen["flags"] and seen["mtu"] == mv.mtu and seen["address"] == mv.address
+    # several MACs at once go out as one request, and do what one by one would
+    net.set(mv, source_macs=SourceMacs.add(MAC2, MAC3, MAC1))
+    assert ip_macvlan(ip_links(ns)["mv0"]).source_macs == (MAC1, MAC2, MAC3)
+    net.set(mv, source_macs=SourceMacs.delete(MAC1, MAC3, "02:00:5e:00:53:99"))
+    assert ip_macvlan(ip_links(ns)["mv0"]).source_macs == (MAC2,)

@@ -4,6 +4,7 @@ with a private tmpfs on /run and RTNL_NETNS_DIR=/run/netns: see conftest.py)."""
 from __future__ import annotations
 
 import errno
+import gc
 import itertools
 import json
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -665,3 +667,65 @@ def test_unshare_newpid_and_pdeathsig() -> None:
     out = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0
     assert out.split() == ["1"]
+
+
+# -- connections: where their sockets and namespace handles live ---------------------------------------
+
+
+def test_connect_releases_what_it_opened_when_the_socket_setup_fails(
+        named: Namespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rtnl.connection
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOBUFS, "injected")
+
+    monkeypatch.setattr(rtnl.connection, "NetlinkSocket", broken)
+    before = sorted(os.listdir("/proc/self/fd"))
+    with warnings.catch_warnings(record=True) as caught:  # an fd left to the GC warns when collected
+        warnings.simplefilter("always", ResourceWarning)
+        for target in (name_of(named), path_of(named), None, named):
+            with pytest.raises(OSError, match="injected"):
+                rtnl.connect(target)
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    assert not named.closed  # a Namespace passed in belongs to the caller
+
+
+def test_connect_refuses_a_thread_stuck_in_a_foreign_namespace() -> None:
+    outcome: list[BaseException] = []
+
+    def worker() -> None:
+        netns._thread.broken = "injected: stuck"  # what a failed switch back leaves (thread-local)
+        try:
+            rtnl.connect().close()
+        except NamespaceRestoreError as e:
+            outcome.append(e)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert len(outcome) == 1 and "unusable" in str(outcome[0])
+    rtnl.connect().close()  # this thread is fine
+
+
+def test_rtnl_moves_links_by_fd_pid_and_name(named: Namespace) -> None:
+    """rtnl's own move: IFLA_NET_NS_FD for a Namespace or a name, IFLA_NET_NS_PID for a pid; each
+    link is then seen by ``ip -n NAME -j link`` and gone here."""
+    links = {how: unique("rv") for how in ("fd", "pid", "name", "path")}
+    sleeper = named.popen(["sleep", "60"])
+    try:
+        with rtnl.connect() as net:
+            for name in links.values():  # peers over there already: nothing is left here
+                net.add(rtnl.Veth(name, f"{name}p", peer_namespace=named))
+            net.move(links["fd"], named)
+            net.move(links["pid"], sleeper.pid)
+            net.move(links["name"], name_of(named))
+            net.move(net.link(links["path"]), path_of(named), name="moved0")
+            here = {x.name for x in net.links()}
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    inside = ip_link_names("-n", name_of(named))
+    assert {links["fd"], links["pid"], links["name"], "moved0"} <= inside
+    assert not set(links.values()) & here
