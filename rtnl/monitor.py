@@ -17,8 +17,10 @@ from __future__ import annotations
 import collections
 import enum
 import errno
+import math
 import select
 import socket
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -84,13 +86,14 @@ class Overrun:
 Event = LinkEvent | AddressEvent | RouteEvent | Overrun
 
 
-def event_of(msg: Message) -> Event | None:
-    """The typed event one notification carries, or ``None`` for a message type not monitored here."""
+def event_of(msg: Message, namespace_id: tuple[int, int] | None = None) -> Event | None:
+    """The typed event one notification carries, or ``None`` for a message type not monitored here.
+    ``namespace_id`` stamps a link event's :class:`~rtnl.Link` with the namespace it happened in."""
     t = msg.type
     if t in (codec.RTM_NEWLINK, codec.RTM_DELLINK):
         action: Action = "del" if t == codec.RTM_DELLINK else (
             "new" if msg.header.change == ALL_CHANGED else "change")
-        return LinkEvent(action, Link.from_message(msg))
+        return LinkEvent(action, Link.from_message(msg, namespace_id))
     if t in (codec.RTM_NEWADDR, codec.RTM_DELADDR):
         return AddressEvent("new" if t == codec.RTM_NEWADDR else "del", Address.from_message(msg))
     if t in (codec.RTM_NEWROUTE, codec.RTM_DELROUTE):
@@ -105,25 +108,38 @@ class Monitor:
     :meth:`iter` take a timeout.
     """
 
-    def __init__(self, sock: NetlinkSocket) -> None:
+    def __init__(self, sock: NetlinkSocket, namespace_id: tuple[int, int] | None = None) -> None:
+        """Read events from ``sock`` (subscribed already); ``namespace_id`` is where it lives."""
         self.sock = sock
+        self.namespace_id = namespace_id
         self._pending: collections.deque[Event] = collections.deque()
         self._poll = select.poll()
         self._poll.register(sock.fileno(), select.POLLIN)
 
     def get(self, timeout: float | None = None) -> Event | None:
-        """The next event, waiting at most ``timeout`` seconds (``None``: forever); ``None`` on timeout."""
+        """The next event, waiting at most ``timeout`` seconds (``None``: forever); ``None`` on timeout.
+
+        The socket is read without blocking after each wake-up, so a datagram that is not the
+        kernel's (any local process can send one to our port id) is dropped without stretching
+        the wait beyond ``timeout``.
+        """
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         while not self._pending:
-            if not self._poll.poll(None if timeout is None else max(0, int(timeout * 1000))):
+            wait = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+            if not self._poll.poll(wait) and wait is not None:
                 return None
             try:
-                data = self.sock.recv()
+                data = self.sock.recv_nowait()
             except OSError as e:
                 if e.errno != errno.ENOBUFS:
                     raise
                 return Overrun()
+            if data is None:
+                if wait == 0:
+                    return None
+                continue
             for msg in codec.decode(data):
-                event = event_of(msg)
+                event = event_of(msg, self.namespace_id)
                 if event is not None:
                     self._pending.append(event)
         return self._pending.popleft()
@@ -142,6 +158,7 @@ class Monitor:
         return event
 
     def close(self) -> None:
+        """Close the socket: no more events (idempotent)."""
         self.sock.close()
 
     def __enter__(self) -> Monitor:
@@ -153,9 +170,10 @@ class Monitor:
 
 def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
                  rcvbuf: int | None = None) -> Monitor:
-    """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the caller's)."""
+    """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the calling thread's)."""
     chosen = tuple(Group(g) for g in groups) or DEFAULT_GROUPS
-    raw = None
+    raw, where = None, None
     if namespace is not None:
         raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
-    return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf))
+        where = namespace.ident
+    return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf), where)

@@ -9,6 +9,7 @@ One lock serialises request/answer pairs, so a socket can be shared between thre
 
 from __future__ import annotations
 
+import collections
 import errno
 import itertools
 import socket
@@ -33,6 +34,7 @@ from .codec import (
 from .errors import DumpInterrupted, NetlinkError
 
 DUMP_RETRIES = 5
+MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
 WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
 _MSG_PEEK_TRUNC = socket.MSG_PEEK | socket.MSG_TRUNC
@@ -73,7 +75,8 @@ class NetlinkSocket:
         self._seq = itertools.count(1)
         self._buf = bytearray(65536)
         self._peek = bytearray(16)
-        self.warnings: list[str] = []  # ext-ack messages the kernel sent with successful answers
+        #: the last ``MAX_WARNINGS`` ext-ack messages the kernel sent with successful answers
+        self.warnings: collections.deque[str] = collections.deque(maxlen=MAX_WARNINGS)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -81,6 +84,7 @@ class NetlinkSocket:
         self.sock.close()
 
     def fileno(self) -> int:
+        """The socket's descriptor, for ``select``/``poll`` (a :class:`~rtnl.monitor.Monitor` polls it)."""
         return self.sock.fileno()
 
     def __enter__(self) -> NetlinkSocket:
@@ -97,12 +101,28 @@ class NetlinkSocket:
         inject answers.
         """
         while True:
-            size = self.sock.recv_into(self._peek, 0, _MSG_PEEK_TRUNC)
-            if size > len(self._buf):
-                self._buf = bytearray(max(size, 2 * len(self._buf)))
-            n, (sender, _groups) = self.sock.recvfrom_into(self._buf, len(self._buf))
-            if sender == 0:
-                return bytes(memoryview(self._buf)[:n])
+            data = self._recv(0)
+            if data is not None:
+                return data
+
+    def recv_nowait(self) -> bytes | None:
+        """Like :meth:`recv`, but ``None`` at once when no datagram from the kernel is queued (one
+        from another process is dropped, and does not make this wait)."""
+        while True:
+            try:
+                data = self._recv(socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return None
+            if data is not None:
+                return data
+
+    def _recv(self, flags: int) -> bytes | None:
+        """One datagram; ``None`` if it was not the kernel's (dropped)."""
+        size = self.sock.recv_into(self._peek, 0, _MSG_PEEK_TRUNC | flags)
+        if size > len(self._buf):
+            self._buf = bytearray(max(size, 2 * len(self._buf)))
+        n, (sender, _groups) = self.sock.recvfrom_into(self._buf, len(self._buf), flags)
+        return bytes(memoryview(self._buf)[:n]) if sender == 0 else None
 
     # -- request / answer ------------------------------------------------------------------------
     def request(self, msg: Message, *, ack: bool = True) -> list[Message]:

@@ -4,12 +4,15 @@ overrun reported instead of lost."""
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
 
 import pytest
 
 import rtnl
+from rtnl import codec
 from rtnl.links import Bridge, Macvlan, Veth
-from rtnl.monitor import AddressEvent, Group, LinkEvent, Overrun, RouteEvent
+from rtnl.monitor import AddressEvent, Group, LinkEvent, Monitor, Overrun, RouteEvent
 
 pytestmark = pytest.mark.kernel
 
@@ -83,3 +86,49 @@ def test_monitor_in_a_named_namespace() -> None:
         event = events.get(timeout=1)
         assert isinstance(event, LinkEvent) and event.link.name == "br0"
         assert ns.name == "mon-test"
+
+
+def test_a_datagram_from_a_local_process_does_not_stretch_the_timeout(ns: rtnl.Namespace,
+                                                                       net: rtnl.Connection) -> None:
+    """poll() wakes for any datagram; one not from the kernel is dropped and the wait goes on against
+    the deadline instead of blocking in recv() until a real event comes."""
+    with net.monitor(Group.LINK) as events, \
+            ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, codec.NETLINK_ROUTE) as local:
+        local.bind((0, 0))
+        local.sendto(b"\0" * 20, (events.sock.portid, 0))
+        box: list[object] = []
+        waiter = threading.Thread(target=lambda: box.append(events.get(timeout=0.2)), daemon=True)
+        waiter.start()
+        waiter.join(60)  # only a guard against hanging: the answer is due after 0.2 s
+        alive = waiter.is_alive()
+        if alive:
+            net.add(Bridge("unblock0"))  # let the blocked recv() return, then fail
+            waiter.join()
+        assert not alive and box == [None]
+        assert events.get(timeout=0) is None  # and with no wait at all
+        net.add(Bridge("br0"))
+        event = events.get(timeout=0)  # the kernel queues the event before it acks the request
+        assert isinstance(event, LinkEvent) and event.link.name == "br0"
+        assert event.link.namespace_id == net.namespace_id
+
+
+def test_monitor_opens_in_the_connections_namespace_whatever_the_thread(ns: rtnl.Namespace,
+                                                                         net: rtnl.Connection) -> None:
+    """connect(None) records the namespace it was made in; monitor() opens its socket there even when
+    called from a thread that is inside another namespace."""
+    with ns.entered():
+        conn = rtnl.connect()  # ns, the thread's namespace right now
+    with conn, rtnl.Namespace.anonymous() as other:
+        assert conn.namespace_id == ns.ident
+
+        def open_there() -> Monitor:
+            with other.entered():
+                return conn.monitor(Group.LINK)
+
+        with ns.run(open_there) as events:  # ns.run: a thread that starts in ns, then enters other
+            with rtnl.connect(other) as there:
+                there.add(Bridge("elsewhere0"))
+            net.add(Bridge("here0"))
+            event = events.get(timeout=0)
+            assert isinstance(event, LinkEvent) and event.link.name == "here0"
+            assert event.link.namespace_id == ns.ident

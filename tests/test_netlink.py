@@ -77,7 +77,8 @@ class FakeSocket:
         assert flags == socket.MSG_PEEK | socket.MSG_TRUNC
         return len(self.queue[0][1])
 
-    def recvfrom_into(self, buf: bytearray, n: int) -> tuple[int, tuple[int, int]]:
+    def recvfrom_into(self, buf: bytearray, n: int, flags: int = 0) -> tuple[int, tuple[int, int]]:
+        assert flags == 0
         sender, data = self.queue.popleft()
         assert len(data) <= n, "the loop offered a buffer too small: the datagram would be truncated"
         buf[: len(data)] = data
@@ -174,7 +175,7 @@ def test_warnings_on_success_are_kept() -> None:
     sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
     with pytest.warns(NetlinkWarning, match="this is deprecated"):
         assert sock.request(Message(RTM_NEWLINK, header=IfInfoMsg())) == []
-    assert sock.warnings == ["this is deprecated"]
+    assert list(sock.warnings) == ["this is deprecated"]
     # and straight through _status, with the kernel's byte layout (an uncapped ack echoing the request)
     req = Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_IFNAME="x")).encode(seq=5)
     hdr = NlMsgHdr._make(struct.unpack_from("=IHHII", req))
@@ -185,6 +186,22 @@ def test_warnings_on_success_are_kept() -> None:
         warnings.simplefilter("ignore")
         assert sock._status(reply, req) is None
     assert sock.warnings[-1] == "careful"
+
+
+def test_warnings_are_bounded() -> None:
+    """A long-lived socket keeps only the newest ext-ack warnings, not every one ever sent."""
+    count = iter(range(10**6))
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        return [(0, dgram(ack(req, 0, NLMSGERR_ATTR_MSG=f"warning {next(count)}")))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(netlink.MAX_WARNINGS + 10):
+            sock.request(Message(RTM_NEWLINK, header=IfInfoMsg()))
+    assert len(sock.warnings) == netlink.MAX_WARNINGS
+    assert sock.warnings[0] == "warning 10" and sock.warnings[-1] == f"warning {netlink.MAX_WARNINGS + 9}"
 
 
 def test_big_datagram_grows_the_buffer() -> None:
