@@ -235,13 +235,15 @@ class Connection:
 
     def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
                   table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False,
-                  scope: Scope | int | None = None) -> None:
+                  scope: Scope | int | None = None, mtu: int | None = None,
+                  advmss: int | None = None) -> None:
         """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``; ``scope`` overrides
-        the one ``ip route`` would choose (link for an IPv4 route without a gateway)."""
+        the one ``ip route`` would choose (link for an IPv4 route without a gateway); ``mtu`` and
+        ``advmss`` are the route's metrics. See :func:`rtnl.routes.add_route`."""
         from .routes import add_route
 
         add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace,
-                          scope=scope)
+                  scope=scope, mtu=mtu, advmss=advmss)
 
     def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
                      link: LinkRef | None = None, table: int = RT_TABLE_MAIN,

@@ -13,10 +13,12 @@ from .codec import (
     NLM_F_EXCL,
     NLM_F_REPLACE,
     RT_TABLE_MAIN,
+    RTAX,
     RTM_DELROUTE,
     RTM_NEWROUTE,
     RTN_UNICAST,
     RTPROT_BOOT,
+    Attrs,
     Message,
     RtMsg,
 )
@@ -44,9 +46,12 @@ class Route:
     metric: int | None = None
     type: int = 1  #: RTN_UNICAST (linux/rtnetlink.h)
     prefsrc: IPAddress | None = None
+    mtu: int | None = None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
+    advmss: int | None = None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
 
     @property
     def is_default(self) -> bool:
+        """Whether this is a default route (``0.0.0.0/0`` or ``::/0``)."""
         return self.dst.prefixlen == 0
 
     @classmethod
@@ -57,6 +62,9 @@ class Route:
         dst = attrs.get("RTA_DST")
         if dst is None:
             dst = "0.0.0.0" if hdr.family == AF_INET else "::"
+        metrics = attrs.get("RTA_METRICS")
+        if not isinstance(metrics, Attrs):
+            metrics = None
         return cls(
             dst=ipaddress.ip_network(f"{dst}/{hdr.dst_len}"),
             gateway=attrs.get("RTA_GATEWAY"),
@@ -67,6 +75,8 @@ class Route:
             metric=attrs.get("RTA_PRIORITY"),
             type=hdr.type,
             prefsrc=attrs.get("RTA_PREFSRC"),
+            mtu=None if metrics is None else metrics.get("RTAX_MTU"),
+            advmss=None if metrics is None else metrics.get("RTAX_ADVMSS"),
         )
 
 
@@ -84,7 +94,8 @@ AddressLike = str | IPAddress
 
 
 def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: AddressLike | None,
-           link: LinkRef | None, table: int, metric: int | None, scope: Scope | int | None = None) -> Message:
+           link: LinkRef | None, table: int, metric: int | None, scope: Scope | int | None = None,
+           mtu: int | None = None, advmss: int | None = None) -> Message:
     gw = None
     if gateway is not None:
         if not isinstance(gateway, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
@@ -101,6 +112,14 @@ def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: A
     check_table(table)
     if metric is not None and (not isinstance(metric, int) or not 0 <= metric < 2**32):
         raise ValueError(f"metric must be in 0..{2**32 - 1}, not {metric!r}")
+    metrics = {}
+    for key, value, low in (("RTAX_MTU", mtu, 68), ("RTAX_ADVMSS", advmss, 1)):
+        if value is not None:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"{key[5:].lower()} is an int, not {type(value).__name__}")
+            if not low <= value < 2**31:
+                raise ValueError(f"{key[5:].lower()} must be in {low}..{2**31 - 1}, not {value}")
+            metrics[key] = value
     if mtype == RTM_NEWROUTE and gw is None and link is None:
         raise ValueError("a route needs a gateway or a link (or both)")
     v4 = network.version == 4
@@ -124,23 +143,27 @@ def _route(net: Connection, mtype: int, flags: int, dst: NetworkLike, gateway: A
         attrs.append("RTA_OIF", net.index(link))
     if metric is not None:
         attrs.append("RTA_PRIORITY", metric)
+    if metrics:
+        attrs.append("RTA_METRICS", RTAX.build(**metrics))
     return msg
 
 
 def add_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
-              replace: bool = False, scope: Scope | int | None = None) -> None:
+              replace: bool = False, scope: Scope | int | None = None, mtu: int | None = None,
+              advmss: int | None = None) -> None:
     """Add a route (``ip route add``); ``dst`` may be ``"default"`` (IPv6 when the gateway is).
     Without a gateway the route is on-link through ``link`` (scope link for IPv4, as ``ip route``
     chooses; pass ``scope`` to override, e.g. :attr:`Scope.UNIVERSE` as the CNI plugins do).
     ``replace`` updates an existing route (``ip route replace``) instead of failing with
-    ``FileExistsError``::
+    ``FileExistsError``. ``mtu`` and ``advmss`` set the route's metrics (``ip route ... mtu N
+    advmss M``; what CNI 1.1.0 routes carry)::
 
         net.add_route("default", gateway="198.51.100.1")
-        net.add_route("203.0.113.0/24", link="mv0")
+        net.add_route("203.0.113.0/24", link="mv0", mtu=1400, advmss=1360)
     """
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
-    net.sock.request(_route(net, RTM_NEWROUTE, flags, dst, gateway, link, table, metric, scope))
+    net.sock.request(_route(net, RTM_NEWROUTE, flags, dst, gateway, link, table, metric, scope, mtu, advmss))
 
 
 def delete_route(net: Connection, dst: NetworkLike, *, gateway: AddressLike | None = None,

@@ -132,3 +132,30 @@ def test_route_scope_override(net: rtnl.Connection, ns: rtnl.Namespace, eth0: rt
     assert mine["203.0.113.0/24"] == Scope.LINK and mine["192.0.2.0/24"] == Scope.UNIVERSE
     with pytest.raises(ValueError, match="scope"):
         net.add_route("198.51.100.0/24", link=eth0, scope=300)
+
+
+def test_route_mtu_and_advmss(net: rtnl.Connection, ns: rtnl.Namespace, eth0: rtnl.Link) -> None:
+    """RTA_METRICS: what ``ip route ... mtu N advmss M`` sets, set by rtnl and read back by both."""
+    net.add_address(eth0, "198.51.100.10/24")
+    net.add_address(eth0, "2001:db8::10/64", nodad=True)
+    net.add_route("203.0.113.0/24", gateway="198.51.100.1", mtu=1400, advmss=1360)
+    net.add_route("192.0.2.0/24", gateway="198.51.100.1", mtu=1300)
+    net.add_route("2001:db8:1::/64", link=eth0, mtu=1280, advmss=1220)
+    net.add_route("2001:db8:2::/64", link=eth0)
+    shown = {r["dst"]: r.get("metrics") for r in ip_json(ns, "-4", "route", "show")}
+    shown.update({r["dst"]: r.get("metrics") for r in ip_json(ns, "-6", "route", "show")})
+    assert shown["203.0.113.0/24"] == [{"mtu": 1400, "advmss": 1360}]
+    assert shown["192.0.2.0/24"] == [{"mtu": 1300}]
+    assert shown["2001:db8:1::/64"] == [{"mtu": 1280, "advmss": 1220}]
+    assert shown["2001:db8:2::/64"] is None
+    mine = {str(r.dst): (r.mtu, r.advmss) for r in net.routes()}
+    assert mine["203.0.113.0/24"] == (1400, 1360) and mine["192.0.2.0/24"] == (1300, None)
+    assert mine["2001:db8:1::/64"] == (1280, 1220) and mine["2001:db8:2::/64"] == (None, None)
+    net.add_route("203.0.113.0/24", gateway="198.51.100.1", mtu=1450, replace=True)
+    assert {str(r.dst): r.mtu for r in net.routes()}["203.0.113.0/24"] == 1450
+    net.delete_route("203.0.113.0/24")  # a delete needs no metrics
+    assert "203.0.113.0/24" not in {str(r.dst) for r in net.routes()}
+    for bad, error in ((("mtu", 0), ValueError), (("advmss", 2**32), ValueError),
+                       (("mtu", "1400"), TypeError), (("mtu", True), TypeError)):
+        with pytest.raises(error):
+            net.add_route("198.51.100.0/25", link=eth0, **dict([bad]))  # type: ignore[arg-type]
