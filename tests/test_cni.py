@@ -496,8 +496,8 @@ def test_status(host: None, tmp_path: Path) -> None:
 
 
 def test_spec_1_1_0_route_fields_are_applied(host: None, netns: Any, tmp_path: Path) -> None:
-    """1.1.0 routes: table, priority and scope reach the kernel; mtu/advmss (route metrics, which
-    rtnl's add_route cannot set) are not applied, so the result does not claim them."""
+    """1.1.0 routes: table, priority, scope and the route metrics mtu/advmss reach the kernel, and
+    the result reports them."""
     routes = [{"dst": "203.0.113.0/24", "priority": 50, "table": 100, "mtu": 1300, "advmss": 1200},
               {"dst": "192.0.2.0/24", "scope": 253}]
     bindir = fake_ipam(tmp_path, add_result={
@@ -507,15 +507,16 @@ def test_spec_1_1_0_route_fields_are_applied(host: None, netns: Any, tmp_path: P
     env = {"CNI_PATH": str(bindir)}
     rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
     assert rc == 0, result
-    assert result["routes"] == [{"dst": "203.0.113.0/24", "priority": 50, "table": 100},
-                                {"dst": "192.0.2.0/24", "scope": 253}]
+    assert result["routes"] == [{"dst": "203.0.113.0/24", "mtu": 1300, "advmss": 1200, "priority": 50,
+                                 "table": 100}, {"dst": "192.0.2.0/24", "scope": 253}]
     (in_100,) = ip("route", "show", "table", "100", ns=ns)
     assert (in_100["dst"], in_100["dev"], in_100["metric"], in_100.get("scope")) == \
         ("203.0.113.0/24", "eth0", 50, None)  # ip prints no scope for universe, the default
-    assert "metrics" not in in_100  # no mtu/advmss was set, and the result says none
+    assert in_100["metrics"] == [{"mtu": 1300, "advmss": 1200}]
     main = {r["dst"]: r for r in ip("route", "show", "table", "main", ns=ns)}
     assert "203.0.113.0/24" not in main
     assert main["192.0.2.0/24"]["scope"] == "link" and main["192.0.2.0/24"]["dev"] == "eth0"
+    assert "metrics" not in main["192.0.2.0/24"]  # none asked for, none set
     checked = {**conf, "prevResult": result}
     assert invoke(OURS, "CHECK", checked, netns=f"/run/netns/{ns}", env=env) == (0, None)
     sh("ip", "-n", ns, "route", "del", "203.0.113.0/24", "table", "100")
