@@ -644,3 +644,26 @@ def test_failed_set_changes_nothing(net: rtnl.Connection, ns: rtnl.Namespace, pa
     assert ip_macvlan(ip_links(ns)["mv0"]).source_macs == (MAC1, MAC2, MAC3)
     net.set(mv, source_macs=SourceMacs.delete(MAC1, MAC3, "02:00:5e:00:53:99"))
     assert ip_macvlan(ip_links(ns)["mv0"]).source_macs == (MAC2,)
+
+
+# --- lookups by alternative name --------------------------------------------------------------------------
+
+
+@kernel
+def test_lookup_by_alternative_name(net: rtnl.Connection, ns: rtnl.Namespace) -> None:
+    br = net.add(Bridge("br0"))
+    long = "a-rather-long-alternative-name"  # 30 bytes: only IFLA_ALT_IFNAME can carry it
+    proc = ns.popen(["ip", "link", "property", "add", "dev", "br0", "altname", long])
+    assert proc.wait() == 0
+    assert net.link(long) == net.link("br0") == net.link(br)
+    assert net.index(long) == br.index
+    assert net.set(long, mtu=1400).mtu == 1400
+    with pytest.raises(rtnl.NetlinkError) as e:
+        net.link("no-such-alternative-name")
+    assert e.value.errno == errno.ENODEV
+    with pytest.raises(ValueError):
+        net.link("x" * 128)  # ALTIFNAMSIZ is 128 with the NUL
+    with pytest.raises(ValueError):
+        net.add(Bridge(long))  # a name to give is still at most 15 bytes
+    net.delete(long)
+    assert "br0" not in _names(net)
