@@ -213,10 +213,15 @@ def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
 class Link:
     """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
 
-    A frozen value: equal when every field is equal, hashable, immutable. Fields are decoded from the
+    An immutable value object, but not a dataclass: fields are read-only properties, decoded from the
     message on first access (all at once, in one pass), so listing 1,000 links costs little more than
-    receiving them. ``parent`` is the lower device's index (IFLA_LINK); when ``parent_netnsid`` is set,
-    that index belongs to the namespace with that nsid (a macvlan moved away from its parent).
+    receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
+    was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle`` round-trip it (the
+    wire bytes are its state). ``dataclasses.replace``/``fields``/``asdict`` do not apply: a Link
+    is what the kernel said, so to change one ask the kernel (``net.set(link, mtu=1400)`` returns
+    the new Link); ``repr`` lists every field. ``parent`` is the lower device's index (IFLA_LINK);
+    when ``parent_netnsid`` is set, that index belongs to the namespace with that nsid (a macvlan
+    moved away from its parent).
     """
 
     __slots__ = ("_attrs", "_fields", "_header", "_netns")
@@ -292,6 +297,7 @@ class Link:
     # decoded from the attributes on first access
     @property
     def name(self) -> str:
+        """The interface name (IFLA_IFNAME), unique within its namespace."""
         return self._decoded().name
 
     @property
@@ -301,6 +307,7 @@ class Link:
 
     @property
     def mtu(self) -> int:
+        """The MTU in bytes (IFLA_MTU)."""
         return self._decoded().mtu
 
     @property
@@ -310,10 +317,12 @@ class Link:
 
     @property
     def carrier(self) -> bool:
+        """Whether the link has carrier (IFLA_CARRIER; for a veth: its peer is up)."""
         return self._decoded().carrier
 
     @property
     def operstate(self) -> OperState | int:
+        """The RFC 2863 operational state (IFLA_OPERSTATE): UP only when up *and* with carrier."""
         return self._decoded().operstate
 
     @property
@@ -323,10 +332,14 @@ class Link:
 
     @property
     def parent(self) -> int | None:
+        """The lower device's index (IFLA_LINK): a macvlan's parent, a veth's peer; ``None`` if none.
+        An index in :attr:`parent_netnsid`'s namespace when that is set, else in this one."""
         return self._decoded().parent
 
     @property
     def parent_netnsid(self) -> int | None:
+        """The nsid (IFLA_LINK_NETNSID) of the namespace :attr:`parent` lives in, when that is another
+        one; resolve it with :func:`rtnl.netns.by_nsid`."""
         return self._decoded().parent_netnsid
 
     @property
@@ -336,10 +349,12 @@ class Link:
 
     @property
     def group(self) -> int:
+        """The link group (IFLA_GROUP, 0 by default), which :func:`delete_many` uses for bulk teardown."""
         return self._decoded().group
 
     @property
     def txqlen(self) -> int:
+        """The transmit queue length in packets (IFLA_TXQLEN)."""
         return self._decoded().txqlen
 
     @property
@@ -502,8 +517,9 @@ def _check_ref(link: object, what: str) -> None:
 class Macvlan:
     """A macvlan child of ``parent`` to create (``ip link add link PARENT name NAME type macvlan ...``).
 
-    The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA, not the
-    BRIDGE that is this spec's (and iproute2's documented) default. ``flags`` follow iproute2's rules,
+    The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA (as is one
+    from ``ip link add ... type macvlan`` without ``mode``), not the BRIDGE that is this spec's
+    default. ``flags`` follow iproute2's rules,
     stricter than the kernel, which accepts and ignores the others: NOPROMISC only with PASSTHRU, NODST
     only with SOURCE; ``source_macs`` (the senders a SOURCE child takes frames from) only with SOURCE;
     no ``address`` with PASSTHRU (the child always gets the parent's). ``bc_cutoff`` (kernel >= 6.4)
@@ -671,18 +687,22 @@ class SourceMacs:
 
     @classmethod
     def set(cls, *macs: str) -> SourceMacs:
+        """Replace the list with ``macs`` (none: empty it)."""
         return cls("set", macs)
 
     @classmethod
     def add(cls, *macs: str) -> SourceMacs:
+        """Add ``macs`` to the list (one already there stays once)."""
         return cls("add", macs)
 
     @classmethod
     def delete(cls, *macs: str) -> SourceMacs:
+        """Remove ``macs`` from the list (one not there is ignored, as by the kernel)."""
         return cls("delete", macs)
 
     @classmethod
     def flush(cls) -> SourceMacs:
+        """Empty the list."""
         return cls("flush")
 
     def _data(self, current: Sequence[str]) -> list[tuple[str, Any]]:

@@ -667,3 +667,25 @@ def test_lookup_by_alternative_name(net: rtnl.Connection, ns: rtnl.Namespace) ->
         net.add(Bridge(long))  # a name to give is still at most 15 bytes
     net.delete(long)
     assert "br0" not in _names(net)
+
+
+# --- Link is a value ----------------------------------------------------------------------------------------
+
+
+@kernel
+def test_link_is_a_value(net: rtnl.Connection, parent: Link) -> None:
+    import copy
+    import pickle
+
+    mv = net.add(Macvlan("mv0", parent, address=MAC1))
+    assert mv == net.link("mv0") == net.link(mv.index)  # add() returns what a lookup returns
+    for clone in (copy.copy(mv), copy.deepcopy(mv), pickle.loads(pickle.dumps(mv))):
+        assert clone == mv and hash(clone) == hash(mv) and repr(clone) == repr(mv)
+        assert clone.namespace_id == net.namespace_id and clone.info == mv.info
+    assert len({mv, net.link("mv0"), pickle.loads(pickle.dumps(mv))}) == 1
+    changed = net.set(mv, mtu=1400)
+    assert changed != mv and changed.index == mv.index and mv.mtu == 1500  # the old value stays as it was
+    with pytest.raises(AttributeError):
+        mv.mtu = 1400  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        mv.anything = 1  # type: ignore[attr-defined]

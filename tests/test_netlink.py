@@ -435,3 +435,14 @@ def test_dump_while_addresses_churn(ns: Any, net: Any) -> None:
         stop.set()
         t.join()
     print(f"dumps interrupted after {netlink.DUMP_RETRIES} tries: {intr} of 60")
+
+
+@pytest.mark.kernel
+def test_request_many_of_5000_never_overruns(net: Any) -> None:
+    """5,000 requests in one call: sent in windows whose acks fit the receive queue, so none is lost
+    to ENOBUFS (which would leave the loop waiting for an ack forever) and every one is applied."""
+    net.sock.request_many(bridge(f"b{i}") for i in range(2))
+    index = [net.index("b0"), net.index("b1")]
+    net.sock.request_many(Message(RTM_NEWLINK, header=IfInfoMsg(index=index[i % 2]),
+                                  attrs=IFLA.build(IFLA_MTU=1000 + i)) for i in range(5000))
+    assert (net.link("b0").mtu, net.link("b1").mtu) == (1000 + 4998, 1000 + 4999)
