@@ -689,3 +689,26 @@ def test_link_is_a_value(net: rtnl.Connection, parent: Link) -> None:
         mv.mtu = 1400  # type: ignore[misc]
     with pytest.raises(AttributeError):
         mv.anything = 1  # type: ignore[attr-defined]
+
+
+@kernel
+def test_a_kernel_ignoring_bc_cutoff_is_reported_and_nothing_kept(net: rtnl.Connection, parent: Link,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel before 6.4 accepts IFLA_MACVLAN_BC_CUTOFF and silently ignores it (so never reports
+    it): simulated by a read-back that drops it."""
+    import dataclasses
+
+    real = MacvlanInfo.from_attrs
+
+    def old_kernel(data: Any) -> MacvlanInfo:
+        return dataclasses.replace(real(data), bc_cutoff=None)
+
+    before = _names(net)
+    monkeypatch.setattr(MacvlanInfo, "from_attrs", staticmethod(old_kernel))
+    with pytest.raises(rtnl.NetlinkError) as e:
+        net.add(Macvlan("mv0", parent, bc_cutoff=5))
+    assert e.value.errno == errno.EOPNOTSUPP and "Linux >= 6.4" in str(e.value)
+    assert _names(net) == before
+    assert net.add(Macvlan("mv1", parent, bc_cutoff=1)).name == "mv1"  # the default: nothing to verify
+    monkeypatch.undo()
+    assert net.add(Macvlan("mv2", parent, bc_cutoff=5)).info.bc_cutoff == 5  # type: ignore[union-attr]

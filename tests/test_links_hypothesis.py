@@ -1,5 +1,5 @@
-"""Hypothesis drives the high-level API against the real kernel: random valid Macvlan/Macvtap specs are
-created, read back equal (by rtnl and by ``ip -d -j link show``), and deleted."""
+"""Hypothesis drives the high-level API against the real kernel: random valid Macvlan/Macvtap, Veth and
+Bridge specs are created, read back equal (by rtnl and by ``ip -d -j link show``), and deleted."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rtnl
-from rtnl.links import Link, Macvlan, MacvlanFlag, MacvlanInfo, MacvlanMode, Macvtap, Veth
+from rtnl.links import Bridge, Link, Macvlan, MacvlanFlag, MacvlanInfo, MacvlanMode, Macvtap, Veth, VethInfo
 
 pytestmark = pytest.mark.kernel
 EXAMPLES = 50
@@ -24,8 +24,22 @@ unicast_macs = st.binary(min_size=6, max_size=6).filter(lambda b: any(b)).map(
     lambda b: bytes([b[0] & 0xFE, *b[1:]]).hex(":"))
 
 
+names = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=3, max_size=15).filter(
+    lambda n: n not in ("eth0", "wire0") and not n.startswith("."))
+
+
 @st.composite
-def specs(draw: st.DrawFn) -> Macvlan:
+def veths(draw: st.DrawFn) -> Veth:
+    name = draw(names)
+    return Veth(name, draw(names.filter(lambda n: n != name)), mtu=draw(st.none() | st.integers(68, 65535)))
+
+
+def bridges() -> st.SearchStrategy[Bridge]:
+    return names.map(Bridge)
+
+
+@st.composite
+def macvlans(draw: st.DrawFn) -> Macvlan:
     kind = draw(st.sampled_from([Macvlan, Macvtap]))
     mode = draw(st.sampled_from(list(MacvlanMode)))
     flags = MacvlanFlag(0)
@@ -34,8 +48,7 @@ def specs(draw: st.DrawFn) -> Macvlan:
     if mode == MacvlanMode.SOURCE and draw(st.booleans()):
         flags = MacvlanFlag.NODST
     return kind(
-        draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=3, max_size=15).filter(
-            lambda n: n not in ("eth0", "wire0") and not n.startswith("."))),
+        draw(names),
         "eth0",
         mode,
         flags=flags,
@@ -59,35 +72,57 @@ def lab() -> Iterator[tuple[rtnl.Namespace, rtnl.Connection, Link]]:
     with rtnl.Namespace.anonymous() as ns, rtnl.connect(ns) as net:
         parent = net.add(Veth("eth0", "wire0"))
         yield ns, net, net.set(parent, up=True)
-    print(f"\nhypothesis: {_count['created']} random macvlan/macvtap specs created, read back and deleted")
+    print(f"\nhypothesis: {_count['created']} random macvlan/macvtap/veth/bridge specs created, read back "
+          "and deleted")
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=specs())
-def test_random_specs_round_trip(lab: tuple[rtnl.Namespace, rtnl.Connection, Link], spec: Macvlan) -> None:
+@given(spec=st.one_of(macvlans(), veths(), bridges()))
+def test_random_specs_round_trip(lab: tuple[rtnl.Namespace, rtnl.Connection, Link],
+                                 spec: Macvlan | Veth | Bridge) -> None:
     ns, net, parent = lab
     link = net.add(spec)
     try:
-        assert (link.name, link.kind, link.parent, link.info) == (spec.name, spec.kind, parent.index,
-                                                                   expected_info(spec))
-        assert link.mtu == (spec.mtu or parent.mtu)
-        assert link.address == (parent.address if spec.mode == MacvlanMode.PASSTHRU else
-                                spec.address or link.address)
-        shown = _ip_show(ns, spec.name)
-        data = shown["linkinfo"]["info_data"]
-        assert (shown["linkinfo"]["info_kind"], shown["link"], shown["mtu"], shown["address"]) == (
-            spec.kind, "eth0", link.mtu, link.address)
-        assert data["mode"] == spec.mode.name.lower()
-        assert bool(data.get("nopromisc")) == bool(spec.flags & MacvlanFlag.NOPROMISC)
-        assert bool(data.get("nodst")) == bool(spec.flags & MacvlanFlag.NODST)
-        assert sorted(data.get("macaddr_data", [])) == sorted(spec.source_macs)
-        assert (data["bcqueuelen"], data["usedbcqueuelen"]) == (link.info.bc_queue_len,  # type: ignore[union-attr]
-                                                                  link.info.bc_queue_len_used)  # type: ignore[union-attr]
+        assert link == net.link(spec.name)  # add() returns what a lookup returns
         assert dataclasses.replace(spec) == spec  # specs are plain frozen values
+        if isinstance(spec, Macvlan):
+            _check_macvlan(ns, parent, spec, link)
+        elif isinstance(spec, Veth):
+            peer = net.link(spec.peer)
+            assert (link.kind, peer.kind, link.info, peer.info) == (
+                "veth", "veth", VethInfo(peer=peer.index), VethInfo(peer=link.index))
+            assert link.mtu == peer.mtu == (spec.mtu or 1500)
+            shown, shown_peer = _ip_show(ns, spec.name), _ip_show(ns, spec.peer)
+            assert (shown["linkinfo"]["info_kind"], shown["link"], shown["mtu"]) == (
+                "veth", spec.peer, link.mtu)
+            assert (shown_peer["link"], shown_peer["mtu"]) == (spec.name, link.mtu)
+        else:
+            assert (link.name, link.kind) == (spec.name, "bridge") and link.info is not None
+            shown = _ip_show(ns, spec.name)
+            assert (shown["linkinfo"]["info_kind"], shown["address"]) == ("bridge", link.address)
     finally:
         net.delete(link)
-    assert spec.name not in {x.name for x in net.links()}
+    assert not {spec.name, getattr(spec, "peer", spec.name)} & {x.name for x in net.links()}
     _count["created"] += 1
+
+
+def _check_macvlan(ns: rtnl.Namespace, parent: Link, spec: Macvlan, link: Link) -> None:
+    assert (link.name, link.kind, link.parent, link.info) == (spec.name, spec.kind, parent.index,
+                                                               expected_info(spec))
+    assert link.mtu == (spec.mtu or parent.mtu)
+    assert link.address == (parent.address if spec.mode == MacvlanMode.PASSTHRU else
+                            spec.address or link.address)
+    shown = _ip_show(ns, spec.name)
+    data = shown["linkinfo"]["info_data"]
+    assert (shown["linkinfo"]["info_kind"], shown["link"], shown["mtu"], shown["address"]) == (
+        spec.kind, "eth0", link.mtu, link.address)
+    assert data["mode"] == spec.mode.name.lower()
+    assert bool(data.get("nopromisc")) == bool(spec.flags & MacvlanFlag.NOPROMISC)
+    assert bool(data.get("nodst")) == bool(spec.flags & MacvlanFlag.NODST)
+    assert sorted(data.get("macaddr_data", [])) == sorted(spec.source_macs)
+    assert isinstance(link.info, MacvlanInfo)
+    info = link.info
+    assert (data["bcqueuelen"], data["usedbcqueuelen"]) == (info.bc_queue_len, info.bc_queue_len_used)
 
 
 def _ip_show(ns: rtnl.Namespace, name: str) -> Any:
