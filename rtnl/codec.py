@@ -252,7 +252,7 @@ class _Str(Codec):
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         raw = bytes(buf[start:end])
-        if raw[-1:] == b"\0" and raw.index(b"\0") == len(raw) - 1:
+        if raw.find(0) == end - start - 1 >= 0:  # one NUL, the last byte
             return raw[:-1].decode("utf-8", "surrogateescape")
         return raw
 
@@ -448,7 +448,12 @@ class Attrs:
     its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel set it on this nest.
     """
 
-    __slots__ = ("_buf", "_depth", "_end", "_items", "_scan", "_start", "flags", "schema")
+    # Decoded attributes stay in the buffer until asked for: ``_offs``/``_types`` hold the offset and
+    # type of each nlattr walked so far (up to ``_scan``), ``_values`` caches decoded values by offset.
+    # ``_items`` ([key, value or _UNSET, start, end, nla flags] per attribute) exists once the
+    # attributes are built, iterated or changed; from then on it is the truth.
+    __slots__ = ("_buf", "_depth", "_end", "_items", "_offs", "_scan", "_start", "_types", "_values", "flags",
+                 "schema")
 
     def __init__(
         self,
@@ -462,8 +467,11 @@ class Attrs:
     ) -> None:
         self.schema, self.flags = schema, flags
         self._buf, self._start, self._end, self._depth = buf, start, end, 0
-        self._scan = start  # how far the lazy walk got (== end: every attribute indexed)
-        self._items: list[list[Any]] | None = None  # [key, value or _UNSET, start, end, nla flags]
+        self._scan = start
+        self._offs: list[int] | None = None
+        self._types: list[int] | None = None  # masked type of each attribute in _offs
+        self._values: dict[int, Any] | None = None
+        self._items: list[list[Any]] | None = None
         if buf is None:
             pairs = items if isinstance(items, (list, tuple)) else (
                 items.items() if isinstance(items, Mapping) else items)
@@ -481,12 +489,20 @@ class Attrs:
         self = object.__new__(cls)
         self.schema, self.flags, self._buf, self._start, self._end = schema, 0, buf, start, end
         self._depth, self._scan, self._items = 0, start, None
+        self._offs, self._types, self._values = None, None, None
         return self
+
+    def _pristine(self) -> bool:
+        """Decoded, never changed: the buffer still holds exactly these attributes."""
+        if self._buf is None or self._items is not None:
+            return False
+        return not self._values or not any(isinstance(v, (Attrs, Body)) for v in self._values.values())
 
     def span(self) -> tuple[bytes, int, int]:
         """``(buffer, start, end)``: where these attributes' wire bytes are, for a caller that walks
         them itself. The receive buffer if decoded and untouched, else a fresh encoding."""
-        if self._buf is not None and self._items is None:
+        if self._pristine():
+            assert self._buf is not None
             return self._buf, self._start, self._end
         data = self.encode()
         return data, 0, len(data)
@@ -501,47 +517,64 @@ class Attrs:
         child._depth = self._depth + 1
         return child
 
-    def _index(self) -> list[list[Any]]:
-        """Every attribute as ``[key, value or _UNSET, start, end, nla flags]``, walked once."""
-        if self._items is None or self._scan < self._end:
-            self._walk()
-        items = self._items
-        assert items is not None
-        return items
 
-    def _walk(self, want: Key | None = None) -> list[Any] | None:
-        """Index on from where the last walk stopped, up to the first ``want`` (returned) or the end.
-
-        :meth:`get` walks only as far as it must: a name near the front costs a few steps, not the
-        whole message.
-        """
-        items = self._items
-        if items is None:
-            items = self._items = []
+    def _walk(self, want: int = -1) -> int:
+        """Walk on from where the last walk stopped, up to the first attribute of type ``want`` (its
+        offset is returned) or the end (-1), checking the framing. :meth:`get` walks only as far as it
+        must: a name near the front costs a few steps, not the whole message."""
+        offs, types = self._offs, self._types
+        if offs is None or types is None:
+            offs, types = self._offs, self._types = [], []
         buf, off, end = self._buf, self._scan, self._end
         assert buf is not None
-        names, unpack, append = self.schema.names, _NLA.unpack_from, items.append
-        found = None
-        while off < end:
-            if end - off < 4:
-                self._scan = off
-                raise DecodeError(f"{self.schema.name}: {end - off} stray bytes after the last attribute")
-            length, rtype = unpack(buf, off)
-            if length < 4 or off + length > end:
-                self._scan = off
-                raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
-            key = names.get(rtype & NLA_TYPE_MASK)
-            if key is None:  # unknown: the raw type, flags included, is the key
-                append([rtype, _UNSET, off + 4, off + length, 0])
-                key = rtype
-            else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
-                append([key, _UNSET, off + 4, off + length, rtype & _NLA_FLAGS])
-            off += (length + 3) & ~3
-            if key == want:
-                found = items[-1]
-                break
+        append, append_type, unpack = offs.append, types.append, _NLA.unpack_from
+        length = found = bad = -1
+        try:
+            while off < end:  # the hot loop of decoding: keep it to these few steps
+                length, rtype = unpack(buf, off)
+                if length < 4:
+                    bad = off
+                    break
+                append(off)
+                append_type(rtype := rtype & NLA_TYPE_MASK)
+                off += (length + 3) & ~3
+                if rtype == want:
+                    found = offs[-1]
+                    break
+        except struct.error:  # fewer than 4 bytes left in the buffer itself
+            bad = off
+        if bad < 0 and length >= 0 and offs[-1] + length > end:  # only the last one walked can overrun
+            bad = offs.pop()
+            types.pop()
+        if bad >= 0:
+            self._scan = bad
+            if end - bad < 4:
+                raise DecodeError(f"{self.schema.name}: {end - bad} stray bytes after the last attribute")
+            length, rtype = unpack(buf, bad)
+            raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
         self._scan = off
         return found
+
+    def _index(self) -> list[list[Any]]:
+        """Every attribute as ``[key, value or _UNSET, start, end, nla flags]``, walked once."""
+        items = self._items
+        if items is None:
+            if self._scan < self._end:
+                self._walk()
+            buf, names, unpack = self._buf, self.schema.names, _NLA.unpack_from
+            assert buf is not None
+            values: dict[int, Any] = self._values or {}
+            items = []
+            for off in self._offs or ():
+                length, rtype = unpack(buf, off)
+                key = names.get(rtype & NLA_TYPE_MASK)
+                value = values.get(off, _UNSET)
+                if key is None:  # unknown: the raw type, flags included, is the key
+                    items.append([rtype, value, off + 4, off + length, 0])
+                else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
+                    items.append([key, value, off + 4, off + length, rtype & _NLA_FLAGS])
+            self._items = items
+        return items
 
     def _value(self, item: list[Any]) -> Any:
         value = item[1]
@@ -560,11 +593,34 @@ class Attrs:
     # -- mapping-like access ------------------------------------------------------------------------
     def get(self, key: Key, default: Any = None) -> Any:
         """The first value of ``key``, or ``default``."""
-        for item in self._items or ():
+        if self._items is None:  # decoded and unchanged: look up by type, walk only as far as needed
+            entry = self.schema.by_name.get(key)  # type: ignore[arg-type]
+            if entry is not None:
+                rtype, types = entry[0], self._types
+                if types is not None and rtype in types:  # walked past it already
+                    off = self._offs[types.index(rtype)]  # type: ignore[index]
+                elif self._scan < self._end:
+                    off = self._walk(rtype)
+                    if off < 0:
+                        return default
+                else:
+                    return default
+                values = self._values
+                if values is None:
+                    values = self._values = {}
+                elif off in values:
+                    return values[off]
+                buf = self._buf
+                assert buf is not None
+                length, rtype = _NLA.unpack_from(buf, off)
+                value = values[off] = entry[1].decode(buf, off + 4, off + length, self)
+                if isinstance(value, Attrs):
+                    value.flags = rtype & _NLA_FLAGS
+                return value
+        for item in self._index():
             if item[0] == key:
                 return self._value(item)
-        found = self._walk(key) if self._scan < self._end else None
-        return default if found is None else self._value(found)
+        return default
 
     def __getitem__(self, key: Key) -> Any:
         value = self.get(key, _UNSET)
@@ -588,6 +644,13 @@ class Attrs:
 
     def __len__(self) -> int:
         return len(self._index())
+
+    def __bool__(self) -> bool:
+        """Whether there are any attributes; for decoded ones, whether there are any bytes (a
+        malformed nest is true, and raises :class:`DecodeError` when read)."""
+        if self._items is None and self._buf is not None:
+            return self._start < self._end
+        return bool(self._index())
 
     def append(self, key: Key, value: Any) -> None:
         """Add one attribute at the end."""
@@ -634,7 +697,8 @@ class Attrs:
     def encode(self) -> bytes:
         """The attributes as wire bytes (the original bytes, if decoded and unchanged)."""
         buf = self._buf
-        if buf is not None and self._items is None:  # decoded and never looked at
+        if self._pristine():  # decoded and unchanged: the bytes as they came
+            assert buf is not None
             return bytes(buf[self._start:self._end])
         out: list[bytes] = []
         by_name, pack = self.schema.by_name, _NLA.pack

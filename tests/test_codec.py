@@ -250,9 +250,23 @@ def test_build_refuses_unknown_names_and_oversized_attributes() -> None:
 def test_lazy_decoding_reads_only_what_is_asked() -> None:
     msgs = decode((DATA / "links_stats.bin").read_bytes())
     m = msgs[0]
-    assert m.attrs._items is None  # nothing walked yet
+    assert m.attrs._offs is None  # nothing walked yet
     assert m.attrs.get("IFLA_IFNAME") == "lo"
-    assert all(item[1] is codec._UNSET for item in m.attrs._items if item[0] != "IFLA_IFNAME")
+    assert m.attrs._offs is not None and len(m.attrs._offs) == 1  # the walk stopped at the name
+    assert list(m.attrs._values or ()) == m.attrs._offs  # and decoded nothing else
+    assert m.attrs.get("IFLA_MTU") == 65536 and m.attrs.get("IFLA_IFNAME") == "lo"  # before and after
+    assert len(m.attrs._values or ()) == 2 and m.attrs._items is None
+
+
+def test_changing_a_nest_read_from_a_decoded_message_changes_its_encoding() -> None:
+    msg = by_name("v0")
+    data = msg.encode()
+    info = msg.attrs["IFLA_LINKINFO"]
+    assert msg.encode() == data  # reading alone keeps the kernel's bytes
+    info.append("IFLA_INFO_SLAVE_KIND", "bridge")
+    changed = decode(msg.encode())[0]
+    assert changed.attrs["IFLA_LINKINFO"].get_all("IFLA_INFO_SLAVE_KIND")[-1] == "bridge"
+    assert len(changed.encode()) == len(data) + 12
 
 
 # ------------------------------------------------------------------------------------------------
