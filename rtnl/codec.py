@@ -427,13 +427,23 @@ class Schema:
         self.by_type: dict[int, tuple[str, Codec]] = dict(table)
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
         self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
+        # name -> (nlattr header, struct pack, padding) of the fixed-size integers, for the encoder
+        self.fixed: dict[str, tuple[bytes, Callable[[Any], bytes], bytes]] = {
+            n: (_NLA.pack(4 + c.st.size, t), c.st.pack, _PAD[c.st.size & 3])
+            for t, (n, c) in table.items() if type(c) is _Int}
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}>"
 
     def build(self, *pairs: tuple[str | int, Any], **attrs: Any) -> Attrs:
         """Attributes of this family, in order: ``IFLA.build(IFLA_IFNAME="mv0", IFLA_MTU=1500)``."""
-        return Attrs(self, [*pairs, *attrs.items()])
+        if pairs or not self.by_name.keys() >= attrs.keys():
+            return Attrs(self, [*pairs, *attrs.items()])  # checks each name, raises KeyError
+        new = Attrs.__new__(Attrs)  # keeps the keywords as they are until encoded or changed
+        new.schema, new.flags, new._buf, new._start, new._end, new._depth = self, 0, None, 0, 0, 0
+        new._scan, new._offs, new._types, new._values, new._items = 0, None, None, None, None
+        new._pairs = attrs
+        return new
 
 
 Key = str | int
@@ -451,9 +461,10 @@ class Attrs:
     # Decoded attributes stay in the buffer until asked for: ``_offs``/``_types`` hold the offset and
     # type of each nlattr walked so far (up to ``_scan``), ``_values`` caches decoded values by offset.
     # ``_items`` ([key, value or _UNSET, start, end, nla flags] per attribute) exists once the
-    # attributes are built, iterated or changed; from then on it is the truth.
-    __slots__ = ("_buf", "_depth", "_end", "_items", "_offs", "_scan", "_start", "_types", "_values", "flags",
-                 "schema")
+    # attributes are built, iterated or changed; from then on it is the truth. ``Schema.build``'s
+    # keywords stay a dict in ``_pairs`` until then, since most are encoded once and dropped.
+    __slots__ = ("_buf", "_depth", "_end", "_items", "_offs", "_pairs", "_scan", "_start", "_types",
+                 "_values", "flags", "schema")
 
     def __init__(
         self,
@@ -472,6 +483,7 @@ class Attrs:
         self._types: list[int] | None = None  # masked type of each attribute in _offs
         self._values: dict[int, Any] | None = None
         self._items: list[list[Any]] | None = None
+        self._pairs: dict[str, Any] | None = None
         if buf is None:
             pairs = items if isinstance(items, (list, tuple)) else (
                 items.items() if isinstance(items, Mapping) else items)
@@ -489,7 +501,7 @@ class Attrs:
         self = object.__new__(cls)
         self.schema, self.flags, self._buf, self._start, self._end = schema, 0, buf, start, end
         self._depth, self._scan, self._items = 0, start, None
-        self._offs, self._types, self._values = None, None, None
+        self._offs, self._types, self._values, self._pairs = None, None, None, None
         return self
 
     def _pristine(self) -> bool:
@@ -558,7 +570,10 @@ class Attrs:
     def _index(self) -> list[list[Any]]:
         """Every attribute as ``[key, value or _UNSET, start, end, nla flags]``, walked once."""
         items = self._items
-        if items is None:
+        if items is None and self._pairs is not None:
+            items = self._items = [[key, value, 0, 0, 0] for key, value in self._pairs.items()]
+            self._pairs = None
+        elif items is None:
             if self._scan < self._end:
                 self._walk()
             buf, names, unpack = self._buf, self.schema.names, _NLA.unpack_from
@@ -593,7 +608,7 @@ class Attrs:
     # -- mapping-like access ------------------------------------------------------------------------
     def get(self, key: Key, default: Any = None) -> Any:
         """The first value of ``key``, or ``default``."""
-        if self._items is None:  # decoded and unchanged: look up by type, walk only as far as needed
+        if self._items is None and self._buf is not None:  # decoded, unchanged: walk only as far as needed
             entry = self.schema.by_name.get(key)  # type: ignore[arg-type]
             if entry is not None:
                 rtype, types = entry[0], self._types
@@ -701,23 +716,40 @@ class Attrs:
             assert buf is not None
             return bytes(buf[self._start:self._end])
         out: list[bytes] = []
-        by_name, pack = self.schema.by_name, _NLA.pack
+        fixed = self.schema.fixed
+        pairs = self._pairs
+        if pairs is not None:  # straight from Schema.build's keywords
+            for key, value in pairs.items():
+                if (f := fixed.get(key)) is not None:  # a fixed-size integer: prepared header
+                    try:
+                        out += (f[0], f[1](value), f[2])
+                        continue
+                    except struct.error:  # not an int (raw bytes...): the codec decides
+                        pass
+                out += self._encode_one(key, value, 0)
+            return b"".join(out)
         for key, value, start, end, flags in self._index():
-            if value is _UNSET:  # not decoded: its bytes are still the truth
-                assert buf is not None
-                rtype = key if isinstance(key, int) else by_name[key][0] | flags
-                payload = bytes(buf[start:end])
-            elif isinstance(key, int):
-                rtype, payload = key, bytes(value)
-            else:
-                rtype, codec = by_name[key]
-                payload = codec.encode(value, self)
-                rtype |= value.flags if isinstance(value, Attrs) else flags
-            length = 4 + len(payload)
-            if length > 0xFFFF:
-                raise ValueError(f"attribute {key} is {length} bytes, more than netlink allows")
-            out += (pack(length, rtype), payload, _PAD[length & 3])
+            if value is not _UNSET:
+                out += self._encode_one(key, value, flags)
+                continue
+            assert buf is not None  # not decoded: its bytes are still the truth
+            length = 4 + end - start
+            out += (_NLA.pack(length, key if isinstance(key, int) else self.schema.by_name[key][0] | flags),
+                    buf[start:end], _PAD[length & 3])
         return b"".join(out)
+
+    def _encode_one(self, key: Key, value: Any, flags: int) -> tuple[bytes, bytes, bytes]:
+        """nlattr header, payload and padding of one attribute."""
+        if isinstance(key, int):
+            rtype, payload = key, bytes(value)
+        else:
+            rtype, codec = self.schema.by_name[key]
+            payload = codec.encode(value, self)
+            rtype |= value.flags if isinstance(value, Attrs) else flags
+        length = 4 + len(payload)
+        if length > 0xFFFF:
+            raise ValueError(f"attribute {key} is {length} bytes, more than netlink allows")
+        return _NLA.pack(length, rtype), payload, _PAD[length & 3]
 
 
 def _lazy(name: str) -> Callable[[], Schema]:
@@ -1010,6 +1042,12 @@ class Message:
 
     def encode(self, *, seq: int | None = None, pid: int | None = None) -> bytes:
         """Wire bytes of this message; ``seq``/``pid`` override the stored ones."""
+        family = FAMILIES.get(self.type)
+        if family is not None and self.attrs is not None:  # the common case: one join, no copies
+            head, tail = family[0].pack(self.header), self.attrs.encode()
+            return b"".join((_HDR.pack(16 + len(head) + len(tail), self.type, self.flags,
+                                       self.seq if seq is None else seq, self.pid if pid is None else pid),
+                             head, tail))
         body = self._payload()
         return _HDR.pack(16 + len(body), self.type, self.flags,
                          self.seq if seq is None else seq, self.pid if pid is None else pid) + body
