@@ -33,16 +33,25 @@ from .codec import (
     Message,
     RtMsg,
 )
-from .links import IFNAMSIZ, Link, LinkRef, NamespaceRef, SourceMacs, Spec, check_index, check_name
+from .links import IFNAMSIZ, Link, LinkRef, SourceMacs, Spec, check_index, check_name
 from .netlink import NetlinkSocket
 
 if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.connect` stays cheap
     from .addresses import Address, InterfaceLike, Scope
     from .monitor import Group, Monitor
     from .netns import Namespace, NamespaceLike
+    from .netns import NamespaceLike as NamespaceRef
     from .routes import AddressLike, NetworkLike, Route
 
 __all__ = ["IFNAMSIZ", "Connection", "LinkRef", "NamespaceRef", "check_name", "connect"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "NamespaceRef":  # rtnl.netns.NamespaceLike, loaded on first use
+        from .netns import NamespaceLike
+
+        return NamespaceLike
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 RTM_F_CLONED = 0x200  # linux/rtnetlink.h: a cached (cloned) route, not one of the table's own
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS

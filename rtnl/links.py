@@ -43,16 +43,27 @@ from .codec import (
     parse_mac,
 )
 from .errors import DecodeError, NetlinkError
-from .netns import NamespaceLike
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .netns import Namespace
+    from .netns import Namespace, NamespaceLike
+    from .netns import NamespaceLike as NamespaceRef
 
-NamespaceRef = NamespaceLike  # the same thing under its older name (kept: the docs and users know it)
 IFNAMSIZ = 16  # linux/if.h
 ALTIFNAMSIZ = 128  # linux/if.h: alternative names are up to 127 bytes
 MIN_MTU, MAX_MTU = 68, 65535  # ETH_MIN_MTU (IPv4's minimum), ETH_MAX_MTU (linux/if_ether.h)
+
+
+
+def __getattr__(name: str) -> Any:
+    """``NamespaceRef``: :data:`rtnl.netns.NamespaceLike` under its older name, loaded on first use
+    (``rtnl.netns`` is not imported for links that never meet a namespace)."""
+    if name == "NamespaceRef":
+        from .netns import NamespaceLike
+
+        return NamespaceLike
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # --- linux/if.h ------------------------------------------------------------------------------------
 IFF_UP = 0x1

@@ -75,7 +75,7 @@ class NetlinkSocket:
         self._seq = itertools.count(1)
         self._buf = bytearray(65536)
         self._peek = bytearray(16)
-        #: the last ``MAX_WARNINGS`` ext-ack messages the kernel sent with successful answers
+        # the last MAX_WARNINGS ext-ack messages the kernel sent with successful answers
         self.warnings: collections.deque[str] = collections.deque(maxlen=MAX_WARNINGS)
 
     # -- lifecycle ------------------------------------------------------------------------------------
