@@ -398,17 +398,18 @@ STR, BYTES, LLADDR, IPADDR, FLAG = _Str(), Codec(), _LLAddr(), _IPAddr(), _Flag(
 U32S, U64S = _Array("I"), _Array("Q")
 
 
+_HEX = "0123456789abcdefABCDEF"
+
+
 def parse_mac(text: str, *, any_length: bool = False) -> bytes:
     """``"02:00:5e:00:53:01"`` -> 6 bytes; ``ValueError`` for anything else."""
     if not isinstance(text, str):
         raise TypeError(f"a MAC address is a str like '02:00:5e:00:53:01', not {type(text).__name__}")
     parts = text.split(":") if text else []
-    try:
-        if not all(len(p) in (1, 2) for p in parts):
-            raise ValueError
-        raw = bytes(int(p, 16) for p in parts)
-    except ValueError:
-        raise ValueError(f"not a MAC address: {text!r}") from None
+    # hex digits only: int(x, 16) alone would also take "+2", " 2" or "0x"
+    if not all(0 < len(p) < 3 and p.strip(_HEX) == "" for p in parts):
+        raise ValueError(f"not a MAC address: {text!r}")
+    raw = bytes(int(p, 16) for p in parts)
     if not any_length and len(raw) != 6:
         raise ValueError(f"not a MAC address (need 6 bytes): {text!r}")
     return raw

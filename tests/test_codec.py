@@ -298,3 +298,18 @@ def test_import_rtnl_is_stdlib_only() -> None:
                    m.split(".")[0] != "rtnl"]
         assert foreign == [], f"{step}: {foreign}"
     assert "rtnl.netns" not in steps["names"] and "rtnl._ns" not in steps["names"]
+
+
+@pytest.mark.parametrize("text", ["+2:00:5e:00:53:01", "-0:00:5e:00:53:01", " 2:00:5e:00:53:01",
+                                  "0x:00:5e:00:53:01", "02::5e:00:53:01:00", "02:00:5e:00:53:0g",
+                                  "002:00:5e:00:53:01", "02:00:5e:00:53"])
+def test_parse_mac_takes_hex_digit_groups_only(text: str) -> None:
+    with pytest.raises(ValueError, match="MAC"):
+        codec.parse_mac(text)
+
+
+def test_parse_mac_accepts_short_groups_and_any_length_when_asked() -> None:
+    assert codec.parse_mac("2:0:5E:0:53:1") == bytes.fromhex("02005e005301")
+    assert codec.parse_mac("00:11", any_length=True) == b"\x00\x11"
+    with pytest.raises(TypeError):
+        codec.parse_mac(b"\x02\x00\x5e\x00\x53\x01")  # type: ignore[arg-type]
