@@ -54,6 +54,7 @@ nitpick_ignore = [
     ("py:class", "rtnl.netns.P"),
     ("py:class", "P.args"),
     ("py:class", "P.kwargs"),
+    ("py:class", "rtnl.codec._E"),  # codec.enum_or_int
     # the context manager Namespace.entered() returns; documented there, private on purpose
     ("py:class", "rtnl.netns._Entered"),
     # autodoc splits the dataclass field annotation ``tuple[str, ...]`` at its comma when it renders

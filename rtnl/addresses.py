@@ -8,7 +8,17 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .codec import IFA, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_NEWADDR, IfAddrMsg, Message
+from .codec import (
+    IFA,
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    NLM_F_REPLACE,
+    RTM_DELADDR,
+    RTM_NEWADDR,
+    IfAddrMsg,
+    Message,
+    enum_or_int,
+)
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -45,13 +55,6 @@ class AddressFlag(enum.IntFlag):
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 
-def scope_of(value: int) -> Scope | int:
-    try:
-        return Scope(value)
-    except ValueError:
-        return value
-
-
 @dataclass(frozen=True, slots=True)
 class Address:
     """An address on a link: ``link`` is the interface index, ``address`` carries the prefix length."""
@@ -72,7 +75,7 @@ class Address:
         return cls(
             link=hdr.index,
             address=ipaddress.ip_interface(f"{ip}/{hdr.prefixlen}"),
-            scope=scope_of(hdr.scope),
+            scope=enum_or_int(Scope, hdr.scope),
             flags=AddressFlag(attrs.get("IFA_FLAGS", hdr.flags)),
             label=attrs.get("IFA_LABEL"),
         )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import DecodeError
 
@@ -399,6 +399,15 @@ U32S, U64S = _Array("I"), _Array("Q")
 
 
 _HEX = "0123456789abcdefABCDEF"
+_E = TypeVar("_E", bound=int)
+
+
+def enum_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
+    """``cls(value)``, or ``value`` itself when this version does not know it: kept, never dropped."""
+    try:
+        return cls(value)
+    except ValueError:
+        return value
 
 
 def parse_mac(text: str, *, any_length: bool = False) -> bytes:

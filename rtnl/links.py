@@ -40,6 +40,7 @@ from .codec import (
     Body,
     IfInfoMsg,
     Message,
+    enum_or_int,
     parse_mac,
 )
 from .errors import DecodeError, NetlinkError
@@ -100,14 +101,6 @@ class OperState(enum.IntEnum):
     UP = 6
 
 
-def _enum(cls: Any, value: Any) -> Any:
-    """``cls(value)``, or the plain int for values this version does not know (kept, not dropped)."""
-    try:
-        return cls(value)
-    except ValueError:
-        return value
-
-
 # --- values ------------------------------------------------------------------------------------------
 
 
@@ -126,7 +119,7 @@ class MacvlanInfo:
     def from_attrs(cls, data: Attrs) -> MacvlanInfo:
         macs = data.get("IFLA_MACVLAN_MACADDR_DATA")
         return cls(
-            mode=_enum(MacvlanMode, data.get("IFLA_MACVLAN_MODE", MacvlanMode.VEPA)),
+            mode=enum_or_int(MacvlanMode, data.get("IFLA_MACVLAN_MODE", MacvlanMode.VEPA)),
             flags=MacvlanFlag(data.get("IFLA_MACVLAN_FLAGS", 0)),
             # the kernel lists them in its hash order, which means nothing: sorted, they compare
             source_macs=tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR")))
@@ -433,7 +426,7 @@ def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
         mtu=mtu or 0,
         address=address,
         carrier=bool(hdr.flags & IFF_LOWER_UP if carrier is None else carrier),
-        operstate=_enum(OperState, operstate or 0),
+        operstate=enum_or_int(OperState, operstate or 0),
         promiscuity=promiscuity or 0,
         parent=parent if parent != hdr.index else None,
         parent_netnsid=netnsid,

@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .addresses import Scope, scope_of
+from .addresses import Scope
 from .codec import (
     NLM_F_CREATE,
     NLM_F_EXCL,
@@ -21,6 +21,7 @@ from .codec import (
     Attrs,
     Message,
     RtMsg,
+    enum_or_int,
 )
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Route:
             link=attrs.get("RTA_OIF"),
             table=attrs.get("RTA_TABLE", hdr.table),
             protocol=hdr.protocol,
-            scope=scope_of(hdr.scope),
+            scope=enum_or_int(Scope, hdr.scope),
             metric=attrs.get("RTA_PRIORITY"),
             type=hdr.type,
             prefsrc=attrs.get("RTA_PREFSRC"),
