@@ -40,18 +40,9 @@ if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.
     from .addresses import Address, InterfaceLike, Scope
     from .monitor import Group, Monitor
     from .netns import Namespace, NamespaceLike
-    from .netns import NamespaceLike as NamespaceRef
     from .routes import AddressLike, NetworkLike, Route
 
-__all__ = ["IFNAMSIZ", "Connection", "LinkRef", "NamespaceRef", "check_name", "connect"]
-
-
-def __getattr__(name: str) -> object:
-    if name == "NamespaceRef":  # rtnl.netns.NamespaceLike, loaded on first use
-        from .netns import NamespaceLike
-
-        return NamespaceLike
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["IFNAMSIZ", "Connection", "LinkRef", "check_name", "connect"]
 
 RTM_F_CLONED = 0x200  # linux/rtnetlink.h: a cached (cloned) route, not one of the table's own
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS

@@ -48,22 +48,11 @@ from .errors import DecodeError, NetlinkError
 if TYPE_CHECKING:
     from .connection import Connection
     from .netns import Namespace, NamespaceLike
-    from .netns import NamespaceLike as NamespaceRef
 
 IFNAMSIZ = 16  # linux/if.h
 ALTIFNAMSIZ = 128  # linux/if.h: alternative names are up to 127 bytes
 MIN_MTU, MAX_MTU = 68, 65535  # ETH_MIN_MTU (IPv4's minimum), ETH_MAX_MTU (linux/if_ether.h)
 
-
-
-def __getattr__(name: str) -> Any:
-    """``NamespaceRef``: :data:`rtnl.netns.NamespaceLike` under its older name, loaded on first use
-    (``rtnl.netns`` is not imported for links that never meet a namespace)."""
-    if name == "NamespaceRef":
-        from .netns import NamespaceLike
-
-        return NamespaceLike
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- linux/if.h ------------------------------------------------------------------------------------
@@ -546,7 +535,7 @@ class Macvlan:
     source_macs: tuple[str, ...] = ()
     bc_queue_len: int | None = None
     bc_cutoff: int | None = None
-    namespace: NamespaceRef | None = None
+    namespace: NamespaceLike | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -623,8 +612,8 @@ class Veth:
     name: str
     peer: str
     _: KW_ONLY
-    peer_namespace: NamespaceRef | None = None
-    namespace: NamespaceRef | None = None
+    peer_namespace: NamespaceLike | None = None
+    namespace: NamespaceLike | None = None
     mtu: int | None = None
 
     def __post_init__(self) -> None:
@@ -652,7 +641,7 @@ class Bridge:
     kind: ClassVar[str] = "bridge"
     name: str
     _: KW_ONLY
-    namespace: NamespaceRef | None = None
+    namespace: NamespaceLike | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name)
