@@ -520,6 +520,9 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+CASES = ("import", "codec", "socket", "netns", "dump", "create", "monitor")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts, under two minutes")
@@ -527,25 +530,34 @@ def main() -> None:
     parser.add_argument("--results", metavar="FILE",
                         help="the Markdown table to regenerate (default: bench/RESULTS.md for a full run, "
                              "none for --quick)")
+    parser.add_argument("--only", metavar="CASES", help="comma-separated subset of: " + ", ".join(CASES))
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else set(CASES)
+    if only - set(CASES):
+        parser.error(f"unknown case(s): {', '.join(sorted(only - set(CASES)))}")
     if shutil.which("ip") is None:
         sys.exit("iproute2 (`ip`) is needed for the side-by-side cases")
     isolate()
     quick = args.quick
     t0 = time.perf_counter()
     reps = 3 if quick else 7
-    case_import(reps)
-    case_codec(reps)
-    case_socket_in_ns(200 if quick else 1000, reps)
-    case_netns(20 if quick else 100, reps)
-    case_dump(1000, reps)
-    case_create_delete(100 if quick else 1000, 1 if quick else 3)
-    case_monitor(5000 if quick else 20000, 1 if quick else 3)
+    runs: dict[str, Callable[[], None]] = {
+        "import": lambda: case_import(reps),
+        "codec": lambda: case_codec(reps),
+        "socket": lambda: case_socket_in_ns(200 if quick else 1000, reps),
+        "netns": lambda: case_netns(20 if quick else 100, reps),
+        "dump": lambda: case_dump(1000, reps),
+        "create": lambda: case_create_delete(100 if quick else 1000, 1 if quick else 3),
+        "monitor": lambda: case_monitor(5000 if quick else 20000, 1 if quick else 3),
+    }
+    for name in CASES:
+        if name in only:
+            runs[name]()
     seconds = time.perf_counter() - t0
     if args.json:
         report = {"machine": machine(), "quick": quick, "cases": RESULTS}
         Path(args.json).write_text(json.dumps(report, indent=2))
-    results = args.results or (None if quick else str(HERE / "RESULTS.md"))
+    results = args.results or (None if quick or args.only else str(HERE / "RESULTS.md"))
     if results:
         write_results(Path(results), quick, seconds)
     print(f"\n{len(RESULTS)} cases in {seconds:.0f} s" + (f"; table written to {results}" if results else ""))

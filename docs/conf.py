@@ -240,7 +240,13 @@ class CodecConstants(SphinxDirective):
         return container.children
 
 
+def _hide_private_bases(app, name, obj, options, bases):  # type: ignore[no-untyped-def]
+    """``rtnl.links._Value`` is how specs get ``==``/``hash``/``repr``, not something to use."""
+    bases[:] = [b for b in bases if not getattr(b, "__name__", "").startswith("_")] or [object]
+
+
 def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("autodoc-process-bases", _hide_private_bases)
     app.add_directive("codec-constants", CodecConstants)
     app.connect("config-inited", _use_python_inventory, priority=100)  # intersphinx validates at 800
     app.connect("missing-reference", _resolve_short_name)

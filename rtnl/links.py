@@ -19,8 +19,7 @@ import random
 import re
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import KW_ONLY, FrozenInstanceError, dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from . import codec
 from .codec import (
@@ -93,15 +92,18 @@ class OperState(enum.IntEnum):
 # --- values ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class MacvlanInfo:
-    """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*)."""
+class MacvlanInfo(NamedTuple):
+    """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*).
 
-    mode: MacvlanMode | int
-    flags: MacvlanFlag = MacvlanFlag(0)  # noqa: RUF009 (an immutable IntFlag)
-    source_macs: tuple[str, ...] = ()
-    bc_queue_len: int | None = None
-    bc_queue_len_used: int | None = None
+    The kind data classes are named tuples, as ``os.stat()`` results are: immutable, hashable,
+    cheap to build for every link of a dump, ``_replace`` to derive one.
+    """
+
+    mode: MacvlanMode | int  #: the macvlan mode (an int this version does not know stays an int)
+    flags: MacvlanFlag = MacvlanFlag(0)  #: MACVLAN_FLAG_* bits
+    source_macs: tuple[str, ...] = ()  #: SOURCE mode: the senders this child takes frames from, sorted
+    bc_queue_len: int | None = None  #: the broadcast/multicast queue length asked for
+    bc_queue_len_used: int | None = None  #: the queue length in effect (the largest of the port's children)
     bc_cutoff: int | None = None  #: ``None`` where the kernel does not report it (< 6.4)
 
     @classmethod
@@ -119,22 +121,20 @@ class MacvlanInfo:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class VethInfo:
+class VethInfo(NamedTuple):
     """A veth end. ``peer`` is the index of the other end (in ``peer_netnsid``'s namespace if set)."""
 
-    peer: int | None = None
-    peer_netnsid: int | None = None
+    peer: int | None = None  #: the other end's index
+    peer_netnsid: int | None = None  #: the nsid of the other end's namespace, when it is another one
 
 
-@dataclass(frozen=True, slots=True)
-class BridgeInfo:
+class BridgeInfo(NamedTuple):
     """A bridge device (IFLA_BR_*): the settings a lab "switch" needs."""
 
-    stp_state: int = 0
-    forward_delay: int = 0
-    ageing_time: int = 0
-    vlan_filtering: bool = False
+    stp_state: int = 0  #: 0: STP off
+    forward_delay: int = 0  #: in centiseconds (the kernel's clock_t)
+    ageing_time: int = 0  #: how long a learned MAC stays, in centiseconds
+    vlan_filtering: bool = False  #: whether the bridge filters by VLAN
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> BridgeInfo:
@@ -146,14 +146,13 @@ class BridgeInfo:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class BridgePortInfo:
+class BridgePortInfo(NamedTuple):
     """A link enslaved to a bridge (IFLA_BRPORT_* in IFLA_INFO_SLAVE_DATA)."""
 
-    hairpin: bool = False
-    state: int = 0
-    learning: bool = True
-    flood: bool = True
+    hairpin: bool = False  #: frames may leave through the port they came in by (what VEPA needs)
+    state: int = 0  #: BR_STATE_* (3: forwarding)
+    learning: bool = True  #: the bridge learns source MACs on this port
+    flood: bool = True  #: unknown unicast is flooded to this port
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> BridgePortInfo:
@@ -206,11 +205,11 @@ def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
 class Link:
     """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
 
-    An immutable value object, but not a dataclass: fields are read-only properties, decoded from the
+    An immutable value object: fields are read-only properties, decoded from the
     message on first access (all at once, in one pass), so listing 1,000 links costs little more than
     receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
     was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle`` round-trip it (the
-    wire bytes are its state). ``dataclasses.replace``/``fields``/``asdict`` do not apply: a Link
+    wire bytes are its state). There is no ``replace``: a Link
     is what the kernel said, so to change one ask the kernel (``net.set(link, mtu=1400)`` returns
     the new Link); ``repr`` lists every field. ``parent`` is the lower device's index (IFLA_LINK);
     when ``parent_netnsid`` is set, that index belongs to the namespace with that nsid (a macvlan
@@ -377,10 +376,10 @@ class Link:
         return f"Link(index={self.index!r}, {fields}, flags={self.flags!r})"
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise AttributeError(f"cannot delete field {name!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
         buf, start, end = self._attrs.span()
@@ -506,8 +505,56 @@ def _check_ref(link: object, what: str) -> None:
 # --- specs -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Macvlan:
+_set = object.__setattr__
+_V = TypeVar("_V", bound="_Value")
+
+
+class _Value:
+    """Value semantics over the fields in ``__slots__``: ``==``, ``hash``, ``repr``, read-only
+    attributes, ``copy``/``pickle`` and ``__replace__`` (``copy.replace``, Python >= 3.13) — what
+    ``@dataclass(frozen=True)`` would generate, written once: importing :mod:`dataclasses` and
+    generating the classes cost ``import rtnl`` more than everything else together."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()  # in the order of repr, ==, hash and __init__; the slots
+
+    def _init(self, *values: object) -> None:
+        for name, value in zip(self._fields, values, strict=True):
+            _set(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._fields)})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), dict(zip(self._fields, self._values(), strict=True))))
+
+    def __replace__(self: _V, **changes: Any) -> _V:
+        """A copy with some fields changed, validated again."""
+        return type(self)(**{**dict(zip(self._fields, self._values(), strict=True)), **changes})
+
+
+def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _V:
+    return cls(**fields)
+
+
+class Macvlan(_Value):
     """A macvlan child of ``parent`` to create (``ip link add link PARENT name NAME type macvlan ...``).
 
     The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA (as is one
@@ -525,47 +572,52 @@ class Macvlan:
     """
 
     kind: ClassVar[str] = "macvlan"
+    _fields = ("name", "parent", "mode", "address", "mtu", "flags", "source_macs", "bc_queue_len",
+               "bc_cutoff", "namespace")
+    __slots__ = _fields
     name: str
     parent: LinkRef
-    mode: MacvlanMode = MacvlanMode.BRIDGE
-    _: KW_ONLY
-    address: str | None = None
-    mtu: int | None = None
-    flags: MacvlanFlag = MacvlanFlag(0)  # noqa: RUF009 (an immutable IntFlag)
-    source_macs: tuple[str, ...] = ()
-    bc_queue_len: int | None = None
-    bc_cutoff: int | None = None
-    namespace: NamespaceLike | None = None
+    mode: MacvlanMode
+    address: str | None
+    mtu: int | None
+    flags: MacvlanFlag
+    source_macs: tuple[str, ...]
+    bc_queue_len: int | None
+    bc_cutoff: int | None
+    namespace: NamespaceLike | None
 
-    def __post_init__(self) -> None:
-        check_name(self.name)
-        _check_ref(self.parent, "parent")
-        if not isinstance(self.mode, MacvlanMode):
-            raise TypeError(f"mode is a MacvlanMode, not {self.mode!r}")
-        if not isinstance(self.flags, MacvlanFlag):
-            raise TypeError(f"flags is a MacvlanFlag, not {self.flags!r}")
-        if self.flags & MacvlanFlag.NOPROMISC and self.mode != MacvlanMode.PASSTHRU:
+    def __init__(self, name: str, parent: LinkRef, mode: MacvlanMode = MacvlanMode.BRIDGE, *,
+                 address: str | None = None, mtu: int | None = None, flags: MacvlanFlag = MacvlanFlag(0),  # noqa: B008
+                 source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
+                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> None:
+        check_name(name)
+        _check_ref(parent, "parent")
+        if not isinstance(mode, MacvlanMode):
+            raise TypeError(f"mode is a MacvlanMode, not {mode!r}")
+        if not isinstance(flags, MacvlanFlag):
+            raise TypeError(f"flags is a MacvlanFlag, not {flags!r}")
+        if flags & MacvlanFlag.NOPROMISC and mode != MacvlanMode.PASSTHRU:
             raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
-        if self.flags & MacvlanFlag.NODST and self.mode != MacvlanMode.SOURCE:
+        if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
             raise ValueError("the NODST flag is only valid in SOURCE mode")
-        if isinstance(self.source_macs, str):
+        if isinstance(source_macs, str):
             raise TypeError("source_macs is a sequence of MAC strings, not one str")
-        macs = tuple(check_mac(m, "source MAC") for m in self.source_macs)
-        if macs and self.mode != MacvlanMode.SOURCE:
+        macs = tuple(check_mac(m, "source MAC") for m in source_macs)
+        if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
         if len(set(macs)) != len(macs):
             raise ValueError(f"duplicate source MACs in {macs}")
-        object.__setattr__(self, "source_macs", macs)
-        if self.address is not None:
-            if self.mode == MacvlanMode.PASSTHRU:  # the kernel would silently ignore it
+        if address is not None:
+            if mode == MacvlanMode.PASSTHRU:  # the kernel would silently ignore it
                 raise ValueError("a PASSTHRU child always takes its parent's MAC; leave address unset")
-            object.__setattr__(self, "address", check_mac(self.address, "address"))
-        if self.mtu is not None:
-            check_mtu(self.mtu)
-        if self.bc_queue_len is not None:
-            _check_int(self.bc_queue_len, "bc_queue_len", 0, 2**32 - 1)
-        if self.bc_cutoff is not None:
-            _check_int(self.bc_cutoff, "bc_cutoff", -(2**31), 2**31 - 1)
+            address = check_mac(address, "address")
+        if mtu is not None:
+            check_mtu(mtu)
+        if bc_queue_len is not None:
+            _check_int(bc_queue_len, "bc_queue_len", 0, 2**32 - 1)
+        if bc_cutoff is not None:
+            _check_int(bc_cutoff, "bc_cutoff", -(2**31), 2**31 - 1)
+        self._init(name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff, namespace)
 
     def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
         data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MODE", int(self.mode))]
@@ -595,34 +647,36 @@ class Macvlan:
         return out
 
 
-@dataclass(frozen=True, slots=True)
 class Macvtap(Macvlan):
     """A macvtap child: a macvlan with a ``/dev/tapN`` character device. Same fields as :class:`Macvlan`."""
 
     kind: ClassVar[str] = "macvtap"
+    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Veth:
+class Veth(_Value):
     """A veth pair ``name`` <-> ``peer``. ``peer_namespace`` creates the peer directly in another
     namespace; ``namespace`` does the same for ``name`` (the peer then stays here unless
     ``peer_namespace`` says otherwise). ``mtu`` applies to both ends."""
 
     kind: ClassVar[str] = "veth"
+    _fields = ("name", "peer", "peer_namespace", "namespace", "mtu")
+    __slots__ = _fields
     name: str
     peer: str
-    _: KW_ONLY
-    peer_namespace: NamespaceLike | None = None
-    namespace: NamespaceLike | None = None
-    mtu: int | None = None
+    peer_namespace: NamespaceLike | None
+    namespace: NamespaceLike | None
+    mtu: int | None
 
-    def __post_init__(self) -> None:
-        check_name(self.name)
-        check_name(self.peer)
-        if self.name == self.peer and self.namespace is None and self.peer_namespace is None:
-            raise ValueError(f"both ends of a veth pair are named {self.name!r}")
-        if self.mtu is not None:
-            check_mtu(self.mtu)
+    def __init__(self, name: str, peer: str, *, peer_namespace: NamespaceLike | None = None,
+                 namespace: NamespaceLike | None = None, mtu: int | None = None) -> None:
+        check_name(name)
+        check_name(peer)
+        if name == peer and namespace is None and peer_namespace is None:
+            raise ValueError(f"both ends of a veth pair are named {name!r}")
+        if mtu is not None:
+            check_mtu(mtu)
+        self._init(name, peer, peer_namespace, namespace, mtu)
 
     def _attrs(self, net: Connection, peer_fd: int | None = None) -> list[tuple[str, Any]]:
         mtu = [("IFLA_MTU", self.mtu)] if self.mtu is not None else []
@@ -634,17 +688,17 @@ class Veth:
         return [*mtu, ("IFLA_LINKINFO", info)]
 
 
-@dataclass(frozen=True, slots=True)
-class Bridge:
+class Bridge(_Value):
     """A bridge (the lab's "switch"); enslave ports with ``net.set(port, master=bridge)``."""
 
     kind: ClassVar[str] = "bridge"
+    _fields = ("name", "namespace")
+    __slots__ = _fields
     name: str
-    _: KW_ONLY
-    namespace: NamespaceLike | None = None
+    namespace: NamespaceLike | None
 
-    def __post_init__(self) -> None:
-        check_name(self.name)
+    def __init__(self, name: str, *, namespace: NamespaceLike | None = None) -> None:
+        self._init(check_name(name), namespace)
 
     def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
         return [("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=self.kind))]
@@ -653,8 +707,7 @@ class Bridge:
 Spec = Macvlan | Veth | Bridge
 
 
-@dataclass(frozen=True, slots=True)
-class SourceMacs:
+class SourceMacs(_Value):
     """An edit of a SOURCE-mode macvlan's source MAC list, for ``net.set(link, source_macs=...)``.
 
     A plain sequence of MACs *replaces* the list (``()`` empties it); the class methods build the
@@ -666,17 +719,20 @@ class SourceMacs:
         net.set(mv, source_macs=SourceMacs.flush())                           # flush
     """
 
+    _fields = ("op", "macs")
+    __slots__ = _fields
     op: Literal["set", "add", "delete", "flush"]
-    macs: tuple[str, ...] = ()
+    macs: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        if self.op not in ("set", "add", "delete", "flush"):
-            raise ValueError(f"unknown source MAC operation {self.op!r}")
-        if isinstance(self.macs, str):
+    def __init__(self, op: Literal["set", "add", "delete", "flush"], macs: Iterable[str] = ()) -> None:
+        if op not in ("set", "add", "delete", "flush"):
+            raise ValueError(f"unknown source MAC operation {op!r}")
+        if isinstance(macs, str):
             raise TypeError("macs is a sequence of MAC strings, not one str")
-        object.__setattr__(self, "macs", tuple(check_mac(m, "source MAC") for m in self.macs))
-        if self.op == "flush" and self.macs:
+        checked = tuple(check_mac(m, "source MAC") for m in macs)
+        if op == "flush" and checked:
             raise ValueError("flush takes no MACs")
+        self._init(op, checked)
 
     @classmethod
     def set(cls, *macs: str) -> SourceMacs:

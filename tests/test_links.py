@@ -696,12 +696,10 @@ def test_a_kernel_ignoring_bc_cutoff_is_reported_and_nothing_kept(net: rtnl.Conn
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A kernel before 6.4 accepts IFLA_MACVLAN_BC_CUTOFF and silently ignores it (so never reports
     it): simulated by a read-back that drops it."""
-    import dataclasses
-
     real = MacvlanInfo.from_attrs
 
     def old_kernel(data: Any) -> MacvlanInfo:
-        return dataclasses.replace(real(data), bc_cutoff=None)
+        return real(data)._replace(bc_cutoff=None)
 
     before = _names(net)
     monkeypatch.setattr(MacvlanInfo, "from_attrs", staticmethod(old_kernel))

@@ -3,7 +3,7 @@ Bridge specs are created, read back equal (by rtnl and by ``ip -d -j link show``
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import json
 import subprocess
 from collections.abc import Iterator
@@ -84,7 +84,7 @@ def test_random_specs_round_trip(lab: tuple[rtnl.Namespace, rtnl.Connection, Lin
     link = net.add(spec)
     try:
         assert link == net.link(spec.name)  # add() returns what a lookup returns
-        assert dataclasses.replace(spec) == spec  # specs are plain frozen values
+        assert copy.copy(spec) == spec and hash(copy.copy(spec)) == hash(spec)  # specs are plain values
         if isinstance(spec, Macvlan):
             _check_macvlan(ns, parent, spec, link)
         elif isinstance(spec, Veth):
