@@ -433,6 +433,9 @@ LinkRef = Link | str | int
 # --- validation (before anything is sent) ---------------------------------------------------------
 
 
+_BAD_NAME_CHAR = re.compile(r"[/:\0\s]")  # \s: str.isspace()'s characters
+
+
 def check_name(name: object, *, lookup: bool = False) -> str:
     """A valid interface name, or ``ValueError``/``TypeError`` before anything is sent.
 
@@ -446,7 +449,7 @@ def check_name(name: object, *, lookup: bool = False) -> str:
     limit = ALTIFNAMSIZ if lookup else IFNAMSIZ
     if not 0 < size < limit:
         raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {size}")
-    if name in (".", "..") or any(c in "/:\0" or c.isspace() for c in name):
+    if name in (".", "..") or _BAD_NAME_CHAR.search(name):
         raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
     return name
 
@@ -596,13 +599,14 @@ class Macvlan(_Value):
             raise TypeError(f"mode is a MacvlanMode, not {mode!r}")
         if not isinstance(flags, MacvlanFlag):
             raise TypeError(f"flags is a MacvlanFlag, not {flags!r}")
-        if flags & MacvlanFlag.NOPROMISC and mode != MacvlanMode.PASSTHRU:
-            raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
-        if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
-            raise ValueError("the NODST flag is only valid in SOURCE mode")
+        if flags:  # (IntFlag's & runs Python code: only when there is a flag to check)
+            if flags & MacvlanFlag.NOPROMISC and mode != MacvlanMode.PASSTHRU:
+                raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
+            if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
+                raise ValueError("the NODST flag is only valid in SOURCE mode")
         if isinstance(source_macs, str):
             raise TypeError("source_macs is a sequence of MAC strings, not one str")
-        macs = tuple(check_mac(m, "source MAC") for m in source_macs)
+        macs = tuple(check_mac(m, "source MAC") for m in source_macs) if source_macs else ()
         if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
         if len(set(macs)) != len(macs):
@@ -801,6 +805,9 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
+_kernel_echoes = False  # set once a create came back with its echo (Linux >= 6.3)
+
+
 def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]], *,
             echo: bool = True) -> Link | None:
     """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
@@ -809,14 +816,16 @@ def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]
     ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
     echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
     """
+    global _kernel_echoes
     flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
     msg = _newlink(0, flags, attrs=[("IFLA_IFNAME", name), *attrs])
-    try:
-        answers = net.sock.request(msg)
+    try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
+        answers = net.sock.request(msg, ack=not (echo and _kernel_echoes))
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
     for m in answers:  # the name is the first attribute: the rest stays undecoded until read
         if m.type == RTM_NEWLINK and m.attrs is not None and m.attrs.get("IFLA_IFNAME") == name:
+            _kernel_echoes = True
             return Link.from_message(m, net.namespace_id)
     return None
 
@@ -834,6 +843,9 @@ def add(net: Connection, spec: Spec) -> Link:
     """
     if not isinstance(spec, (Macvlan, Veth, Bridge)):
         raise TypeError(f"add() takes a Macvlan, Macvtap, Veth or Bridge spec, not {type(spec).__name__}")
+    if spec.namespace is None and getattr(spec, "peer_namespace", None) is None:  # no namespace to open
+        link = _create(net, spec, spec.name, spec._attrs(net))
+        return _verified(net, spec, link or net.link(spec.name))
     from .netns import resolve
 
     with contextlib.ExitStack() as stack:

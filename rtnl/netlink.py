@@ -37,7 +37,8 @@ DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
 WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
-_MSG_PEEK_TRUNC = socket.MSG_PEEK | socket.MSG_TRUNC
+_MSG_DONTWAIT = int(socket.MSG_DONTWAIT)
+_MSG_PEEK_TRUNC = int(socket.MSG_PEEK | socket.MSG_TRUNC)  # ints: an IntFlag's | runs Python code
 
 
 class NetlinkWarning(UserWarning):
@@ -110,7 +111,7 @@ class NetlinkSocket:
         from another process is dropped, and does not make this wait)."""
         while True:
             try:
-                data = self._recv(socket.MSG_DONTWAIT)
+                data = self._recv(_MSG_DONTWAIT)
             except BlockingIOError:
                 return None
             if data is not None:
@@ -132,7 +133,7 @@ class NetlinkSocket:
         """
         flags = msg.flags | NLM_F_REQUEST | (NLM_F_ACK if ack else 0)
         with self._lock:
-            return self._transact(msg, flags)
+            return self._transact(msg, flags, dump=False)
 
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
@@ -144,7 +145,7 @@ class NetlinkSocket:
         with self._lock:
             for _ in range(DUMP_RETRIES):
                 try:
-                    return self._transact(msg, flags)
+                    return self._transact(msg, flags, dump=True)
                 except DumpInterrupted:
                     continue
         raise DumpInterrupted()
@@ -184,7 +185,8 @@ class NetlinkSocket:
                 first = first or err
         return first
 
-    def _transact(self, msg: Message, flags: int) -> list[Message]:
+    def _transact(self, msg: Message, flags: int, *, dump: bool) -> list[Message]:
+        # ``dump`` is said, not read from ``flags``: NLM_F_DUMP's bits mean REPLACE|EXCL in a NEW request
         seq = next(self._seq)
         data = msg.encode(seq=seq, pid=0)
         data = data[:6] + flags.to_bytes(2, "little") + data[8:]
@@ -202,7 +204,7 @@ class NetlinkSocket:
                     err = self._status(reply, data)
                     if err is not None:
                         raise err
-                    if rtype == NLMSG_DONE and flags & NLM_F_ACK and not flags & NLM_F_DUMP:
+                    if rtype == NLMSG_DONE and flags & NLM_F_ACK and not dump:
                         continue  # a doit that answers with a multi-part reply: the ack still comes
                     if interrupted:
                         raise DumpInterrupted()
@@ -211,14 +213,16 @@ class NetlinkSocket:
                     raise NetlinkError.from_errno(errno.EOVERFLOW, "netlink overrun")
                 if rtype != NLMSG_NOOP:
                     out.append(reply)
-                if not flags & (NLM_F_ACK | NLM_F_DUMP) and not reply.flags & codec.NLM_F_MULTI:
+                if not dump and not flags & NLM_F_ACK and not reply.flags & codec.NLM_F_MULTI:
                     return out
 
     def _status(self, reply: Message, request: bytes) -> NetlinkError | None:
         """The error an NLMSG_ERROR / NLMSG_DONE carries, or None; keeps success warnings."""
         error = getattr(reply.header, "error", 0)
+        if not error and not reply.flags & codec.NLM_F_ACK_TLVS:  # a plain ack: nothing more to read
+            return None
         ext: Attrs | None = reply.attrs
-        text = ext.get("NLMSGERR_ATTR_MSG") if ext is not None and len(ext) else None
+        text = ext.get("NLMSGERR_ATTR_MSG") if ext else None
         if error == 0:
             if isinstance(text, str) and text:
                 self.warnings.append(text)

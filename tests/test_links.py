@@ -7,6 +7,7 @@ import errno
 import itertools
 import json
 import socket
+import struct
 import subprocess
 import time
 from typing import Any
@@ -15,7 +16,17 @@ import pytest
 
 import rtnl
 from rtnl import codec
-from rtnl.codec import IFLA, IFLA_INFO, IFLA_MACVLAN, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK, Message
+from rtnl.codec import (
+    IFLA,
+    IFLA_INFO,
+    IFLA_MACVLAN,
+    NLM_F_ACK,
+    NLM_F_CREATE,
+    NLM_F_ECHO,
+    NLM_F_EXCL,
+    RTM_NEWLINK,
+    Message,
+)
 from rtnl.links import (
     Bridge,
     Link,
@@ -543,6 +554,41 @@ def test_create_in_place_sends_no_echo_into_the_target(net: rtnl.Connection, par
         with pytest.raises(BlockingIOError):
             bystander.recv(65536)
         assert net.add(Bridge("br1")).name == "br1"  # here the echo still comes back to us
+
+
+@kernel
+def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connection, parent: Link,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux >= 6.3 answers a create sent with NLM_F_ECHO with the new link, or with an error: once
+    it has done so, creates need no NLM_F_ACK (one answer datagram instead of two), and an error
+    still comes back as an exception with the socket in step. ``EXCL`` shares its bit with
+    ``NLM_F_MATCH``: a create must not be taken for a dump, which would wait for an NLMSG_DONE."""
+    import rtnl.links
+
+    sent: list[int] = []  # nlmsg_flags of every RTM_NEWLINK sent
+    real = net.sock.sock
+
+    class Spy:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def sendall(self, data: bytes) -> None:
+            if struct.unpack_from("=H", data, 4)[0] == RTM_NEWLINK:
+                sent.append(struct.unpack_from("=H", data, 6)[0])
+            real.sendall(data)
+
+    monkeypatch.setattr(rtnl.links, "_kernel_echoes", False)
+    monkeypatch.setattr(net.sock, "sock", Spy())
+    real.settimeout(10)  # a create waiting for an answer that never comes fails instead of hanging
+    first, second = net.add(Macvlan("mv0", parent)), net.add(Macvlan("mv1", parent))
+    echo_ack = NLM_F_ECHO | NLM_F_ACK
+    assert [flags & echo_ack for flags in sent] == [echo_ack, NLM_F_ECHO]
+    assert (first, second) == (net.link("mv0"), net.link("mv1"))
+    with pytest.raises(FileExistsError):
+        net.add(Macvlan("mv1", parent))
+    assert not sent[-1] & NLM_F_ACK
+    assert net.add(Bridge("br0")) == net.link("br0")  # still in step
+    assert set(_names(net)) >= {"mv0", "mv1", "br0"}
 
 
 # --- validation before anything is sent ------------------------------------------------------------------
