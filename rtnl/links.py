@@ -242,10 +242,7 @@ class Link:
         """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet.
         ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
         message came from."""
-        object.__setattr__(self, "_header", header)
-        object.__setattr__(self, "_attrs", attrs)
-        object.__setattr__(self, "_fields", None)
-        object.__setattr__(self, "_netns", namespace_id)
+        self._header, self._attrs, self._fields, self._netns = header, attrs, None, namespace_id
 
     @classmethod
     def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
@@ -259,7 +256,7 @@ class Link:
         fields = self._fields
         if fields is None:
             fields = _decode_link(self._header, self._attrs)
-            object.__setattr__(self, "_fields", fields)
+            self._fields = fields
         return fields
 
     # the kernel's header: no decoding needed
@@ -375,11 +372,9 @@ class Link:
         fields = ", ".join(f"{k}={v!r}" for k, v in self._decoded()._asdict().items())
         return f"Link(index={self.index!r}, {fields}, flags={self.flags!r})"
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
+    # read-only without a __setattr__ override: the fields are properties without setters and the
+    # slots leave no room for new attributes (an override would make each Link in a dump ~4x
+    # dearer to build, as __init__ would then go through object.__setattr__)
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
         buf, start, end = self._attrs.span()

@@ -60,6 +60,41 @@ def parent(net: rtnl.Connection) -> Link:
     return net.set(link, up=True)
 
 
+# --- specs are values -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", [
+    Macvlan("mv0", "eth0", MacvlanMode.SOURCE, address=MAC1, mtu=1400, source_macs=(MAC1,)),
+    Macvtap("mvt0", 2),
+    Veth("v0", "v1", mtu=9000),
+    Bridge("br0"),
+    SourceMacs.add(MAC1),
+])
+def test_specs_are_frozen_values(spec: Any) -> None:
+    import copy
+    import pickle
+
+    for clone in (copy.copy(spec), copy.deepcopy(spec), pickle.loads(pickle.dumps(spec)), spec.__replace__()):
+        assert clone == spec and hash(clone) == hash(spec) and repr(clone) == repr(spec)
+        assert type(clone) is type(spec)
+    first = spec._fields[0]
+    assert repr(spec).startswith(f"{type(spec).__name__}({first}=")
+    with pytest.raises(AttributeError):
+        setattr(spec, first, "other")
+    with pytest.raises(AttributeError):
+        delattr(spec, first)
+    with pytest.raises(AttributeError):
+        spec.anything = 1  # slots only
+
+
+def test_replacing_a_spec_field_validates_it_again() -> None:
+    mv = Macvlan("mv0", 2)
+    assert mv.__replace__(mode=MacvlanMode.VEPA) == Macvlan("mv0", 2, MacvlanMode.VEPA)
+    with pytest.raises(ValueError):
+        mv.__replace__(name="a" * 16)
+    assert Macvlan("mv0", 2) != Macvtap("mv0", 2)  # another kind, though the same fields
+
+
 # --- validation before anything is sent -------------------------------------------------------------
 
 
