@@ -137,8 +137,8 @@ class Connection:
         """Every link in the namespace, in index order."""
         request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
         msgs = self.sock.dump(request)
-        here = self.namespace_id
-        return [Link(m.header, m.attrs, here) for m in msgs if m.type == codec.RTM_NEWLINK]  # type: ignore[arg-type]
+        here, newlink = self.namespace_id, codec.RTM_NEWLINK
+        return [Link(m.header, m.attrs, here) for m in msgs if m.type == newlink]  # type: ignore[arg-type]
 
     def link(self, link: LinkRef) -> Link:
         """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`

@@ -25,7 +25,6 @@ from .codec import (
     NLM_F_REQUEST,
     NLMSG_DONE,
     NLMSG_ERROR,
-    NLMSG_NOOP,
     NLMSG_OVERRUN,
     SOL_NETLINK,
     Attrs,
@@ -35,6 +34,7 @@ from .errors import DumpInterrupted, NetlinkError
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
+NLMSG_MIN_TYPE = 0x10  # linux/netlink.h: types below are netlink's own (NOOP, ERROR, DONE, OVERRUN)
 WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
 _MSG_DONTWAIT = int(socket.MSG_DONTWAIT)
@@ -192,14 +192,19 @@ class NetlinkSocket:
         data = data[:6] + flags.to_bytes(2, "little") + data[8:]
         self.sock.sendall(data)
         out: list[Message] = []
-        interrupted = False
+        interrupted, portid = False, self.portid
         while True:
             for reply in codec.decode(self.recv()):
-                if reply.seq != seq or reply.pid != self.portid:
+                if reply.seq != seq or reply.pid != portid:
                     continue  # an answer to an older request, or a notification
                 if reply.flags & NLM_F_DUMP_INTR:
                     interrupted = True
                 rtype = reply.type
+                if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
+                    out.append(reply)
+                    if not dump and not flags & NLM_F_ACK and not reply.flags & codec.NLM_F_MULTI:
+                        return out
+                    continue
                 if rtype in (NLMSG_ERROR, NLMSG_DONE):
                     err = self._status(reply, data)
                     if err is not None:
@@ -211,10 +216,6 @@ class NetlinkSocket:
                     return out
                 if rtype == NLMSG_OVERRUN:
                     raise NetlinkError.from_errno(errno.EOVERFLOW, "netlink overrun")
-                if rtype != NLMSG_NOOP:
-                    out.append(reply)
-                if not dump and not flags & NLM_F_ACK and not reply.flags & codec.NLM_F_MULTI:
-                    return out
 
     def _status(self, reply: Message, request: bytes) -> NetlinkError | None:
         """The error an NLMSG_ERROR / NLMSG_DONE carries, or None; keeps success warnings."""
