@@ -20,10 +20,11 @@ Build a message and encode it::
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple, TypeVar, Union
 
 from .errors import DecodeError
 
@@ -94,6 +95,7 @@ _ERR = struct.Struct("=i")  # struct nlmsgerr: error, then the request's nlmsghd
 _U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
 
 _PAD = (b"", b"\0\0\0", b"\0\0", b"\0")  # NLA_ALIGN padding after an attribute of length % 4 == i
+_NUL_PAD = tuple(b"\0" + pad for pad in _PAD)  # a string's NUL, then padding by the length with the NUL
 MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
 
 
@@ -182,6 +184,7 @@ class _Fixed:
     def __init__(self, cls: Any, fmt: str) -> None:
         self.cls, self.st = cls, struct.Struct(fmt)
         self.size = self.st.size
+        self.message = struct.Struct(_HDR.format + fmt[1:])  # nlmsghdr and this struct: one pack per message
 
     def unpack(self, buf: bytes, off: int, end: int) -> tuple[Any, int]:
         if end - off < self.size:
@@ -199,8 +202,21 @@ _RTGEN = _Fixed(RtGenMsg, "=Bxxx")
 
 
 # ------------------------------------------------------------------------------------------------
-# Value codecs: decode(buf, start, end, parent) -> value; encode(value, parent) -> bytes
+# Value codecs: decode(buf, start, end, parent) -> value; encode(value, siblings) -> bytes
 # ------------------------------------------------------------------------------------------------
+
+# What an encoder may look at besides its value: the other attributes being built, by name (the
+# keywords of Schema.build, or an Attrs). Only IFLA_INFO_DATA does, to find IFLA_INFO_KIND.
+Siblings = Union[Mapping[str, Any], "Attrs"]
+Encoder = Callable[[Any], bytes]
+
+
+def _tlv(rtype: int, payload: bytes, name: Key) -> bytes:
+    """One whole attribute: struct nlattr, payload, NLA_ALIGN padding."""
+    length = 4 + len(payload)
+    if length > 0xFFFF:
+        raise ValueError(f"attribute {name} is {length} bytes, more than netlink allows")
+    return _NLA.pack(length, rtype) + payload + _PAD[length & 3]
 
 
 class Codec:
@@ -211,8 +227,19 @@ class Codec:
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         return bytes(value)
+
+    def tlv(self, rtype: int, name: str) -> Encoder:
+        """A shortcut that encodes a whole attribute of type ``rtype`` (nlattr header, payload,
+        padding) from a value, so that building costs one dict lookup and one call per attribute.
+        It may raise on a value it does not take (or one that needs its siblings): the schema then
+        encodes through :meth:`encode`, which takes the value or raises the real error."""
+        encode = self.encode
+
+        def tlv(value: Any) -> bytes:
+            return _tlv(rtype | value.flags if isinstance(value, Attrs) else rtype, encode(value, {}), name)
+        return tlv
 
 
 class _Int(Codec):
@@ -224,10 +251,21 @@ class _Int(Codec):
             return bytes(buf[start:end])
         return self.st.unpack_from(buf, start)[0]
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
-        return self.st.pack(value)
+        try:
+            return self.st.pack(value)
+        except struct.error as e:  # bad input is a ValueError/TypeError, raised before anything is sent
+            raise (ValueError if isinstance(value, int) else TypeError)(f"{value!r}: {e}") from None
+
+    def tlv(self, rtype: int, name: str) -> Encoder:
+        fmt, size = self.st.format, self.st.size
+        if fmt[0] != "=":  # BE16: the value's byte order is not the header's
+            return super().tlv(rtype, name)
+        # header, value and padding in one pack, called from C; raw bytes or a bad int raise struct.error
+        whole: Encoder = functools.partial(struct.Struct(f"=HH{fmt[1:]}{-size % 4}x").pack, 4 + size, rtype)
+        return whole
 
 
 class _Uint(Codec):
@@ -241,7 +279,7 @@ class _Uint(Codec):
             return value
         return bytes(buf[start:end])  # including a u64 that fits u32: not how the kernel writes one
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return (_U32 if value <= 0xFFFFFFFF else _U64).pack(value)
@@ -256,10 +294,19 @@ class _Str(Codec):
             return raw[:-1].decode("utf-8", "surrogateescape")
         return raw
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return value.encode("utf-8", "surrogateescape") + b"\0"  # type: ignore[no-any-return]
+
+    def tlv(self, rtype: int, name: str) -> Encoder:
+        head = _NLA.pack
+
+        def tlv(value: Any) -> bytes:  # bytes (no .encode), a lone surrogate or > 64 KiB raise
+            raw: bytes = value.encode()
+            length = 5 + len(raw)
+            return head(length, rtype) + raw + _NUL_PAD[length & 3]
+        return tlv
 
 
 class _LLAddr(Codec):
@@ -268,7 +315,7 @@ class _LLAddr(Codec):
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return bytes(buf[start:end]).hex(":")
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return parse_mac(value, any_length=True)
@@ -285,7 +332,7 @@ class _IPAddr(Codec):
             return ipaddress.IPv6Address(bytes(buf[start:end]))
         return bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return ipaddress.ip_address(value).packed
@@ -295,7 +342,7 @@ class _Flag(Codec):
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return True if end == start else bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         return bytes(value) if isinstance(value, (bytes, bytearray)) else b""
 
 
@@ -312,37 +359,52 @@ class _Array(Codec):
             return bytes(buf[start:end])
         return struct.unpack_from(f"={n}{self.item}", buf, start)
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return struct.pack(f"={len(value)}{self.item}", *value)
 
 
-class _Nested(Codec):
+class _Nest(Codec):
+    """A codec whose values are attributes (or a header and attributes): ``Attrs`` encode as their bytes."""
+
     nested = True
 
+    def tlv(self, rtype: int, name: str) -> Encoder:
+        head = _NLA.pack
+
+        def tlv(value: Any) -> bytes:  # Attrs only: anything else has no _values
+            data: bytes = value._buf[value._start:value._end] if value._values is None else value.encode()
+            length = 4 + len(data)
+            return head(length, rtype | value.flags) + data + _PAD[length & 3]
+        return tlv
+
+
+class _Nested(_Nest):
     def __init__(self, schema: Callable[[], Schema]) -> None:
         self._schema = schema
+        self._resolved: Schema | None = None
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
-        return parent._child(self._schema(), start, end)
+        schema = self._resolved
+        if schema is None:
+            schema = self._resolved = self._schema()
+        return parent._child(schema, start, end)
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         attrs = value if isinstance(value, Attrs) else Attrs(self._schema(), value)
         return attrs.encode()
 
 
-class _ByKind(Codec):
+class _ByKind(_Nest):
     """IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA: the schema depends on the sibling ``*_KIND`` string."""
-
-    nested = True
 
     def __init__(self, kind_attr: str, schemas: Callable[[], Mapping[str, Schema]]) -> None:
         self.kind_attr, self._schemas = kind_attr, schemas
 
-    def _schema(self, parent: Attrs) -> Schema | None:
+    def _schema(self, parent: Siblings) -> Schema | None:
         kind = parent.get(self.kind_attr)
         return self._schemas().get(kind) if isinstance(kind, str) else None
 
@@ -352,7 +414,7 @@ class _ByKind(Codec):
             return bytes(buf[start:end])
         return parent._child(schema, start, end)
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         if not isinstance(value, Attrs):
@@ -370,8 +432,7 @@ class Body(NamedTuple):
     attrs: Attrs
 
 
-class _WithHeader(Codec):
-    nested = True
+class _WithHeader(_Nest):
 
     def __init__(self, fixed: _Fixed, schema: Callable[[], Schema]) -> None:
         self.fixed, self._schema = fixed, schema
@@ -382,7 +443,7 @@ class _WithHeader(Codec):
         header, off = self.fixed.unpack(buf, start, end)
         return Body(header, parent._child(self._schema(), off, end))
 
-    def encode(self, value: Any, parent: Attrs) -> bytes:
+    def encode(self, value: Any, parent: Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         header, attrs = value
@@ -437,44 +498,90 @@ class Schema:
         self.by_type: dict[int, tuple[str, Codec]] = dict(table)
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
         self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
-        # name -> (nlattr header, struct pack, padding) of the fixed-size integers, for the encoder
-        self.fixed: dict[str, tuple[bytes, Callable[[Any], bytes], bytes]] = {
-            n: (_NLA.pack(4 + c.st.size, t), c.st.pack, _PAD[c.st.size & 3])
-            for t, (n, c) in table.items() if type(c) is _Int}
+        self.encoders: dict[str, Encoder] = {n: c.tlv(t, n) for t, (n, c) in table.items()}
+        # whether an encoder reads its siblings (IFLA_INFO_DATA reads IFLA_INFO_KIND)
+        self._siblings = any(isinstance(c, _ByKind) for _, c in table.values())
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}>"
 
     def build(self, *pairs: tuple[str | int, Any], **attrs: Any) -> Attrs:
-        """Attributes of this family, in order: ``IFLA.build(IFLA_IFNAME="mv0", IFLA_MTU=1500)``."""
-        if pairs or not self.by_name.keys() >= attrs.keys():
-            return Attrs(self, [*pairs, *attrs.items()])  # checks each name, raises KeyError
-        new = Attrs.__new__(Attrs)  # keeps the keywords as they are until encoded or changed
-        new.schema, new.flags, new._buf, new._start, new._end, new._depth = self, 0, None, 0, 0, 0
-        new._scan, new._offs, new._types, new._values, new._items = 0, None, None, None, None
-        new._pairs = attrs
+        """Attributes of this family, in order: ``IFLA.build(IFLA_IFNAME="mv0", IFLA_MTU=1500)``.
+
+        They are encoded here, so a bad name (``KeyError``) or value (``ValueError``, ``TypeError``)
+        fails before anything is sent, and reading them back gives the values a decoder would (a MAC
+        address in lower case, an address as an :mod:`ipaddress` object)."""
+        if pairs:
+            return Attrs(self, [*pairs, *attrs.items()])
+        encoders, data = self.encoders, b""
+        try:  # one lookup and one call per attribute; names are unique, so few concatenations
+            for key, value in attrs.items():
+                data += encoders[key](value)
+        except Exception:  # an unknown name, or a value a shortcut does not take: the general path decides
+            data = self._encode(attrs.items(), attrs)
+        new = _new(Attrs)
+        new.schema, new.flags, new._buf, new._start, new._end = self, 0, data, 0, len(data)
+        new._depth, new._types, new._spans, new._values = 0, None, None, None
         return new
+
+    def _encode(self, pairs: Collection[tuple[Key, Any]], siblings: Siblings) -> bytes:
+        """Attributes as wire bytes: through the shortcuts (:meth:`Codec.tlv`) when they all take
+        their values, else each through its codec's ``encode``, which may look at ``siblings``."""
+        encoders = self.encoders
+        try:
+            return b"".join([encoders[key](value) for key, value in pairs])  # type: ignore[index]
+        except Exception:
+            pass
+        out = []
+        try:
+            for key, value in pairs:
+                entry = self.by_name.get(key)  # type: ignore[arg-type]
+                if entry is not None:
+                    rtype = entry[0] | value.flags if isinstance(value, Attrs) else entry[0]
+                    out.append(_tlv(rtype, entry[1].encode(value, siblings), key))
+                elif isinstance(key, int):  # an attribute this schema does not know: raw type and bytes
+                    out.append(_tlv(key, bytes(value), key))
+                else:
+                    raise KeyError(f"{key} is not an attribute of {self.name}")
+        except struct.error as e:  # a raw type or array item out of range
+            raise ValueError(f"{self.name}: {e}") from None
+        return b"".join(out)
 
 
 Key = str | int
-_UNSET: Any = object()
+
+
+_new = object.__new__
+
+
+def _view(schema: Schema, buf: bytes, start: int, end: int, depth: int = 0) -> Attrs:
+    """The attributes in ``buf[start:end]``, as a fresh lazy Attrs (nothing read yet)."""
+    new = _new(Attrs)
+    new.schema, new.flags, new._buf, new._start, new._end = schema, 0, buf, start, end
+    new._depth, new._types, new._spans, new._values = depth, None, None, None
+    return new
 
 
 class Attrs:
     """The attributes of one message or nest, in wire order, duplicates kept.
 
-    Built from ``(name, value)`` pairs, or decoded lazily from a buffer. Keys are the uapi names
-    (``"IFLA_IFNAME"``); an attribute the schema does not know has its raw type number as key and
-    its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel set it on this nest.
+    Always backed by wire bytes: decoded ones by the buffer they came in, built ones
+    (:meth:`Schema.build`, ``Attrs(schema, pairs)``, :meth:`append`) by their own encoding, made when
+    built. Reading is lazy: the first access indexes the attributes (:func:`attr_index`, one pass in
+    C that also checks the framing), and a value is decoded when first asked for. Keys are the uapi
+    names (``"IFLA_IFNAME"``); an attribute the schema does not know has its raw type number (flag
+    bits included) as key and its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel
+    set it on this nest.
     """
 
-    # Decoded attributes stay in the buffer until asked for: ``_offs``/``_types`` hold the offset and
-    # type of each nlattr walked so far (up to ``_scan``), ``_values`` caches decoded values by offset.
-    # ``_items`` ([key, value or _UNSET, start, end, nla flags] per attribute) exists once the
-    # attributes are built, iterated or changed; from then on it is the truth. ``Schema.build``'s
-    # keywords stay a dict in ``_pairs`` until then, since most are encoded once and dropped.
-    __slots__ = ("_buf", "_depth", "_end", "_items", "_offs", "_pairs", "_scan", "_start", "_types",
-                 "_values", "flags", "schema")
+    # _types/_spans: attr_index's answer, once indexed. _values: decoded values by position. A nest
+    # handed out from _values can be changed (append), so while _values holds one, encode()
+    # re-encodes those nests; otherwise the bytes are the truth.
+    __slots__ = ("_buf", "_depth", "_end", "_spans", "_start", "_types", "_values", "flags", "schema")
+
+    _types: tuple[int, ...] | None
+    _spans: bytearray | None
+    _values: dict[int, Any] | None
 
     def __init__(
         self,
@@ -486,166 +593,106 @@ class Attrs:
         end: int = 0,
         flags: int = 0,
     ) -> None:
-        self.schema, self.flags = schema, flags
-        self._buf, self._start, self._end, self._depth = buf, start, end, 0
-        self._scan = start
-        self._offs: list[int] | None = None
-        self._types: list[int] | None = None  # masked type of each attribute in _offs
-        self._values: dict[int, Any] | None = None
-        self._items: list[list[Any]] | None = None
-        self._pairs: dict[str, Any] | None = None
         if buf is None:
-            pairs = items if isinstance(items, (list, tuple)) else (
-                items.items() if isinstance(items, Mapping) else items)
-            by_name, built = schema.by_name, []
-            for key, value in pairs:
-                if isinstance(key, str) and key not in by_name:
-                    raise KeyError(f"{key} is not an attribute of {schema.name}")
-                built.append([key, value, 0, 0, 0])
-            self._items = built
+            pairs = list(items.items() if isinstance(items, Mapping) else items)
+            # what IFLA_INFO_DATA's encoder sees of IFLA_INFO_KIND: the first of each name, as get() does
+            buf = schema._encode(pairs, dict(reversed(pairs)) if schema._siblings else {})
+            start, end = 0, len(buf)
+        self.schema, self.flags, self._buf, self._start, self._end = schema, flags, buf, start, end
+        self._depth, self._types, self._spans, self._values = 0, None, None, None
 
     @classmethod
     def over(cls, schema: Schema, buf: bytes, start: int, end: int) -> Attrs:
         """The attributes in ``buf[start:end]``, decoded lazily: ``Attrs(schema, buf=..., start=...,
         end=...)`` without the keyword handling, for the decoder's per-message path."""
-        self = object.__new__(cls)
-        self.schema, self.flags, self._buf, self._start, self._end = schema, 0, buf, start, end
-        self._depth, self._scan, self._items = 0, start, None
-        self._offs, self._types, self._values, self._pairs = None, None, None, None
-        return self
+        return _view(schema, buf, start, end)
 
     def _pristine(self) -> bool:
-        """Decoded, never changed: the buffer still holds exactly these attributes."""
-        if self._buf is None or self._items is not None:
-            return False
-        return not self._values or not any(isinstance(v, (Attrs, Body)) for v in self._values.values())
+        """No nest read from these attributes is held: the bytes are exactly these attributes."""
+        values = self._values
+        return not values or not any(isinstance(v, (Attrs, Body)) for v in values.values())
 
     def span(self) -> tuple[bytes, int, int]:
         """``(buffer, start, end)``: where these attributes' wire bytes are, for a caller that walks
-        them itself. The receive buffer if decoded and untouched, else a fresh encoding."""
+        them itself. The buffer they were decoded or built from, unless a nest read from them may
+        have changed since: then a fresh encoding."""
         if self._pristine():
-            assert self._buf is not None
             return self._buf, self._start, self._end
         data = self.encode()
         return data, 0, len(data)
 
-    # -- lazy walk --------------------------------------------------------------------------------
+    # -- lazy reading ---------------------------------------------------------------------------
     def _child(self, schema: Schema, start: int, end: int) -> Attrs:
         """A nest inside this one's buffer; refuses absurd depth (DecodeError, not RecursionError)."""
-        if self._depth >= MAX_DEPTH:
+        depth = self._depth
+        if depth >= MAX_DEPTH:
             raise DecodeError(f"{schema.name}: attributes nested more than {MAX_DEPTH} deep")
-        assert self._buf is not None
-        child = Attrs.over(schema, self._buf, start, end)
-        child._depth = self._depth + 1
-        return child
+        new = _new(Attrs)
+        new.schema, new.flags, new._buf, new._start, new._end = schema, 0, self._buf, start, end
+        new._depth, new._types, new._spans, new._values = depth + 1, None, None, None
+        return new
 
+    def _index(self) -> tuple[int, ...]:
+        """The masked type of every attribute (and their spans in ``_spans``): indexed on first use."""
+        types = self._types
+        if types is None:
+            types, self._spans = attr_index(self._buf, self._start, self._end, self.schema.name)
+            self._types = types
+        return types
 
-    def _walk(self, want: int = -1) -> int:
-        """Walk on from where the last walk stopped, up to the first attribute of type ``want`` (its
-        offset is returned) or the end (-1), checking the framing. :meth:`get` walks only as far as it
-        must: a name near the front costs a few steps, not the whole message."""
-        offs, types = self._offs, self._types
-        if offs is None or types is None:
-            offs, types = self._offs, self._types = [], []
-        buf, off, end = self._buf, self._scan, self._end
-        assert buf is not None
-        append, append_type, unpack = offs.append, types.append, _NLA.unpack_from
-        length = found = bad = -1
-        try:
-            while off < end:  # the hot loop of decoding: keep it to these few steps
-                length, rtype = unpack(buf, off)
-                if length < 4:
-                    bad = off
-                    break
-                append(off)
-                append_type(rtype := rtype & NLA_TYPE_MASK)
-                off += (length + 3) & ~3
-                if rtype == want:
-                    found = offs[-1]
-                    break
-        except struct.error:  # fewer than 4 bytes left in the buffer itself
-            bad = off
-        if bad < 0 and length >= 0 and offs[-1] + length > end:  # only the last one walked can overrun
-            bad = offs.pop()
-            types.pop()
-        if bad >= 0:
-            self._scan = bad
-            if end - bad < 4:
-                raise DecodeError(f"{self.schema.name}: {end - bad} stray bytes after the last attribute")
-            length, rtype = unpack(buf, bad)
-            raise DecodeError(f"{self.schema.name}: attribute {rtype} claims {length} bytes")
-        self._scan = off
-        return found
+    def _span(self, i: int) -> tuple[int, int]:
+        return _SPAN(self._spans, i << 3)  # type: ignore[arg-type]
 
-    def _index(self) -> list[list[Any]]:
-        """Every attribute as ``[key, value or _UNSET, start, end, nla flags]``, walked once."""
-        items = self._items
-        if items is None and self._pairs is not None:
-            items = self._items = [[key, value, 0, 0, 0] for key, value in self._pairs.items()]
-            self._pairs = None
-        elif items is None:
-            if self._scan < self._end:
-                self._walk()
-            buf, names, unpack = self._buf, self.schema.names, _NLA.unpack_from
-            assert buf is not None
-            values: dict[int, Any] = self._values or {}
-            items = []
-            for off in self._offs or ():
-                length, rtype = unpack(buf, off)
-                key = names.get(rtype & NLA_TYPE_MASK)
-                value = values.get(off, _UNSET)
-                if key is None:  # unknown: the raw type, flags included, is the key
-                    items.append([rtype, value, off + 4, off + length, 0])
-                else:  # known: by name; NLA_F_NESTED / NLA_F_NET_BYTEORDER kept aside for encode
-                    items.append([key, value, off + 4, off + length, rtype & _NLA_FLAGS])
-            self._items = items
-        return items
+    def _key(self, i: int) -> Key:
+        name = self.schema.names.get(self._index()[i])
+        if name is not None:
+            return name
+        rtype: int = _NLA.unpack_from(self._buf, self._span(i)[0] - 4)[1]
+        return rtype  # unknown: the raw type, flags included
 
-    def _value(self, item: list[Any]) -> Any:
-        value = item[1]
-        if value is _UNSET:
-            key, buf = item[0], self._buf
-            assert buf is not None
-            if isinstance(key, int):
-                value = bytes(buf[item[2]:item[3]])
-            else:
-                value = self.schema.by_name[key][1].decode(buf, item[2], item[3], self)
-                if isinstance(value, Attrs):
-                    value.flags = item[4]
-            item[1] = value
+    def _value(self, i: int) -> Any:
+        """The value of the ``i``-th attribute, decoded on first use (get() has this inline)."""
+        values = self._values
+        if values is None:
+            values = self._values = {}
+        elif i in values:
+            return values[i]
+        entry = self.schema.by_type.get(self._index()[i])
+        start, end = self._span(i)
+        if entry is None:
+            value = bytes(self._buf[start:end])
+        else:
+            value = entry[1].decode(self._buf, start, end, self)
+            if type(value) is Attrs:  # NLA_F_NESTED / NLA_F_NET_BYTEORDER, kept for encoding
+                value.flags = _NLA.unpack_from(self._buf, start - 4)[1] & _NLA_FLAGS
+        values[i] = value
         return value
 
     # -- mapping-like access ------------------------------------------------------------------------
     def get(self, key: Key, default: Any = None) -> Any:
         """The first value of ``key``, or ``default``."""
-        if self._items is None and self._buf is not None:  # decoded, unchanged: walk only as far as needed
-            entry = self.schema.by_name.get(key)  # type: ignore[arg-type]
-            if entry is not None:
-                rtype, types = entry[0], self._types
-                if types is not None and rtype in types:  # walked past it already
-                    off = self._offs[types.index(rtype)]  # type: ignore[index]
-                elif self._scan < self._end:
-                    off = self._walk(rtype)
-                    if off < 0:
-                        return default
-                else:
-                    return default
-                values = self._values
-                if values is None:
-                    values = self._values = {}
-                elif off in values:
-                    return values[off]
-                buf = self._buf
-                assert buf is not None
-                length, rtype = _NLA.unpack_from(buf, off)
-                value = values[off] = entry[1].decode(buf, off + 4, off + length, self)
-                if isinstance(value, Attrs):
-                    value.flags = rtype & _NLA_FLAGS
-                return value
-        for item in self._index():
-            if item[0] == key:
-                return self._value(item)
-        return default
+        types = self._types
+        if types is None:
+            types, self._spans = attr_index(self._buf, self._start, self._end, self.schema.name)
+            self._types = types
+        entry = self.schema.by_name.get(key)  # type: ignore[arg-type]
+        if entry is None:  # an unknown attribute's raw type, or not a name of this schema
+            return next((self._value(i) for i, k in enumerate(self.keys()) if k == key), default)
+        if entry[0] not in types:
+            return default
+        i = types.index(entry[0])
+        values = self._values
+        if values is None:
+            values = self._values = {}
+        elif i in values:
+            return values[i]
+        # the hot path of reading, so _value()'s steps inline
+        buf = self._buf
+        start, end = _SPAN(self._spans, i << 3)  # type: ignore[arg-type]
+        value = values[i] = entry[1].decode(buf, start, end, self)
+        if type(value) is Attrs:
+            value.flags = _NLA.unpack_from(buf, start - 4)[1] & _NLA_FLAGS
+        return value
 
     def __getitem__(self, key: Key) -> Any:
         value = self.get(key, _UNSET)
@@ -655,17 +702,17 @@ class Attrs:
 
     def get_all(self, key: Key) -> list[Any]:
         """Every value of ``key``, in order (IFLA_ALT_IFNAME, IFLA_MACVLAN_MACADDR...)."""
-        return [self._value(item) for item in self._index() if item[0] == key]
+        return [self._value(i) for i, k in enumerate(self.keys()) if k == key]
 
     def __contains__(self, key: object) -> bool:
-        return any(item[0] == key for item in self._index())
+        return key in self.keys()
 
     def keys(self) -> list[Key]:
-        return [item[0] for item in self._index()]
+        return [self._key(i) for i in range(len(self))]
 
     def __iter__(self) -> Iterator[tuple[Key, Any]]:
-        for item in self._index():
-            yield item[0], self._value(item)
+        for i in range(len(self)):
+            yield self._key(i), self._value(i)
 
     def __len__(self) -> int:
         return len(self._index())
@@ -673,15 +720,13 @@ class Attrs:
     def __bool__(self) -> bool:
         """Whether there are any attributes; for decoded ones, whether there are any bytes (a
         malformed nest is true, and raises :class:`DecodeError` when read)."""
-        if self._items is None and self._buf is not None:
-            return self._start < self._end
-        return bool(self._index())
+        return self._start < self._end
 
     def append(self, key: Key, value: Any) -> None:
-        """Add one attribute at the end."""
-        if isinstance(key, str) and key not in self.schema.by_name:
-            raise KeyError(f"{key} is not an attribute of {self.schema.name}")
-        self._index().append([key, value, 0, 0, 0])
+        """Add one attribute at the end (encoded now: a bad name or value raises here)."""
+        tail = self.schema._encode([(key, value)], self)
+        self._buf = self.encode() + tail  # positions stay, so decoded values (and held nests) stay valid
+        self._start, self._end, self._types, self._spans = 0, len(self._buf), None, None
 
     def to_list(self) -> list[tuple[Key, Any]]:
         """Every attribute decoded, nests included, as ``(key, value)`` pairs (forces full decoding)."""
@@ -695,17 +740,22 @@ class Attrs:
         return out
 
     def copy(self) -> Attrs:
-        """A fully decoded copy that no longer refers to the buffer (and re-encodes from values)."""
-        items: list[list[Any]] = []
-        for item in self._index():
-            value = self._value(item)
+        """A fully decoded copy that no longer refers to the buffer: every value is decoded and
+        encoded again (flag bits kept), so the copy also checks that the values round-trip."""
+        types, out = self._index(), []
+        for i, mtype in enumerate(types):
+            rtype = _NLA.unpack_from(self._buf, self._span(i)[0] - 4)[1]
+            value = self._value(i)
             if isinstance(value, Attrs):
                 value = value.copy()
+                rtype = rtype & NLA_TYPE_MASK | value.flags
             elif isinstance(value, Body):
                 value = Body(value.header, value.attrs.copy())
-            items.append([item[0], value, 0, 0, item[4]])  # the nla flags stay with the attribute
-        new = Attrs(self.schema, flags=self.flags)
-        new._items = items
+            entry = self.schema.by_type.get(mtype)
+            out.append(_tlv(rtype, bytes(value) if entry is None else entry[1].encode(value, self), rtype))
+        data = b"".join(out)
+        new = _view(self.schema, data, 0, len(data))
+        new.flags = self.flags
         return new
 
     def __eq__(self, other: object) -> bool:
@@ -720,46 +770,81 @@ class Attrs:
 
     # -- encoding --------------------------------------------------------------------------------
     def encode(self) -> bytes:
-        """The attributes as wire bytes (the original bytes, if decoded and unchanged)."""
+        """The attributes as wire bytes: the bytes they were decoded or built from, with any nest read
+        from them encoded again (it may have been changed)."""
         buf = self._buf
-        if self._pristine():  # decoded and unchanged: the bytes as they came
-            assert buf is not None
-            return bytes(buf[self._start:self._end])
-        out: list[bytes] = []
-        fixed = self.schema.fixed
-        pairs = self._pairs
-        if pairs is not None:  # straight from Schema.build's keywords
-            for key, value in pairs.items():
-                if (f := fixed.get(key)) is not None:  # a fixed-size integer: prepared header
-                    try:
-                        out += (f[0], f[1](value), f[2])
-                        continue
-                    except struct.error:  # not an int (raw bytes...): the codec decides
-                        pass
-                out += self._encode_one(key, value, 0)
-            return b"".join(out)
-        for key, value, start, end, flags in self._index():
-            if value is not _UNSET:
-                out += self._encode_one(key, value, flags)
-                continue
-            assert buf is not None  # not decoded: its bytes are still the truth
-            length = 4 + end - start
-            out += (_NLA.pack(length, key if isinstance(key, int) else self.schema.by_name[key][0] | flags),
-                    buf[start:end], _PAD[length & 3])
+        if self._values is None or self._pristine():
+            data = buf[self._start:self._end]
+            return data if type(data) is bytes else bytes(data)
+        values: dict[int, Any] = self._values
+        out = []
+        for i in range(len(self)):
+            start, end = self._span(i)
+            rtype = _NLA.unpack_from(buf, start - 4)[1]
+            value = values.get(i)
+            if isinstance(value, Attrs):
+                out.append(_tlv(rtype & NLA_TYPE_MASK | value.flags, value.encode(), self._key(i)))
+            elif isinstance(value, Body):
+                codec = self.schema.by_type[rtype & NLA_TYPE_MASK][1]
+                out.append(_tlv(rtype, codec.encode(value, self), self._key(i)))
+            else:  # its bytes as they are, with zero padding
+                out += (buf[start - 4:end], _PAD[(end - start) & 3])
         return b"".join(out)
 
-    def _encode_one(self, key: Key, value: Any, flags: int) -> tuple[bytes, bytes, bytes]:
-        """nlattr header, payload and padding of one attribute."""
-        if isinstance(key, int):
-            rtype, payload = key, bytes(value)
-        else:
-            rtype, codec = self.schema.by_name[key]
-            payload = codec.encode(value, self)
-            rtype |= value.flags if isinstance(value, Attrs) else flags
-        length = 4 + len(payload)
-        if length > 0xFFFF:
-            raise ValueError(f"attribute {key} is {length} bytes, more than netlink allows")
-        return _NLA.pack(length, rtype), payload, _PAD[length & 3]
+
+_UNSET: Any = object()
+ATTR_SPAN = struct.Struct("=II")  # one entry of attr_index's spans: payload start and end
+_SPAN = ATTR_SPAN.unpack_from
+_INDEX_CAP = 64  # attributes one C call indexes without a retry (a link message with statistics: ~50)
+_index_lib: Any = None
+_index_types: list[Callable[[Any, int], tuple[int, ...]]] = []
+
+
+def _load_index() -> Any:
+    """rtnl._nla, on first use: ``import rtnl`` stays free of cffi's backend until attributes are read."""
+    global _index_lib
+    from . import _nla  # compiled by the package build from csrc/build_nla.py
+
+    _index_types[:] = [struct.Struct(f"={n}H").unpack_from for n in range(_INDEX_CAP + 1)]
+    _index_lib = _nla
+    return _nla
+
+
+def attr_index(buf: bytes, start: int, end: int,
+               name: str = "attributes") -> tuple[tuple[int, ...], bytearray]:
+    """Index the netlink attributes in ``buf[start:end]``: one bounds-checked pass in C
+    (``rtnl._nla``). Returns ``(types, spans)``: each attribute's type, with ``NLA_F_NESTED`` and
+    ``NLA_F_NET_BYTEORDER`` masked off, in wire order, and where its payload is:
+    ``ATTR_SPAN.unpack_from(spans, 8 * i) -> (start, end)`` for the ``i``-th (its ``struct nlattr``
+    is the 4 bytes before ``start``). Only the spans asked for become Python ints. Raises
+    :class:`DecodeError`, prefixed with ``name``, on bad framing: a header cut short, a length
+    below 4 or past ``end``.
+
+    Find the first ``IFLA_IFNAME``::
+
+        types, spans = attr_index(buf, start, end)
+        if 3 in types:
+            s, e = ATTR_SPAN.unpack_from(spans, 8 * types.index(3))
+    """
+    ext = _index_lib or _load_index()
+    cap = min(max(end - start, 0) >> 2, _INDEX_CAP)  # an attribute takes 4 bytes at least
+    while True:  # a fresh output buffer per call: the C call runs without the GIL
+        out = bytearray(10 * cap)
+        src = buf if type(buf) is bytes else ext.ffi.from_buffer(buf)  # bytes pass without a copy
+        n = ext.lib.rtnl_nla_index(src, len(buf), start, end, ext.ffi.from_buffer(out), cap)
+        if n <= cap:
+            break
+        cap = n  # more attributes than room: once more with room for all
+    if n < 0:
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
+        bad = -1 - n
+        if end - bad < 4:
+            raise DecodeError(f"{name}: {end - bad} stray bytes after the last attribute")
+        length, rtype = _NLA.unpack_from(buf, bad)
+        raise DecodeError(f"{name}: attribute {rtype} claims {length} bytes")
+    types = (_index_types[n] if n <= _INDEX_CAP else struct.Struct(f"={n}H").unpack_from)(out, 8 * cap)
+    return types, out
 
 
 def _lazy(name: str) -> Callable[[], Schema]:
@@ -1025,12 +1110,13 @@ class Message:
 
     def __init__(self, type: int, flags: int = NLM_F_REQUEST, *, header: Any = None,
                  attrs: Attrs | None = None, seq: int = 0, pid: int = 0) -> None:
+        if header is None or attrs is None:  # the defaults of a known type: an empty header, no attributes
+            family = FAMILIES.get(type)
+            if header is None and family is not None:
+                header = family[0].cls()
+            if attrs is None and family is not None:
+                attrs = _view(family[1], b"", 0, 0)
         self.type, self.flags, self.seq, self.pid = type, flags, seq, pid
-        family = FAMILIES.get(type)
-        if header is None and family is not None:
-            header = family[0].cls()
-        if attrs is None and family is not None:
-            attrs = Attrs(family[1])
         self.header, self.attrs = header, attrs
 
     def __repr__(self) -> str:
@@ -1053,11 +1139,11 @@ class Message:
     def encode(self, *, seq: int | None = None, pid: int | None = None) -> bytes:
         """Wire bytes of this message; ``seq``/``pid`` override the stored ones."""
         family = FAMILIES.get(self.type)
-        if family is not None and self.attrs is not None:  # the common case: one join, no copies
-            head, tail = family[0].pack(self.header), self.attrs.encode()
-            return b"".join((_HDR.pack(16 + len(head) + len(tail), self.type, self.flags,
-                                       self.seq if seq is None else seq, self.pid if pid is None else pid),
-                             head, tail))
+        if family is not None and self.attrs is not None:  # the common case: one pack, one concatenation
+            fixed, tail = family[0], self.attrs.encode()
+            return fixed.message.pack(16 + fixed.size + len(tail), self.type, self.flags,
+                                      self.seq if seq is None else seq, self.pid if pid is None else pid,
+                                      *self.header) + tail
         body = self._payload()
         return _HDR.pack(16 + len(body), self.type, self.flags,
                          self.seq if seq is None else seq, self.pid if pid is None else pid) + body
@@ -1094,7 +1180,10 @@ def decode(data: bytes) -> list[Message]:
             if end - start < fixed.size:
                 raise DecodeError(f"{fixed.cls.__name__} needs {fixed.size} bytes, got {end - start}")
             header = tuple.__new__(fixed.cls, fixed.st.unpack_from(data, start))
-            attrs: Attrs | None = Attrs.over(schema, data, start + fixed.size, end)
+            a = _new(Attrs)  # what _view() makes, without a call per message
+            a.schema, a.flags, a._buf, a._start, a._end = schema, 0, data, start + fixed.size, end
+            a._depth, a._types, a._spans, a._values = 0, None, None, None
+            attrs: Attrs | None = a
         elif mtype == NLMSG_ERROR or (mtype == NLMSG_DONE and end - start >= 4):
             header, attrs = _decode_status(data, start, end, mtype, flags)
         else:
@@ -1109,7 +1198,7 @@ def decode(data: bytes) -> list[Message]:
 def _decode_status(data: bytes, start: int, end: int, mtype: int, flags: int) -> tuple[Any, Attrs]:
     error = _ERR.unpack_from(data, start)[0] if end - start >= 4 else 0
     if mtype == NLMSG_DONE:
-        return DoneHeader(error), Attrs(NLMSGERR, buf=data, start=start + 4, end=end)
+        return DoneHeader(error), _view(NLMSGERR, data, start + 4, end)
     if end - start < 20:
         raise DecodeError("NLMSG_ERROR shorter than struct nlmsgerr")
     request = NlMsgHdr._make(_HDR.unpack_from(data, start + 4))
@@ -1122,7 +1211,7 @@ def _decode_status(data: bytes, start: int, end: int, mtype: int, flags: int) ->
             payload, off = bytes(data[off:off + size]), off + size
         else:
             payload, off = bytes(data[off:end]), end
-    return ErrorHeader(error, request, payload), Attrs(NLMSGERR, buf=data, start=off, end=end)
+    return ErrorHeader(error, request, payload), _view(NLMSGERR, data, off, end)
 
 
 def attribute_at(request: bytes, offset: int) -> str | None:
@@ -1138,16 +1227,20 @@ def attribute_at(request: bytes, offset: int) -> str | None:
         return None
     attrs: Attrs = msgs[0].attrs
     path: list[str] = []
-    while True:
-        for item in attrs._index():
-            if item[2] - 4 <= offset < item[3]:
-                path.append(str(item[0]))
-                value = attrs._value(item)
-                if isinstance(value, Body):
-                    value = value.attrs
-                if isinstance(value, Attrs) and offset >= item[2]:
-                    attrs = value
-                    break
-                return "/".join(path)
-        else:
-            return "/".join(path) or None
+    try:
+        while True:  # nests are views of the same buffer: offsets stay those of the request
+            for i in range(len(attrs)):
+                start, end = attrs._span(i)
+                if start - 4 <= offset < end:
+                    path.append(str(attrs._key(i)))
+                    value = attrs._value(i)
+                    if isinstance(value, Body):
+                        value = value.attrs
+                    if isinstance(value, Attrs) and offset >= start:
+                        attrs = value
+                        break
+                    return "/".join(path)
+            else:
+                return "/".join(path) or None
+    except DecodeError:  # the request's attributes are malformed below this point
+        return "/".join(path) or None

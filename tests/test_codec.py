@@ -248,14 +248,16 @@ def test_build_refuses_unknown_names_and_oversized_attributes() -> None:
 
 
 def test_lazy_decoding_reads_only_what_is_asked() -> None:
+    """decode() reads headers only; the first read indexes the attributes, and decodes one value."""
     msgs = decode((DATA / "links_stats.bin").read_bytes())
     m = msgs[0]
-    assert m.attrs._offs is None  # nothing walked yet
+    assert m.attrs._types is None  # nothing walked yet
     assert m.attrs.get("IFLA_IFNAME") == "lo"
-    assert m.attrs._offs is not None and len(m.attrs._offs) == 1  # the walk stopped at the name
-    assert list(m.attrs._values or ()) == m.attrs._offs  # and decoded nothing else
+    assert m.attrs._types is not None and len(m.attrs._types) == len(m.attrs.keys())  # indexed whole
+    assert list(m.attrs._values or ()) == [0]  # and decoded nothing else
     assert m.attrs.get("IFLA_MTU") == 65536 and m.attrs.get("IFLA_IFNAME") == "lo"  # before and after
-    assert len(m.attrs._values or ()) == 2 and m.attrs._items is None
+    assert len(m.attrs._values or ()) == 2
+    assert msgs[1].attrs._types is None  # the other messages: not even indexed
 
 
 def test_changing_a_nest_read_from_a_decoded_message_changes_its_encoding() -> None:
