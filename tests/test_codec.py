@@ -315,3 +315,54 @@ def test_parse_mac_accepts_short_groups_and_any_length_when_asked() -> None:
     assert codec.parse_mac("00:11", any_length=True) == b"\x00\x11"
     with pytest.raises(TypeError):
         codec.parse_mac(b"\x02\x00\x5e\x00\x53\x01")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------------
+# attr_index: the C walk
+# ------------------------------------------------------------------------------------------------
+
+
+def spans_of(types: tuple[int, ...], spans: bytearray) -> list[tuple[int, int]]:
+    return [codec.ATTR_SPAN.unpack_from(spans, 8 * i) for i in range(len(types))]
+
+
+def test_attr_index_finds_types_and_payloads_in_the_middle_of_a_buffer() -> None:
+    attrs = nla(3, b"mv0\0") + nla(18 | NLA_F_NESTED, nla(1, b"macvlan\0")) + nla(999, b"x")
+    buf = b"junk" + attrs + b"more junk"
+    types, spans = codec.attr_index(buf, 4, 4 + len(attrs))
+    assert types == (3, 18, 999)  # NLA_F_NESTED masked off
+    assert [buf[s:e] for s, e in spans_of(types, spans)] == [b"mv0\0", nla(1, b"macvlan\0"), b"x"]
+    assert codec.attr_index(buf, 4, 4) == ((), bytearray())
+    for view in (bytearray(buf), memoryview(buf)):  # any buffer, not only bytes
+        assert codec.attr_index(view, 4, 4 + len(attrs))[0] == types  # type: ignore[arg-type]
+
+
+def test_attr_index_grows_past_its_first_room() -> None:
+    """More attributes than the first C call has room for (64): the whole run still comes back."""
+    data = b"".join(nla(i, struct.pack("=I", i)) for i in range(1, 301))
+    types, spans = codec.attr_index(data, 0, len(data))
+    assert types == tuple(range(1, 301))
+    assert spans_of(types, spans)[-1] == (len(data) - 4, len(data))
+    attrs = Attrs(codec.RTAX, buf=data, start=0, end=len(data))
+    assert len(attrs) == 300 and attrs.get_all(299) == [struct.pack("=I", 299)]
+
+
+@pytest.mark.parametrize("data, end, message", [
+    (nla(3, b"mv0\0") + b"\x08\x00", None, "T: 2 stray bytes after the last attribute"),
+    (nla(3, b"mv0\0") + b"\x01", None, "T: 1 stray bytes after the last attribute"),
+    (struct.pack("=HH", 2, 3) + b"xxxx", None, "T: attribute 3 claims 2 bytes"),
+    (struct.pack("=HH", 0, 5), None, "T: attribute 5 claims 0 bytes"),
+    (nla(3, b"mv0\0") + struct.pack("=HH", 200, 0x8012) + b"xxxx", None, "T: attribute 32786 claims 200 bytes"),
+    (nla(3, b"mv0\0") + nla(4, b"abcd"), 14, "T: attribute 4 claims 8 bytes"),  # overruns end, not buf
+])
+def test_attr_index_framing_errors(data: bytes, end: int | None, message: str) -> None:
+    with pytest.raises(DecodeError) as e:
+        codec.attr_index(data, 0, len(data) if end is None else end, "T")
+    assert str(e.value) == message
+
+
+def test_attr_index_refuses_a_span_outside_the_buffer() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        codec.attr_index(nla(3, b"x"), 0, 100)
+    with pytest.raises(ValueError, match="outside"):
+        codec.attr_index(nla(3, b"x"), 6, 2)
