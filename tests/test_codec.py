@@ -352,7 +352,8 @@ def test_attr_index_grows_past_its_first_room() -> None:
     (nla(3, b"mv0\0") + b"\x01", None, "T: 1 stray bytes after the last attribute"),
     (struct.pack("=HH", 2, 3) + b"xxxx", None, "T: attribute 3 claims 2 bytes"),
     (struct.pack("=HH", 0, 5), None, "T: attribute 5 claims 0 bytes"),
-    (nla(3, b"mv0\0") + struct.pack("=HH", 200, 0x8012) + b"xxxx", None, "T: attribute 32786 claims 200 bytes"),
+    (nla(3, b"mv0\0") + struct.pack("=HH", 200, 0x8012) + b"xxxx", None,
+     "T: attribute 32786 claims 200 bytes"),  # the raw type, flags included
     (nla(3, b"mv0\0") + nla(4, b"abcd"), 14, "T: attribute 4 claims 8 bytes"),  # overruns end, not buf
 ])
 def test_attr_index_framing_errors(data: bytes, end: int | None, message: str) -> None:
