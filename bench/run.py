@@ -61,15 +61,22 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
-def record(name: str, unit: str, samples: dict[str, list[float]], per: int = 1, note: str = "") -> None:
+Target = tuple[str, Callable[[dict[str, Any]], bool]]  # issue 7's goal for a row, and whether a row meets it
+
+
+def record(name: str, unit: str, samples: dict[str, list[float]], per: int = 1, note: str = "",
+           target: Target | None = None) -> None:
     row: dict[str, Any] = {peer: statistics.median(v) / per for peer, v in samples.items() if v}
     row["unit"] = unit
     if note:
         row["note"] = note
+    if target:  # reported, never enforced: this script measures
+        row["target"], row["met"] = target[0], target[1](row)
     RESULTS[name] = row
     shown = "  ".join(f"{p}={fmt(row[p], unit)}" for p in samples if p in row)
-    ratios = "  ".join(f"{p}/rtnl={row[p] / row['rtnl']:.1f}x" for p in samples if p in row and p != "rtnl")
-    print(f"{name:<28} {shown}   {ratios}", flush=True)
+    ratios = "  ".join(f"{p}/rtnl={row[p] / row['rtnl']:.2f}x" for p in samples if p in row and p != "rtnl")
+    goal = f"   target {row['target']}: {'met' if row['met'] else 'MISSED'}" if target else ""
+    print(f"{name:<28} {shown}   {ratios}{goal}", flush=True)
 
 
 def fmt(v: float, unit: str) -> str:
@@ -114,8 +121,8 @@ def case_import(reps: int) -> None:
             t, mb = sh(sys.executable, "-c", IMPORT_PROBE, stmt).split()
             times[peer].append(float(t))
             rss[peer].append(float(mb))
-    record("import", "s", times)
-    record("import RSS growth", "MB", rss)
+    record("import", "s", times, target=("<= 25 ms", lambda r: r["rtnl"] <= 0.025))
+    record("import RSS growth", "MB", rss, target=("<= +3 MB", lambda r: r["rtnl"] <= 3))
 
 
 def make_parent(net: rtnl.Connection, name: str = "p0") -> int:
@@ -167,6 +174,8 @@ def case_dump(n: int, reps: int) -> None:
         }
         assert len(net.links()) >= n
         record(f"dump {n} links", "s", interleave(reps, peers),
+               target=("<= 1.5x floor, >= 20x faster than pyroute2",
+                       lambda r: r["rtnl"] <= 1.5 * r["floor"] and r["pyroute2"] >= 20 * r["rtnl"]),
                note="rtnl's Link fields decode on first access; the next row reads them all")
 
         def rtnl_fields() -> object:
@@ -229,11 +238,13 @@ def case_create_delete(n: int, reps: int) -> None:
                                                                            "group", "7")))
                 ns.delete()
         order.append(order.pop(0))  # a different peer goes first in each round
-    record(f"create {n} macvlans", "s/op", create, per=n)
+    record(f"create {n} macvlans", "s/op", create, per=n,
+           target=("<= 1.15x ip -batch", lambda r: r["rtnl"] <= 1.15 * r["iproute2"]))
     totals = {p: v for p, v in delete.items() if p != "rtnl"}
     record(f"delete {n} macvlans", "s/op", {"rtnl": delete["rtnl"], **totals}, per=n,
            note="rtnl uses delete_many (one transaction); the others delete one by one, "
-                "except 'iproute2 group'")
+                "except 'iproute2 group'",
+           target=("delete_many <= 0.5 s per 1,000", lambda r: r["rtnl"] <= 0.5e-3))
     RESULTS[f"delete {n} macvlans"]["rtnl total"] = statistics.median(delete["rtnl"])
 
 
@@ -264,7 +275,8 @@ def case_netns(n: int, reps: int) -> None:
         return dt
 
     record("create a named namespace", "s/op",
-           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}), per=n)
+           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}), per=n,
+           target=("<= 1.2x ip -batch", lambda r: r["rtnl"] <= 1.2 * r["iproute2"]))
 
 
 def case_socket_in_ns(n: int, reps: int) -> None:
@@ -284,7 +296,8 @@ def case_socket_in_ns(n: int, reps: int) -> None:
             return (time.perf_counter() - t) / max(1, n // 20)
 
         record("socket in another namespace", "s/op",
-               interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2}))
+               interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2}),
+               target=("<= 0.2 ms", lambda r: r["rtnl"] <= 0.2e-3))
 
 
 def case_codec(reps: int) -> None:
@@ -326,7 +339,8 @@ def case_codec(reps: int) -> None:
 
     record("encode macvlan RTM_NEWLINK", "s/op",
            interleave(reps, {"rtnl": enc_rtnl, "pyroute2": enc_pyroute2, "floor": enc_floor}),
-           note="floor: the same bytes packed by hand with struct, no schema or objects")
+           note="floor: the same bytes packed by hand with struct, no schema or objects",
+           target=("<= 5 us", lambda r: r["rtnl"] <= 5e-6))
 
     with rtnl.Namespace.anonymous() as ns, rtnl.connect(ns) as net:
         make_parent(net)
@@ -382,7 +396,8 @@ def case_codec(reps: int) -> None:
 
     record(f"decode {size} B link message", "s/op",
            interleave(reps, {"rtnl": dec_rtnl, "pyroute2": dec_pyroute2, "floor": dec_floor}),
-           note="floor: a bare checked TLV walk to IFLA_IFNAME, IFLA_LINKINFO and its kind, no objects")
+           note="floor: a bare checked TLV walk to IFLA_IFNAME, IFLA_LINKINFO and its kind, no objects",
+           target=("<= 10 us", lambda r: r["rtnl"] <= 10e-6))
 
 
 MONITOR_WRITER = textwrap.dedent("""
@@ -458,7 +473,8 @@ def case_monitor(n: int, reps: int) -> None:
                 ipmon.terminate()
                 ipmon.wait()
     record("monitor link events", "events/s", rates,
-           note="a separate process flips a link's MTU n times; rtnl's Monitor (rcvbuf 4 MiB) vs ip monitor")
+           note="a separate process flips a link's MTU n times; rtnl's Monitor (rcvbuf 4 MiB) vs ip monitor",
+           target=(">= 20,000/s without loss", lambda r: r["rtnl"] >= 20_000))
 
 
 def machine() -> str:
@@ -478,7 +494,8 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
              f"{machine()}.",
              "Medians of interleaved repetitions; each peer did the same work in the same run. Ratios are "
              "peer time / rtnl time (> 1: rtnl is faster; for events/s, rtnl rate / peer rate).", "",
-             "| case | unit | rtnl | pyroute2 | iproute2 | floor | notes |", "|---|---|---|---|---|---|---|"]
+             "| case | unit | rtnl | pyroute2 | iproute2 | floor | target (issue 7) | notes |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, row in RESULTS.items():
         unit = row["unit"]
         cells = []
@@ -491,11 +508,12 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
                 r = row["rtnl"] / row[peer] if unit == "events/s" else row[peer] / row["rtnl"]
                 ratio = f" ({r:.2f}x)"
             cells.append(fmt(row[peer], unit) + ratio)
-        peers = ("rtnl", "pyroute2", "iproute2", "floor", "unit", "note")
+        goal = f"{row['target']}: {'met' if row['met'] else '**missed**'}" if "target" in row else "—"
+        peers = ("rtnl", "pyroute2", "iproute2", "floor", "unit", "note", "target", "met")
         extra = {k: v for k, v in row.items() if k not in peers}
         notes = "; ".join([*(f"{k}: {fmt(v, 's')}" for k, v in extra.items()), row.get("note", "")])
         notes = notes.strip("; ")
-        lines.append(f"| {name} | {unit} | {' | '.join(cells)} | {notes} |")
+        lines.append(f"| {name} | {unit} | {' | '.join(cells)} | {goal} | {notes} |")
     lines += ["", "How to read it:", "",
               "- `floor`: the same dump on a bare socket with a bare walk over the message headers (no "
               "objects): what the kernel and the syscalls cost, the least any Python client can pay. For "
