@@ -18,7 +18,7 @@ import errno
 import random
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from . import codec
@@ -503,7 +503,6 @@ def _check_ref(link: object, what: str) -> None:
 # --- specs -------------------------------------------------------------------------------------------
 
 
-_set = object.__setattr__
 _V = TypeVar("_V", bound="_Value")
 
 
@@ -515,10 +514,14 @@ class _Value:
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()  # in the order of repr, ==, hash and __init__; the slots
+    _setters: ClassVar[tuple[Callable[[object, object], None], ...]] = ()
+
+    def __init_subclass__(cls) -> None:  # the slots' own setters: past the __setattr__ that refuses
+        cls._setters = tuple(getattr(cls, name).__set__ for name in cls._fields)
 
     def _init(self, *values: object) -> None:
-        for name, value in zip(self._fields, values, strict=True):
-            _set(self, name, value)
+        for setter, value in zip(self._setters, values, strict=True):
+            setter(self, value)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
