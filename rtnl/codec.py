@@ -289,7 +289,9 @@ class _Str(Codec):
     """NUL-terminated string; anything else (no NUL, bytes after it) stays raw bytes."""
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
-        raw = bytes(buf[start:end])
+        raw = buf[start:end]
+        if type(raw) is not bytes:
+            raw = bytes(raw)
         if raw.find(0) == end - start - 1 >= 0:  # one NUL, the last byte
             return raw[:-1].decode("utf-8", "surrogateescape")
         return raw
@@ -1139,8 +1141,13 @@ class Message:
     def encode(self, *, seq: int | None = None, pid: int | None = None) -> bytes:
         """Wire bytes of this message; ``seq``/``pid`` override the stored ones."""
         family = FAMILIES.get(self.type)
-        if family is not None and self.attrs is not None:  # the common case: one pack, one concatenation
-            fixed, tail = family[0], self.attrs.encode()
+        attrs = self.attrs
+        if family is not None and attrs is not None:  # the common case: one pack, one concatenation
+            fixed = family[0]
+            if attrs._values is None and type(attrs._buf) is bytes:  # attrs.encode(), without the call
+                tail = attrs._buf[attrs._start:attrs._end]
+            else:
+                tail = attrs.encode()
             return fixed.message.pack(16 + fixed.size + len(tail), self.type, self.flags,
                                       self.seq if seq is None else seq, self.pid if pid is None else pid,
                                       *self.header) + tail
