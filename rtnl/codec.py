@@ -234,7 +234,7 @@ class Codec:
         """A shortcut that encodes a whole attribute of type ``rtype`` (nlattr header, payload,
         padding) from a value, so that building costs one dict lookup and one call per attribute.
         It may raise on a value it does not take (or one that needs its siblings): the schema then
-        encodes through :meth:`encode`, which takes the value or raises the real error."""
+        encodes through ``encode``, which takes the value or raises the real error."""
         encode = self.encode
 
         def tlv(value: Any) -> bytes:
