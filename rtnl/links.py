@@ -621,17 +621,17 @@ class Macvlan(_Value):
             _check_int(bc_cutoff, "bc_cutoff", -(2**31), 2**31 - 1)
         self._init(name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff, namespace)
 
-    def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
-        data: list[tuple[str, Any]] = [("IFLA_MACVLAN_MODE", int(self.mode))]
+    def _attrs(self, net: Connection) -> dict[str, Any]:
+        data: dict[str, Any] = {"IFLA_MACVLAN_MODE": int(self.mode)}
         if self.flags:
-            data.append(("IFLA_MACVLAN_FLAGS", int(self.flags)))
+            data["IFLA_MACVLAN_FLAGS"] = int(self.flags)
         if self.source_macs:
-            data += [("IFLA_MACVLAN_MACADDR_MODE", codec.MACVLAN_MACADDR_SET),
-                     ("IFLA_MACVLAN_MACADDR_DATA", _mac_list(self.source_macs))]
+            data["IFLA_MACVLAN_MACADDR_MODE"] = codec.MACVLAN_MACADDR_SET
+            data["IFLA_MACVLAN_MACADDR_DATA"] = _mac_list(self.source_macs)
         if self.bc_queue_len is not None:
-            data.append(("IFLA_MACVLAN_BC_QUEUE_LEN", self.bc_queue_len))
+            data["IFLA_MACVLAN_BC_QUEUE_LEN"] = self.bc_queue_len
         if self.bc_cutoff is not None:
-            data.append(("IFLA_MACVLAN_BC_CUTOFF", self.bc_cutoff))
+            data["IFLA_MACVLAN_BC_CUTOFF"] = self.bc_cutoff
         try:
             parent = net.index(self.parent)
         except NetlinkError as e:
@@ -639,13 +639,13 @@ class Macvlan(_Value):
                 raise
             text = f"parent {self.parent!r} of {self.name!r} not found"
             raise NetlinkError.from_errno(errno.ENODEV, text, e.attribute) from None
-        out: list[tuple[str, Any]] = [("IFLA_LINK", parent)]
+        out: dict[str, Any] = {"IFLA_LINK": parent}
         if self.address is not None:
-            out.append(("IFLA_ADDRESS", self.address))
+            out["IFLA_ADDRESS"] = self.address
         if self.mtu is not None:
-            out.append(("IFLA_MTU", self.mtu))
-        out.append(("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=self.kind,
-                                                     IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))))
+            out["IFLA_MTU"] = self.mtu
+        info = IFLA_INFO.build(IFLA_INFO_KIND=self.kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**data))
+        out["IFLA_LINKINFO"] = info
         return out
 
 
@@ -680,14 +680,14 @@ class Veth(_Value):
             check_mtu(mtu)
         self._init(name, peer, peer_namespace, namespace, mtu)
 
-    def _attrs(self, net: Connection, peer_fd: int | None = None) -> list[tuple[str, Any]]:
-        mtu = [("IFLA_MTU", self.mtu)] if self.mtu is not None else []
-        peer = [("IFLA_IFNAME", self.peer), *mtu]
+    def _attrs(self, net: Connection, peer_fd: int | None = None) -> dict[str, Any]:
+        mtu = {"IFLA_MTU": self.mtu} if self.mtu is not None else {}
+        peer = {"IFLA_IFNAME": self.peer, **mtu}
         if peer_fd is not None:
-            peer.append(("IFLA_NET_NS_FD", peer_fd))
-        body = Body(IfInfoMsg(), Attrs(IFLA, peer))
+            peer["IFLA_NET_NS_FD"] = peer_fd
+        body = Body(IfInfoMsg(), IFLA.build(**peer))
         info = IFLA_INFO.build(IFLA_INFO_KIND="veth", IFLA_INFO_DATA=VETH_INFO.build(VETH_INFO_PEER=body))
-        return [*mtu, ("IFLA_LINKINFO", info)]
+        return {**mtu, "IFLA_LINKINFO": info}
 
 
 class Bridge(_Value):
@@ -702,8 +702,8 @@ class Bridge(_Value):
     def __init__(self, name: str, *, namespace: NamespaceLike | None = None) -> None:
         self._init(check_name(name), namespace)
 
-    def _attrs(self, net: Connection) -> list[tuple[str, Any]]:
-        return [("IFLA_LINKINFO", IFLA_INFO.build(IFLA_INFO_KIND=self.kind))]
+    def _attrs(self, net: Connection) -> dict[str, Any]:
+        return {"IFLA_LINKINFO": IFLA_INFO.build(IFLA_INFO_KIND=self.kind)}
 
 
 Spec = Macvlan | Veth | Bridge
@@ -784,10 +784,13 @@ def _mac_list(macs: Iterable[str]) -> Attrs:
 # --- operations (exposed as Connection methods) --------------------------------------------------------
 
 
+_NO_IFINFO = IfInfoMsg()
+
+
 def _newlink(index: int = 0, flags: int = 0, *, ifi_flags: int = 0, change: int = 0,
              attrs: Iterable[tuple[str, Any]] = ()) -> Message:
     return Message(RTM_NEWLINK, flags, header=IfInfoMsg(index=index, flags=ifi_flags, change=change),
-                   attrs=Attrs(IFLA, list(attrs)))
+                   attrs=IFLA.build(**dict(attrs)))  # keywords: build's fast path (the names are unique)
 
 
 def _unknown_kind(err: NetlinkError) -> bool:
@@ -806,7 +809,7 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
 _kernel_echoes = False  # set once a create came back with its echo (Linux >= 6.3)
 
 
-def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]], *,
+def _create(net: Connection, spec: Spec, name: str, attrs: dict[str, Any], *,
             echo: bool = True) -> Link | None:
     """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
     create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
@@ -816,7 +819,7 @@ def _create(net: Connection, spec: Spec, name: str, attrs: list[tuple[str, Any]]
     """
     global _kernel_echoes
     flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
-    msg = _newlink(0, flags, attrs=[("IFLA_IFNAME", name), *attrs])
+    msg = Message(RTM_NEWLINK, flags, header=_NO_IFINFO, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
         answers = net.sock.request(msg, ack=not (echo and _kernel_echoes))
     except NetlinkError as e:
@@ -859,7 +862,7 @@ def add(net: Connection, spec: Spec) -> Link:
 
         inside = stack.enter_context(connect(ns))
         temp = _temp_name()
-        _create(net, spec, temp, [*attrs, ("IFLA_NET_NS_FD", ns.fd)], echo=False)
+        _create(net, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, echo=False)
         index = 0
         try:
             index = inside.index(temp)
@@ -954,7 +957,7 @@ def set_link(net: Connection, link: LinkRef, *, up: bool | None = None, name: st
 
 
 def _macvlan_info(kind: str, data: list[tuple[str, Any]]) -> Attrs:
-    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=Attrs(IFLA_MACVLAN, data))
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**dict(data)))
 
 
 def _undo(net: Connection, before: Link, attrs: list[tuple[str, Any]], change: int) -> None:
