@@ -207,8 +207,8 @@ _RTGEN = _Fixed(RtGenMsg, "=Bxxx")
 
 # What an encoder may look at besides its value: the other attributes being built, by name (the
 # keywords of Schema.build, or an Attrs). Only IFLA_INFO_DATA does, to find IFLA_INFO_KIND.
-Siblings = Union[Mapping[str, Any], "Attrs"]
-Encoder = Callable[[Any], bytes]
+_Siblings = Union[Mapping[str, Any], "Attrs"]
+_Encoder = Callable[[Any], bytes]
 
 
 def _tlv(rtype: int, payload: bytes, name: Key) -> bytes:
@@ -227,10 +227,10 @@ class Codec:
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         return bytes(value)
 
-    def tlv(self, rtype: int, name: str) -> Encoder:
+    def tlv(self, rtype: int, name: str) -> _Encoder:
         """A shortcut that encodes a whole attribute of type ``rtype`` (nlattr header, payload,
         padding) from a value, so that building costs one dict lookup and one call per attribute.
         It may raise on a value it does not take (or one that needs its siblings): the schema then
@@ -251,7 +251,7 @@ class _Int(Codec):
             return bytes(buf[start:end])
         return self.st.unpack_from(buf, start)[0]
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         try:
@@ -259,12 +259,12 @@ class _Int(Codec):
         except struct.error as e:  # bad input is a ValueError/TypeError, raised before anything is sent
             raise (ValueError if isinstance(value, int) else TypeError)(f"{value!r}: {e}") from None
 
-    def tlv(self, rtype: int, name: str) -> Encoder:
+    def tlv(self, rtype: int, name: str) -> _Encoder:
         fmt, size = self.st.format, self.st.size
         if fmt[0] != "=":  # BE16: the value's byte order is not the header's
             return super().tlv(rtype, name)
         # header, value and padding in one pack, called from C; raw bytes or a bad int raise struct.error
-        whole: Encoder = functools.partial(struct.Struct(f"=HH{fmt[1:]}{-size % 4}x").pack, 4 + size, rtype)
+        whole: _Encoder = functools.partial(struct.Struct(f"=HH{fmt[1:]}{-size % 4}x").pack, 4 + size, rtype)
         return whole
 
 
@@ -279,7 +279,7 @@ class _Uint(Codec):
             return value
         return bytes(buf[start:end])  # including a u64 that fits u32: not how the kernel writes one
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return (_U32 if value <= 0xFFFFFFFF else _U64).pack(value)
@@ -296,12 +296,12 @@ class _Str(Codec):
             return raw[:-1].decode("utf-8", "surrogateescape")
         return raw
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return value.encode("utf-8", "surrogateescape") + b"\0"  # type: ignore[no-any-return]
 
-    def tlv(self, rtype: int, name: str) -> Encoder:
+    def tlv(self, rtype: int, name: str) -> _Encoder:
         head = _NLA.pack
 
         def tlv(value: Any) -> bytes:  # bytes (no .encode), a lone surrogate or > 64 KiB raise
@@ -317,7 +317,7 @@ class _LLAddr(Codec):
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return bytes(buf[start:end]).hex(":")
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return parse_mac(value, any_length=True)
@@ -334,7 +334,7 @@ class _IPAddr(Codec):
             return ipaddress.IPv6Address(bytes(buf[start:end]))
         return bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return ipaddress.ip_address(value).packed
@@ -344,7 +344,7 @@ class _Flag(Codec):
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         return True if end == start else bytes(buf[start:end])
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         return bytes(value) if isinstance(value, (bytes, bytearray)) else b""
 
 
@@ -361,7 +361,7 @@ class _Array(Codec):
             return bytes(buf[start:end])
         return struct.unpack_from(f"={n}{self.item}", buf, start)
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         return struct.pack(f"={len(value)}{self.item}", *value)
@@ -372,7 +372,7 @@ class _Nest(Codec):
 
     nested = True
 
-    def tlv(self, rtype: int, name: str) -> Encoder:
+    def tlv(self, rtype: int, name: str) -> _Encoder:
         head = _NLA.pack
 
         def tlv(value: Any) -> bytes:  # Attrs only: anything else has no _values
@@ -393,7 +393,7 @@ class _Nested(_Nest):
             schema = self._resolved = self._schema()
         return parent._child(schema, start, end)
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         attrs = value if isinstance(value, Attrs) else Attrs(self._schema(), value)
@@ -406,7 +406,7 @@ class _ByKind(_Nest):
     def __init__(self, kind_attr: str, schemas: Callable[[], Mapping[str, Schema]]) -> None:
         self.kind_attr, self._schemas = kind_attr, schemas
 
-    def _schema(self, parent: Siblings) -> Schema | None:
+    def _schema(self, parent: _Siblings) -> Schema | None:
         kind = parent.get(self.kind_attr)
         return self._schemas().get(kind) if isinstance(kind, str) else None
 
@@ -416,7 +416,7 @@ class _ByKind(_Nest):
             return bytes(buf[start:end])
         return parent._child(schema, start, end)
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         if not isinstance(value, Attrs):
@@ -445,7 +445,7 @@ class _WithHeader(_Nest):
         header, off = self.fixed.unpack(buf, start, end)
         return Body(header, parent._child(self._schema(), off, end))
 
-    def encode(self, value: Any, parent: Siblings) -> bytes:
+    def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         header, attrs = value
@@ -500,7 +500,7 @@ class Schema:
         self.by_type: dict[int, tuple[str, Codec]] = dict(table)
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
         self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
-        self.encoders: dict[str, Encoder] = {n: c.tlv(t, n) for t, (n, c) in table.items()}
+        self.encoders: dict[str, _Encoder] = {n: c.tlv(t, n) for t, (n, c) in table.items()}
         # whether an encoder reads its siblings (IFLA_INFO_DATA reads IFLA_INFO_KIND)
         self._siblings = any(isinstance(c, _ByKind) for _, c in table.values())
 
@@ -526,7 +526,7 @@ class Schema:
         new._depth, new._types, new._spans, new._values = 0, None, None, None
         return new
 
-    def _encode(self, pairs: Collection[tuple[Key, Any]], siblings: Siblings) -> bytes:
+    def _encode(self, pairs: Collection[tuple[Key, Any]], siblings: _Siblings) -> bytes:
         """Attributes as wire bytes: through the shortcuts (:meth:`Codec.tlv`) when they all take
         their values, else each through its codec's ``encode``, which may look at ``siblings``."""
         encoders = self.encoders
@@ -1172,7 +1172,7 @@ def decode(data: bytes) -> list[Message]:
     """Every message in one datagram. Raises :class:`DecodeError` on malformed framing."""
     out = []
     off, n = 0, len(data)
-    unpack = _HDR.unpack_from
+    unpack, new, make = _HDR.unpack_from, _new, tuple.__new__  # locals: this loop runs per message
     while off < n:
         if n - off < 16:
             raise DecodeError(f"{n - off} stray bytes after the last message")
@@ -1186,8 +1186,8 @@ def decode(data: bytes) -> list[Message]:
             fixed, schema = family
             if end - start < fixed.size:
                 raise DecodeError(f"{fixed.cls.__name__} needs {fixed.size} bytes, got {end - start}")
-            header = tuple.__new__(fixed.cls, fixed.st.unpack_from(data, start))
-            a = _new(Attrs)  # what _view() makes, without a call per message
+            header = make(fixed.cls, fixed.st.unpack_from(data, start))
+            a = new(Attrs)  # what _view() makes, without a call per message
             a.schema, a.flags, a._buf, a._start, a._end = schema, 0, data, start + fixed.size, end
             a._depth, a._types, a._spans, a._values = 0, None, None, None
             attrs: Attrs | None = a
@@ -1195,7 +1195,7 @@ def decode(data: bytes) -> list[Message]:
             header, attrs = _decode_status(data, start, end, mtype, flags)
         else:
             header, attrs = bytes(data[start:end]), None
-        msg = Message.__new__(Message)
+        msg = new(Message)
         msg.type, msg.flags, msg.seq, msg.pid, msg.header, msg.attrs = mtype, flags, seq, pid, header, attrs
         out.append(msg)
         off += (length + 3) & ~3
