@@ -17,18 +17,17 @@ import enum
 import errno
 import random
 import re
-import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from . import codec
 from .codec import (
+    ATTR_SPAN,
     IFLA,
     IFLA_BRPORT,
     IFLA_INFO,
     IFLA_MACVLAN,
     IFLA_MACVLAN_MACADDR_LIST,
-    NLA_TYPE_MASK,
     NLM_F_CREATE,
     NLM_F_ECHO,
     NLM_F_EXCL,
@@ -39,10 +38,11 @@ from .codec import (
     Body,
     IfInfoMsg,
     Message,
+    attr_index,
     enum_or_int,
     parse_mac,
 )
-from .errors import DecodeError, NetlinkError
+from .errors import NetlinkError
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -171,34 +171,23 @@ LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
 _LINK_ATTRS = ("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARRIER", "IFLA_OPERSTATE",
                "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
                "IFLA_TXQLEN", "IFLA_LINKINFO")
-_LINK_SLOT = {IFLA.by_name[name][0]: i for i, name in enumerate(_LINK_ATTRS)}  # IFLA type -> slot
+_LINK_TYPES = tuple(IFLA.by_name[name][0] for name in _LINK_ATTRS)
 _LINK_CODEC = tuple(IFLA.by_name[name][1] for name in _LINK_ATTRS)
-_NLA = struct.Struct("=HH")
 
 
 def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
-    """The payloads of the attributes a Link reads, by slot (``None`` if absent): one pass over the
-    message with a type -> slot table, instead of a name lookup per field. The first of duplicates
-    wins, as in :meth:`Attrs.get`."""
+    """The values of the attributes a Link reads, by slot (``None`` if absent), from one C pass
+    over the message (:func:`~rtnl.codec.attr_index`, which also checks its framing) instead of a
+    lookup per field. The first of duplicates wins, as in :meth:`Attrs.get`."""
+    types, spans = attr_index(buf, off, end, "IFLA")
     found: list[Any] = [None] * len(_LINK_ATTRS)
-    spans: list[tuple[int, int] | None] = [None] * len(_LINK_ATTRS)
-    unpack, wanted = _NLA.unpack_from, _LINK_SLOT
-    while off < end:
-        if end - off < 4:
-            raise DecodeError(f"IFLA: {end - off} stray bytes after the last attribute")
-        length, rtype = unpack(buf, off)
-        if length < 4 or off + length > end:
-            raise DecodeError(f"IFLA: attribute {rtype} claims {length} bytes")
-        slot = wanted.get(rtype & NLA_TYPE_MASK)
-        if slot is not None and spans[slot] is None:
-            spans[slot] = (off + 4, off + length)
-        off += (length + 3) & ~3
-    for slot, span in enumerate(spans):
-        if span is not None:
-            if slot == 11:  # IFLA_LINKINFO: a nest, walked lazily by Attrs
-                found[slot] = Attrs.over(IFLA_INFO, buf, span[0], span[1])
+    for slot, rtype in enumerate(_LINK_TYPES):
+        if rtype in types:
+            start, stop = ATTR_SPAN.unpack_from(spans, types.index(rtype) << 3)
+            if slot == 11:  # IFLA_LINKINFO: a nest, read lazily by Attrs
+                found[slot] = Attrs.over(IFLA_INFO, buf, start, stop)
             else:
-                found[slot] = _LINK_CODEC[slot].decode(buf, span[0], span[1], None)  # type: ignore[arg-type]
+                found[slot] = _LINK_CODEC[slot].decode(buf, start, stop, None)  # type: ignore[arg-type]
     return found
 
 
