@@ -1138,8 +1138,10 @@ class Message:
         return Message(self.type, self.flags, header=self.header, seq=self.seq, pid=self.pid,
                        attrs=None if self.attrs is None else self.attrs.copy())
 
-    def encode(self, *, seq: int | None = None, pid: int | None = None) -> bytes:
-        """Wire bytes of this message; ``seq``/``pid`` override the stored ones."""
+    def encode(self, *, seq: int | None = None, pid: int | None = None, flags: int | None = None) -> bytes:
+        """Wire bytes of this message; ``seq``/``pid``/``flags`` override the stored ones."""
+        if flags is None:
+            flags = self.flags
         family = FAMILIES.get(self.type)
         attrs = self.attrs
         if family is not None and attrs is not None:  # the common case: one pack, one concatenation
@@ -1148,11 +1150,11 @@ class Message:
                 tail = attrs._buf[attrs._start:attrs._end]
             else:
                 tail = attrs.encode()
-            return fixed.message.pack(16 + fixed.size + len(tail), self.type, self.flags,
+            return fixed.message.pack(16 + fixed.size + len(tail), self.type, flags,
                                       self.seq if seq is None else seq, self.pid if pid is None else pid,
                                       *self.header) + tail
         body = self._payload()
-        return _HDR.pack(16 + len(body), self.type, self.flags,
+        return _HDR.pack(16 + len(body), self.type, flags,
                          self.seq if seq is None else seq, self.pid if pid is None else pid) + body
 
     def _payload(self) -> bytes:

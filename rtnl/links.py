@@ -813,8 +813,8 @@ def _create(net: Connection, spec: Spec, name: str, attrs: dict[str, Any], *,
         answers = net.sock.request(msg, ack=not (echo and _kernel_echoes))
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
-    for m in answers:  # the name is the first attribute: the rest stays undecoded until read
-        if m.type == RTM_NEWLINK and m.attrs is not None and m.attrs.get("IFLA_IFNAME") == name:
+    for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
+        if m.type == RTM_NEWLINK:
             _kernel_echoes = True
             return Link.from_message(m, net.namespace_id)
     return None

@@ -172,9 +172,7 @@ class NetlinkSocket:
         pending: dict[int, bytes] = {}
         for msg in msgs:
             seq = next(self._seq)
-            data = msg.encode(seq=seq, pid=0)
-            msg_flags = msg.flags | NLM_F_REQUEST | NLM_F_ACK
-            pending[seq] = data[:6] + msg_flags.to_bytes(2, "little") + data[8:]
+            pending[seq] = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | NLM_F_ACK)
         self.sock.sendall(b"".join(pending.values()))  # netlink takes many messages per datagram
         first: NetlinkError | None = None
         while pending:
@@ -188,8 +186,7 @@ class NetlinkSocket:
     def _transact(self, msg: Message, flags: int, *, dump: bool) -> list[Message]:
         # ``dump`` is said, not read from ``flags``: NLM_F_DUMP's bits mean REPLACE|EXCL in a NEW request
         seq = next(self._seq)
-        data = msg.encode(seq=seq, pid=0)
-        data = data[:6] + flags.to_bytes(2, "little") + data[8:]
+        data = msg.encode(seq=seq, pid=0, flags=flags)
         self.sock.sendall(data)
         out: list[Message] = []
         interrupted, portid = False, self.portid

@@ -139,6 +139,17 @@ def test_macvlan_bc_cutoff_is_s32_type_9() -> None:
     assert Attrs(IFLA_MACVLAN, buf=data, start=0, end=len(data))["IFLA_MACVLAN_BC_CUTOFF"] == -1
 
 
+def test_encode_overrides_seq_pid_and_flags_in_the_bytes_only() -> None:
+    msg = Message(RTM_NEWLINK, codec.NLM_F_REQUEST, header=IfInfoMsg(index=3),
+                  attrs=IFLA.build(IFLA_MTU=1400))
+    for kwargs in ({}, {"seq": 7}, {"pid": 9}, {"flags": 0x60D}, {"seq": 7, "pid": 9, "flags": 0x60D}):
+        [back] = decode(msg.encode(**kwargs))
+        assert (back.seq, back.pid, back.flags) == (kwargs.get("seq", 0), kwargs.get("pid", 0),
+                                                    kwargs.get("flags", codec.NLM_F_REQUEST))
+        assert back.header == msg.header and back.attrs == msg.attrs
+    assert (msg.seq, msg.pid, msg.flags) == (0, 0, codec.NLM_F_REQUEST)
+
+
 def test_veth_peer_carries_ifinfomsg_and_attributes() -> None:
     peer = Body(IfInfoMsg(index=9), IFLA.build(IFLA_IFNAME="p0", IFLA_MTU=1400))
     msg = Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=IFLA.build(
