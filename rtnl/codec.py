@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import struct
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar, Union
 
@@ -829,24 +830,36 @@ def attr_index(buf: bytes, start: int, end: int,
             s, e = ATTR_SPAN.unpack_from(spans, 8 * types.index(3))
     """
     ext = _index_lib or _load_index()
-    cap = min(max(end - start, 0) >> 2, _INDEX_CAP)  # an attribute takes 4 bytes at least
-    while True:  # a fresh output buffer per call: the C call runs without the GIL
-        out = bytearray(10 * cap)
-        src = buf if type(buf) is bytes else ext.ffi.from_buffer(buf)  # bytes pass without a copy
-        n = ext.lib.rtnl_nla_index(src, len(buf), start, end, ext.ffi.from_buffer(out), cap)
-        if n <= cap:
-            break
-        cap = n  # more attributes than room: once more with room for all
-    if n < 0:
-        if not 0 <= start <= end <= len(buf):
-            raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
-        bad = -1 - n
-        if end - bad < 4:
-            raise DecodeError(f"{name}: {end - bad} stray bytes after the last attribute")
-        length, rtype = _NLA.unpack_from(buf, bad)
-        raise DecodeError(f"{name}: attribute {rtype} claims {length} bytes")
-    types = (_index_types[n] if n <= _INDEX_CAP else struct.Struct(f"={n}H").unpack_from)(out, 8 * cap)
-    return types, out
+    src = buf if type(buf) is bytes else ext.ffi.from_buffer(buf)  # bytes pass without a copy
+    # this thread's scratch output, taken while in use (the C call runs without the GIL; a call
+    # re-entered from a signal handler makes its own); the spans are copied out of it
+    scratch = _scratch.__dict__.pop("out", None) or _new_scratch(_INDEX_CAP)
+    try:
+        cap, (out, c_out) = _INDEX_CAP, scratch
+        n = ext.lib.rtnl_nla_index(src, len(buf), start, end, c_out, cap)
+        if n > cap:  # more attributes than room: once more with room for all
+            cap, (out, c_out) = n, _new_scratch(n)
+            n = ext.lib.rtnl_nla_index(src, len(buf), start, end, c_out, cap)
+        if n >= 0:
+            unpack = _index_types[n] if n <= _INDEX_CAP else struct.Struct(f"={n}H").unpack_from
+            return unpack(out, 8 * cap), out[:8 * n]
+    finally:
+        _scratch.out = scratch
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
+    bad = -1 - n
+    if end - bad < 4:
+        raise DecodeError(f"{name}: {end - bad} stray bytes after the last attribute")
+    length, rtype = _NLA.unpack_from(buf, bad)
+    raise DecodeError(f"{name}: attribute {rtype} claims {length} bytes")
+
+
+_scratch = threading.local()
+
+
+def _new_scratch(cap: int) -> tuple[bytearray, Any]:
+    out = bytearray(10 * cap)  # cap (start, end) uint32 pairs, then cap uint16 types
+    return out, _index_lib.ffi.from_buffer(out)
 
 
 def _lazy(name: str) -> Callable[[], Schema]:
