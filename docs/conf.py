@@ -55,6 +55,8 @@ nitpick_ignore = [
     ("py:class", "P.args"),
     ("py:class", "P.kwargs"),
     ("py:class", "rtnl.codec._E"),  # codec.enum_or_int
+    # the C socket type rtnl.netlink creates (socket.socket is its subclass): no page of its own
+    ("py:class", "_socket.socket"),
     # the context manager Namespace.entered() returns; documented there, private on purpose
     ("py:class", "rtnl.netns._Entered"),
     # autodoc splits the dataclass field annotation ``tuple[str, ...]`` at its comma when it renders

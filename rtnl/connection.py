@@ -14,7 +14,7 @@ methods here only delegate.
 
 from __future__ import annotations
 
-import socket
+import _socket  # the socket type without socket.py's enums (see rtnl.netlink)
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -65,7 +65,7 @@ def connect(namespace: NamespaceLike | None = None) -> Connection:
         ns, owned = resolve(namespace)
     raw = None
     try:
-        raw = _socket() if namespace is None else ns.socket(*_NETLINK_ROUTE)
+        raw = _socket.socket(*_NETLINK_ROUTE) if namespace is None else ns.socket(*_NETLINK_ROUTE)
         return Connection(NetlinkSocket(raw), ns, owns_namespace=owned)
     except BaseException:
         if raw is not None:
@@ -75,11 +75,7 @@ def connect(namespace: NamespaceLike | None = None) -> Connection:
         raise
 
 
-_NETLINK_ROUTE = (socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
-
-
-def _socket() -> socket.socket:
-    return socket.socket(*_NETLINK_ROUTE)
+_NETLINK_ROUTE = (_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
 
 
 class Connection:
