@@ -74,7 +74,6 @@ class NetlinkSocket:
             raise
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
-        self._buf = bytearray(65536)
         self._peek = bytearray(16)
         # the last MAX_WARNINGS ext-ack messages the kernel sent with successful answers
         self.warnings: collections.deque[str] = collections.deque(maxlen=MAX_WARNINGS)
@@ -120,10 +119,8 @@ class NetlinkSocket:
     def _recv(self, flags: int) -> bytes | None:
         """One datagram; ``None`` if it was not the kernel's (dropped)."""
         size = self.sock.recv_into(self._peek, 0, _MSG_PEEK_TRUNC | flags)
-        if size > len(self._buf):
-            self._buf = bytearray(max(size, 2 * len(self._buf)))
-        n, (sender, _groups) = self.sock.recvfrom_into(self._buf, len(self._buf), flags)
-        return bytes(memoryview(self._buf)[:n]) if sender == 0 else None
+        data, (sender, _groups) = self.sock.recvfrom(size, flags)  # a bytes of that size: no copy
+        return data if sender == 0 else None
 
     # -- request / answer ------------------------------------------------------------------------
     def request(self, msg: Message, *, ack: bool = True) -> list[Message]:
