@@ -93,11 +93,18 @@ def fmt(v: float, unit: str) -> str:
     return f"{v * 1e3:.3f}ms" if v >= 1e-3 else f"{v * 1e6:.1f}us"
 
 
-def interleave(reps: int, peers: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+def interleave(reps: int, peers: dict[str, Callable[[], float]],
+               settle: float = 0.0) -> dict[str, list[float]]:
+    """Each peer once per round, a different one first in each round (so that none always runs right
+    after the same other); ``settle`` seconds between runs let the kernel finish asynchronous work a
+    run left behind (namespace teardown) before the next one is timed."""
     out: dict[str, list[float]] = {p: [] for p in peers}
+    order = list(peers)
     for _ in range(reps):
-        for peer, fn in peers.items():
-            out[peer].append(fn())
+        for peer in order:
+            time.sleep(settle)
+            out[peer].append(peers[peer]())
+        order.append(order.pop(0))
     return out
 
 
@@ -281,7 +288,8 @@ def case_netns(n: int, reps: int) -> None:
         return dt
 
     record("create a named namespace", "s/op",
-           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}), per=n,
+           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}, settle=0.5),
+           per=n,
            target=("<= 1.2x ip -batch", lambda r: r["rtnl"] <= 1.2 * r["iproute2"]))
 
 
