@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
+import functools
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -611,16 +612,6 @@ class Macvlan(_Value):
         self._init(name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff, namespace)
 
     def _attrs(self, net: Connection) -> dict[str, Any]:
-        data: dict[str, Any] = {"IFLA_MACVLAN_MODE": int(self.mode)}
-        if self.flags:
-            data["IFLA_MACVLAN_FLAGS"] = int(self.flags)
-        if self.source_macs:
-            data["IFLA_MACVLAN_MACADDR_MODE"] = codec.MACVLAN_MACADDR_SET
-            data["IFLA_MACVLAN_MACADDR_DATA"] = _mac_list(self.source_macs)
-        if self.bc_queue_len is not None:
-            data["IFLA_MACVLAN_BC_QUEUE_LEN"] = self.bc_queue_len
-        if self.bc_cutoff is not None:
-            data["IFLA_MACVLAN_BC_CUTOFF"] = self.bc_cutoff
         try:
             parent = net.index(self.parent)
         except NetlinkError as e:
@@ -633,9 +624,27 @@ class Macvlan(_Value):
             out["IFLA_ADDRESS"] = self.address
         if self.mtu is not None:
             out["IFLA_MTU"] = self.mtu
-        info = IFLA_INFO.build(IFLA_INFO_KIND=self.kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**data))
-        out["IFLA_LINKINFO"] = info
+        out["IFLA_LINKINFO"] = _macvlan_linkinfo(self.kind, int(self.mode), int(self.flags), self.source_macs,
+                                                 self.bc_queue_len, self.bc_cutoff)  # ints: hashed in C
         return out
+
+
+@functools.lru_cache(maxsize=64)
+def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
+                      bc_queue_len: int | None, bc_cutoff: int | None) -> Attrs:
+    """IFLA_LINKINFO of a macvlan or macvtap spec, built once for children made alike (a bulk create
+    differs in names only). Never read or changed: requests copy its bytes."""
+    data: dict[str, Any] = {"IFLA_MACVLAN_MODE": mode}
+    if flags:
+        data["IFLA_MACVLAN_FLAGS"] = flags
+    if source_macs:
+        data["IFLA_MACVLAN_MACADDR_MODE"] = codec.MACVLAN_MACADDR_SET
+        data["IFLA_MACVLAN_MACADDR_DATA"] = _mac_list(source_macs)
+    if bc_queue_len is not None:
+        data["IFLA_MACVLAN_BC_QUEUE_LEN"] = bc_queue_len
+    if bc_cutoff is not None:
+        data["IFLA_MACVLAN_BC_CUTOFF"] = bc_cutoff
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**data))
 
 
 class Macvtap(Macvlan):
