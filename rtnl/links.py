@@ -597,7 +597,7 @@ class Macvlan(_Value):
         macs = tuple(check_mac(m, "source MAC") for m in source_macs) if source_macs else ()
         if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
-        if len(set(macs)) != len(macs):
+        if macs and len(set(macs)) != len(macs):
             raise ValueError(f"duplicate source MACs in {macs}")
         if address is not None:
             if mode == MacvlanMode.PASSTHRU:  # the kernel would silently ignore it
