@@ -132,9 +132,7 @@ class Connection:
     def links(self) -> list[Link]:
         """Every link in the namespace, in index order."""
         request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
-        msgs = self.sock.dump(request)
-        here, newlink = self.namespace_id, codec.RTM_NEWLINK
-        return [Link(m.header, m.attrs, here) for m in msgs if m.type == newlink]  # type: ignore[arg-type]
+        return Link._all(self.sock.dump(request), self.namespace_id)
 
     def link(self, link: LinkRef) -> Link:
         """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`

@@ -242,6 +242,17 @@ class Link:
             raise TypeError(f"not a link message: type {msg.type}")
         return cls(msg.header, msg.attrs, namespace_id)
 
+    @classmethod
+    def _all(cls, msgs: Iterable[Message], namespace_id: tuple[int, int] | None) -> list[Link]:
+        """The links among a dump's messages: :meth:`from_message` without a call per link."""
+        out, new, newlink = [], object.__new__, RTM_NEWLINK
+        for m in msgs:
+            if m.type == newlink and m.attrs is not None:
+                link = new(cls)
+                link._header, link._attrs, link._fields, link._netns = m.header, m.attrs, None, namespace_id
+                out.append(link)
+        return out
+
     def _decoded(self) -> Link._Fields:
         fields = self._fields
         if fields is None:
