@@ -181,18 +181,13 @@ def _new_netns_fd() -> int:
     """
     check_thread()
     home = os.open(_THREAD_NS, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        home_ident = _ident(os.fstat(home))
-    except BaseException:
-        os.close(home)
-        raise
     fd = -1
     try:  # whatever happens from here on (even an interrupt right after unshare), the thread goes home
         unshare(const("CLONE_NEWNET"))
         fd = os.open(_THREAD_NS, os.O_RDONLY | os.O_CLOEXEC)
     finally:
         try:
-            _return_home(home, home_ident, "a namespace it was creating")
+            _return_home(home, "a namespace it was creating")
         except BaseException:
             if fd >= 0:
                 os.close(fd)
@@ -205,16 +200,20 @@ def _share_run_dir(path: str) -> None:
 
     Shared propagation makes namespace files mounted later visible in mount namespaces that were
     copied before (``ip netns exec`` children, containers), and their unmounts reach those too.
-    mount(2) answers EINVAL when the dir is not a mount point yet: bind it onto itself, then retry.
+    mount(2) answers ENOENT when there is no run dir yet (it is made) and EINVAL when the dir is not
+    a mount point yet: bind it onto itself, then retry.
     """
     flags = const("MS_SHARED") | const("MS_REC")
     try:
         mount("", path, "none", flags)
+        return
     except OSError as e:
-        if e.errno != errno.EINVAL:
+        if e.errno == errno.ENOENT:  # no run dir yet (found out here: no stat before every create)
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        elif e.errno != errno.EINVAL:
             raise
-        mount(path, path, "none", const("MS_BIND") | const("MS_REC"))
-        mount("", path, "none", flags)
+    mount(path, path, "none", const("MS_BIND") | const("MS_REC"))  # not a mount point (yet)
+    mount("", path, "none", flags)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -242,37 +241,25 @@ def check_thread() -> None:
         raise NamespaceRestoreError(f"this thread is unusable for rtnl: {broken}")
 
 
-def _thread_ident() -> tuple[int, int]:
-    return _ident(os.stat(_THREAD_NS))
-
-
 class _Entered:
     """The context manager behind :meth:`Namespace.entered`; one per ``with``, so nesting works."""
 
-    __slots__ = ("_home", "_home_ident", "_ns")
+    __slots__ = ("_home", "_ns")
 
     def __init__(self, ns: Namespace) -> None:
         self._ns = ns
         self._home = -1
-        self._home_ident = (0, 0)
 
     def __enter__(self) -> Namespace:
         check_thread()
         target = self._ns.fd
         home = os.open(_THREAD_NS, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            self._home_ident = _ident(os.fstat(home))
+        try:  # setns(2) with CLONE_NEWNET switches to that network namespace, or fails and does not
             setns(target, const("CLONE_NEWNET"))
         except BaseException:
-            os.close(home)  # setns(2) either switched or did not: nothing to undo on failure
+            os.close(home)
             raise
         self._home = home
-        try:
-            if _thread_ident() != self._ns._ident:
-                raise OSError(errno.EINVAL, "setns did not switch to the namespace")
-        except BaseException:
-            self._restore()
-            raise
         return self._ns
 
     def __exit__(self, *exc: object) -> None:
@@ -280,10 +267,10 @@ class _Entered:
 
     def _restore(self) -> None:
         home, self._home = self._home, -1
-        _return_home(home, self._home_ident, f"netns {self._ns!r}")
+        _return_home(home, f"netns {self._ns!r}")
 
 
-def _return_home(home: int, home_ident: tuple[int, int], where: str) -> None:
+def _return_home(home: int, where: str) -> None:
     """Switch the calling thread back to ``home`` (an fd, closed here), or mark the thread unusable
     and say so.
 
@@ -296,15 +283,12 @@ def _return_home(home: int, home_ident: tuple[int, int], where: str) -> None:
         for _ in range(2):
             try:
                 setns(home, const("CLONE_NEWNET"))
-                home_again = _thread_ident() == home_ident
             except BaseException as e:
                 failure = e
                 continue
-            if home_again:
-                if failure is not None and not isinstance(failure, Exception):
-                    raise failure
-                return
-            failure = OSError(errno.EINVAL, "setns did not switch back")
+            if failure is not None and not isinstance(failure, Exception):
+                raise failure
+            return
     finally:
         os.close(home)
     stuck = f"thread {threading.current_thread().name!r} is stuck in {where}"
@@ -359,7 +343,6 @@ class Namespace:
         _check_name(name)
         rdir = run_dir()
         path = os.path.join(rdir, name)
-        os.makedirs(rdir, mode=0o755, exist_ok=True)
         _share_run_dir(rdir)
         os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0))
         ns: Namespace | None = None

@@ -169,10 +169,12 @@ def test_longest_name_is_accepted() -> None:
 
 
 def test_run_dir_follows_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    alt = "/run/alt-netns"
+    alt = "/run/alt-netns"  # not there yet: made, bind-mounted onto itself and shared, as ip does
     monkeypatch.setenv("RTNL_NETNS_DIR", alt)
     with Namespace.create("here") as ns:
         assert ns.path == f"{alt}/here"
+        with open("/proc/self/mountinfo") as f:
+            assert any(line.split()[4] == alt and "shared:" in line for line in f)
         assert Namespace.list() == ["here"]
         assert "here" not in ip_netns_list()
     assert Namespace.list() == []
