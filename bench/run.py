@@ -288,7 +288,7 @@ def case_netns(n: int, reps: int) -> None:
         return dt
 
     record("create a named namespace", "s/op",
-           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}, settle=0.5),
+           interleave(reps, {"rtnl": run_rtnl, "pyroute2": run_pyroute2, "iproute2": run_ip}, settle=1.5),
            per=n,
            target=("<= 1.2x ip -batch", lambda r: r["rtnl"] <= 1.2 * r["iproute2"]))
 
