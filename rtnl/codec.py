@@ -34,6 +34,7 @@ NLMSG_NOOP = 0x1
 NLMSG_ERROR = 0x2
 NLMSG_DONE = 0x3
 NLMSG_OVERRUN = 0x4
+NLMSG_MIN_TYPE = 0x10  # types below are netlink's own (the four above)
 
 NLM_F_REQUEST = 0x01
 NLM_F_MULTI = 0x02

@@ -25,6 +25,7 @@ from .codec import (
     NLM_F_REQUEST,
     NLMSG_DONE,
     NLMSG_ERROR,
+    NLMSG_MIN_TYPE,
     NLMSG_OVERRUN,
     SOL_NETLINK,
     Attrs,
@@ -34,7 +35,6 @@ from .errors import DumpInterrupted, NetlinkError
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
-NLMSG_MIN_TYPE = 0x10  # linux/netlink.h: types below are netlink's own (NOOP, ERROR, DONE, OVERRUN)
 WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
 SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
