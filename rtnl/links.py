@@ -18,7 +18,8 @@ import errno
 import functools
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from . import codec
@@ -507,52 +508,54 @@ def _check_ref(link: object, what: str) -> None:
 _V = TypeVar("_V", bound="_Value")
 
 
-class _Value:
-    """Value semantics over the fields in ``__slots__``: ``==``, ``hash``, ``repr``, read-only
+class _Value(tuple[Any, ...]):
+    """Value semantics over the fields named in ``_fields``: ``==``, ``hash``, ``repr``, read-only
     attributes, ``copy``/``pickle`` and ``__replace__`` (``copy.replace``, Python >= 3.13) — what
     ``@dataclass(frozen=True)`` would generate, written once: importing :mod:`dataclasses` and
-    generating the classes cost ``import rtnl`` more than everything else together."""
+    generating the classes cost ``import rtnl`` more than everything else together.
+
+    The values live in a tuple, as in a named tuple: building a spec is one ``tuple.__new__`` after
+    its checks, where setting ten slots one by one cost half of a bulk create's Python time. Unlike a
+    named tuple, a spec equals only a spec of its own class, and does not order."""
 
     __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()  # in the order of repr, ==, hash and __init__; the slots
-    _setters: ClassVar[tuple[Callable[[object, object], None], ...]] = ()
+    _fields: ClassVar[tuple[str, ...]] = ()  # in the order of the tuple, repr, ==, hash and __new__
 
-    def __init_subclass__(cls) -> None:  # the slots' own setters: past the __setattr__ that refuses
-        cls._setters = tuple(getattr(cls, name).__set__ for name in cls._fields)
-
-    def _init(self, *values: object) -> None:
-        for setter, value in zip(self._setters, values, strict=True):
-            setter(self, value)
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
+    def __init_subclass__(cls) -> None:  # each field reads its item, as a named tuple's does
+        for i, name in enumerate(cls._fields):
+            setattr(cls, name, property(itemgetter(i), doc=f"Alias for field number {i}."))
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
+        if other.__class__ is self.__class__:
+            same: bool = tuple.__eq__(self, other)
+            return same
+        return False if isinstance(other, tuple) else NotImplemented  # not a plain tuple's ==
 
-    def __hash__(self) -> int:
-        return hash(self._values())
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            same: bool = tuple.__eq__(self, other)
+            return not same
+        return True if isinstance(other, tuple) else NotImplemented
+
+    def _unordered(self, other: object) -> Any:  # NotImplemented: specs have no order
+        return NotImplemented
+
+    __lt__ = __le__ = __gt__ = __ge__ = _unordered
+    __hash__ = tuple.__hash__
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._fields)})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self, strict=True))
+        return f"{type(self).__name__}({fields})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), dict(zip(self._fields, self._values(), strict=True))))
+        return (_rebuild, (type(self), dict(zip(self._fields, self, strict=True))))
 
     def __replace__(self: _V, **changes: Any) -> _V:
         """A copy with some fields changed, validated again."""
-        return type(self)(**{**dict(zip(self._fields, self._values(), strict=True)), **changes})
+        return type(self)(**{**dict(zip(self._fields, self, strict=True)), **changes})
 
 
-def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _V:
+def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _Value:
     return cls(**fields)
 
 
@@ -576,7 +579,7 @@ class Macvlan(_Value):
     kind: ClassVar[str] = "macvlan"
     _fields = ("name", "parent", "mode", "address", "mtu", "flags", "source_macs", "bc_queue_len",
                "bc_cutoff", "namespace")
-    __slots__ = _fields
+    __slots__ = ()
     name: str
     parent: LinkRef
     mode: MacvlanMode
@@ -588,10 +591,10 @@ class Macvlan(_Value):
     bc_cutoff: int | None
     namespace: NamespaceLike | None
 
-    def __init__(self, name: str, parent: LinkRef, mode: MacvlanMode = MacvlanMode.BRIDGE, *,
+    def __new__(cls, name: str, parent: LinkRef, mode: MacvlanMode = MacvlanMode.BRIDGE, *,
                  address: str | None = None, mtu: int | None = None, flags: MacvlanFlag = MacvlanFlag(0),  # noqa: B008
                  source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
-                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> None:
+                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
         check_name(name)
         _check_ref(parent, "parent")
         if not isinstance(mode, MacvlanMode):
@@ -620,7 +623,8 @@ class Macvlan(_Value):
             _check_int(bc_queue_len, "bc_queue_len", 0, 2**32 - 1)
         if bc_cutoff is not None:
             _check_int(bc_cutoff, "bc_cutoff", -(2**31), 2**31 - 1)
-        self._init(name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff, namespace)
+        return tuple.__new__(cls, (name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff,
+                                   namespace))
 
     def _attrs(self, net: Connection) -> dict[str, Any]:
         try:
@@ -672,22 +676,22 @@ class Veth(_Value):
 
     kind: ClassVar[str] = "veth"
     _fields = ("name", "peer", "peer_namespace", "namespace", "mtu")
-    __slots__ = _fields
+    __slots__ = ()
     name: str
     peer: str
     peer_namespace: NamespaceLike | None
     namespace: NamespaceLike | None
     mtu: int | None
 
-    def __init__(self, name: str, peer: str, *, peer_namespace: NamespaceLike | None = None,
-                 namespace: NamespaceLike | None = None, mtu: int | None = None) -> None:
+    def __new__(cls, name: str, peer: str, *, peer_namespace: NamespaceLike | None = None,
+                 namespace: NamespaceLike | None = None, mtu: int | None = None) -> Veth:
         check_name(name)
         check_name(peer)
         if name == peer and namespace is None and peer_namespace is None:
             raise ValueError(f"both ends of a veth pair are named {name!r}")
         if mtu is not None:
             check_mtu(mtu)
-        self._init(name, peer, peer_namespace, namespace, mtu)
+        return tuple.__new__(cls, (name, peer, peer_namespace, namespace, mtu))
 
     def _attrs(self, net: Connection, peer_fd: int | None = None) -> dict[str, Any]:
         mtu = {"IFLA_MTU": self.mtu} if self.mtu is not None else {}
@@ -704,12 +708,12 @@ class Bridge(_Value):
 
     kind: ClassVar[str] = "bridge"
     _fields = ("name", "namespace")
-    __slots__ = _fields
+    __slots__ = ()
     name: str
     namespace: NamespaceLike | None
 
-    def __init__(self, name: str, *, namespace: NamespaceLike | None = None) -> None:
-        self._init(check_name(name), namespace)
+    def __new__(cls, name: str, *, namespace: NamespaceLike | None = None) -> Bridge:
+        return tuple.__new__(cls, (check_name(name), namespace))
 
     def _attrs(self, net: Connection) -> dict[str, Any]:
         return {"IFLA_LINKINFO": IFLA_INFO.build(IFLA_INFO_KIND=self.kind)}
@@ -731,11 +735,11 @@ class SourceMacs(_Value):
     """
 
     _fields = ("op", "macs")
-    __slots__ = _fields
+    __slots__ = ()
     op: Literal["set", "add", "delete", "flush"]
     macs: tuple[str, ...]
 
-    def __init__(self, op: Literal["set", "add", "delete", "flush"], macs: Iterable[str] = ()) -> None:
+    def __new__(cls, op: Literal["set", "add", "delete", "flush"], macs: Iterable[str] = ()) -> SourceMacs:
         if op not in ("set", "add", "delete", "flush"):
             raise ValueError(f"unknown source MAC operation {op!r}")
         if isinstance(macs, str):
@@ -743,7 +747,7 @@ class SourceMacs(_Value):
         checked = tuple(check_mac(m, "source MAC") for m in macs)
         if op == "flush" and checked:
             raise ValueError("flush takes no MACs")
-        self._init(op, checked)
+        return tuple.__new__(cls, (op, checked))
 
     @classmethod
     def set(cls, *macs: str) -> SourceMacs:

@@ -93,6 +93,10 @@ def test_replacing_a_spec_field_validates_it_again() -> None:
     with pytest.raises(ValueError):
         mv.__replace__(name="a" * 16)
     assert Macvlan("mv0", 2) != Macvtap("mv0", 2)  # another kind, though the same fields
+    assert Macvlan("mv0", 2) != tuple(Macvlan("mv0", 2)) and tuple(Macvlan("mv0", 2)) != Macvlan("mv0", 2)
+    assert not Macvlan("mv0", 2) == tuple(Macvlan("mv0", 2))  # noqa: SIM201  (the tuple inside is no spec)
+    with pytest.raises(TypeError):
+        Macvlan("mv0", 2) < Macvlan("mv1", 2)  # noqa: B015  (specs have no order)
 
 
 # --- validation before anything is sent -------------------------------------------------------------
