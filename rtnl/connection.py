@@ -189,6 +189,11 @@ class Connection:
         :class:`~rtnl.Bridge` and return it; see :func:`rtnl.links.add`."""
         return _links.add(self, spec)
 
+    def add_many(self, specs: Iterable[Spec]) -> list[Link]:
+        """Create many links here, pipelined like ``ip -batch``, all or nothing; see
+        :func:`rtnl.links.add_many`."""
+        return _links.add_many(self, specs)
+
     def set(self, link: LinkRef, *, up: bool | None = None, name: str | None = None, mtu: int | None = None,
             address: str | None = None, promisc: bool | None = None, txqlen: int | None = None,
             group: int | None = None, master: LinkRef | None = None,

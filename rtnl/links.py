@@ -45,6 +45,7 @@ from .codec import (
     parse_mac,
 )
 from .errors import NetlinkError
+from .netlink import ECHO_WINDOW
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -626,9 +627,10 @@ class Macvlan(_Value):
         return tuple.__new__(cls, (name, parent, mode, address, mtu, flags, macs, bc_queue_len, bc_cutoff,
                                    namespace))
 
-    def _attrs(self, net: Connection) -> dict[str, Any]:
-        try:
-            parent = net.index(self.parent)
+    def _attrs(self, net: Connection, parent: int | None = None) -> dict[str, Any]:
+        try:  # (``parent``: the parent's index, when the caller has looked it up already)
+            if parent is None:
+                parent = net.index(self.parent)
         except NetlinkError as e:
             if e.errno != errno.ENODEV:
                 raise
@@ -885,6 +887,64 @@ def add(net: Connection, spec: Spec) -> Link:
                 inside.sock.request(_dellink(index or temp))
             raise
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
+
+
+def add_many(net: Connection, specs: Iterable[Spec]) -> list[Link]:
+    """Create many links in this namespace, as ``ip -batch`` does, and return them in order.
+
+    All or nothing: every spec is checked before anything is sent (a spec with a ``namespace`` or
+    ``peer_namespace`` is refused: :func:`add` creates those), then the creates go out pipelined,
+    :data:`~rtnl.netlink.ECHO_WINDOW` per datagram, each answered by the kernel with the new link.
+    If any create fails, the links this call created are deleted again (in one transaction, as by
+    :func:`delete_many`) and the first error is raised; links that existed before are never touched
+    (one dump beforehand says which those are).
+    """
+    todo = list(specs)
+    names: set[str] = set()
+    for spec in todo:
+        if not isinstance(spec, (Macvlan, Veth, Bridge)):
+            raise TypeError(f"add_many() takes Macvlan, Macvtap, Veth or Bridge specs, "
+                            f"not {type(spec).__name__}")
+        if spec.namespace is not None or (isinstance(spec, Veth) and spec.peer_namespace is not None):
+            raise ValueError(f"{spec.name!r} is to be created in another namespace: use add() for it")
+        for name in (spec.name, spec.peer) if isinstance(spec, Veth) else (spec.name,):
+            if name in names:
+                raise ValueError(f"two specs name a link {name!r}")
+            names.add(name)
+    parents: dict[LinkRef, int] = {}  # a parent named by many specs is looked up once
+    msgs = []
+    for spec in todo:
+        if isinstance(spec, Macvlan):
+            ref = spec.parent
+            parent = parents.get(ref) if isinstance(ref, (str, int)) else None
+            attrs = spec._attrs(net, parent)
+            if parent is None and isinstance(ref, (str, int)):
+                parents[ref] = attrs["IFLA_LINK"]
+        else:
+            attrs = spec._attrs(net)
+        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, header=_NO_IFINFO,
+                            attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
+    before = {name for name, _ in _names_and_groups(net).values()}  # never to be deleted on failure
+    try:
+        global _kernel_echoes
+        echoes: list[Message | None] = []
+        answers = net.sock.request_each(msgs, window=ECHO_WINDOW, ack=not _kernel_echoes)
+        for spec, answer in zip(todo, answers, strict=True):
+            if isinstance(answer, NetlinkError):  # the first error (every answer is in), naming its link
+                err = _unsupported(answer, spec.kind)
+                text = f"creating {spec.name!r}" + (f": {err.extack}" if err.extack else "")
+                raise NetlinkError.from_errno(err.errno or errno.EIO, text, err.attribute) from None
+            echoes.append(next((m for m in answer if m.type == RTM_NEWLINK), None))
+        _kernel_echoes = _kernel_echoes or any(echoes)
+        here = net.namespace_id  # no echo (Linux < 6.3): the link is looked up
+        return [_verified(net, spec, net.link(spec.name) if echo is None else Link.from_message(echo, here))
+                for spec, echo in zip(todo, echoes, strict=True)]
+    except BaseException:
+        mine = {spec.name for spec in todo} - before
+        created = [index for index, (name, _) in _names_and_groups(net).items() if name in mine]
+        with contextlib.suppress(NetlinkError):
+            delete_many(net, created)  # (a veth's peer goes with it)
+        raise
 
 
 def _verified(net: Connection, spec: Spec, link: Link) -> Link:

@@ -35,7 +35,10 @@ from .errors import DumpInterrupted, NetlinkError
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
-WINDOW = 64  # requests in flight in request_many: their acks must fit the receive queue
+WINDOW = 64  # requests in flight in request_each: their answers must fit the receive queue
+#: requests in flight when each is answered with a whole link (an echoed RTM_NEWLINK: ~1.5 KB, some
+#: 4 KB of receive buffer with its ack), so that a window's answers fit the default 208 KiB
+ECHO_WINDOW = 16
 SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
 _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
@@ -149,36 +152,61 @@ class NetlinkSocket:
 
     def request_many(self, msgs: Iterable[Message]) -> None:
         """Send many requests and wait for every ack; the first error is raised after all answers
-        were read, so the socket stays in step.
+        were read, so the socket stays in step (see :meth:`request_each`)."""
+        for answer in self.request_each(msgs):
+            if isinstance(answer, NetlinkError):
+                raise answer
 
-        Requests go out ``WINDOW`` per sendmsg, the next window once the acks of the last one are
-        in: the kernel handles a datagram's messages one after another and queues an ack for each
-        on this socket, dropping those that do not fit (``ENOBUFS``), so an unbounded batch could
-        lose acks and wait for them forever.
+    def request_each(self, msgs: Iterable[Message], *, window: int = WINDOW,
+                     ack: bool = True) -> list[list[Message] | NetlinkError]:
+        """Send many requests and return what each got, in order: its answer messages (an echo,
+        say; the ack itself left out), or the :class:`NetlinkError` it failed with. Every answer is
+        read before this returns, so the socket stays in step.
+
+        ``ack=False`` sends them without ``NLM_F_ACK``, for requests the kernel is known to answer
+        either way (a create with ``NLM_F_ECHO`` on Linux >= 6.3): each is done at its first
+        answer, and there is one datagram less to read per request.
+
+        Requests go out ``window`` per sendmsg, the next window once the answers of the last one are
+        in: the kernel handles a datagram's messages one after another and queues the answers on this
+        socket, dropping those that do not fit (``ENOBUFS``), so an unbounded batch could lose acks
+        and wait for them forever. Requests whose answers are large (echoed links) take a smaller
+        window.
         """
         batch = list(msgs)
-        first: NetlinkError | None = None
+        out: list[list[Message] | NetlinkError] = []
         with self._lock:
-            for start in range(0, len(batch), WINDOW):
-                err = self._send_window(batch[start:start + WINDOW])
-                first = first or err
-        if first is not None:
-            raise first
+            for start in range(0, len(batch), window):
+                out += self._send_window(batch[start:start + window], NLM_F_ACK if ack else 0)
+        return out
 
-    def _send_window(self, msgs: list[Message]) -> NetlinkError | None:
-        pending: dict[int, bytes] = {}
-        for msg in msgs:
+    def _send_window(self, msgs: list[Message], ack: int) -> list[list[Message] | NetlinkError]:
+        results: list[list[Message] | NetlinkError] = [[] for _ in msgs]
+        pending: dict[int, tuple[int, bytes]] = {}  # seq -> (position, the request's bytes)
+        for i, msg in enumerate(msgs):
             seq = next(self._seq)
-            pending[seq] = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | NLM_F_ACK)
-        self.sock.sendall(b"".join(pending.values()))  # netlink takes many messages per datagram
-        first: NetlinkError | None = None
+            pending[seq] = (i, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | ack))
+        self.sock.sendall(b"".join([data for _, data in pending.values()]))  # many messages, one datagram
+        portid = self.portid
         while pending:
             for reply in codec.decode(self.recv()):
-                if reply.type != NLMSG_ERROR or reply.pid != self.portid or reply.seq not in pending:
+                entry = pending.get(reply.seq)
+                if entry is None or reply.pid != portid:
                     continue
-                err = self._status(reply, pending.pop(reply.seq))
-                first = first or err
-        return first
+                i, data = entry
+                answers = results[i]
+                if reply.type >= NLMSG_MIN_TYPE:
+                    if isinstance(answers, list):
+                        answers.append(reply)
+                    if not ack and not reply.flags & codec.NLM_F_MULTI:  # no ack to wait for
+                        del pending[reply.seq]
+                elif reply.type in (NLMSG_ERROR, NLMSG_DONE):
+                    err = self._status(reply, data)
+                    if err is not None:
+                        results[i] = err
+                    if reply.type == NLMSG_ERROR or not ack:  # the end (after a DONE, an ack still comes)
+                        del pending[reply.seq]
+        return results
 
     def _transact(self, msg: Message, flags: int, *, dump: bool) -> list[Message]:
         # ``dump`` is said, not read from ``flags``: NLM_F_DUMP's bits mean REPLACE|EXCL in a NEW request

@@ -476,6 +476,78 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
 
 
 @kernel
+@pytest.mark.parametrize("echoes_known", [False, True])  # known: the creates go without NLM_F_ACK
+def test_add_many_creates_in_order_what_ip_sees(ns: rtnl.Namespace, net: rtnl.Connection, parent: Link,
+                                                echoes_known: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rtnl.links
+    from rtnl.netlink import ECHO_WINDOW
+
+    monkeypatch.setattr(rtnl.links, "_kernel_echoes", echoes_known)
+
+    n = 2 * ECHO_WINDOW + 3  # three windows, the last one short
+    modes = (MacvlanMode.PRIVATE, MacvlanMode.VEPA, MacvlanMode.BRIDGE)  # (PASSTHRU wants to be alone)
+    specs: list[Any] = [Macvlan(f"mv{i}", (parent, "eth0", parent.index)[i // 3 % 3], modes[i % 3])
+                        for i in range(n)]
+    specs += [Macvtap("tap0", "eth0"), Veth("va", "vb", mtu=1400), Bridge("br0")]
+    made = net.add_many(specs)
+    assert [link.name for link in made] == [spec.name for spec in specs]
+    seen = ip_links(ns)
+    for spec, link in zip(specs, made, strict=True):
+        assert link == net.link(spec.name)  # the echo is what the kernel reports afterwards
+        assert link.kind == spec.kind == seen[spec.name]["linkinfo"]["info_kind"]
+        if isinstance(spec, Macvlan):
+            assert link.parent == parent.index and isinstance(link.info, MacvlanInfo)
+            assert link.info.mode == spec.mode
+            assert seen[spec.name]["linkinfo"]["info_data"]["mode"] == spec.mode.name.lower()
+    assert seen["vb"]["mtu"] == seen["va"]["mtu"] == 1400
+    assert net.add_many([]) == []
+
+
+@kernel
+def test_add_many_is_all_or_nothing(ns: rtnl.Namespace, net: rtnl.Connection, parent: Link,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    old = net.add(Macvlan("mv20", parent))  # the batch's 21st create fails on it (EEXIST)
+    before = {link.name: link.index for link in net.links()}
+    with pytest.raises(FileExistsError) as e:
+        net.add_many([Macvlan(f"mv{i}", parent) for i in range(40)] + [Veth("va", "vb")])
+    assert e.value.errno == errno.EEXIST and "'mv20'" in str(e.value)
+    assert {link.name: link.index for link in net.links()} == before  # the old mv20 is kept, as it was
+    assert net.link("mv20") == old
+    assert set(ip_links(ns)) == set(before)
+
+    import rtnl.links
+
+    calls = itertools.count()
+
+    def refuse_the_fifth(net: rtnl.Connection, spec: Any, link: Link) -> Link:
+        if next(calls) == 4:
+            raise RuntimeError("injected failure after the creates")
+        return link
+
+    monkeypatch.setattr(rtnl.links, "_verified", refuse_the_fifth)
+    with pytest.raises(RuntimeError):
+        net.add_many([Macvlan(f"mv{i}", parent) for i in range(21, 30)] + [Veth("va", "vb")])
+    assert {link.name: link.index for link in net.links()} == before
+
+
+@kernel
+def test_add_many_refuses_bad_batches_before_sending(net: rtnl.Connection, parent: Link) -> None:
+    before = _names(net)
+    with rtnl.Namespace.anonymous() as other:
+        for specs, error in (([Macvlan("mv0", parent), Macvlan("mv0", parent)], ValueError),
+                             ([Veth("va", "vb"), Bridge("vb")], ValueError),  # a peer's name counts too
+                             ([Macvlan("mv0", parent), Macvlan("mv1", parent, namespace=other)], ValueError),
+                             ([Veth("va", "vb", peer_namespace=other)], ValueError),
+                             ([Macvlan("mv0", parent), "mv1"], TypeError)):
+            with pytest.raises(error):
+                net.add_many(specs)
+            assert _names(net) == before
+    with pytest.raises(rtnl.NetlinkError) as e:  # a parent that is not there: found before any create
+        net.add_many([Macvlan("mv0", parent), Macvlan("mv1", "nosuch0")])
+    assert e.value.errno == errno.ENODEV and _names(net) == before
+
+
+@kernel
 def test_delete_many_thousand(net: rtnl.Connection, parent: Link) -> None:
     start = time.perf_counter()
     made = [net.add(Macvlan(f"mv{i}", parent, address=f"02:00:5e:01:{i >> 8:02x}:{i & 255:02x}"))

@@ -325,6 +325,27 @@ def test_request_many_reports_first_error_and_stays_in_step(net: Any) -> None:
 
 
 @pytest.mark.kernel
+def test_request_each_answers_each_request_in_order(net: Any) -> None:
+    from rtnl.codec import NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL
+
+    echoed = Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, attrs=IFLA.build(
+        IFLA_IFNAME="e0", IFLA_LINKINFO=codec.IFLA_INFO.build(IFLA_INFO_KIND="bridge")))
+    answers = net.sock.request_each([bridge("a0"), bridge("a0"), echoed, bridge("a1")], window=2)
+    assert answers[0] == [] and answers[3] == []
+    assert isinstance(answers[1], FileExistsError) and answers[1].errno == errno.EEXIST
+    [echo] = answers[2]
+    assert echo.type == RTM_NEWLINK and echo.attrs["IFLA_IFNAME"] == "e0"
+    assert sorted(link.name for link in net.links()) == ["a0", "a1", "e0", "lo"]  # still in step
+    got = spy(net.sock)  # without acks: an echo or an error ends each request, one datagram each
+    again = echoed.copy()
+    again.attrs = IFLA.build(IFLA_IFNAME="e1", IFLA_LINKINFO=codec.IFLA_INFO.build(IFLA_INFO_KIND="bridge"))
+    answers = net.sock.request_each([echoed, again], ack=False)
+    assert isinstance(answers[0], FileExistsError) and len(got) == 2
+    [echo] = answers[1]
+    assert echo.type == RTM_NEWLINK and echo.attrs["IFLA_IFNAME"] == "e1"
+
+
+@pytest.mark.kernel
 def test_kernel_dumps_round_trip_live(ns: Any, net: Any) -> None:
     """Fresh bytes from this kernel (not the recorded fixtures): decode -> copy -> encode is exact."""
     for cmd in ("link add v0 type veth peer name v1", "link add mv0 link v0 type macvlan mode vepa",
