@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import struct
-import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar, Union
 
@@ -800,18 +799,22 @@ _UNSET: Any = object()
 ATTR_SPAN = struct.Struct("=II")  # one entry of attr_index's spans: payload start and end
 _SPAN = ATTR_SPAN.unpack_from
 _INDEX_CAP = 64  # attributes one C call indexes without a retry (a link message with statistics: ~50)
-_index_lib: Any = None
+_index_lib: Any = None  # rtnl._nla
+_index: Any = None  # its rtnl_nla_index
 _index_types: list[Callable[[Any, int], tuple[int, ...]]] = []
+# free scratch outputs for _INDEX_CAP attributes: a call pops one and appends it back when done (the C
+# call runs without the GIL), so threads, and a call re-entered from a signal handler, never share one
+_scratch: list[tuple[bytearray, Any]] = []
 
 
 def _load_index() -> Any:
     """rtnl._nla, on first use: ``import rtnl`` stays free of cffi's backend until attributes are read."""
-    global _index_lib
+    global _index_lib, _index
     from . import _nla  # compiled by the package build from csrc/build_nla.py
 
     _index_types[:] = [struct.Struct(f"={n}H").unpack_from for n in range(_INDEX_CAP + 1)]
-    _index_lib = _nla
-    return _nla
+    _index_lib, _index = _nla, _nla.lib.rtnl_nla_index
+    return _index
 
 
 def attr_index(buf: bytes, start: int, end: int,
@@ -830,22 +833,23 @@ def attr_index(buf: bytes, start: int, end: int,
         if 3 in types:
             s, e = ATTR_SPAN.unpack_from(spans, 8 * types.index(3))
     """
-    ext = _index_lib or _load_index()
-    src = buf if type(buf) is bytes else ext.ffi.from_buffer(buf)  # bytes pass without a copy
-    # this thread's scratch output, taken while in use (the C call runs without the GIL; a call
-    # re-entered from a signal handler makes its own); the spans are copied out of it
-    scratch = _scratch.__dict__.pop("out", None) or _new_scratch(_INDEX_CAP)
+    index = _index or _load_index()
+    src = buf if type(buf) is bytes else _index_lib.ffi.from_buffer(buf)  # bytes pass without a copy
     try:
+        scratch = _scratch.pop()
+    except IndexError:  # all in use (or none made yet)
+        scratch = _new_scratch(_INDEX_CAP)
+    try:  # the spans are copied out of the scratch
         cap, (out, c_out) = _INDEX_CAP, scratch
-        n = ext.lib.rtnl_nla_index(src, len(buf), start, end, c_out, cap)
+        n = index(src, len(buf), start, end, c_out, cap)
         if n > cap:  # more attributes than room: once more with room for all
             cap, (out, c_out) = n, _new_scratch(n)
-            n = ext.lib.rtnl_nla_index(src, len(buf), start, end, c_out, cap)
+            n = index(src, len(buf), start, end, c_out, cap)
         if n >= 0:
             unpack = _index_types[n] if n <= _INDEX_CAP else struct.Struct(f"={n}H").unpack_from
             return unpack(out, 8 * cap), out[:8 * n]
     finally:
-        _scratch.out = scratch
+        _scratch.append(scratch)
     if not 0 <= start <= end <= len(buf):
         raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
     bad = -1 - n
@@ -853,9 +857,6 @@ def attr_index(buf: bytes, start: int, end: int,
         raise DecodeError(f"{name}: {end - bad} stray bytes after the last attribute")
     length, rtype = _NLA.unpack_from(buf, bad)
     raise DecodeError(f"{name}: attribute {rtype} claims {length} bytes")
-
-
-_scratch = threading.local()
 
 
 def _new_scratch(cap: int) -> tuple[bytearray, Any]:

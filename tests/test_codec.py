@@ -358,6 +358,27 @@ def test_attr_index_grows_past_its_first_room() -> None:
     assert len(attrs) == 300 and attrs.get_all(299) == [struct.pack("=I", 299)]
 
 
+def test_attr_index_from_many_threads_at_once() -> None:
+    """The C walk runs without the GIL into a scratch buffer: no two calls may share one."""
+    import threading
+
+    runs = [b"".join(nla(k * 100 + i, struct.pack("=I", i)) for i in range(1, k + 1)) for k in range(1, 9)]
+    expected = [codec.attr_index(run, 0, len(run)) for run in runs]
+    wrong: list[int] = []
+
+    def walk(k: int) -> None:
+        for _ in range(2000):
+            if codec.attr_index(runs[k], 0, len(runs[k])) != expected[k]:
+                wrong.append(k)
+
+    threads = [threading.Thread(target=walk, args=(k,)) for k in range(len(runs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
 @pytest.mark.parametrize("data, end, message", [
     (nla(3, b"mv0\0") + b"\x08\x00", None, "T: 2 stray bytes after the last attribute"),
     (nla(3, b"mv0\0") + b"\x01", None, "T: 1 stray bytes after the last attribute"),
