@@ -555,11 +555,14 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
               "- decode: the attribute walk runs in C (`rtnl._nla`, one bounds-checked pass per nest), so "
               "rtnl is now faster than the `floor`, which is still the bare walk in Python; what remains "
               "is the Message/Attrs objects and one cffi call per nest (73 k -> 66 k instructions).",
-              "- create: the kernel's own time per macvlan is the same for rtnl and `ip -batch` (system "
-              "time ~240 us/op for both, measured with getrusage), and so are the syscalls (send, peek, "
-              "receive: once the kernel has echoed a create, rtnl asks for no ack). The difference is "
-              "rtnl's Python per link: ~133 k instructions (332 k at the start of this round), which run "
-              "with caches the kernel has just emptied, ~50-60 us/op against `ip`'s ~8 us of user time.",
+              "- create: `rtnl` is `add_many`, the batch counterpart of `ip -batch`: creates go out "
+              "`ECHO_WINDOW` (16) per datagram, each answered by the kernel with the new link (and no ack, "
+              "once the kernel is known to echo). `rtnl add` (in the notes) is one `add()` call per link. "
+              "The kernel's own time per macvlan dominates (~200-260 us/op of system time, measured with "
+              "getrusage, for both). One add costs rtnl ~100 k Python instructions (spec checks, build, "
+              "encode, decoding the echo into a Link), which after each syscall run with caches the kernel "
+              "has just emptied: ~40-60 us/op of user time against `ip`'s ~8 us. In a batch the same code "
+              "runs 16 times in a row and stays in cache.",
               "- rtnl's `Link` decodes its fields on first access, in one pass over the message, so `dump` "
               "measures receiving + typed objects and `dump, read fields` what reading them costs on top.",
               "- `import`: a fresh interpreter (with site) runs `import rtnl; rtnl.connect; rtnl.Macvlan` "

@@ -147,6 +147,8 @@ class Connection:
         :raises ValueError: ``link`` is a :class:`Link` read in another namespace (its index means
             another link here), or an index out of range.
         """
+        if type(link) is int and 0 < link < 2**31:  # an index, the common case: no call
+            return link
         if isinstance(link, Link):
             if link.namespace_id not in (None, self.namespace_id):
                 raise ValueError(f"link {link.name!r} (index {link.index}) was read in another network "

@@ -495,6 +495,8 @@ def check_index(index: object, what: str = "link index") -> int:
 
 
 def _check_ref(link: object, what: str) -> None:
+    if type(link) is int and 0 < link < 2**31:  # an index, the common case: no call
+        return
     if isinstance(link, str):
         check_name(link, lookup=True)
     elif isinstance(link, int) and not isinstance(link, bool):
