@@ -468,10 +468,21 @@ _E = TypeVar("_E", bound=int)
 
 def enum_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
     """``cls(value)``, or ``value`` itself when this version does not know it: kept, never dropped."""
-    try:
-        return cls(value)
-    except ValueError:
-        return value
+    known = _MEMBERS.get(cls)
+    if known is None:
+        known = _MEMBERS[cls] = {}
+    member = known.get(value)  # (calling an enum class costs some 5 k instructions; a link has several)
+    if member is None:
+        try:
+            member = cls(value)
+        except ValueError:
+            return value
+        if len(known) < 256:  # an IntFlag makes a member of any value: the cache stays small
+            known[value] = member
+    return member
+
+
+_MEMBERS: dict[Any, dict[int, Any]] = {}  # enum class -> {value: member}, filled as values are met
 
 
 def parse_mac(text: str, *, any_length: bool = False) -> bytes:

@@ -183,10 +183,14 @@ def _link_attrs(buf: bytes, off: int, end: int) -> list[Any]:
     over the message (:func:`~rtnl.codec.attr_index`, which also checks its framing) instead of a
     lookup per field. The first of duplicates wins, as in :meth:`Attrs.get`."""
     types, spans = attr_index(buf, off, end, "IFLA")
+    n = len(types)
+    # type -> where its first is: one dict built in C, not two scans of the tuple per slot
+    first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))
     found: list[Any] = [None] * len(_LINK_ATTRS)
     for slot, rtype in enumerate(_LINK_TYPES):
-        if rtype in types:
-            start, stop = ATTR_SPAN.unpack_from(spans, types.index(rtype) << 3)
+        i = first.get(rtype)
+        if i is not None:
+            start, stop = ATTR_SPAN.unpack_from(spans, i << 3)
             if slot == 11:  # IFLA_LINKINFO: a nest, read lazily by Attrs
                 found[slot] = Attrs.over(IFLA_INFO, buf, start, stop)
             else:

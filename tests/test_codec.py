@@ -399,3 +399,23 @@ def test_attr_index_refuses_a_span_outside_the_buffer() -> None:
         codec.attr_index(nla(3, b"x"), 0, 100)
     with pytest.raises(ValueError, match="outside"):
         codec.attr_index(nla(3, b"x"), 6, 2)
+
+
+def test_enum_or_int_keeps_unknown_values_and_caches_known_ones() -> None:
+    import enum
+
+    class Color(enum.IntEnum):
+        RED = 1
+
+    class Bits(enum.IntFlag):
+        A = 1
+        B = 2
+
+    for _ in range(2):  # the second round is served from the cache
+        assert codec.enum_or_int(Color, 1) is Color.RED
+        assert codec.enum_or_int(Color, 7) == 7 and type(codec.enum_or_int(Color, 7)) is int
+        assert codec.enum_or_int(Bits, 3) == Bits.A | Bits.B and isinstance(codec.enum_or_int(Bits, 3), Bits)
+        assert codec.enum_or_int(Bits, 0) == 0 and isinstance(codec.enum_or_int(Bits, 0), Bits)
+    for value in range(1000):  # an IntFlag has a member for any value: the cache stays bounded
+        assert codec.enum_or_int(Bits, value) == value
+    assert len(codec._MEMBERS[Bits]) <= 256
