@@ -550,11 +550,11 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
               "the ratio the issue's goal meant on its machine.",
               "- encode: three `Schema.build` calls, `IfInfoMsg()`, `Message()` and `encode()` are eleven "
               "Python-level calls (each attribute's encoder is one); at ~3-4 k instructions per call on "
-              "this interpreter (pyenv 3.11, no PGO/LTO) that is ~49 k instructions (72 k in the previous "
-              "round), ~6.6 us in the box's fast hours.",
+              "this interpreter (pyenv 3.11, no PGO/LTO) that is ~48 k instructions (72 k two rounds ago), "
+              "6.4-6.6 us in the box's fast hours.",
               "- decode: the attribute walk runs in C (`rtnl._nla`, one bounds-checked pass per nest), so "
               "rtnl is now faster than the `floor`, which is still the bare walk in Python; what remains "
-              "is the Message/Attrs objects and one cffi call per nest (73 k -> 66 k instructions).",
+              "is the Message/Attrs objects and one cffi call per nest (73 k -> 65 k instructions).",
               "- create: `rtnl` is `add_many`, the batch counterpart of `ip -batch`: creates go out "
               "`ECHO_WINDOW` (16) per datagram, each answered by the kernel with the new link (and no ack, "
               "once the kernel is known to echo). `rtnl add` (in the notes) is one `add()` call per link. "
