@@ -522,8 +522,8 @@ class _Value(tuple[Any, ...]):
     generating the classes cost ``import rtnl`` more than everything else together.
 
     The values live in a tuple, as in a named tuple: building a spec is one ``tuple.__new__`` after
-    its checks, where setting ten slots one by one cost half of a bulk create's Python time. Unlike a
-    named tuple, a spec equals only a spec of its own class, and does not order."""
+    its checks, where setting ten slots one by one through their descriptors cost half of building
+    a Macvlan. Unlike a named tuple, a spec equals only a spec of its own class, and does not order."""
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()  # in the order of the tuple, repr, ==, hash and __new__
@@ -562,7 +562,7 @@ class _Value(tuple[Any, ...]):
         return type(self)(**{**dict(zip(self._fields, self, strict=True)), **changes})
 
 
-def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _Value:
+def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _V:
     return cls(**fields)
 
 
@@ -599,9 +599,9 @@ class Macvlan(_Value):
     namespace: NamespaceLike | None
 
     def __new__(cls, name: str, parent: LinkRef, mode: MacvlanMode = MacvlanMode.BRIDGE, *,
-                 address: str | None = None, mtu: int | None = None, flags: MacvlanFlag = MacvlanFlag(0),  # noqa: B008
-                 source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
-                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
+                address: str | None = None, mtu: int | None = None, flags: MacvlanFlag = MacvlanFlag(0),  # noqa: B008
+                source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
+                bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
         check_name(name)
         _check_ref(parent, "parent")
         if not isinstance(mode, MacvlanMode):
@@ -692,7 +692,7 @@ class Veth(_Value):
     mtu: int | None
 
     def __new__(cls, name: str, peer: str, *, peer_namespace: NamespaceLike | None = None,
-                 namespace: NamespaceLike | None = None, mtu: int | None = None) -> Veth:
+                namespace: NamespaceLike | None = None, mtu: int | None = None) -> Veth:
         check_name(name)
         check_name(peer)
         if name == peer and namespace is None and peer_namespace is None:
@@ -905,6 +905,7 @@ def add_many(net: Connection, specs: Iterable[Spec]) -> list[Link]:
     :func:`delete_many`) and the first error is raised; links that existed before are never touched
     (one dump beforehand says which those are).
     """
+    global _kernel_echoes
     todo = list(specs)
     names: set[str] = set()
     for spec in todo:
@@ -932,7 +933,6 @@ def add_many(net: Connection, specs: Iterable[Spec]) -> list[Link]:
                             attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
     before = {name for name, _ in _names_and_groups(net).values()}  # never to be deleted on failure
     try:
-        global _kernel_echoes
         echoes: list[Message | None] = []
         answers = net.sock.request_each(msgs, window=ECHO_WINDOW, ack=not _kernel_echoes)
         for spec, answer in zip(todo, answers, strict=True):
