@@ -534,8 +534,15 @@ class Schema:
         except Exception:  # an unknown name, or a value a shortcut does not take: the general path decides
             data = self._encode(attrs.items(), attrs)
         new = _new(Attrs)
-        new.schema, new.flags, new._buf, new._start, new._end = self, 0, data, 0, len(data)
-        new._depth, new._types, new._spans, new._values = 0, None, None, None
+        new.schema = self
+        new.flags = 0
+        new._buf = data
+        new._start = 0
+        new._end = len(data)
+        new._depth = 0
+        new._types = None
+        new._spans = None
+        new._values = None
         return new
 
     def _encode(self, pairs: Collection[tuple[Key, Any]], siblings: _Siblings) -> bytes:
@@ -570,9 +577,16 @@ _new = object.__new__
 
 def _view(schema: Schema, buf: bytes, start: int, end: int, depth: int = 0) -> Attrs:
     """The attributes in ``buf[start:end]``, as a fresh lazy Attrs (nothing read yet)."""
-    new = _new(Attrs)
-    new.schema, new.flags, new._buf, new._start, new._end = schema, 0, buf, start, end
-    new._depth, new._types, new._spans, new._values = depth, None, None, None
+    new = _new(Attrs)  # one store per slot: cheaper than unpacking a tuple into them
+    new.schema = schema
+    new.flags = 0
+    new._buf = buf
+    new._start = start
+    new._end = end
+    new._depth = depth
+    new._types = None
+    new._spans = None
+    new._values = None
     return new
 
 
@@ -642,8 +656,15 @@ class Attrs:
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{schema.name}: attributes nested more than {MAX_DEPTH} deep")
         new = _new(Attrs)
-        new.schema, new.flags, new._buf, new._start, new._end = schema, 0, self._buf, start, end
-        new._depth, new._types, new._spans, new._values = depth + 1, None, None, None
+        new.schema = schema
+        new.flags = 0
+        new._buf = self._buf
+        new._start = start
+        new._end = end
+        new._depth = depth + 1
+        new._types = None
+        new._spans = None
+        new._values = None
         return new
 
     def _index(self) -> tuple[int, ...]:
@@ -1144,8 +1165,12 @@ class Message:
                 header = family[0].cls()
             if attrs is None and family is not None:
                 attrs = _view(family[1], b"", 0, 0)
-        self.type, self.flags, self.seq, self.pid = type, flags, seq, pid
-        self.header, self.attrs = header, attrs
+        self.type = type
+        self.flags = flags
+        self.seq = seq
+        self.pid = pid
+        self.header = header
+        self.attrs = attrs
 
     def __repr__(self) -> str:
         return (f"Message(type={self.type}, flags={self.flags:#x}, seq={self.seq}, pid={self.pid}, "
@@ -1216,15 +1241,27 @@ def decode(data: bytes) -> list[Message]:
                 raise DecodeError(f"{fixed.cls.__name__} needs {fixed.size} bytes, got {end - start}")
             header = make(fixed.cls, fixed.st.unpack_from(data, start))
             a = new(Attrs)  # what _view() makes, without a call per message
-            a.schema, a.flags, a._buf, a._start, a._end = schema, 0, data, start + fixed.size, end
-            a._depth, a._types, a._spans, a._values = 0, None, None, None
+            a.schema = schema
+            a.flags = 0
+            a._buf = data
+            a._start = start + fixed.size
+            a._end = end
+            a._depth = 0
+            a._types = None
+            a._spans = None
+            a._values = None
             attrs: Attrs | None = a
         elif mtype == NLMSG_ERROR or (mtype == NLMSG_DONE and end - start >= 4):
             header, attrs = _decode_status(data, start, end, mtype, flags)
         else:
             header, attrs = bytes(data[start:end]), None
         msg = new(Message)
-        msg.type, msg.flags, msg.seq, msg.pid, msg.header, msg.attrs = mtype, flags, seq, pid, header, attrs
+        msg.type = mtype
+        msg.flags = flags
+        msg.seq = seq
+        msg.pid = pid
+        msg.header = header
+        msg.attrs = attrs
         out.append(msg)
         off += (length + 3) & ~3
     return out
