@@ -186,6 +186,8 @@ class _Fixed:
         self.cls, self.st = cls, struct.Struct(fmt)
         self.size = self.st.size
         self.message = struct.Struct(_HDR.format + fmt[1:])  # nlmsghdr and this struct: one pack per message
+        self.default = cls()  # all zeros; a header is a tuple, so one instance serves every message
+        self.blank = struct.Struct(f"{_HDR.format}{self.size}x")  # nlmsghdr and the default, packed
 
     def unpack(self, buf: bytes, off: int, end: int) -> tuple[Any, int]:
         if end - off < self.size:
@@ -1162,7 +1164,7 @@ class Message:
         if header is None or attrs is None:  # the defaults of a known type: an empty header, no attributes
             family = FAMILIES.get(type)
             if header is None and family is not None:
-                header = family[0].cls()
+                header = family[0].default
             if attrs is None and family is not None:
                 attrs = _view(family[1], b"", 0, 0)
         self.type = type
@@ -1201,9 +1203,14 @@ class Message:
                 tail = attrs._buf[attrs._start:attrs._end]
             else:
                 tail = attrs.encode()
-            return fixed.message.pack(16 + fixed.size + len(tail), self.type, flags,
-                                      self.seq if seq is None else seq, self.pid if pid is None else pid,
-                                      *self.header) + tail
+            if seq is None:
+                seq = self.seq
+            if pid is None:
+                pid = self.pid
+            header = self.header
+            if header is fixed.default:
+                return fixed.blank.pack(16 + fixed.size + len(tail), self.type, flags, seq, pid) + tail
+            return fixed.message.pack(16 + fixed.size + len(tail), self.type, flags, seq, pid, *header) + tail
         body = self._payload()
         return _HDR.pack(16 + len(body), self.type, flags,
                          self.seq if seq is None else seq, self.pid if pid is None else pid) + body

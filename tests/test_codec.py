@@ -164,6 +164,19 @@ def test_veth_peer_carries_ifinfomsg_and_attributes() -> None:
     assert got.header == IfInfoMsg(index=9) and got.attrs["IFLA_IFNAME"] == "p0"
 
 
+def test_default_header_is_one_shared_zero_header() -> None:
+    """Without a header a message gets its type's all-zero one (immutable, so shared), and encodes
+    exactly as with an explicit ``IfInfoMsg()``."""
+    attrs = IFLA.build(IFLA_IFNAME="mv0")
+    plain, explicit = Message(RTM_NEWLINK, attrs=attrs), Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=attrs)
+    assert plain.header == IfInfoMsg() and plain.header is Message(RTM_NEWLINK).header
+    assert plain.encode(seq=5, pid=6) == explicit.encode(seq=5, pid=6)
+    addr = codec.RTM_NEWADDR
+    assert Message(addr).encode() == Message(addr, header=codec.IfAddrMsg()).encode()
+    [back] = decode(Message(RTM_NEWLINK, header=IfInfoMsg(index=3), attrs=attrs).encode())
+    assert back.header.index == 3 and back.attrs == attrs
+
+
 def test_attribute_at_names_nested_paths() -> None:
     peer = Body(IfInfoMsg(), IFLA.build(IFLA_IFNAME="p0"))
     msg = Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=IFLA.build(
