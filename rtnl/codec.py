@@ -302,7 +302,9 @@ class _Str(Codec):
     def encode(self, value: Any, parent: _Siblings) -> bytes:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
-        return value.encode("utf-8", "surrogateescape") + b"\0"  # type: ignore[no-any-return]
+        if not isinstance(value, str):
+            raise TypeError(f"a string attribute takes str or bytes, not {type(value).__name__}")
+        return value.encode("utf-8", "surrogateescape") + b"\0"
 
     def tlv(self, rtype: int, name: str) -> _Encoder:
         head = _NLA.pack
@@ -376,13 +378,28 @@ class _Nest(Codec):
     nested = True
 
     def tlv(self, rtype: int, name: str) -> _Encoder:
-        head = _NLA.pack
+        return _nest_tlv(rtype, None)
 
-        def tlv(value: Any) -> bytes:  # Attrs only: anything else has no _values
-            data: bytes = value._buf[value._start:value._end] if value._values is None else value.encode()
-            length = 4 + len(data)
-            return head(length, rtype | value.flags) + data + _PAD[length & 3]
-        return tlv
+
+def _nest_tlv(rtype: int, schema: Callable[[], Schema] | None) -> _Encoder:
+    """The shortcut of a nest: an ``Attrs`` as its bytes; given its ``schema``, also a plain dict of
+    attributes by name, packed as ``build`` would without making an ``Attrs``."""
+    head = _NLA.pack
+    pack: Callable[[dict[str, Any]], bytes] | None = None
+
+    def tlv(value: Any) -> bytes:  # anything else raises (no _values), and the general path decides
+        nonlocal pack
+        if type(value) is dict:
+            if pack is None:  # resolved on first use (schemas refer to ones defined later)
+                pack = schema()._pack  # type: ignore[misc]  # no schema: TypeError, as for any other type
+            data = pack(value)
+            flags = 0
+        else:
+            data = value._buf[value._start:value._end] if value._values is None else value.encode()
+            flags = value.flags
+        length = 4 + len(data)
+        return head(length, rtype | flags) + data + _PAD[length & 3]
+    return tlv
 
 
 class _Nested(_Nest):
@@ -402,6 +419,9 @@ class _Nested(_Nest):
         attrs = value if isinstance(value, Attrs) else Attrs(self._schema(), value)
         return attrs.encode()
 
+    def tlv(self, rtype: int, name: str) -> _Encoder:
+        return _nest_tlv(rtype, self._schema)
+
 
 class _ByKind(_Nest):
     """IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA: the schema depends on the sibling ``*_KIND`` string."""
@@ -410,7 +430,10 @@ class _ByKind(_Nest):
         self.kind_attr, self._schemas = kind_attr, schemas
 
     def _schema(self, parent: _Siblings) -> Schema | None:
-        kind = parent.get(self.kind_attr)
+        return self.schema_of(parent.get(self.kind_attr))
+
+    def schema_of(self, kind: Any) -> Schema | None:
+        """The schema of the data of ``kind`` (``"macvlan"``), or None."""
         return self._schemas().get(kind) if isinstance(kind, str) else None
 
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
@@ -425,9 +448,26 @@ class _ByKind(_Nest):
         if not isinstance(value, Attrs):
             schema = self._schema(parent)
             if schema is None:
-                raise ValueError(f"{self.kind_attr} is not set to a known kind; pass raw bytes or Attrs")
+                raise ValueError(f"{self.kind_attr} is not set to a known kind, so its data cannot be "
+                                 "built by name; pass Attrs or raw bytes")
             value = Attrs(schema, value)
         return value.encode()  # type: ignore[no-any-return]
+
+
+class _KindShortcuts(dict[Any, _Encoder]):
+    """A by-kind nest's shortcut per kind (``"macvlan"``), made on first use: that kind's schema
+    packs a dict. Unknown kinds get the plain shortcut, which refuses a dict."""
+
+    def __init__(self, codec: _ByKind, rtype: int) -> None:
+        super().__init__()
+        self.codec, self.rtype, self.plain = codec, rtype, _nest_tlv(rtype, None)
+
+    def __missing__(self, kind: Any) -> _Encoder:
+        schema = self.codec.schema_of(kind)  # a str the codec knows: kept, so a handful at most
+        if schema is None:
+            return self.plain
+        shortcut = self[kind] = _nest_tlv(self.rtype, lambda: schema)
+        return shortcut
 
 
 class Body(NamedTuple):
@@ -515,26 +555,24 @@ class Schema:
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
         self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
         self.encoders: dict[str, _Encoder] = {n: c.tlv(t, n) for t, (n, c) in table.items()}
-        # whether an encoder reads its siblings (IFLA_INFO_DATA reads IFLA_INFO_KIND)
-        self._siblings = any(isinstance(c, _ByKind) for _, c in table.values())
+        # the attributes whose encoder reads a sibling (IFLA_INFO_DATA reads IFLA_INFO_KIND): the
+        # sibling's name, and the shortcut for a dict of the data by kind
+        self._by_kind = {n: (c.kind_attr, _KindShortcuts(c, t)) for t, (n, c) in table.items()
+                         if isinstance(c, _ByKind)}
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}>"
 
     def build(self, *pairs: tuple[str | int, Any], **attrs: Any) -> Attrs:
-        """Attributes of this family, in order: ``IFLA.build(IFLA_IFNAME="mv0", IFLA_MTU=1500)``.
+        """Attributes of this family, in order: ``IFLA.build(IFLA_IFNAME="mv0", IFLA_MTU=1500)``;
+        a nest may be an :class:`Attrs` or a plain dict of its attributes by name.
 
         They are encoded here, so a bad name (``KeyError``) or value (``ValueError``, ``TypeError``)
         fails before anything is sent, and reading them back gives the values a decoder would (a MAC
         address in lower case, an address as an :mod:`ipaddress` object)."""
         if pairs:
             return Attrs(self, [*pairs, *attrs.items()])
-        encoders, data = self.encoders, b""
-        try:  # one lookup and one call per attribute; names are unique, so few concatenations
-            for key, value in attrs.items():
-                data += encoders[key](value)
-        except Exception:  # an unknown name, or a value a shortcut does not take: the general path decides
-            data = self._encode(attrs.items(), attrs)
+        data = self._pack(attrs)
         new = _new(Attrs)
         new.schema = self
         new.flags = 0
@@ -546,6 +584,26 @@ class Schema:
         new._spans = None
         new._values = None
         return new
+
+    def _pack(self, attrs: dict[str, Any]) -> bytes:
+        """Attributes given by name (unique, so few concatenations) as wire bytes: one lookup and
+        one call of a shortcut each, or, for an unknown name or a value a shortcut does not take, the
+        general path, which encodes it or raises the real error."""
+        data, encoders, by_kind = b"", self.encoders, self._by_kind
+        try:
+            if by_kind:  # IFLA_INFO: a data nest given as a dict is packed by the schema its kind names
+                for key in attrs:
+                    value, kinded = attrs[key], by_kind.get(key)
+                    if kinded is not None and type(value) is dict:
+                        data += kinded[1][attrs.get(kinded[0])](value)
+                    else:
+                        data += encoders[key](value)
+            else:
+                for key in attrs:
+                    data += encoders[key](attrs[key])
+        except Exception:
+            data = self._encode(attrs.items(), attrs)
+        return data
 
     def _encode(self, pairs: Collection[tuple[Key, Any]], siblings: _Siblings) -> bytes:
         """Attributes as wire bytes: through the shortcuts (:meth:`Codec.tlv`) when they all take
@@ -626,7 +684,7 @@ class Attrs:
         if buf is None:
             pairs = list(items.items() if isinstance(items, Mapping) else items)
             # what IFLA_INFO_DATA's encoder sees of IFLA_INFO_KIND: the first of each name, as get() does
-            buf = schema._encode(pairs, dict(reversed(pairs)) if schema._siblings else {})
+            buf = schema._encode(pairs, dict(reversed(pairs)) if schema._by_kind else {})
             start, end = 0, len(buf)
         self.schema, self.flags, self._buf, self._start, self._end = schema, flags, buf, start, end
         self._depth, self._types, self._spans, self._values = 0, None, None, None

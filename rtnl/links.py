@@ -26,16 +26,13 @@ from . import codec
 from .codec import (
     ATTR_SPAN,
     IFLA,
-    IFLA_BRPORT,
     IFLA_INFO,
-    IFLA_MACVLAN,
     IFLA_MACVLAN_MACADDR_LIST,
     NLM_F_CREATE,
     NLM_F_ECHO,
     NLM_F_EXCL,
     RTM_DELLINK,
     RTM_NEWLINK,
-    VETH_INFO,
     Attrs,
     Body,
     IfInfoMsg,
@@ -667,7 +664,7 @@ def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, 
         data["IFLA_MACVLAN_BC_QUEUE_LEN"] = bc_queue_len
     if bc_cutoff is not None:
         data["IFLA_MACVLAN_BC_CUTOFF"] = bc_cutoff
-    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**data))
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=data)
 
 
 class Macvtap(Macvlan):
@@ -706,9 +703,8 @@ class Veth(_Value):
         peer = {"IFLA_IFNAME": self.peer, **mtu}
         if peer_fd is not None:
             peer["IFLA_NET_NS_FD"] = peer_fd
-        body = Body(IfInfoMsg(), IFLA.build(**peer))
-        info = IFLA_INFO.build(IFLA_INFO_KIND="veth", IFLA_INFO_DATA=VETH_INFO.build(VETH_INFO_PEER=body))
-        return {**mtu, "IFLA_LINKINFO": info}
+        data = {"VETH_INFO_PEER": Body(IfInfoMsg(), IFLA.build(**peer))}
+        return {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
 
 
 class Bridge(_Value):
@@ -724,7 +720,7 @@ class Bridge(_Value):
         return tuple.__new__(cls, (check_name(name), namespace))
 
     def _attrs(self, net: Connection) -> dict[str, Any]:
-        return {"IFLA_LINKINFO": IFLA_INFO.build(IFLA_INFO_KIND=self.kind)}
+        return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": self.kind}}
 
 
 Spec = Macvlan | Veth | Bridge
@@ -1036,7 +1032,7 @@ def set_link(net: Connection, link: LinkRef, *, up: bool | None = None, name: st
 
 
 def _macvlan_info(kind: str, data: list[tuple[str, Any]]) -> Attrs:
-    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=IFLA_MACVLAN.build(**dict(data)))
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=dict(data))
 
 
 def _undo(net: Connection, before: Link, attrs: list[tuple[str, Any]], change: int) -> None:
@@ -1144,8 +1140,8 @@ def set_bridge_port(net: Connection, link: LinkRef, *, hairpin: bool) -> Link:
     macvlan needs from its "switch"."""
     if not isinstance(hairpin, bool):
         raise TypeError(f"hairpin is a bool, not {type(hairpin).__name__}")
-    info = IFLA_INFO.build(IFLA_INFO_SLAVE_KIND="bridge", IFLA_INFO_SLAVE_DATA=IFLA_BRPORT.build(
-        IFLA_BRPORT_MODE=codec.BRIDGE_MODE_HAIRPIN if hairpin else 0))
+    info = IFLA_INFO.build(IFLA_INFO_SLAVE_KIND="bridge", IFLA_INFO_SLAVE_DATA={
+        "IFLA_BRPORT_MODE": codec.BRIDGE_MODE_HAIRPIN if hairpin else 0})
     index = net.index(link)
     net.sock.request(_newlink(index, attrs=[("IFLA_LINKINFO", info)]))
     return net.link(index)

@@ -164,6 +164,43 @@ def test_veth_peer_carries_ifinfomsg_and_attributes() -> None:
     assert got.header == IfInfoMsg(index=9) and got.attrs["IFLA_IFNAME"] == "p0"
 
 
+def test_nests_given_as_dicts_encode_like_built_ones() -> None:
+    """A nest may be a plain dict of its attributes by name; a by-kind nest (IFLA_INFO_DATA) takes
+    the schema its kind names, wherever the kind stands in the dict."""
+    peer = Body(IfInfoMsg(index=9), IFLA.build(IFLA_IFNAME="p0"))
+    built = IFLA.build(IFLA_IFNAME="v0", IFLA_LINKINFO=IFLA_INFO.build(
+        IFLA_INFO_KIND="veth", IFLA_INFO_DATA=VETH_INFO.build(VETH_INFO_PEER=peer)))
+    by_name = IFLA.build(IFLA_IFNAME="v0", IFLA_LINKINFO={"IFLA_INFO_KIND": "veth",
+                                                          "IFLA_INFO_DATA": {"VETH_INFO_PEER": peer}})
+    assert by_name.encode() == built.encode()
+    mode = nla(1, struct.pack("=I", 4))
+    for info in ({"IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": 4}},
+                 {"IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": 4}, "IFLA_INFO_KIND": "macvlan"}):
+        expected = b"".join(nla(t, v) for t, v in info_items(info, mode))
+        assert IFLA.build(IFLA_LINKINFO=info).encode() == nla(18, expected)
+    port = IFLA_INFO.build(IFLA_INFO_SLAVE_KIND="bridge", IFLA_INFO_SLAVE_DATA={"IFLA_BRPORT_MODE": 1})
+    assert port["IFLA_INFO_SLAVE_DATA"]["IFLA_BRPORT_MODE"] == 1
+    assert IFLA_INFO.build(IFLA_INFO_KIND="bridge", IFLA_INFO_DATA={}).encode() == \
+        nla(1, b"bridge\0") + nla(2, b"")
+
+
+def info_items(info: dict[str, object], data: bytes) -> list[tuple[int, bytes]]:
+    return [(1, b"macvlan\0") if key == "IFLA_INFO_KIND" else (2, data) for key in info]
+
+
+@pytest.mark.parametrize("info, error, match", [
+    ({"IFLA_INFO_KIND": "nope", "IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": 4}}, ValueError, "IFLA_INFO_KIND"),
+    ({"IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": 4}}, ValueError, "IFLA_INFO_KIND"),
+    ({"IFLA_INFO_KIND": ["macvlan"], "IFLA_INFO_DATA": {}}, TypeError, "str or bytes, not list"),
+    ({"IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": {"IFLA_MACVLAN_BAD": 1}}, KeyError, "IFLA_MACVLAN"),
+    ({"IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": -1}}, ValueError, "-1"),
+])
+def test_nests_given_as_dicts_refuse_what_attrs_refuse(info: dict[str, object], error: type[Exception],
+                                                       match: str) -> None:
+    with pytest.raises(error, match=match):
+        IFLA.build(IFLA_IFNAME="mv0", IFLA_LINKINFO=info)
+
+
 def test_default_header_is_one_shared_zero_header() -> None:
     """Without a header a message gets its type's all-zero one (immutable, so shared), and encodes
     exactly as with an explicit ``IfInfoMsg()``."""

@@ -110,6 +110,35 @@ def test_schema_round_trip(schema: codec.Schema, data: st.DataObject) -> None:
     assert nested_flags == [(k, v.flags) for k, v in attrs if isinstance(v, Attrs)]
 
 
+def by_name(attrs: Attrs) -> dict[str, Any]:
+    """The first of each named attribute, nests as plain dicts (what ``build(**...)`` takes)."""
+    out: dict[str, Any] = {}
+    for key, value in attrs:
+        if isinstance(key, str) and key not in out:
+            out[key] = by_name(value) if isinstance(value, Attrs) else value
+    return out
+
+
+def first_named(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """``to_list()`` of what :func:`by_name` keeps."""
+    out, seen = [], set()
+    for key, value in items:
+        if isinstance(key, str) and key not in seen:
+            seen.add(key)
+            out.append((key, first_named(value) if isinstance(value, list) else value))
+    return out
+
+
+@pytest.mark.parametrize("schema", codec.SCHEMAS, ids=lambda s: s.name)
+@fuzz(100, data=st.data())
+def test_schema_builds_from_nested_dicts(schema: codec.Schema, data: st.DataObject) -> None:
+    """Nests given as plain dicts (by-kind ones resolved by their sibling kind) build the attributes
+    that the same values as ``Attrs`` build."""
+    attrs = data.draw(S.attrs(schema))
+    named = by_name(attrs)
+    assert schema.build(**named).to_list() == first_named(attrs.to_list())
+
+
 @fuzz(2000, st.sampled_from(S.every_leaf_codec()), S.payload)
 def test_leaf_codecs_keep_any_payload(where: tuple[str, str, codec.Codec], raw: bytes) -> None:
     """Whatever bytes an attribute carries (wrong size, missing NUL...), decode -> encode keeps them."""
