@@ -316,6 +316,28 @@ class _Str(Codec):
         return tlv
 
 
+class _Kind(_Str):
+    """A string from a small set (``IFLA_INFO_KIND``): each value's whole attribute is encoded once
+    and kept, so that encoding it again is a dict lookup."""
+
+    def tlv(self, rtype: int, name: str) -> _Encoder:
+        return _Memo(super().tlv(rtype, name)).__getitem__
+
+
+class _Memo(dict[Any, bytes]):
+    """Encodings by value, made by ``make`` on first use; up to 64 strings are kept."""
+
+    def __init__(self, make: _Encoder) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value: Any) -> bytes:
+        data = self.make(value)  # bytes and the like raise here, as the plain shortcut would
+        if type(value) is str and len(self) < 64:
+            self[value] = data
+        return data
+
+
 class _LLAddr(Codec):
     """Link-layer address of any length as ``"aa:bb:cc:dd:ee:ff"``."""
 
@@ -501,6 +523,7 @@ U8, U16, U32, U64, S32 = _Int("=B"), _Int("=H"), _Int("=I"), _Int("=Q"), _Int("=
 BE16 = _Int("!H")
 UINT = _Uint()
 STR, BYTES, LLADDR, IPADDR, FLAG = _Str(), Codec(), _LLAddr(), _IPAddr(), _Flag()
+KIND = _Kind()
 U32S, U64S = _Array("I"), _Array("Q")
 
 
@@ -1035,10 +1058,10 @@ IFLA_BRPORT = Schema("IFLA_BRPORT", {
 # --- linux/if_link.h: IFLA_INFO_* ----------------------------------------------------------------
 _DATA_BY_KIND = _kinds(macvlan="IFLA_MACVLAN", macvtap="IFLA_MACVLAN", veth="VETH_INFO", bridge="IFLA_BR")
 IFLA_INFO = Schema("IFLA_INFO", {
-    1: ("IFLA_INFO_KIND", STR),
+    1: ("IFLA_INFO_KIND", KIND),
     2: ("IFLA_INFO_DATA", _ByKind("IFLA_INFO_KIND", _DATA_BY_KIND)),
     3: ("IFLA_INFO_XSTATS", BYTES),
-    4: ("IFLA_INFO_SLAVE_KIND", STR),
+    4: ("IFLA_INFO_SLAVE_KIND", KIND),
     5: ("IFLA_INFO_SLAVE_DATA", _ByKind("IFLA_INFO_SLAVE_KIND", _kinds(bridge="IFLA_BRPORT"))),
 })
 

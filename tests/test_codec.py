@@ -214,6 +214,17 @@ def test_default_header_is_one_shared_zero_header() -> None:
     assert back.header.index == 3 and back.attrs == attrs
 
 
+def test_kinds_encode_from_a_bounded_memo() -> None:
+    """IFLA_INFO_KIND's encodings are kept, up to 64 strings; every kind still encodes right."""
+    kinds = [f"kind{i}" for i in range(100)] + ["macvlan", "macvlan"]
+    for kind in kinds:
+        data = IFLA_INFO.build(IFLA_INFO_KIND=kind).encode()
+        assert data == nla(1, kind.encode() + b"\0")
+    memo = IFLA_INFO.encoders["IFLA_INFO_KIND"].__self__  # type: ignore[attr-defined]
+    assert 0 < len(memo) <= 64 and all(type(k) is str for k in memo)
+    assert IFLA_INFO.build(IFLA_INFO_KIND=b"raw").encode() == nla(1, b"raw")
+
+
 def test_attribute_at_names_nested_paths() -> None:
     peer = Body(IfInfoMsg(), IFLA.build(IFLA_IFNAME="p0"))
     msg = Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=IFLA.build(
