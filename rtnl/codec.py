@@ -414,13 +414,11 @@ def _nest_tlv(rtype: int, schema: Callable[[], Schema] | None) -> _Encoder:
         if type(value) is dict:
             if pack is None:  # resolved on first use (schemas refer to ones defined later)
                 pack = schema()._pack  # type: ignore[misc]  # no schema: TypeError, as for any other type
-            data = pack(value)
-            flags = 0
-        else:
-            data = value._buf[value._start:value._end] if value._values is None else value.encode()
-            flags = value.flags
+            data: bytes = pack(value)  # whole attributes, each padded: nothing to pad after them
+            return head(4 + len(data), rtype) + data
+        data = value._buf[value._start:value._end] if value._values is None else value.encode()
         length = 4 + len(data)
-        return head(length, rtype | flags) + data + _PAD[length & 3]
+        return head(length, rtype | value.flags) + data + _PAD[length & 3]
     return tlv
 
 
