@@ -96,7 +96,6 @@ _ERR = struct.Struct("=i")  # struct nlmsgerr: error, then the request's nlmsghd
 _U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
 
 _PAD = (b"", b"\0\0\0", b"\0\0", b"\0")  # NLA_ALIGN padding after an attribute of length % 4 == i
-_NUL_PAD = tuple(b"\0" + pad for pad in _PAD)  # a string's NUL, then padding by the length with the NUL
 MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
 
 
@@ -307,13 +306,27 @@ class _Str(Codec):
         return value.encode("utf-8", "surrogateescape") + b"\0"
 
     def tlv(self, rtype: int, name: str) -> _Encoder:
-        head = _NLA.pack
+        packers = _STRINGS
 
         def tlv(value: Any) -> bytes:  # bytes (no .encode), a lone surrogate or > 64 KiB raise
             raw: bytes = value.encode()
-            length = 5 + len(raw)
-            return head(length, rtype) + raw + _NUL_PAD[length & 3]
+            n = len(raw)
+            return packers[n](5 + n, rtype, raw)
         return tlv
+
+
+class _Packers(dict[int, Callable[..., bytes]]):
+    """By a string's length, ``struct.pack`` of its whole attribute: nlattr, then the string in an
+    ``s`` field that adds the NUL and the padding. Made on first use; short lengths are kept."""
+
+    def __missing__(self, n: int) -> Callable[..., bytes]:
+        pack: Callable[..., bytes] = struct.Struct(f"=HH{_align(n + 1)}s").pack
+        if n < 256:
+            self[n] = pack
+        return pack
+
+
+_STRINGS = _Packers()
 
 
 class _Kind(_Str):

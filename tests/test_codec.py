@@ -201,6 +201,15 @@ def test_nests_given_as_dicts_refuse_what_attrs_refuse(info: dict[str, object], 
         IFLA.build(IFLA_IFNAME="mv0", IFLA_LINKINFO=info)
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 15, 255, 256, 257, 1000])
+def test_strings_of_every_padding_encode_as_by_hand(n: int) -> None:
+    """A string attribute is packed whole by a struct per length: NUL and padding by its length."""
+    text = "é" * (n // 2) + "a" * (n % 2)  # n bytes of UTF-8
+    attrs = IFLA.build(IFLA_IFALIAS=text)
+    assert attrs.encode() == nla(20, text.encode() + b"\0")
+    assert attrs["IFLA_IFALIAS"] == text
+
+
 def test_default_header_is_one_shared_zero_header() -> None:
     """Without a header a message gets its type's all-zero one (immutable, so shared), and encodes
     exactly as with an explicit ``IfInfoMsg()``."""
