@@ -801,9 +801,6 @@ def _mac_list(macs: Iterable[str]) -> Attrs:
 # --- operations (exposed as Connection methods) --------------------------------------------------------
 
 
-_NO_IFINFO = IfInfoMsg()
-
-
 def _newlink(index: int = 0, flags: int = 0, *, ifi_flags: int = 0, change: int = 0,
              attrs: Iterable[tuple[str, Any]] = ()) -> Message:
     return Message(RTM_NEWLINK, flags, header=IfInfoMsg(index=index, flags=ifi_flags, change=change),
@@ -836,7 +833,7 @@ def _create(net: Connection, spec: Spec, name: str, attrs: dict[str, Any], *,
     """
     global _kernel_echoes
     flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
-    msg = Message(RTM_NEWLINK, flags, header=_NO_IFINFO, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    msg = Message(RTM_NEWLINK, flags, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
         answers = net.sock.request(msg, ack=not (echo and _kernel_echoes))
     except NetlinkError as e:
@@ -925,7 +922,7 @@ def add_many(net: Connection, specs: Iterable[Spec]) -> list[Link]:
                 parents[ref] = attrs["IFLA_LINK"]
         else:
             attrs = spec._attrs(net)
-        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, header=_NO_IFINFO,
+        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
                             attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
     before = {name for name, _ in _names_and_groups(net).values()}  # never to be deleted on failure
     try:
