@@ -627,9 +627,10 @@ class Schema:
         try:
             if by_kind:  # IFLA_INFO: a data nest given as a dict is packed by the schema its kind names
                 for key in attrs:
-                    value, kinded = attrs[key], by_kind.get(key)
-                    if kinded is not None and type(value) is dict:
-                        data += kinded[1][attrs.get(kinded[0])](value)
+                    value = attrs[key]
+                    if type(value) is dict and key in by_kind:
+                        kind_attr, shortcuts = by_kind[key]
+                        data += shortcuts[attrs.get(kind_attr)](value)
                     else:
                         data += encoders[key](value)
             else:
