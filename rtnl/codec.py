@@ -607,7 +607,7 @@ class Schema:
         if pairs:
             return Attrs(self, [*pairs, *attrs.items()])
         data = self._pack(attrs)
-        new = _new(Attrs)
+        new = _new(Attrs)  # what _view() makes, without the call: this is the encode path's
         new.schema = self
         new.flags = 0
         new._buf = data
@@ -750,17 +750,7 @@ class Attrs:
         depth = self._depth
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{schema.name}: attributes nested more than {MAX_DEPTH} deep")
-        new = _new(Attrs)
-        new.schema = schema
-        new.flags = 0
-        new._buf = self._buf
-        new._start = start
-        new._end = end
-        new._depth = depth + 1
-        new._types = None
-        new._spans = None
-        new._values = None
-        return new
+        return _view(schema, self._buf, start, end, depth + 1)
 
     def _index(self) -> tuple[int, ...]:
         """The masked type of every attribute (and their spans in ``_spans``): indexed on first use."""
