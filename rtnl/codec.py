@@ -311,22 +311,29 @@ class _Str(Codec):
         def tlv(value: Any) -> bytes:  # bytes (no .encode), a lone surrogate or > 64 KiB raise
             raw: bytes = value.encode()
             n = len(raw)
-            return packers[n](5 + n, rtype, raw)
+            return packers[n](5 + n, rtype, raw)  # type: ignore[no-any-return]
         return tlv
 
 
-class _Packers(dict[int, Callable[..., bytes]]):
-    """By a string's length, ``struct.pack`` of its whole attribute: nlattr, then the string in an
-    ``s`` field that adds the NUL and the padding. Made on first use; short lengths are kept."""
+class _Memo(dict[Any, Any]):
+    """A value per key, made by ``make(key) -> (value, keep)`` on first use and kept if ``keep``
+    says so, up to ``size`` of them (a stream of odd keys does not grow it). A hit is one dict lookup
+    in C: no Python call."""
 
-    def __missing__(self, n: int) -> Callable[..., bytes]:
-        pack: Callable[..., bytes] = struct.Struct(f"=HH{_align(n + 1)}s").pack
-        if n < 256:
-            self[n] = pack
-        return pack
+    def __init__(self, make: Callable[[Any], tuple[Any, bool]], size: int = 64) -> None:
+        super().__init__()
+        self.make, self.size = make, size
+
+    def __missing__(self, key: Any) -> Any:
+        value, keep = self.make(key)
+        if keep and len(self) < self.size:
+            self[key] = value
+        return value
 
 
-_STRINGS = _Packers()
+# by a string's length, struct.pack of its whole attribute: nlattr, then the string in an "s" field
+# of the aligned size, which adds the NUL and the padding
+_STRINGS = _Memo(lambda n: (struct.Struct(f"=HH{_align(n + 1)}s").pack, True), 256)
 
 
 class _Kind(_Str):
@@ -334,21 +341,8 @@ class _Kind(_Str):
     and kept, so that encoding it again is a dict lookup."""
 
     def tlv(self, rtype: int, name: str) -> _Encoder:
-        return _Memo(super().tlv(rtype, name)).__getitem__
-
-
-class _Memo(dict[Any, bytes]):
-    """Encodings by value, made by ``make`` on first use; up to 64 strings are kept."""
-
-    def __init__(self, make: _Encoder) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, value: Any) -> bytes:
-        data = self.make(value)  # bytes and the like raise here, as the plain shortcut would
-        if type(value) is str and len(self) < 64:
-            self[value] = data
-        return data
+        encode = super().tlv(rtype, name)  # bytes and the like raise, as the plain shortcut would
+        return _Memo(lambda value: (encode(value), type(value) is str)).__getitem__
 
 
 class _LLAddr(Codec):
@@ -469,6 +463,16 @@ class _ByKind(_Nest):
         """The schema of the data of ``kind`` (``"macvlan"``), or None."""
         return self._schemas().get(kind) if isinstance(kind, str) else None
 
+    def shortcuts(self, rtype: int) -> _Memo:
+        """This nest's shortcut per kind: with that kind's schema, which also packs a dict; for an
+        unknown kind, the plain one, which refuses a dict (made once; the known kinds are kept)."""
+        plain = _nest_tlv(rtype, None)
+
+        def make(kind: Any) -> tuple[_Encoder, bool]:
+            schema = self.schema_of(kind)
+            return (plain, False) if schema is None else (_nest_tlv(rtype, lambda: schema), True)
+        return _Memo(make)
+
     def decode(self, buf: bytes, start: int, end: int, parent: Attrs) -> Any:
         schema = self._schema(parent)
         if schema is None:
@@ -485,22 +489,6 @@ class _ByKind(_Nest):
                                  "built by name; pass Attrs or raw bytes")
             value = Attrs(schema, value)
         return value.encode()  # type: ignore[no-any-return]
-
-
-class _KindShortcuts(dict[Any, _Encoder]):
-    """A by-kind nest's shortcut per kind (``"macvlan"``), made on first use: that kind's schema
-    packs a dict. Unknown kinds get the plain shortcut, which refuses a dict."""
-
-    def __init__(self, codec: _ByKind, rtype: int) -> None:
-        super().__init__()
-        self.codec, self.rtype, self.plain = codec, rtype, _nest_tlv(rtype, None)
-
-    def __missing__(self, kind: Any) -> _Encoder:
-        schema = self.codec.schema_of(kind)  # a str the codec knows: kept, so a handful at most
-        if schema is None:
-            return self.plain
-        shortcut = self[kind] = _nest_tlv(self.rtype, lambda: schema)
-        return shortcut
 
 
 class Body(NamedTuple):
@@ -591,7 +579,7 @@ class Schema:
         self.encoders: dict[str, _Encoder] = {n: c.tlv(t, n) for t, (n, c) in table.items()}
         # the attributes whose encoder reads a sibling (IFLA_INFO_DATA reads IFLA_INFO_KIND): the
         # sibling's name, and the shortcut for a dict of the data by kind
-        self._by_kind = {n: (c.kind_attr, _KindShortcuts(c, t)) for t, (n, c) in table.items()
+        self._by_kind = {n: (c.kind_attr, c.shortcuts(t)) for t, (n, c) in table.items()
                          if isinstance(c, _ByKind)}
 
     def __repr__(self) -> str:
