@@ -566,17 +566,17 @@ def write_results(path: Path, quick: bool, seconds: float) -> None:
               "the ratio the issue's goal meant on its machine.",
               "- encode: `rtnl` gives the nests as plain dicts and leaves out the (all-zero) ifinfomsg, "
               "the cheapest way the codec offers: one `build` call, one shortcut per attribute (the kind's "
-              "from a memo), `Message()` and `encode()`, ~35 k instructions on this interpreter (pyenv "
+              "from a memo), `Message()` and `encode()`, ~32 k instructions on this interpreter (pyenv "
               "3.11, no PGO/LTO). `rtnl Attrs` builds each nest into an `Attrs` first and passes "
-              "`IfInfoMsg()`: three `build` calls, ~46 k.",
+              "`IfInfoMsg()`: three `build` calls, ~45 k.",
               "- decode: the attribute walk runs in C (`rtnl._nla`, one bounds-checked pass per nest), so "
               "rtnl is now faster than the `floor`, which is still the bare walk in Python; what remains "
-              "is the Message/Attrs objects and one cffi call per nest (73 k -> 65 k instructions).",
+              "is the Message/Attrs objects and one cffi call per nest (73 k -> 63.5 k instructions).",
               "- create: `rtnl` is `add_many`, the batch counterpart of `ip -batch`: creates go out "
               "`ECHO_WINDOW` (16) per datagram, each answered by the kernel with the new link (and no ack, "
               "once the kernel is known to echo). `rtnl add` (in the notes) is one `add()` call per link. "
               "The kernel's own time per macvlan dominates (~200-260 us/op of system time, measured with "
-              "getrusage, for both). One add costs rtnl ~100 k Python instructions (spec checks, build, "
+              "getrusage, for both). One add costs rtnl ~96 k Python instructions (spec checks, build, "
               "encode, decoding the echo into a Link), which after each syscall run with caches the kernel "
               "has just emptied: ~40-60 us/op of user time against `ip`'s ~8 us. In a batch the same code "
               "runs 16 times in a row and stays in cache.",
