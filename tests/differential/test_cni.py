@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-OURS = str(ROOT / "examples" / "cni" / "macvlan")
+from tests.support.paths import REPO
+
+OURS = str(REPO / "examples" / "cni" / "macvlan")
 CNI_DIR = "/usr/lib/cni"
 REF = f"{CNI_DIR}/macvlan"
 MASTERS = {REF: "cniref0", OURS: "cniour0"}
@@ -48,7 +49,7 @@ Env = Mapping[str, "str | None"]
 def invoke(plugin: str, command: str, conf: Any, *, netns: str | None = None, ifname: str = "eth0",
            cid: str = "ctr1", args: str | None = None, env: Env | None = None) -> tuple[int, Any]:
     """Run one plugin as a runtime would; (exit status, parsed stdout or None)."""
-    full: dict[str, str | None] = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT),
+    full: dict[str, str | None] = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO),
                                    "CNI_COMMAND": command, "CNI_CONTAINERID": cid, "CNI_IFNAME": ifname,
                                    "CNI_PATH": CNI_DIR}
     if netns is not None:
@@ -554,7 +555,7 @@ def test_two_containers_ping_in_bridge_mode(host: None, netns: Any, tmp_path: Pa
 
 def test_unreadable_stdin_is_an_io_failure() -> None:
     """Code 5 when the configuration cannot even be read (stdin is the write end of a pipe here)."""
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c",
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c",
            "CNI_IFNAME": "eth0", "CNI_NETNS": "/nonexistent", "CNI_PATH": CNI_DIR}
     r, w = os.pipe()
     try:

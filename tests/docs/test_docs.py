@@ -32,8 +32,9 @@ from typing import Any, NamedTuple
 import pytest
 
 import rtnl
+from tests.support.paths import REPO
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = REPO / "docs"
 PAGES = sorted(DOCS.glob("*.rst"))
 
 

@@ -14,7 +14,9 @@ import sys
 
 import pytest
 
-EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py"))
+from tests.support.paths import REPO
+
+EXAMPLES = sorted((REPO / "examples").glob("*.py"))
 
 
 def test_there_is_one_script_per_seed_experiment() -> None:

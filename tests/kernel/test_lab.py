@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 
 from rtnl import lab
+from tests.support.paths import REPO
 
-ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NET = "198.51.100"
 LAST = {"switch": 1, "parent": 2, "shim": 3, "child": 11, "peer": 12}
 
 
 def run_lab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rtnl.lab", *args], cwd=ROOT_DIR, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "rtnl.lab", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -150,7 +150,7 @@ def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
     probe = subprocess.run([system_python, "-c", "import _cffi_backend"], capture_output=True)
     assert probe.returncode == 0, "needs Debian's python3-cffi-backend (.ci/run installs it)"
     args = ("--json", "--modes", "bridge", "--no-puzzles")
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"PYTHONPATH={ROOT_DIR}",
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"PYTHONPATH={REPO}",
               "HOME=/tmp"]
     user = subprocess.run([*nobody, system_python, "-m", "rtnl.lab", *args], cwd="/tmp", capture_output=True,
                           text=True, timeout=300)
@@ -327,7 +327,7 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     before = _state(token)
     args = [sys.executable, "-m", "rtnl.lab", *(["--dhcp"] if dhcp else [])]
     env = {**os.environ, token.split("=")[0]: token.split("=")[1]}
-    proc = subprocess.Popen(args, cwd=ROOT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     try:
         assert proc.stderr is not None

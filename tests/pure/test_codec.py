@@ -1,6 +1,6 @@
 """The codec on known bytes (no root, no kernel): real kernel dumps, hand-made wire bytes, edge cases.
 
-tests/data/*.bin were recorded from a 6.18 kernel by tests/record_fixtures.py (veths, a bridge with
+tests/data/*.bin were recorded from a 6.18 kernel by tests/tools/record_fixtures.py (veths, a bridge with
 a port, macvlans of every mode, macvtaps, alternative names, IPv4/IPv6 addresses and routes, an nsid,
 error answers).
 """
@@ -34,8 +34,8 @@ from rtnl.codec import (
 )
 from rtnl.errors import DecodeError
 from rtnl.links import Link, MacvlanMode
+from tests.support.paths import DATA, REPO
 
-DATA = Path(__file__).with_name("data")
 FIXTURES = sorted(DATA.glob("*.bin"))
 
 
@@ -374,7 +374,7 @@ print(json.dumps(step))
 def test_import_rtnl_is_stdlib_only() -> None:
     """``import rtnl`` and its non-namespace names pull in nothing outside the stdlib and rtnl."""
     out = subprocess.run([sys.executable, "-c", _OUTSIDE], check=True, capture_output=True, text=True,
-                         cwd=Path(__file__).parents[1]).stdout
+                         cwd=REPO).stdout
     steps = json.loads(out)
     for step, mods in steps.items():
         foreign = [m for m in mods if m.split(".")[0] not in sys.stdlib_module_names and

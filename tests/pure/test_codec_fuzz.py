@@ -1,6 +1,6 @@
 """Property tests of the codec (no root, no kernel): round trips and decoding of hostile bytes.
 
-Strategies come from the schema tables (tests/strategies.py), so every schema in ``codec.SCHEMAS`` is
+Strategies come from the schema tables (tests/support/strategies.py), so every schema in ``codec.SCHEMAS`` is
 covered. Example counts are printed at the end of the module; scale them with ``RTNL_FUZZ_SCALE``
 (e.g. ``RTNL_FUZZ_SCALE=10`` for a long run).
 """
@@ -11,20 +11,19 @@ import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import strategies as S
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtnl import codec
 from rtnl.codec import Attrs, Message, decode
 from rtnl.errors import DecodeError
+from tests.support import strategies as S
+from tests.support.paths import DATA
 
 SCALE = float(os.environ.get("RTNL_FUZZ_SCALE", "1"))
-DATA = Path(__file__).with_name("data")
 FIXTURES = {p.name: p.read_bytes() for p in sorted(DATA.glob("*.bin"))}
 RUNS: Counter[str] = Counter()
 F = TypeVar("F", bound=Callable[..., Any])

@@ -79,7 +79,7 @@ def typed(c: codec.Codec) -> st.SearchStrategy[Any]:
         return st.lists(st.integers(lo, hi), max_size=8).map(tuple)
     if type(c) is codec.Codec:  # BYTES
         return payload
-    raise TypeError(f"no strategy for codec {c!r}: add one to tests/strategies.py")
+    raise TypeError(f"no strategy for codec {c!r}: add one to tests/support/strategies.py")
 
 
 @functools.cache

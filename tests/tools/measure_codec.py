@@ -1,4 +1,4 @@
-"""Codec timings for the record (not a test, no thresholds): ``python tests/measure_codec.py``.
+"""Codec timings for the record (not a test, no thresholds): ``python3 tests/tools/measure_codec.py``.
 
 Uses the recorded kernel messages in tests/data: a 1,000-link dump is the recorded links repeated.
 ``--instructions`` counts instructions per call under callgrind instead (valgrind; slow, but stable
@@ -15,13 +15,12 @@ import timeit
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from rtnl import codec
 from rtnl.codec import IFLA, IFLA_INFO, IFLA_MACVLAN, Message
 from rtnl.links import Link
-
-DATA = Path(__file__).with_name("data")
+from tests.support.paths import DATA
 
 links = [m for m in codec.decode((DATA / "links.bin").read_bytes()) if m.type == codec.RTM_NEWLINK]
 one = max((m.encode() for m in links), key=lambda b: -abs(len(b) - 1500))  # the one nearest 1.5 KB

@@ -1,0 +1,1 @@
+"""Differential tests: rtnl against iproute2, the reference CNI plugin... (marked ``kernel``)."""

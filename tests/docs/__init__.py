@@ -1,0 +1,1 @@
+"""Documentation tests: docs/, the README and the example scripts run and stay complete."""

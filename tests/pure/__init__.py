@@ -1,0 +1,1 @@
+"""Pure tests: no root, no kernel, no sockets or namespaces."""
