@@ -1,0 +1,114 @@
+"""Link specs are values, checked before anything is sent: frozen, hashable, picklable, and every bad
+argument refused with a clear error (the kernel tests are in tests/kernel/test_links.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rtnl.links import (
+    Bridge,
+    Macvlan,
+    MacvlanFlag,
+    MacvlanMode,
+    Macvtap,
+    SourceMacs,
+    Veth,
+)
+
+MAC1, MAC2 = "02:00:5e:00:53:01", "02:00:5e:00:53:02"
+
+
+# --- specs are values -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", [
+    Macvlan("mv0", "eth0", MacvlanMode.SOURCE, address=MAC1, mtu=1400, source_macs=(MAC1,)),
+    Macvtap("mvt0", 2),
+    Veth("v0", "v1", mtu=9000),
+    Bridge("br0"),
+    SourceMacs.add(MAC1),
+])
+def test_specs_are_frozen_values(spec: Any) -> None:
+    import copy
+    import pickle
+
+    for clone in (copy.copy(spec), copy.deepcopy(spec), pickle.loads(pickle.dumps(spec)), spec.__replace__()):
+        assert clone == spec and hash(clone) == hash(spec) and repr(clone) == repr(spec)
+        assert type(clone) is type(spec)
+    first = spec._fields[0]
+    assert repr(spec).startswith(f"{type(spec).__name__}({first}=")
+    with pytest.raises(AttributeError):
+        setattr(spec, first, "other")
+    with pytest.raises(AttributeError):
+        delattr(spec, first)
+    with pytest.raises(AttributeError):
+        spec.anything = 1  # slots only
+
+
+def test_replacing_a_spec_field_validates_it_again() -> None:
+    mv = Macvlan("mv0", 2)
+    assert mv.__replace__(mode=MacvlanMode.VEPA) == Macvlan("mv0", 2, MacvlanMode.VEPA)
+    with pytest.raises(ValueError):
+        mv.__replace__(name="a" * 16)
+    assert Macvlan("mv0", 2) != Macvtap("mv0", 2)  # another kind, though the same fields
+    assert Macvlan("mv0", 2) != tuple(Macvlan("mv0", 2)) and tuple(Macvlan("mv0", 2)) != Macvlan("mv0", 2)
+    assert not Macvlan("mv0", 2) == tuple(Macvlan("mv0", 2))  # noqa: SIM201  (the tuple inside is no spec)
+    with pytest.raises(TypeError):
+        Macvlan("mv0", 2) < Macvlan("mv1", 2)  # noqa: B015  (specs have no order)
+
+
+# --- validation before anything is sent -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"name": "a" * 16}, ValueError),
+    ({"name": "ab/c"}, ValueError),
+    ({"name": "a b"}, ValueError),
+    ({"name": ".."}, ValueError),
+    ({"name": ""}, ValueError),
+    ({"name": b"mv0"}, TypeError),
+    ({"mode": 4}, TypeError),
+    ({"flags": 1}, TypeError),
+    ({"address": "01:00:5e:00:00:01"}, ValueError),  # multicast
+    ({"address": "00:00:00:00:00:00"}, ValueError),
+    ({"address": "02:00:5e:00:53"}, ValueError),  # 5 bytes
+    ({"mtu": 67}, ValueError),
+    ({"mtu": 65536}, ValueError),
+    ({"source_macs": (MAC1,)}, ValueError),  # only in SOURCE mode
+    ({"mode": MacvlanMode.SOURCE, "source_macs": MAC1}, TypeError),
+    ({"mode": MacvlanMode.SOURCE, "source_macs": (MAC1, MAC1)}, ValueError),
+    ({"mode": MacvlanMode.SOURCE, "source_macs": ("ff:ff:ff:ff:ff:ff",)}, ValueError),
+    ({"flags": MacvlanFlag.NOPROMISC}, ValueError),  # only with PASSTHRU
+    ({"mode": MacvlanMode.PASSTHRU, "flags": MacvlanFlag.NODST}, ValueError),  # only with SOURCE
+    ({"bc_queue_len": -1}, ValueError),
+    ({"bc_cutoff": 2**31}, ValueError),
+    ({"parent": 1.5}, TypeError),
+])
+def test_macvlan_spec_rejects_bad_input(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    args = {"name": "mv0", "parent": "eth0", **kwargs}
+    with pytest.raises(error):
+        Macvlan(**args)
+
+
+def test_specs_normalise_macs() -> None:
+    spec = Macvlan("mv0", "eth0", MacvlanMode.SOURCE, address="02:00:5E:0:53:1", source_macs=[MAC2])
+    assert spec.address == MAC1 and spec.source_macs == (MAC2,)
+    assert Macvtap("t0", "eth0").kind == "macvtap"
+    with pytest.raises(ValueError):
+        Veth("a", "a")
+    with pytest.raises(ValueError):
+        Bridge("x" * 16)
+    with pytest.raises(ValueError):
+        SourceMacs.add("01:00:00:00:00:01")
+
+
+def test_macs_must_be_plain_hex() -> None:
+    for bad in ("+2:00:5e:00:53:01", "-0:00:5e:00:53:01", " 2:00:5e:00:53:01", "2:0:5e:0:53:1:7",
+                "2::5e:0:53:1"):
+        with pytest.raises(ValueError):
+            Macvlan("mv0", "eth0", address=bad)
+        with pytest.raises(ValueError):
+            SourceMacs.add(bad)
+    assert Macvlan("mv0", "eth0", address="2:0:5E:0:53:1").address == "02:00:5e:00:53:01"
