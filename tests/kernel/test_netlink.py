@@ -1,8 +1,6 @@
-"""The netlink socket and its message loop.
-
-The loop's own logic (sequence/port checks, DUMP_INTR retries, warnings) is first driven with crafted
-datagrams through a fake socket object, which makes the rare cases deterministic; everything else runs
-against the real kernel in a throwaway namespace.
+"""The netlink socket against the real kernel, in a throwaway namespace: port ids and sequence numbers
+on the wire, stale and foreign answers, multi-part dumps, requests in windows, big answers, threads.
+The loop's own logic on crafted datagrams is in tests/pure/test_netlink.py.
 """
 
 from __future__ import annotations
@@ -12,9 +10,6 @@ import random
 import socket
 import struct
 import threading
-import warnings
-from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,203 +18,17 @@ from rtnl import codec, netlink
 from rtnl.codec import (
     IFLA,
     IFLA_INFO,
-    NLM_F_ACK_TLVS,
-    NLM_F_CAPPED,
     NLM_F_CREATE,
-    NLM_F_DUMP_INTR,
     NLM_F_EXCL,
-    NLM_F_MULTI,
     NLMSG_DONE,
-    NLMSG_ERROR,
-    NLMSGERR,
     RTM_GETLINK,
     RTM_NEWLINK,
-    DoneHeader,
-    ErrorHeader,
     IfInfoMsg,
     Message,
-    NlMsgHdr,
 )
 from rtnl.errors import DumpInterrupted, NetlinkError
-from rtnl.netlink import NetlinkSocket, NetlinkWarning
-
-PORT = 4242
-
-# ------------------------------------------------------------------------------------------------
-# The loop, with crafted datagrams
-# ------------------------------------------------------------------------------------------------
-
-
-class FakeSocket:
-    """Enough of a netlink socket for NetlinkSocket: ``answer(request bytes)`` returns the datagrams
-    to deliver as ``(sender port id, bytes)``."""
-
-    def __init__(self, answer: Callable[[bytes], list[tuple[int, bytes]]]) -> None:
-        self.answer, self.sent, self.queue = answer, [], deque()  # type: ignore[var-annotated]
-
-    def setsockopt(self, *args: Any) -> None:
-        pass
-
-    def bind(self, addr: Any) -> None:
-        pass
-
-    def getsockname(self) -> tuple[int, int]:
-        return (PORT, 0)
-
-    def close(self) -> None:
-        pass
-
-    def sendall(self, data: bytes) -> None:
-        self.sent.append(data)
-        self.queue.extend(self.answer(data))
-
-    def recv_into(self, buf: bytearray, n: int, flags: int) -> int:
-        assert flags == socket.MSG_PEEK | socket.MSG_TRUNC
-        return len(self.queue[0][1])
-
-    def recvfrom(self, n: int, flags: int = 0) -> tuple[bytes, tuple[int, int]]:
-        assert flags == 0
-        sender, data = self.queue.popleft()
-        assert len(data) <= n, "fewer bytes asked for than the peek said: the datagram would be truncated"
-        return data, (sender, 0)
-
-
-def seq_of(request: bytes) -> int:
-    return struct.unpack_from("=IHHII", request)[3]
-
-
-def link(index: int, seq: int, flags: int = NLM_F_MULTI, pid: int = PORT) -> Message:
-    return Message(RTM_NEWLINK, flags, header=IfInfoMsg(index=index),
-                   attrs=IFLA.build(IFLA_IFNAME=f"l{index}"), seq=seq, pid=pid)
-
-
-def done(seq: int, error: int = 0, flags: int = NLM_F_MULTI, pid: int = PORT, **ext: Any) -> Message:
-    return Message(NLMSG_DONE, flags | (NLM_F_ACK_TLVS if ext else 0), header=DoneHeader(error),
-                   attrs=NLMSGERR.build(**ext), seq=seq, pid=pid)
-
-
-def ack(request: bytes, error: int = 0, pid: int = PORT, **ext: Any) -> Message:
-    hdr = NlMsgHdr._make(struct.unpack_from("=IHHII", request))
-    return Message(NLMSG_ERROR, NLM_F_CAPPED | (NLM_F_ACK_TLVS if ext else 0), header=ErrorHeader(error, hdr),
-                   attrs=NLMSGERR.build(**ext), seq=hdr.seq, pid=pid)
-
-
-def dgram(*msgs: Message) -> bytes:
-    return b"".join(e + b"\0" * (-len(e) % 4) for e in (m.encode() for m in msgs))
-
-
-def dump_request() -> Message:
-    return Message(RTM_GETLINK, header=IfInfoMsg())
-
-
-def test_answers_for_other_sequences_ports_and_senders_are_skipped() -> None:
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        s = seq_of(req)
-        return [(0, dgram(link(9, s - 1), link(8, s, pid=PORT + 1))),  # stale seq, other port id
-                (1234, dgram(link(7, s), done(s))),  # a local process, not the kernel
-                (0, dgram(link(1, s), link(2, s))), (0, dgram(link(3, s), done(s)))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    assert [m.header.index for m in sock.dump(dump_request())] == [1, 2, 3]
-    assert [m.header.index for m in sock.dump(dump_request())] == [1, 2, 3]  # and the next seq too
-    seqs = [seq_of(d) for d in sock.sock.sent]
-    assert seqs[1] == seqs[0] + 1
-
-
-def test_dump_intr_is_retried_then_raised() -> None:
-    interrupted = [True, True, False]
-
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        s = seq_of(req)
-        intr = NLM_F_DUMP_INTR if interrupted.pop(0) else 0
-        return [(0, dgram(link(1, s, NLM_F_MULTI | intr), done(s, flags=NLM_F_MULTI | intr)))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    assert [m.header.index for m in sock.dump(dump_request())] == [1]
-    assert len(sock.sock.sent) == 3 and interrupted == []
-
-    def always(req: bytes) -> list[tuple[int, bytes]]:
-        s = seq_of(req)  # the flag on a middle message only: the whole dump still counts as torn
-        return [(0, dgram(link(1, s, NLM_F_MULTI | NLM_F_DUMP_INTR), link(2, s))), (0, dgram(done(s)))]
-
-    sock = NetlinkSocket(FakeSocket(always))  # type: ignore[arg-type]
-    with pytest.raises(DumpInterrupted) as info:
-        sock.dump(dump_request())
-    assert isinstance(info.value, NetlinkError) and len(sock.sock.sent) == netlink.DUMP_RETRIES
-
-
-def test_error_in_done_and_in_ack() -> None:
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        s = seq_of(req)
-        if struct.unpack_from("=IHHII", req)[2] & codec.NLM_F_DUMP:
-            return [(0, dgram(link(1, s), done(s, -errno.EINVAL, NLMSGERR_ATTR_MSG="bad filter")))]
-        return [(0, dgram(ack(req, -errno.EEXIST, NLMSGERR_ATTR_MSG="exists", NLMSGERR_ATTR_OFFS=32)))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    with pytest.raises(NetlinkError) as info:
-        sock.dump(dump_request())
-    assert (info.value.errno, info.value.extack) == (errno.EINVAL, "bad filter")
-    req = Message(RTM_NEWLINK, NLM_F_CREATE, header=IfInfoMsg(),
-                  attrs=IFLA.build(IFLA_IFNAME="x", IFLA_MTU=9))
-    with pytest.raises(FileExistsError) as info2:
-        sock.request(req)
-    assert info2.value.extack == "exists"
-    assert info2.value.attribute == "IFLA_IFNAME"  # offset 32 = 16 + 16: the first attribute
-
-
-def test_warnings_on_success_are_kept() -> None:
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        return [(0, dgram(ack(req, 0, NLMSGERR_ATTR_MSG="this is deprecated")))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    with pytest.warns(NetlinkWarning, match="this is deprecated"):
-        assert sock.request(Message(RTM_NEWLINK, header=IfInfoMsg())) == []
-    assert list(sock.warnings) == ["this is deprecated"]
-    # and straight through _status, with the kernel's byte layout (an uncapped ack echoing the request)
-    req = Message(RTM_NEWLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_IFNAME="x")).encode(seq=5)
-    hdr = NlMsgHdr._make(struct.unpack_from("=IHHII", req))
-    raw = Message(NLMSG_ERROR, NLM_F_ACK_TLVS, header=ErrorHeader(0, hdr, req[16:]),
-                  attrs=NLMSGERR.build(NLMSGERR_ATTR_MSG="careful"), seq=5, pid=PORT).encode()
-    [reply] = codec.decode(raw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assert sock._status(reply, req) is None
-    assert sock.warnings[-1] == "careful"
-
-
-def test_warnings_are_bounded() -> None:
-    """A long-lived socket keeps only the newest ext-ack warnings, not every one ever sent."""
-    count = iter(range(10**6))
-
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        return [(0, dgram(ack(req, 0, NLMSGERR_ATTR_MSG=f"warning {next(count)}")))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(netlink.MAX_WARNINGS + 10):
-            sock.request(Message(RTM_NEWLINK, header=IfInfoMsg()))
-    assert len(sock.warnings) == netlink.MAX_WARNINGS
-    assert sock.warnings[0] == "warning 10" and sock.warnings[-1] == f"warning {netlink.MAX_WARNINGS + 9}"
-
-
-def test_big_datagram_is_read_whole() -> None:
-    big = None
-
-    def answer(req: bytes) -> list[tuple[int, bytes]]:
-        nonlocal big
-        s = seq_of(req)
-        big = dgram(*(link(i, s) for i in range(1, 4000)))  # ~100 KiB in one datagram
-        return [(0, big), (0, dgram(done(s)))]
-
-    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    assert len(sock.dump(dump_request())) == 3999
-    assert big is not None and len(big) > 65536
-
-
-# ------------------------------------------------------------------------------------------------
-# The real kernel
-# ------------------------------------------------------------------------------------------------
+from rtnl.netlink import NetlinkSocket
+from tests.support.messages import ack, dgram, done
 
 
 def bridge(name: str) -> Message:
