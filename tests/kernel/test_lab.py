@@ -1,8 +1,6 @@
-"""``python -m rtnl.lab``: its matrix equals an iproute2 twin's, and an interrupted lab leaves nothing.
-
-The differential test builds, for every mode, hairpin setting and probe, the same topology with plain
-``ip`` commands (named namespaces in the session's private /run/netns) and pings with ``ping``; the
-lab's ``--json`` must agree on every cell. Neither side is tabulated by hand.
+"""``python -m rtnl.lab`` on the kernel: its JSON and plain output, as an ordinary user, with DHCP, and
+an interrupted lab leaves nothing behind. (Its matrix against an iproute2 twin is in
+tests/differential/test_lab.py; its explanations without a kernel in tests/pure/test_lab.py.)
 """
 
 from __future__ import annotations
@@ -16,104 +14,13 @@ import subprocess
 import sys
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from rtnl import lab
+from tests.support.lab import run_lab
 from tests.support.paths import REPO
-
-NET = "198.51.100"
-LAST = {"switch": 1, "parent": 2, "shim": 3, "child": 11, "peer": 12}
-
-
-def run_lab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rtnl.lab", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=timeout)
-
-
-# --- the iproute2 twin ---------------------------------------------------------------------------------
-
-
-def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["ip", *args], check=check, capture_output=True, text=True)
-
-
-def twin_cell(n: int, mode: str, hairpin: bool, src: str, dst: str) -> bool:
-    """One cell built and probed with iproute2 and iputils only."""
-    sw, host, c1, c2 = (f"twin{n}-{x}" for x in ("sw", "host", "c1", "c2"))
-    made: list[str] = []
-    try:
-        for ns in (sw, host, c1, c2):
-            ip("netns", "add", ns)
-            made.append(ns)
-            subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
-                           check=True)
-        ip("-n", sw, "link", "add", "br0", "type", "bridge")
-        ip("-n", sw, "link", "add", "port0", "type", "veth", "peer", "name", "ens33", "netns", host)
-        ip("-n", sw, "link", "set", "port0", "master", "br0")
-        ip("-n", sw, "link", "set", "port0", "type", "bridge_slave", "hairpin", "on" if hairpin else "off")
-        ip("-n", sw, "link", "set", "port0", "up")
-        ip("-n", sw, "link", "set", "br0", "up")
-        ip("-n", sw, "addr", "add", f"{NET}.1/24", "dev", "br0")
-        brmac = json.loads(ip("-n", sw, "-j", "link", "show", "br0").stdout)[0]["address"]
-        ip("-n", host, "link", "set", "ens33", "up")
-        ip("-n", host, "addr", "add", f"{NET}.2/24", "dev", "ens33")
-        kids = [(c1, "ens33.01", lab.MAC["child"], lab.MAC["peer"], 11)]
-        if dst == "peer":
-            kids.append((c2, "ens33.02", lab.MAC["peer"], lab.MAC["child"], 12))
-        for ns, name, mac, other, last in kids:
-            made_link = ip("-n", host, "link", "add", "link", "ens33", "name", name, "address", mac,
-                           "type", "macvlan", "mode", mode, check=False)
-            if made_link.returncode:
-                return False  # the kernel refused (a second passthru child)
-            if mode == "source":
-                for m in (brmac, other):
-                    ip("-n", host, "link", "set", name, "type", "macvlan", "macaddr", "add", m)
-            ip("-n", host, "link", "set", name, "netns", ns)
-            ip("-n", ns, "link", "set", name, "up")
-            ip("-n", ns, "addr", "add", f"{NET}.{last}/24", "dev", name)
-        if dst == "shim":
-            shim = ("link", "add", "link", "ens33", "name", "shim", "type", "macvlan", "mode", "bridge")
-            if ip("-n", host, *shim, check=False).returncode:
-                return False
-            ip("-n", host, "addr", "add", f"{NET}.3/32", "dev", "shim")
-            ip("-n", host, "link", "set", "shim", "up")
-            ip("-n", host, "route", "add", f"{NET}.11/32", "dev", "shim")
-        where = host if src == "parent" else c1
-        target = LAST["child" if src == "parent" else dst]
-        done = subprocess.run(["ip", "netns", "exec", where, "ping", "-c", "3", "-i", "0.3", "-W", "1", "-q",
-                               f"{NET}.{target}"], capture_output=True, text=True)
-        return done.returncode == 0
-    finally:
-        for ns in made:
-            ip("netns", "del", ns, check=False)
-
-
-def twin_matrix() -> dict[tuple[str, bool, str, str], bool]:
-    cells = [(m, h, s, d) for m in lab.MODES for h in (False, True) for s, d in lab.PAIRS]
-    with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(lambda a: twin_cell(*a), [(i, *c) for i, c in enumerate(cells)]))
-    return dict(zip(cells, results, strict=True))
-
-
-# --- tests -----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.kernel
-def test_lab_matrix_equals_the_iproute2_twin() -> None:
-    done = run_lab("--json")
-    assert done.returncode == 0, done.stderr
-    cells: list[dict[str, Any]] = json.loads(done.stdout)
-    twin = twin_matrix()
-    ours = {(c["mode"], c["hairpin"], c["src"], c["dst"]): c["reachable"] for c in cells}
-    assert ours.keys() == twin.keys()
-    differ = {k: (ours[k], twin[k]) for k in ours if ours[k] != twin[k]}
-    assert not differ, f"rtnl.lab vs iproute2 (lab, twin): {differ}"
-    # the matrix is not degenerate: both answers occur, and the mode matters
-    assert set(ours.values()) == {True, False}
-    assert len({tuple(v for k, v in ours.items() if k[0] == m) for m in lab.MODES}) > 1
 
 
 @pytest.mark.kernel
@@ -183,54 +90,6 @@ def test_plain_output_explains_and_answers_the_puzzles() -> None:
     assert "lo DOWN" in out and "WORKS" in out
 
 
-def test_explain_follows_the_observations() -> None:
-    base = {"sent": 2, "to_switch": 2, "from_switch": 0, "echo_to_switch": 0, "echo_from_switch": 0,
-            "target_rx": 0, "target_echo_in": 0,
-            "target_echo_out": 0, "child_rx": 0, "route": "unicast dev ens33.01", "hairpin": False,
-            "child_mac": "02:00:5e:10:00:11", "target_mac": "aa:bb:cc:dd:ee:ff",
-            "parent_mac": "aa:bb:cc:dd:ee:ff", "source_macs": []}
-    stuck = lab.explain("vepa", "child", "peer", False, base)
-    assert "2 reached the switch and none came back" in stuck and "hairpin is off" in stuck
-    came_back = {**base, "from_switch": 3, "hairpin": True}
-    back = lab.explain("private", "child", "peer", False, {**came_back, "child_rx": 1})
-    assert "private mode" in back and "received 1" in back
-    # the same mode without the observation that supports the private-mode rule: the rule is not quoted
-    assert "private mode" not in lab.explain("private", "child", "peer", False, came_back)
-    inside = lab.explain("bridge", "child", "peer", True, {**base, "from_switch": 0})
-    assert "inside the host" in inside
-
-
-def test_explain_quotes_a_rule_only_when_its_precondition_was_observed() -> None:
-    base = {"sent": 2, "to_switch": 2, "from_switch": 0, "echo_to_switch": 0, "echo_from_switch": 0,
-            "target_echo_in": 0, "target_echo_out": 0, "child_rx": 0, "route": "unicast dev ens33.01",
-            "hairpin": False, "child_mac": "02:00:5e:10:00:11", "target_mac": "aa:bb:cc:dd:ee:ff",
-            "parent_mac": "aa:bb:cc:dd:ee:ff", "source_macs": []}
-    one_child = "in passthru mode ens33 takes one child"
-
-    def refused(mode: str, code: str, role: str = "peer") -> str:
-        observed = {"refused": {"role": role, "errno": code, "message": "m", "extack": None}}
-        return lab.explain(mode, "child", "peer", False, observed)
-
-    assert one_child in refused("passthru", "EINVAL")
-    assert one_child not in refused("bridge", "EINVAL")  # some other refusal: the rule is not the reason
-    assert one_child not in refused("passthru", "EEXIST")
-    assert one_child not in refused("passthru", "EINVAL", role="child")  # the first child is not a second one
-    # frames stuck at the switch: the hairpin-off bridge rule only when hairpin was read back as off
-    off = lab.explain("bridge", "child", "parent", False, base)
-    assert "never sends a frame back" in off and "ens33's own stack is not one of them" in off
-    on = lab.explain("bridge", "child", "parent", False, {**base, "hairpin": True})
-    assert "never sends a frame back" not in on and "hairpin is on" in on
-    # the bridge-mode rule is about the parent: not quoted for a peer
-    assert "own stack" not in lab.explain("bridge", "child", "peer", False, base)
-    # reachable with hairpin on: only the ARP broadcast came back (1 frame), the echo stayed inside
-    arp_only = {**base, "hairpin": True, "to_switch": 1, "from_switch": 1}
-    local = lab.explain("bridge", "child", "peer", True, arp_only)
-    assert "inside the host" in local and "via the switch" not in local
-    hairpinned = lab.explain("vepa", "child", "peer", True, {**arp_only, "echo_to_switch": 1,
-                                                               "echo_from_switch": 1})
-    assert hairpinned.startswith("via the switch: it sent 1 echo request back")
-
-
 def _resolv_conf() -> tuple[int, int, int, bytes]:
     """Inode, mtime, ctime and contents of the host's resolver configuration."""
     path = os.path.realpath("/etc/resolv.conf")
@@ -270,7 +129,8 @@ def _state(token: str) -> dict[str, Any]:
             continue
     with open("/proc/self/mountinfo") as f:
         mounts = sorted(line.split()[4] for line in f)
-    links = sorted(x["ifname"] for x in json.loads(ip("-j", "link", "show").stdout))
+    shown = subprocess.run(["ip", "-j", "link", "show"], check=True, capture_output=True, text=True).stdout
+    links = sorted(x["ifname"] for x in json.loads(shown))
     netns = sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []
     return {"processes": procs, "mounts": mounts, "links": links, "netns": netns}
 
