@@ -5,6 +5,8 @@ a new network namespace and a private mount namespace with its own tmpfs on /run
 Nothing the tests do can reach the host's links, routes or /run/netns. At the end of the session the
 host's links and /run/netns (read through descriptors kept from before) must be exactly as they were,
 or the run fails.
+
+Tests are grouped by layer (see tests/__init__.py); the folder decides the ``kernel`` marker.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ if ROOT:
 
 def pytest_report_header() -> str:
     if not ROOT:
-        return "rtnl: not root - kernel tests are skipped, codec tests run"
+        return "rtnl: not root - kernel tests are skipped, pure and docs tests run"
     return "rtnl: running in a throwaway net+mount namespace (private /run, /sys)"
 
 
@@ -80,12 +82,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nhost network unchanged: {len(links)} links, /run/netns {run_netns}")
 
 
+LAYERS = {"pure": False, "kernel": True, "differential": True, "docs": None}  # folder -> kernel marker?
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if ROOT:
-        return
+    """Tests under kernel/ and differential/ are ``kernel`` tests by their folder; one in pure/ that
+    asks for the kernel, or one outside every layer folder, is an error. Without root, kernel tests
+    are skipped."""
+    here = os.path.dirname(os.path.abspath(__file__))
     skip = pytest.mark.skip(reason="needs root: kernel tests run in throwaway namespaces")
     for item in items:
-        if "kernel" in item.keywords:
+        layer = os.path.relpath(item.path, here).split(os.sep)[0]
+        if layer not in LAYERS:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in a layer folder, one of {sorted(LAYERS)}")
+        if LAYERS[layer]:
+            item.add_marker(pytest.mark.kernel)
+        elif LAYERS[layer] is False and item.get_closest_marker("kernel"):
+            raise pytest.UsageError(f"{item.nodeid}: needs the kernel, so it belongs in tests/kernel")
+        if not ROOT and item.get_closest_marker("kernel"):
             item.add_marker(skip)
 
 

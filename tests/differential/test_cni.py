@@ -29,8 +29,7 @@ MASTERS = {REF: "cniref0", OURS: "cniour0"}
 REF_VERSIONS = ("0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the installed reference (1.1.1) speaks
 _ids = itertools.count()
 
-pytestmark = [pytest.mark.kernel,
-              pytest.mark.skipif(not os.access(REF, os.X_OK), reason="containernetworking-plugins missing")]
+pytestmark = pytest.mark.skipif(not os.access(REF, os.X_OK), reason="containernetworking-plugins missing")
 
 
 def ip(*args: str, ns: str | None = None) -> Any:

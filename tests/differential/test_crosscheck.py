@@ -20,8 +20,6 @@ import rtnl
 from rtnl.addresses import AddressFlag
 from rtnl.links import MacvlanFlag, MacvlanMode, OperState
 
-pytestmark = pytest.mark.kernel
-
 SETUP = """
 link add v0 type veth peer name v0p
 link add v1 type veth peer name v1p

@@ -12,8 +12,6 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
-
 from rtnl import lab
 from tests.support.lab import run_lab
 
@@ -86,7 +84,6 @@ def twin_matrix() -> dict[tuple[str, bool, str, str], bool]:
     return dict(zip(cells, results, strict=True))
 
 
-@pytest.mark.kernel
 def test_lab_matrix_equals_the_iproute2_twin() -> None:
     done = run_lab("--json")
     assert done.returncode == 0, done.stderr

@@ -14,8 +14,6 @@ import rtnl
 from rtnl.addresses import AddressFlag, Scope
 from rtnl.links import Veth
 
-pytestmark = pytest.mark.kernel
-
 
 def ip_json(ns: rtnl.Namespace, *args: str) -> Any:
     out = ns.popen(["ip", "-j", *args], stdout=subprocess.PIPE, text=True).communicate()[0]

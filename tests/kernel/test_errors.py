@@ -31,7 +31,6 @@ def kind(name: str, **data: Any) -> Any:
     return IFLA_INFO.build(IFLA_INFO_KIND=name, IFLA_INFO_DATA=IFLA_MACVLAN.build(**data))
 
 
-@pytest.mark.kernel
 def test_sixteen_byte_name_is_erange_with_extack(net: Any) -> None:
     with pytest.raises(NetlinkError) as info:
         net.sock.request(newlink(IFLA_IFNAME="x" * 16, IFLA_LINKINFO=kind("bridge")))
@@ -41,7 +40,6 @@ def test_sixteen_byte_name_is_erange_with_extack(net: Any) -> None:
     assert e.attribute == "IFLA_IFNAME"
 
 
-@pytest.mark.kernel
 def test_nested_attribute_is_named_by_path(net: Any) -> None:
     """A bad macvlan mode deep in IFLA_LINKINFO is named by its whole path."""
     net.sock.request(newlink(IFLA_IFNAME="br0", IFLA_LINKINFO=kind("bridge")))
@@ -54,7 +52,6 @@ def test_nested_attribute_is_named_by_path(net: Any) -> None:
     assert info.value.attribute == "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE"
 
 
-@pytest.mark.kernel
 def test_missing_parent(net: Any) -> None:
     """A macvlan without IFLA_LINK, or with one that names no link."""
     with pytest.raises(NetlinkError) as info:
@@ -66,7 +63,6 @@ def test_missing_parent(net: Any) -> None:
     assert [link.name for link in net.links()] == ["lo"]  # nothing was left behind
 
 
-@pytest.mark.kernel
 def test_existing_name_is_file_exists_error(net: Any) -> None:
     net.sock.request(newlink(IFLA_IFNAME="br0", IFLA_LINKINFO=kind("bridge")))
     with pytest.raises(FileExistsError) as info:
@@ -76,7 +72,6 @@ def test_existing_name_is_file_exists_error(net: Any) -> None:
         net.sock.request(newlink(IFLA_IFNAME="lo", IFLA_LINKINFO=kind("bridge")))
 
 
-@pytest.mark.kernel
 def test_unknown_link_is_enodev(net: Any) -> None:
     with pytest.raises(NetlinkError) as info:
         net.link("nosuchlink")

@@ -23,7 +23,6 @@ from tests.support.lab import run_lab
 from tests.support.paths import REPO
 
 
-@pytest.mark.kernel
 def test_json_cells_have_the_documented_shape_and_reasons_cite_observations() -> None:
     done = run_lab("--json", "--modes", "bridge,passthru")
     assert done.returncode == 0, done.stderr
@@ -50,7 +49,6 @@ def test_json_cells_have_the_documented_shape_and_reasons_cite_observations() ->
     assert sum(line.startswith("[") for line in progress) == len(cells)
 
 
-@pytest.mark.kernel
 def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
     """As `nobody`, the lab makes its own user namespace and measures the same cells as root does."""
     system_python = "/usr/bin/python3"  # readable by nobody, unlike a python under /root
@@ -72,7 +70,6 @@ def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
     assert len(cells(user.stdout)) == 2 * len(lab.PAIRS)
 
 
-@pytest.mark.kernel
 def test_plain_output_explains_and_answers_the_puzzles() -> None:
     done = run_lab("--modes", "bridge,source", "--explain")
     assert done.returncode == 0, done.stderr
@@ -98,7 +95,6 @@ def _resolv_conf() -> tuple[int, int, int, bytes]:
         return st.st_ino, st.st_mtime_ns, st.st_ctime_ns, f.read()
 
 
-@pytest.mark.kernel
 def test_dhcp_addresses_are_leased_and_read_back() -> None:
     if lab.dhcp_missing():
         pytest.skip(f"not installed: {lab.dhcp_missing()}")  # CI installs dnsmasq-base and isc-dhcp-client
@@ -174,7 +170,6 @@ def _holders(spaces: set[str]) -> list[str]:
     return found
 
 
-@pytest.mark.kernel
 @pytest.mark.parametrize("dhcp", [False, True], ids=["static", "dhcp"])
 def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     """Ctrl-C hammered six times at the tenth cell: the lab still tears down and nothing survives it.

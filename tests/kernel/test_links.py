@@ -42,7 +42,6 @@ from rtnl.links import (
     supports_kind,
 )
 
-kernel = pytest.mark.kernel
 MAC1, MAC2, MAC3 = "02:00:5e:00:53:01", "02:00:5e:00:53:02", "02:00:5e:00:53:03"
 
 
@@ -64,7 +63,6 @@ def parent(net: rtnl.Connection) -> Link:
 # --- create and read back --------------------------------------------------------------------------
 
 
-@kernel
 def test_veth_bridge_and_ports(net: rtnl.Connection, ns: rtnl.Namespace) -> None:
     a = net.add(Veth("va", "vb", mtu=1400))
     b = net.link("vb")
@@ -81,7 +79,6 @@ def test_veth_bridge_and_ports(net: rtnl.Connection, ns: rtnl.Namespace) -> None
     assert net.set("vb", master=0).master is None
 
 
-@kernel
 def test_set_changes_everything(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent, address=MAC1))
     assert mv.address == MAC1 and mv.parent == parent.index and not mv.up
@@ -100,7 +97,6 @@ def test_set_changes_everything(net: rtnl.Connection, ns: rtnl.Namespace, parent
     assert "mv2" not in ip_links(ns)
 
 
-@kernel
 def test_errors_are_typed(net: rtnl.Connection, parent: Link) -> None:
     with pytest.raises(ValueError):
         net.add(Macvlan("x" * 16, parent))  # before sending
@@ -121,7 +117,6 @@ def test_errors_are_typed(net: rtnl.Connection, parent: Link) -> None:
         net.add("mv0")  # type: ignore[arg-type]
 
 
-@kernel
 def test_move_into_namespace_and_parent_netnsid(net: rtnl.Connection, parent: Link) -> None:
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
         mv = net.add(Macvlan("mv0", parent, MacvlanMode.PRIVATE))
@@ -136,7 +131,6 @@ def test_move_into_namespace_and_parent_netnsid(net: rtnl.Connection, parent: Li
         assert [x.name for x in there.links()] == ["lo"]
 
 
-@kernel
 def test_unknown_kind_says_what_to_do(net: rtnl.Connection) -> None:
     assert supports_kind("macvlan") and supports_kind("veth") and supports_kind("bridge")
     assert not supports_kind("dummy")  # not built into this kernel
@@ -147,7 +141,6 @@ def test_unknown_kind_says_what_to_do(net: rtnl.Connection) -> None:
     assert raw.value.errno == errno.EOPNOTSUPP and raw.value.extack == "Unknown device type"
 
 
-@kernel
 def test_adding_an_unsupported_kind_says_modprobe(net: rtnl.Connection,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Bridge, "kind", "dummy")  # a spec whose kind this kernel lacks
@@ -187,7 +180,6 @@ def raw_macvlan(net: rtnl.Connection, name: str, parent: int, **data: int) -> No
             IFLA_INFO_KIND="macvlan", IFLA_INFO_DATA=IFLA_MACVLAN.build(**data)))))
 
 
-@kernel
 @pytest.mark.parametrize("kind", [Macvlan, Macvtap])
 def test_every_mode_and_flag(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link,
                              kind: type[Macvlan]) -> None:
@@ -217,7 +209,6 @@ def test_every_mode_and_flag(net: rtnl.Connection, ns: rtnl.Namespace, parent: L
     assert (created, refused) == (7, 13)
 
 
-@kernel
 def test_kernel_refusals_are_typed(net: rtnl.Connection, parent: Link) -> None:
     """What the kernel itself refuses. The macvlan driver sets no ext-ack text for any of these, so
     the errors carry the errno only (extack is None)."""
@@ -250,7 +241,6 @@ def test_kernel_refusals_are_typed(net: rtnl.Connection, parent: Link) -> None:
 # --- kernel facts ---------------------------------------------------------------------------------
 
 
-@kernel
 def test_mode_omitted_on_the_wire_is_vepa(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link) -> None:
     net.request(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, attrs=IFLA.build(
         IFLA_IFNAME="raw0", IFLA_LINK=parent.index, IFLA_LINKINFO=IFLA_INFO.build(IFLA_INFO_KIND="macvlan"))))
@@ -260,7 +250,6 @@ def test_mode_omitted_on_the_wire_is_vepa(net: rtnl.Connection, ns: rtnl.Namespa
     assert net.add(Macvlan("mv0", parent)).info.mode == MacvlanMode.BRIDGE  # type: ignore[union-attr]
 
 
-@kernel
 def test_only_one_passthru_child(net: rtnl.Connection, parent: Link) -> None:
     pt = net.add(Macvlan("pt0", parent, MacvlanMode.PASSTHRU))
     assert pt.address == parent.address  # it takes over the parent's MAC
@@ -276,7 +265,6 @@ def test_only_one_passthru_child(net: rtnl.Connection, parent: Link) -> None:
     assert net.link(parent).promiscuity == 0
 
 
-@kernel
 def test_duplicate_mac_fails_at_up_not_at_create(net: rtnl.Connection, parent: Link) -> None:
     a = net.add(Macvlan("mv0", parent, address=MAC1))
     b = net.add(Macvlan("mv1", parent, address=MAC1))  # accepted
@@ -288,7 +276,6 @@ def test_duplicate_mac_fails_at_up_not_at_create(net: rtnl.Connection, parent: L
     assert not net.link(b).up
 
 
-@kernel
 def test_deleting_parent_removes_children_everywhere(net: rtnl.Connection, parent: Link) -> None:
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
         net.add(Macvlan("mv0", parent, namespace=other))
@@ -303,7 +290,6 @@ def test_deleting_parent_removes_children_everywhere(net: rtnl.Connection, paren
 # --- SOURCE mode: the MAC list ------------------------------------------------------------------------
 
 
-@kernel
 def test_source_macs_set_add_delete_flush(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link) -> None:
     def both() -> tuple[str, ...]:
         mine = net.link("src0").info
@@ -332,7 +318,6 @@ def test_source_macs_set_add_delete_flush(net: rtnl.Connection, ns: rtnl.Namespa
 # --- create in place ---------------------------------------------------------------------------------
 
 
-@kernel
 def test_create_in_place_with_a_name_taken_here(net: rtnl.Connection, parent: Link) -> None:
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
         mv = net.add(Macvlan("eth0", parent, MacvlanMode.VEPA, mtu=1400, address=MAC1, namespace=other))
@@ -347,7 +332,6 @@ def test_create_in_place_with_a_name_taken_here(net: rtnl.Connection, parent: Li
         assert [x.name for x in net.links()] == ["lo", "wire0", "eth0"]
 
 
-@kernel
 def test_veth_peer_in_another_namespace(net: rtnl.Connection) -> None:
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
         here = net.add(Veth("host0", "eth0", peer_namespace=other, mtu=9000))
@@ -360,7 +344,6 @@ def _names(conn: rtnl.Connection) -> list[str]:
     return sorted(x.name for x in conn.links())
 
 
-@kernel
 def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent: Link,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import rtnl.links
@@ -392,7 +375,6 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
 # --- bulk ----------------------------------------------------------------------------------------------
 
 
-@kernel
 @pytest.mark.parametrize("echoes_known", [False, True])  # known: the creates go without NLM_F_ACK
 def test_add_many_creates_in_order_what_ip_sees(ns: rtnl.Namespace, net: rtnl.Connection, parent: Link,
                                                 echoes_known: bool, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -420,7 +402,6 @@ def test_add_many_creates_in_order_what_ip_sees(ns: rtnl.Namespace, net: rtnl.Co
     assert net.add_many([]) == []
 
 
-@kernel
 def test_add_many_is_all_or_nothing(ns: rtnl.Namespace, net: rtnl.Connection, parent: Link,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     old = net.add(Macvlan("mv20", parent))  # the batch's 21st create fails on it (EEXIST)
@@ -447,7 +428,6 @@ def test_add_many_is_all_or_nothing(ns: rtnl.Namespace, net: rtnl.Connection, pa
     assert {link.name: link.index for link in net.links()} == before
 
 
-@kernel
 def test_add_many_refuses_bad_batches_before_sending(net: rtnl.Connection, parent: Link) -> None:
     before = _names(net)
     with rtnl.Namespace.anonymous() as other:
@@ -464,7 +444,6 @@ def test_add_many_refuses_bad_batches_before_sending(net: rtnl.Connection, paren
     assert e.value.errno == errno.ENODEV and _names(net) == before
 
 
-@kernel
 def test_delete_many_thousand(net: rtnl.Connection, parent: Link) -> None:
     start = time.perf_counter()
     made = [net.add(Macvlan(f"mv{i}", parent, address=f"02:00:5e:01:{i >> 8:02x}:{i & 255:02x}"))
@@ -481,7 +460,6 @@ def test_delete_many_thousand(net: rtnl.Connection, parent: Link) -> None:
     assert e.value.errno == errno.ENODEV
 
 
-@kernel
 def test_delete_many_failure_restores_groups(net: rtnl.Connection, parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent))
     net.set("lo", group=7)
@@ -491,7 +469,6 @@ def test_delete_many_failure_restores_groups(net: rtnl.Connection, parent: Link)
     assert (net.link("mv0").group, net.link("lo").group) == (0, 7)
 
 
-@kernel
 def test_link_refs_everywhere(net: rtnl.Connection, parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent))
     for ref in (mv, "mv0", mv.index):
@@ -505,7 +482,6 @@ def test_link_refs_everywhere(net: rtnl.Connection, parent: Link) -> None:
 # --- a Link belongs to the namespace it was read in ---------------------------------------------------
 
 
-@kernel
 def test_a_link_read_in_another_namespace_is_refused(net: rtnl.Connection, parent: Link) -> None:
     before = _names(net)
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
@@ -529,7 +505,6 @@ def test_a_link_read_in_another_namespace_is_refused(net: rtnl.Connection, paren
         assert net.index(Link(foreign._header, foreign._attrs)) == foreign.index
 
 
-@kernel
 def test_delete_many_refuses_a_link_whose_index_now_has_another_name(net: rtnl.Connection,
                                                                      parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent))
@@ -540,7 +515,6 @@ def test_delete_many_refuses_a_link_whose_index_now_has_another_name(net: rtnl.C
     assert "mv1" in _names(net)
 
 
-@kernel
 def test_delete_many_restores_groups_when_regrouping_fails(net: rtnl.Connection, parent: Link,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A link deleted between the dump and the regroup: ENODEV, and the others keep their groups."""
@@ -568,7 +542,6 @@ def test_delete_many_restores_groups_when_regrouping_fails(net: rtnl.Connection,
 # --- create in place talks only to our own socket ----------------------------------------------------
 
 
-@kernel
 def test_create_in_place_sends_no_echo_into_the_target(net: rtnl.Connection, parent: Link) -> None:
     """Port ids are per namespace: a socket over there may hold ours, and must hear nothing from us."""
     with rtnl.Namespace.anonymous() as other, \
@@ -584,7 +557,6 @@ def test_create_in_place_sends_no_echo_into_the_target(net: rtnl.Connection, par
         assert net.add(Bridge("br1")).name == "br1"  # here the echo still comes back to us
 
 
-@kernel
 def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connection, parent: Link,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Linux >= 6.3 answers a create sent with NLM_F_ECHO with the new link, or with an error: once
@@ -622,7 +594,6 @@ def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connecti
 # --- validation before anything is sent ------------------------------------------------------------------
 
 
-@kernel
 @pytest.mark.parametrize(("call", "error"), [
     (lambda net: net.link(2**40), ValueError),
     (lambda net: net.link(0), ValueError),
@@ -673,7 +644,6 @@ class _Spy:
         return getattr(self._sock, name)
 
 
-@kernel
 def test_unicode_names(net: rtnl.Connection) -> None:
     name = "é" * 7 + "b"  # 15 bytes in UTF-8: the longest name there is
     assert len(name.encode()) == 15
@@ -686,7 +656,6 @@ def test_unicode_names(net: rtnl.Connection) -> None:
 # --- a failed set leaves the link as it was ----------------------------------------------------------------
 
 
-@kernel
 def test_failed_set_changes_nothing(net: rtnl.Connection, ns: rtnl.Namespace, parent: Link) -> None:
     mv = net.set(net.add(Macvlan("mv0", parent, mode=MacvlanMode.SOURCE, source_macs=(MAC1,))), up=True)
     net.add(Bridge("taken0"))
@@ -713,7 +682,6 @@ def test_failed_set_changes_nothing(net: rtnl.Connection, ns: rtnl.Namespace, pa
 # --- lookups by alternative name --------------------------------------------------------------------------
 
 
-@kernel
 def test_lookup_by_alternative_name(net: rtnl.Connection, ns: rtnl.Namespace) -> None:
     br = net.add(Bridge("br0"))
     long = "a-rather-long-alternative-name"  # 30 bytes: only IFLA_ALT_IFNAME can carry it
@@ -736,7 +704,6 @@ def test_lookup_by_alternative_name(net: rtnl.Connection, ns: rtnl.Namespace) ->
 # --- Link is a value ----------------------------------------------------------------------------------------
 
 
-@kernel
 def test_link_is_a_value(net: rtnl.Connection, parent: Link) -> None:
     import copy
     import pickle
@@ -755,7 +722,6 @@ def test_link_is_a_value(net: rtnl.Connection, parent: Link) -> None:
         mv.anything = 1  # type: ignore[attr-defined]
 
 
-@kernel
 def test_a_kernel_ignoring_bc_cutoff_is_reported_and_nothing_kept(net: rtnl.Connection, parent: Link,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A kernel before 6.4 accepts IFLA_MACVLAN_BC_CUTOFF and silently ignores it (so never reports

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 import rtnl
 from rtnl.links import Bridge, Link, Macvlan, MacvlanFlag, MacvlanInfo, MacvlanMode, Macvtap, Veth, VethInfo
 
-pytestmark = pytest.mark.kernel
 EXAMPLES = 50
 _count = {"created": 0}
 

@@ -7,14 +7,10 @@ import ipaddress
 import socket
 import threading
 
-import pytest
-
 import rtnl
 from rtnl import codec
 from rtnl.links import Bridge, Macvlan, Veth
 from rtnl.monitor import AddressEvent, Group, LinkEvent, Monitor, Overrun, RouteEvent
-
-pytestmark = pytest.mark.kernel
 
 
 def test_link_lifecycle_in_order(net: rtnl.Connection) -> None:

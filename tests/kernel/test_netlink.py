@@ -50,7 +50,6 @@ def spy(sock: NetlinkSocket) -> list[bytes]:
     return got
 
 
-@pytest.mark.kernel
 def test_port_id_and_sequence_on_the_wire(net: Any) -> None:
     sock = net.sock
     assert sock.portid == sock.sock.getsockname()[0] != 0
@@ -63,7 +62,6 @@ def test_port_id_and_sequence_on_the_wire(net: Any) -> None:
     assert seqs[0] < seqs[-1]
 
 
-@pytest.mark.kernel
 def test_stale_answers_are_skipped(net: Any) -> None:
     """An answer still queued from an abandoned request does not become the next request's answer."""
     sock = net.sock
@@ -75,7 +73,6 @@ def test_stale_answers_are_skipped(net: Any) -> None:
     assert sorted(link.name for link in net.links()) == ["lo", "stale"]
 
 
-@pytest.mark.kernel
 def test_answers_from_local_processes_are_ignored(ns: Any, net: Any) -> None:
     """Another AF_NETLINK socket can unicast to our port id (we are root); such datagrams, with a
     sender port id != 0, must never be taken for the kernel's answer."""
@@ -101,7 +98,6 @@ def test_answers_from_local_processes_are_ignored(ns: Any, net: Any) -> None:
         assert net.link(1).name == "lo"
 
 
-@pytest.mark.kernel
 def test_multi_part_dump(ns: Any, net: Any) -> None:
     net.sock.request_many(bridge(f"br{i}") for i in range(150))
     got = spy(net.sock)
@@ -112,7 +108,6 @@ def test_multi_part_dump(ns: Any, net: Any) -> None:
     assert len(out.communicate()[0].splitlines()) == 151 and out.returncode == 0
 
 
-@pytest.mark.kernel
 def test_error_carried_by_done(net: Any) -> None:
     """A strict-checked link dump filtered by index: the kernel answers with NLMSG_DONE carrying
     -EINVAL and an ext-ack message (no NLMSG_ERROR at all)."""
@@ -126,14 +121,12 @@ def test_error_carried_by_done(net: Any) -> None:
     net.links()  # the socket is still in step
 
 
-@pytest.mark.kernel
 def test_request_many_reports_first_error_and_stays_in_step(net: Any) -> None:
     with pytest.raises(FileExistsError):
         net.sock.request_many([bridge("a0"), bridge("a0"), bridge("a1"), bridge("a1")])
     assert sorted(link.name for link in net.links()) == ["a0", "a1", "lo"]
 
 
-@pytest.mark.kernel
 def test_request_each_answers_each_request_in_order(net: Any) -> None:
     from rtnl.codec import NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL
 
@@ -154,7 +147,6 @@ def test_request_each_answers_each_request_in_order(net: Any) -> None:
     assert echo.type == RTM_NEWLINK and echo.attrs["IFLA_IFNAME"] == "e1"
 
 
-@pytest.mark.kernel
 def test_kernel_dumps_round_trip_live(ns: Any, net: Any) -> None:
     """Fresh bytes from this kernel (not the recorded fixtures): decode -> copy -> encode is exact."""
     for cmd in ("link add v0 type veth peer name v1", "link add mv0 link v0 type macvlan mode vepa",
@@ -172,7 +164,6 @@ def test_kernel_dumps_round_trip_live(ns: Any, net: Any) -> None:
         assert b"".join(e + b"\0" * (-len(e) % 4) for e in (m.copy().encode() for m in msgs)) == data
 
 
-@pytest.mark.kernel
 def test_datagrams_are_read_at_the_size_the_kernel_reports(net: Any) -> None:
     """Each datagram is read at its peeked size: whole, and nothing of the next one."""
     net.sock.request_many(bridge(f"br{i}") for i in range(20))
@@ -186,7 +177,6 @@ def test_datagrams_are_read_at_the_size_the_kernel_reports(net: Any) -> None:
         assert off == len(data)
 
 
-@pytest.mark.kernel
 def test_answer_bigger_than_64k(net: Any) -> None:
     """A link with ~500 alternative names: its RTM_NEWLINK alone is larger than 64 KiB."""
     net.sock.request(bridge("big"))
@@ -204,7 +194,6 @@ def test_answer_bigger_than_64k(net: Any) -> None:
     assert net.sock.request(by_alt)[0].attrs["IFLA_IFNAME"] == "big"  # looked up by alternative name
 
 
-@pytest.mark.kernel
 def test_shared_between_threads(net: Any) -> None:
     names = [f"t{i}" for i in range(16)]
     net.sock.request_many(bridge(n) for n in names)
@@ -233,7 +222,6 @@ def test_shared_between_threads(net: Any) -> None:
     assert errors == []
 
 
-@pytest.mark.kernel
 def test_dump_while_addresses_churn(ns: Any, net: Any) -> None:
     """Try to provoke NLM_F_DUMP_INTR for real: dumps must return a consistent list or raise
     DumpInterrupted, never a torn one. Whether the kernel flags one here is not asserted."""
@@ -270,7 +258,6 @@ def test_dump_while_addresses_churn(ns: Any, net: Any) -> None:
     print(f"dumps interrupted after {netlink.DUMP_RETRIES} tries: {intr} of 60")
 
 
-@pytest.mark.kernel
 def test_request_many_of_5000_never_overruns(net: Any) -> None:
     """5,000 requests in one call: sent in windows whose acks fit the receive queue, so none is lost
     to ENOBUFS (which would leave the loop waiting for an ack forever) and every one is applied."""

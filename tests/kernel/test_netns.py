@@ -23,8 +23,6 @@ import rtnl
 from rtnl import netns
 from rtnl.netns import Namespace, NamespaceRestoreError, by_nsid, get_nsid, resolve, set_nsid
 
-pytestmark = pytest.mark.kernel
-
 THREAD_NS = "/proc/thread-self/ns/net"
 _counter = itertools.count()
 
