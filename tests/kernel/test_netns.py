@@ -1,5 +1,5 @@
 """rtnl.Namespace against the real kernel and iproute2 (the process is already in a throwaway netns,
-with a private tmpfs on /run and RTNL_NETNS_DIR=/run/netns: see conftest.py)."""
+with a private tmpfs on /run and RTNL_NETNS_DIR=/run/netns: see tests/conftest.py)."""
 
 from __future__ import annotations
 
