@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # 3.10: pip, in every venv, vendors the same parser
     from pip._vendor import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())  # any depth
 PYPROJECT: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 

@@ -28,7 +28,8 @@ from pyroute2.netlink.rtnl.ifinfmsg import IFF_PROMISC
 import rtnl
 from rtnl import MacvlanInfo, MacvlanMode, Namespace
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())  # any depth
+DOCS = ROOT / "docs"
 
 
 def pyroute2_column() -> list[str]:
