@@ -13,7 +13,9 @@ ffibuilder.cdef((Path(__file__).parent / "ns.h").read_text())
 ffibuilder.set_source(
     "rtnl._ns",
     """
+    #ifndef _GNU_SOURCE  /* pyconfig.h, included first by cffi, already defines it */
     #define _GNU_SOURCE
+    #endif
     #include <sched.h>
     #include <sys/mount.h>
     #include <sys/prctl.h>
