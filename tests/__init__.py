@@ -8,9 +8,8 @@
   the reference CNI plugin, an iproute2 twin of the lab (root; skipped otherwise).
 - ``docs/``: the documentation, README and example scripts run and stay complete.
 - ``support/``: code the tests share (paths, Hypothesis strategies); no tests.
-- ``tools/``: scripts that are not tests (recording ``data/*.bin``, timing the codec); each says how
-  to run it in its docstring.
-- ``data/``: kernel bytes recorded by ``tools/record_fixtures.py``, read by the pure codec tests.
+- ``data/``: kernel bytes recorded by ``tools/record_fixtures.py`` (at the top level, with the other
+  scripts that are not tests), read by the pure codec tests.
 
 Tests under ``kernel/`` and ``differential/`` carry the ``kernel`` marker by folder (see conftest.py);
 in ``docs/``, the tests that need the kernel are marked one by one.

@@ -1,6 +1,6 @@
 """The codec on known bytes (no root, no kernel): real kernel dumps, hand-made wire bytes, edge cases.
 
-tests/data/*.bin were recorded from a 6.18 kernel by tests/tools/record_fixtures.py (veths, a bridge with
+tests/data/*.bin were recorded from a 6.18 kernel by tools/record_fixtures.py (veths, a bridge with
 a port, macvlans of every mode, macvtaps, alternative names, IPv4/IPv6 addresses and routes, an nsid,
 error answers).
 """

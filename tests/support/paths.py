@@ -5,4 +5,4 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "tests" / "data"  # *.bin recorded by tests/tools/record_fixtures.py
+DATA = REPO / "tests" / "data"  # *.bin recorded by tools/record_fixtures.py

@@ -4,7 +4,7 @@ Each file is the concatenation of the datagrams one request got back (a valid me
 message is 4-byte aligned), so ``codec.decode(file bytes)`` reads it whole. Run it as root, inside a
 throwaway namespace, never on the host's own network::
 
-    unshare --net --mount --propagation private python3 tests/tools/record_fixtures.py
+    unshare --net --mount --propagation private python3 tools/record_fixtures.py
 
 It builds veths, a bridge with a port, macvlans of every mode (passthru on its own parent, source with
 a MAC list), macvtaps, alternative names, IPv4/IPv6 addresses and routes, and a link in another
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rtnl import codec
 from rtnl.codec import IFLA, IFLA_INFO, IfAddrMsg, IfInfoMsg, Message, RtGenMsg, RtMsg

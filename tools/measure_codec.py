@@ -1,4 +1,4 @@
-"""Codec timings for the record (not a test, no thresholds): ``python3 tests/tools/measure_codec.py``.
+"""Codec timings for the record (not a test, no thresholds): ``python3 tools/measure_codec.py``.
 
 Uses the recorded kernel messages in tests/data: a 1,000-link dump is the recorded links repeated.
 ``--instructions`` counts instructions per call under callgrind instead (valgrind; slow, but stable
@@ -15,7 +15,7 @@ import timeit
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rtnl import codec
 from rtnl.codec import IFLA, IFLA_INFO, IFLA_MACVLAN, Message
