@@ -31,6 +31,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def timed(fn: Callable[[], object]) -> float:
     return span.dt
 
 
-def interleave(reps: int, peers: dict[str, Callable[[], float]], settle: float = 0.0) -> dict[str, list[float]]:
+def interleave(reps: int, peers: dict[str, Callable[[], float]],
+               settle: float = 0.0) -> dict[str, list[float]]:
     """Each peer once per round, a different one first in each round; ``settle`` seconds before each
     run let the kernel finish asynchronous work the previous one left (namespace teardown)."""
     out: dict[str, list[float]] = {p: [] for p in peers}
@@ -142,8 +144,8 @@ def record(name: str, compares: str, unit: str, samples: dict[str, list[float]],
 
 
 def profile(fn: Callable[[], object]) -> str:
-    """Run ``fn`` once with its timed sections under cProfile; the five functions with the most own
-    time (rtnl's code by module:function, C calls by name), in % of the profiled time."""
+    """Run ``fn`` once with its timed sections under cProfile: own time by area (an rtnl module, another
+    module, the socket calls), then the four functions with the most own time, in % of the total."""
     global PROFILE
     PROFILE = cProfile.Profile()
     try:
@@ -153,14 +155,26 @@ def profile(fn: Callable[[], object]) -> str:
     stats: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     total = sum(v[2] for v in stats.values()) or 1.0
     own: dict[str, float] = {}
+    areas: dict[str, float] = {}
     for (path, _line, func), v in stats.items():
         if path == "~":  # a C function: "<method 'recv_into' of '_socket.socket' objects>"
-            where = func.strip("<>").replace("method ", "").replace("built-in ", "").split(" of ")[0]
+            where = func.strip("<>").replace("built-in method ", "").replace("method ", "").replace("'", "")
+            if " of " in where:  # "recv_into of _socket.socket objects" -> "socket.recv_into"
+                name, owner = where.removesuffix(" objects").split(" of ")
+                where = f"{owner.rsplit('.', 1)[-1]}.{name}"
+            area = "socket calls" if where.startswith("socket.") else "other C calls"
         else:
-            where = f"{Path(path).stem}.{func}"
+            module = Path(path).stem
+            area = f"rtnl.{module}" if Path(path).parent.name == "rtnl" else module
+            where = f"{module}.{func}"
         own[where] = own.get(where, 0.0) + v[2]
-    top = sorted(own.items(), key=lambda kv: -kv[1])[:5]
-    return "; ".join(f"{100 * t / total:.0f}% {where}" for where, t in top)
+        areas[area] = areas.get(area, 0.0) + v[2]
+
+    def top(d: dict[str, float], k: int) -> str:
+        ranked = sorted(d.items(), key=lambda kv: -kv[1])[:k]
+        return ", ".join(f"{100 * t / total:.0f}% {w}" for w, t in ranked)
+
+    return f"by area: {top(areas, 4)}; functions: {top(own, 4)}"
 
 
 def fmt(v: float, unit: str) -> str:
@@ -235,8 +249,9 @@ def case_codec(reps: int) -> None:
             for _ in range(loops // 20):
                 m = ifinfmsg()
                 m["index"] = 0
+                data = {"attrs": [("IFLA_MACVLAN_MODE", 4)]}
                 m["attrs"] = [("IFLA_IFNAME", "mv0"), ("IFLA_LINK", 2), ("IFLA_LINKINFO", {"attrs": [
-                    ("IFLA_INFO_KIND", "macvlan"), ("IFLA_INFO_DATA", {"attrs": [("IFLA_MACVLAN_MODE", 4)]})]})]
+                    ("IFLA_INFO_KIND", "macvlan"), ("IFLA_INFO_DATA", data)]})]
                 m.encode()
         return span.dt / (loops // 20)
 
@@ -270,7 +285,8 @@ def case_codec(reps: int) -> None:
         return span.dt / (loops // 20)
 
     record(f"decode {len(blob)} B link message", "decode one link message, read name, index and kind "
-           "(rtnl.codec vs pyroute2's ifinfmsg)", "s", interleave(reps, {"rtnl": dec_rtnl, "pyroute2": dec_pyroute2}))
+           "(rtnl.codec vs pyroute2's ifinfmsg)", "s",
+           interleave(reps, {"rtnl": dec_rtnl, "pyroute2": dec_pyroute2}))
 
 
 def case_socket_in_ns(n: int, reps: int) -> None:
@@ -322,10 +338,12 @@ def case_netns(n: int, reps: int, settle: float) -> None:
 
     interleave(reps, {"rtnl": run_rtnl, "iproute2": run_ip}, settle=settle)
     record(f"create {n} named namespaces", f"Namespace.create(name).close() x {n} vs `ip -batch` of {n} "
-           "`netns add`, per namespace", "s", created, per=n, goals=(Goal("<= 1.2x ip -batch", "iproute2", 1.2),),
+           "`netns add`, per namespace", "s", created, per=n,
+           goals=(Goal("<= 1.2x ip -batch", "iproute2", 1.2),),
            rerun=lambda: (run_rtnl(), time.sleep(settle)))
     record(f"delete {n} named namespaces", f"Namespace.open(name).delete() x {n} vs `ip -batch` of {n} "
-           "`netns del`, per namespace", "s", deleted, per=n, goals=(Goal("<= 1.5x ip -batch", "iproute2", 1.5),),
+           "`netns del`, per namespace", "s", deleted, per=n,
+           goals=(Goal("<= 1.5x ip -batch", "iproute2", 1.5),),
            rerun=lambda: (run_rtnl(), time.sleep(settle)))
 
 
@@ -356,7 +374,7 @@ def floor_dump(ns: rtnl.Namespace, request: codec.Message) -> Callable[[], float
                 off = 0
                 while off < size:
                     length, mtype = header(buf, off)
-                    if mtype == done_type or mtype == error_type:
+                    if mtype in (done_type, error_type):
                         done = True
                     count += 1
                     off += (length + 3) & ~3
@@ -371,93 +389,106 @@ def dump_request(mtype: int, header: Any, attrs: Any = None) -> codec.Message:
 
 
 def case_dumps(sizes: list[int], reps: int) -> None:
-    from pyroute2 import NetNS
-
     for n in sizes:
         r = reps if n <= 1000 else max(2, reps // 2)
-        with rtnl.Namespace.create(f"dump{n}") as ns, rtnl.connect(ns) as net:
-            parent = make_parent(net)
-            ip(ns, "-batch", "-", input="".join(f"link add link p0 name d{i} type macvlan mode bridge\n"
-                                                for i in range(n)))
-            pr = NetNS(str(ns.name))
-            ext = codec.RTEXT_FILTER_VF | codec.RTEXT_FILTER_SKIP_STATS  # what links() and `ip link` ask for
-            floor = floor_dump(ns, dump_request(codec.RTM_GETLINK, codec.IfInfoMsg(),
-                                                codec.IFLA.build(IFLA_EXT_MASK=ext)))
+        dump_links(n, r)
+        dump_addresses_routes(n, r)
 
-            def rtnl_links() -> list[tuple[Any, ...]]:
-                return [(link.name, link.kind, link.mtu, link.address,
-                         link.info.mode if isinstance(link.info, rtnl.MacvlanInfo) else None)
-                        for link in net.links()]
 
-            def pyroute2_links() -> list[tuple[Any, ...]]:
-                out = []
-                for m in pr.get_links():
-                    info = m.get_attr("IFLA_LINKINFO")
-                    data = info.get_attr("IFLA_INFO_DATA") if info else None
-                    out.append((m.get_attr("IFLA_IFNAME"), info.get_attr("IFLA_INFO_KIND") if info else None,
-                                m.get_attr("IFLA_MTU"), m.get_attr("IFLA_ADDRESS"),
-                                data.get_attr("IFLA_MACVLAN_MODE") if data and not isinstance(data, str) else None))
-                return out
+def dump_links(n: int, reps: int) -> None:
+    from pyroute2 import NetNS
 
-            ours, theirs = rtnl_links(), pyroute2_links()
-            assert len(ours) == len(theirs) == n + 3, (len(ours), len(theirs))
-            assert sum(1 for x in ours if x[4] == rtnl.MacvlanMode.BRIDGE) == n
-            assert [x[:4] for x in ours] == [x[:4] for x in theirs]
-            peers = {"rtnl": lambda: timed(rtnl_links), "iproute2": lambda: timed(lambda: ip(ns, "-j", "-d", "link", "show")),
-                     "pyroute2": lambda: timed(pyroute2_links), "floor": floor}
-            record(f"dump {n} links, fields read", "dump every link and read name, kind, mtu, address and "
-                   "macvlan mode (rtnl, pyroute2 decoded) vs `ip -j -d link show` (whole process) vs the floor "
-                   "(bare socket, 64 KiB recv, header walk)", "s", interleave(r, peers), per=n + 3,
-                   goals=(Goal("<= 1.0x ip -j -d link show", "iproute2", 1.0), Goal("<= 3x floor", "floor", 3.0)),
-                   rerun=peers["rtnl"])
-            floor.sock.close()  # type: ignore[attr-defined]
-            pr.close()
-            net.delete(parent)  # the macvlans go with it in one unregister batch, now, not at teardown
+    with rtnl.Namespace.create(f"dump{n}") as ns, rtnl.connect(ns) as net:
+        parent = make_parent(net)
+        ip(ns, "-batch", "-", input="".join(f"link add link p0 name d{i} type macvlan mode bridge\n"
+                                            for i in range(n)))
+        pr = NetNS(str(ns.name))
+        ext = codec.RTEXT_FILTER_VF | codec.RTEXT_FILTER_SKIP_STATS  # what links() and `ip link` ask for
+        floor = floor_dump(ns, dump_request(codec.RTM_GETLINK, codec.IfInfoMsg(),
+                                            codec.IFLA.build(IFLA_EXT_MASK=ext)))
 
-        with rtnl.Namespace.create(f"ar{n}") as ns, rtnl.connect(ns) as net:
-            parent = make_parent(net)
-            ip(ns, "-batch", "-", input="".join(f"address add 2001:db8:1::{i + 1:x}/64 dev p0 nodad\n"
-                                                f"route add 2001:db8:2:{i:x}::/64 dev p0\n" for i in range(n)))
-            pr = NetNS(str(ns.name))
+        def rtnl_links() -> list[tuple[Any, ...]]:
+            return [(link.name, link.kind, link.mtu, link.address,
+                     link.info.mode if isinstance(link.info, rtnl.MacvlanInfo) else None)
+                    for link in net.links()]
 
-            def rtnl_addresses() -> list[tuple[Any, ...]]:
-                return [(a.link, a.address, a.scope, a.flags, a.label) for a in net.addresses()]
+        def pyroute2_links() -> list[tuple[Any, ...]]:
+            out = []
+            for m in pr.get_links():
+                info = m.get_attr("IFLA_LINKINFO")
+                data = info.get_attr("IFLA_INFO_DATA") if info else None
+                mode = data.get_attr("IFLA_MACVLAN_MODE") if data and not isinstance(data, str) else None
+                out.append((m.get_attr("IFLA_IFNAME"), info.get_attr("IFLA_INFO_KIND") if info else None,
+                            m.get_attr("IFLA_MTU"), m.get_attr("IFLA_ADDRESS"), mode))
+            return out
 
-            def pyroute2_addresses() -> list[tuple[Any, ...]]:
-                return [(m["index"], m.get_attr("IFA_ADDRESS"), m["prefixlen"], m["scope"], m.get_attr("IFA_FLAGS"),
-                         m.get_attr("IFA_LABEL"), m.get_attr("IFA_CACHEINFO")) for m in pr.get_addr()]
+        ours, theirs = rtnl_links(), pyroute2_links()
+        assert len(ours) == len(theirs) == n + 3, (len(ours), len(theirs))
+        assert sum(1 for x in ours if x[4] == rtnl.MacvlanMode.BRIDGE) == n
+        assert [x[:4] for x in ours] == [x[:4] for x in theirs]
+        peers = {"rtnl": lambda: timed(rtnl_links),
+                 "iproute2": lambda: timed(lambda: ip(ns, "-j", "-d", "link", "show")),
+                 "pyroute2": lambda: timed(pyroute2_links), "floor": floor}
+        record(f"dump {n} links, fields read", "dump every link and read name, kind, mtu, address and "
+               "macvlan mode (rtnl, pyroute2 decoded) vs `ip -j -d link show` (whole process) vs the "
+               "floor (bare socket, 64 KiB recv, header walk)", "s", interleave(reps, peers), per=n + 3,
+               goals=(Goal("<= 1.0x ip -j -d link show", "iproute2", 1.0), Goal("<= 3x floor", "floor", 3.0)),
+               rerun=peers["rtnl"])
+        floor.sock.close()  # type: ignore[attr-defined]
+        pr.close()
+        net.delete(parent)  # the macvlans go with it in one unregister batch, now, not at teardown
 
-            def rtnl_routes() -> list[tuple[Any, ...]]:
-                return [(x.dst, x.gateway, x.link, x.protocol, x.scope, x.prefsrc, x.metric, x.type)
-                        for x in net.routes()]
 
-            def pyroute2_routes() -> list[tuple[Any, ...]]:
-                return [(m.get_attr("RTA_DST"), m["dst_len"], m.get_attr("RTA_GATEWAY"), m.get_attr("RTA_OIF"),
-                         m["proto"], m["scope"], m.get_attr("RTA_PREFSRC"), m.get_attr("RTA_PRIORITY"), m["type"])
-                        for m in pr.get_routes(table=254)]
+def dump_addresses_routes(n: int, reps: int) -> None:
+    from pyroute2 import NetNS
 
-            assert len(rtnl_addresses()) == len(pyroute2_addresses()) >= n
-            assert len(rtnl_routes()) == len(json.loads(ip(ns, "-j", "-6", "route"))) >= n
-            naddr, nroute = len(rtnl_addresses()), len(rtnl_routes())
-            floor = floor_dump(ns, dump_request(codec.RTM_GETADDR, codec.IfAddrMsg()))
-            peers = {"rtnl": lambda: timed(rtnl_addresses), "iproute2": lambda: timed(lambda: ip(ns, "-j", "addr")),
-                     "pyroute2": lambda: timed(pyroute2_addresses), "floor": floor}
-            record(f"dump {n} addresses, fields read", "dump every address and read link, address/prefix, scope, "
-                   "flags, label (rtnl; pyroute2 decoded, + cacheinfo) vs `ip -j addr` (whole process) vs the floor",
-                   "s", interleave(r, peers), per=naddr, goals=(Goal("<= 1.0x ip -j addr", "iproute2", 1.0),),
-                   rerun=peers["rtnl"])
-            floor.sock.close()  # type: ignore[attr-defined]
-            floor = floor_dump(ns, dump_request(codec.RTM_GETROUTE, codec.RtMsg(table=254),
-                                                codec.RTA.build(RTA_TABLE=254)))
-            peers = {"rtnl": lambda: timed(rtnl_routes), "iproute2": lambda: timed(lambda: ip(ns, "-j", "-6", "route")),
-                     "pyroute2": lambda: timed(pyroute2_routes), "floor": floor}
-            record(f"dump {n} routes, fields read", "dump the main table and read dst, gateway, link, protocol, "
-                   "scope, prefsrc, metric, type (rtnl; pyroute2 decoded) vs `ip -j -6 route` (whole process; "
-                   "the table holds IPv6 routes only) vs the floor", "s", interleave(r, peers), per=nroute,
-                   goals=(Goal("<= 1.0x ip -j route", "iproute2", 1.0),), rerun=peers["rtnl"])
-            floor.sock.close()  # type: ignore[attr-defined]
-            pr.close()
-            net.delete(parent)
+    with rtnl.Namespace.create(f"ar{n}") as ns, rtnl.connect(ns) as net:
+        parent = make_parent(net)
+        ip(ns, "-batch", "-", input="".join(f"address add 2001:db8:1::{i + 1:x}/64 dev p0 nodad\n"
+                                            f"route add 2001:db8:2:{i:x}::/64 dev p0\n" for i in range(n)))
+        pr = NetNS(str(ns.name))
+
+        def rtnl_addresses() -> list[tuple[Any, ...]]:
+            return [(a.link, a.address, a.scope, a.flags, a.label) for a in net.addresses()]
+
+        def pyroute2_addresses() -> list[tuple[Any, ...]]:
+            return [(m["index"], m.get_attr("IFA_ADDRESS"), m["prefixlen"], m["scope"],
+                     m.get_attr("IFA_FLAGS"), m.get_attr("IFA_LABEL"), m.get_attr("IFA_CACHEINFO"))
+                    for m in pr.get_addr()]
+
+        def rtnl_routes() -> list[tuple[Any, ...]]:
+            return [(x.dst, x.gateway, x.link, x.protocol, x.scope, x.prefsrc, x.metric, x.type)
+                    for x in net.routes()]
+
+        def pyroute2_routes() -> list[tuple[Any, ...]]:
+            return [(m.get_attr("RTA_DST"), m["dst_len"], m.get_attr("RTA_GATEWAY"), m.get_attr("RTA_OIF"),
+                     m["proto"], m["scope"], m.get_attr("RTA_PREFSRC"), m.get_attr("RTA_PRIORITY"),
+                     m["type"]) for m in pr.get_routes(table=254)]
+
+        assert len(rtnl_addresses()) == len(pyroute2_addresses()) >= n
+        assert len(rtnl_routes()) == len(json.loads(ip(ns, "-j", "-6", "route"))) >= n
+        naddr, nroute = len(rtnl_addresses()), len(rtnl_routes())
+        floor = floor_dump(ns, dump_request(codec.RTM_GETADDR, codec.IfAddrMsg()))
+        peers = {"rtnl": lambda: timed(rtnl_addresses),
+                 "iproute2": lambda: timed(lambda: ip(ns, "-j", "addr")),
+                 "pyroute2": lambda: timed(pyroute2_addresses), "floor": floor}
+        record(f"dump {n} addresses, fields read", "dump every address and read link, address/prefix, "
+               "scope, flags, label (rtnl; pyroute2 decoded, + cacheinfo) vs `ip -j addr` (whole process) "
+               "vs the floor", "s", interleave(reps, peers), per=naddr,
+               goals=(Goal("<= 1.0x ip -j addr", "iproute2", 1.0),), rerun=peers["rtnl"])
+        floor.sock.close()  # type: ignore[attr-defined]
+        floor = floor_dump(ns, dump_request(codec.RTM_GETROUTE, codec.RtMsg(table=254),
+                                            codec.RTA.build(RTA_TABLE=254)))
+        peers = {"rtnl": lambda: timed(rtnl_routes),
+                 "iproute2": lambda: timed(lambda: ip(ns, "-j", "-6", "route")),
+                 "pyroute2": lambda: timed(pyroute2_routes), "floor": floor}
+        record(f"dump {n} routes, fields read", "dump the main table and read dst, gateway, link, "
+               "protocol, scope, prefsrc, metric, type (rtnl; pyroute2 decoded) vs `ip -j -6 route` (whole "
+               "process; the table holds IPv6 routes only) vs the floor", "s", interleave(reps, peers),
+               per=nroute, goals=(Goal("<= 1.0x ip -j route", "iproute2", 1.0),), rerun=peers["rtnl"])
+        floor.sock.close()  # type: ignore[attr-defined]
+        pr.close()
+        net.delete(parent)
 
 
 # --- adds --------------------------------------------------------------------------------------------
@@ -468,8 +499,8 @@ class IpBatch:
     line before it is done."""
 
     def __init__(self, ns: rtnl.Namespace) -> None:
-        self.proc = subprocess.Popen(["ip", "-n", str(ns.name), "-force", "-batch", "-"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(["ip", "-n", str(ns.name), "-force", "-batch", "-"], text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def run(self, lines: list[str]) -> float:
         assert self.proc.stdin is not None and self.proc.stderr is not None
@@ -490,118 +521,125 @@ class IpBatch:
         self.proc.wait()
 
 
-def case_adds(sizes: list[int], reps: int) -> None:
-    """add_address and add_route, 100 at a time, on a link holding none and on one holding n - 100:
-    rtnl one call each vs a long-lived ``ip -batch`` given the same 100 lines."""
-    k = 100
-    with rtnl.Namespace.create("add") as ns, rtnl.connect(ns) as net:
-        batch = IpBatch(ns)
-        serial = iter(range(1, 1 << 16))
+ADD_BLOCK = 100  # adds timed at once: the first ones on a fresh link, the last ones of n
 
-        def fresh_link() -> tuple[str, int]:
-            name = f"x{next(serial)}"
-            net.add(rtnl.Bridge(name))
-            net.set(name, up=True)
-            return name, net.index(name)
 
-        def address(i: int) -> str:
-            return f"2001:db8:1::{i + 1:x}/64"
+class Adds:
+    """add_address or add_route, ADD_BLOCK at a time, on a fresh link holding ``start`` entries (put
+    there by ``ip -batch``, untimed): rtnl one call each vs the same lines into a running ``ip -batch``."""
 
-        def route(i: int) -> str:
-            return f"2001:db8:{2 + i // 65536:x}:{i % 65536:x}::/64"
+    def __init__(self, ns: rtnl.Namespace, net: rtnl.Connection, what: str) -> None:
+        self.ns, self.net, self.what = ns, net, what
+        self.batch = IpBatch(ns)
+        self.serial = iter(range(1, 1 << 20))
 
-        def run(what: str, peer: str, start: int) -> float:
-            name, index = fresh_link()
-            try:
-                if start:  # fill the link to `start` entries first, untimed
-                    fill = (f"address add {address(i)} dev {name} nodad\n" if what == "address" else
-                            f"route add {route(i)} dev {name}\n" for i in range(start))
-                    ip(ns, "-batch", "-", input="".join(fill))
-                todo = range(start, start + k)
-                if peer == "iproute2":
-                    return batch.run([f"address add {address(i)} dev {name} nodad\n" if what == "address" else
-                                      f"route add {route(i)} dev {name}\n" for i in todo]) / k
+    def line(self, i: int, name: str) -> str:
+        if self.what == "address":
+            return f"address add 2001:db8:1::{i + 1:x}/64 dev {name} nodad\n"
+        return f"route add 2001:db8:{2 + i // 65536:x}:{i % 65536:x}::/64 dev {name}\n"
+
+    def run(self, peer: str, start: int) -> float:
+        name = f"x{next(self.serial)}"
+        self.net.add(rtnl.Bridge(name))
+        index = self.net.set(name, up=True).index
+        try:
+            if start:
+                ip(self.ns, "-batch", "-", input="".join(self.line(i, name) for i in range(start)))
+            todo = range(start, start + ADD_BLOCK)
+            if peer == "iproute2":
+                return self.batch.run([self.line(i, name) for i in todo]) / ADD_BLOCK
+            if self.what == "address":
                 with Span() as span:
-                    if what == "address":
-                        for i in todo:
-                            net.add_address(index, address(i), nodad=True)
-                    else:
-                        for i in todo:
-                            net.add_route(route(i), link=index)
-                return span.dt / k
-            finally:
-                net.delete(index)
+                    for i in todo:
+                        self.net.add_address(index, f"2001:db8:1::{i + 1:x}/64", nodad=True)
+            else:
+                with Span() as span:
+                    for i in todo:
+                        self.net.add_route(f"2001:db8:{2 + i // 65536:x}:{i % 65536:x}::/64", link=index)
+            return span.dt / ADD_BLOCK
+        finally:
+            self.net.delete(index)
 
+    def measure(self, sizes: list[int], reps: int) -> None:
+        k, method = ADD_BLOCK, f"add_{self.what}"
+        first = interleave(reps, {p: partial(self.run, p, 0) for p in ("rtnl", "iproute2")})
+        record(f"{method}, first {k} on a link", f"{method}() x {k} on a fresh link (IPv6) vs the same {k} "
+               "lines into a running `ip -batch`, per add", "s", first,
+               goals=(Goal("<= 2x ip -batch", "iproute2", 2.0),), rerun=partial(self.run, "rtnl", 0))
+        for n in sizes:
+            r = reps if n <= 1000 else max(2, reps // 2)
+            last = interleave(r, {p: partial(self.run, p, n - k) for p in ("rtnl", "iproute2")})
+            growth = {p: statistics.median(last[p]) / statistics.median(first[p]) for p in last}
+            record(f"{method}, last {k} of {n} on a link", f"{method}() x {k} on a link already holding "
+                   f"{n - k} vs the same {k} lines into a running `ip -batch`, per add", "s", last,
+                   goals=(Goal("<= 2x ip -batch (and linear)", "iproute2", 2.0),),
+                   rerun=partial(self.run, "rtnl", n - k),
+                   extra={f"growth vs first {k}": " / ".join(f"{p} {g:.1f}x" for p, g in growth.items())})
+        self.batch.close()
+
+
+def case_adds(sizes: list[int], reps: int) -> None:
+    with rtnl.Namespace.create("add") as ns, rtnl.connect(ns) as net:
         for what in ("address", "route"):
-            method = "add_address" if what == "address" else "add_route"
-            first = interleave(reps, {p: lambda p=p: run(what, p, 0) for p in ("rtnl", "iproute2")})
-            record(f"{method}, first {k} on a link", f"{method}() x {k} on a fresh link (IPv6) vs the same {k} "
-                   "lines into a running `ip -batch`, per add", "s", first,
-                   goals=(Goal("<= 2x ip -batch", "iproute2", 2.0),), rerun=lambda: run(what, "rtnl", 0))
-            for n in sizes:
-                r = reps if n <= 1000 else max(2, reps // 2)
-                last = interleave(r, {p: lambda p=p: run(what, p, n - k) for p in ("rtnl", "iproute2")})
-                growth = {p: statistics.median(last[p]) / statistics.median(first[p]) for p in last}
-                record(f"{method}, last {k} of {n} on a link", f"{method}() x {k} on a link already holding {n - k} "
-                       f"vs the same {k} lines into a running `ip -batch`, per add", "s", last,
-                       goals=(Goal("<= 2x ip -batch (and linear)", "iproute2", 2.0),),
-                       rerun=lambda: run(what, "rtnl", n - k),
-                       extra={f"growth vs first {k}": " / ".join(f"{p} {g:.1f}x" for p, g in growth.items())})
-        batch.close()
+            Adds(ns, net, what).measure(sizes, reps)
+
+
+_serial = iter(range(1 << 20))
+
+
+def links_run(n: int, peer: str) -> float:
+    """n macvlans created (add_many, add() per link, ``ip -batch``) or deleted (delete_many, ``ip link
+    del group``) in a fresh namespace, on the same parent."""
+    with rtnl.Namespace.create(f"l{next(_serial)}") as ns, rtnl.connect(ns) as net:
+        try:
+            parent = make_parent(net)
+            names = [f"m{i}" for i in range(n)]
+            if peer.startswith("delete"):  # the same links for both deleters: made by ip, in group 7
+                ip(ns, "-batch", "-", input="".join(f"link add link p0 name {m} group 7 type macvlan "
+                                                    "mode bridge\n" for m in names))
+                links = [link for link in net.links() if link.kind == "macvlan"]
+                assert len(links) == n
+            time.sleep(0.3 + n / 5000)  # let earlier namespaces' teardown (it holds rtnl_lock) finish
+            if peer == "add_many":
+                return timed(lambda: net.add_many([rtnl.Macvlan(m, parent=parent) for m in names]))
+            if peer == "add":
+                return timed(lambda: [net.add(rtnl.Macvlan(m, parent=parent)) for m in names])
+            if peer == "ip -batch":
+                return timed(lambda: ip(ns, "-batch", "-", input="".join(
+                    f"link add link p0 name {m} type macvlan mode bridge\n" for m in names)))
+            if peer == "delete_many":
+                return timed(lambda: net.delete_many(links))
+            return timed(lambda: ip(ns, "link", "del", "group", "7"))
+        finally:
+            net.delete(parent)  # what is left goes in one unregister batch now, not at teardown
+            ns.delete()
 
 
 def case_links(sizes: list[int], reps: int) -> None:
-    """n macvlans created (add_many, add() per link, ``ip -batch``) and deleted (delete_many,
-    ``ip link del group``), each run in a fresh namespace on the same parent."""
-    serial = iter(range(1 << 20))
-
-    def run(n: int, peer: str) -> float:
-        with rtnl.Namespace.create(f"l{next(serial)}") as ns, rtnl.connect(ns) as net:
-            try:
-                parent = make_parent(net)
-                names = [f"m{i}" for i in range(n)]
-                if peer.startswith("delete"):  # the same links for both deleters: made by ip, in group 7
-                    ip(ns, "-batch", "-", input="".join(f"link add link p0 name {m} group 7 type macvlan mode "
-                                                        "bridge\n" for m in names))
-                    links = [link for link in net.links() if link.kind == "macvlan"]
-                    assert len(links) == n
-                time.sleep(0.2 + n / 10000)  # let earlier namespaces' teardown (it holds rtnl_lock) finish
-                if peer == "add_many":
-                    return timed(lambda: net.add_many([rtnl.Macvlan(m, parent=parent) for m in names]))
-                if peer == "add":
-                    return timed(lambda: [net.add(rtnl.Macvlan(m, parent=parent)) for m in names])
-                if peer == "ip -batch":
-                    return timed(lambda: ip(ns, "-batch", "-", input="".join(
-                        f"link add link p0 name {m} type macvlan mode bridge\n" for m in names)))
-                if peer == "delete_many":
-                    return timed(lambda: net.delete_many(links))
-                return timed(lambda: ip(ns, "link", "del", "group", "7"))
-            finally:
-                net.delete(parent)  # what is left goes in one unregister batch now, not at teardown
-                ns.delete()
-
     for n in sizes:
         r = reps if n <= 1000 else max(2, reps // 2)
-        made = interleave(r, {p: lambda p=p: run(n, p) for p in ("add_many", "add", "ip -batch")})
-        per_peer = {"rtnl": made["add_many"], "iproute2": made["ip -batch"]}
+        made = interleave(r, {p: partial(links_run, n, p) for p in ("add_many", "add", "ip -batch")})
         record(f"add_many {n} macvlans", f"net.add_many([Macvlan x {n}]) vs `ip -batch` of {n} `link add` "
-               "(whole process), per link", "s", per_peer, per=n,
-               goals=(Goal("<= 1.05x ip -batch", "iproute2", 1.05),), rerun=lambda: run(n, "add_many"))
+               "(whole process), per link", "s", {"rtnl": made["add_many"], "iproute2": made["ip -batch"]},
+               per=n, goals=(Goal("<= 1.05x ip -batch", "iproute2", 1.05),),
+               rerun=partial(links_run, n, "add_many"))
         record(f"add {n} macvlans one by one", f"net.add(Macvlan) x {n} vs `ip -batch` of {n} `link add` "
                "(whole process), per link", "s", {"rtnl": made["add"], "iproute2": made["ip -batch"]}, per=n,
-               goals=(Goal("<= 1.15x ip -batch", "iproute2", 1.15),), rerun=lambda: run(n, "add"))
-        gone = interleave(r, {p: lambda p=p: run(n, p) for p in ("delete_many", "delete group")})
-        record(f"delete_many {n} macvlans", f"net.delete_many(links) vs `ip link del group 7` (whole process), "
-               f"the same {n} macvlans, per link", "s",
+               goals=(Goal("<= 1.15x ip -batch", "iproute2", 1.15),), rerun=partial(links_run, n, "add"))
+        gone = interleave(r, {p: partial(links_run, n, p) for p in ("delete_many", "delete group")})
+        record(f"delete_many {n} macvlans", f"net.delete_many(links) vs `ip link del group 7` (whole "
+               f"process), the same {n} macvlans, per link", "s",
                {"rtnl": gone["delete_many"], "iproute2": gone["delete group"]}, per=n,
-               goals=(Goal("<= 1.05x ip link del group", "iproute2", 1.05),), rerun=lambda: run(n, "delete_many"))
+               goals=(Goal("<= 1.05x ip link del group", "iproute2", 1.05),),
+               rerun=partial(links_run, n, "delete_many"))
 
 
 # --- monitor -------------------------------------------------------------------------------------------
 
 MONITOR_WRITER = textwrap.dedent("""
     import socket, sys, time
-    blob, per, rate, total = bytes.fromhex(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    blob, per, rate = bytes.fromhex(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    total = int(sys.argv[4])
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
     print("ready", flush=True)
     sys.stdin.readline()
@@ -627,7 +665,8 @@ def case_monitor(n: int, reps: int, rate: float = 100_000) -> None:
 
     with rtnl.Namespace.create("mon") as ns, rtnl.connect(ns) as net:
         parent = make_parent(net)
-        blob = b"".join(codec.Message(codec.RTM_NEWLINK, codec.NLM_F_REQUEST, header=codec.IfInfoMsg(index=parent),
+        blob = b"".join(codec.Message(codec.RTM_NEWLINK, codec.NLM_F_REQUEST,
+                                      header=codec.IfInfoMsg(index=parent),
                                       attrs=codec.IFLA.build(IFLA_MTU=1400 + i % 2)).encode(seq=i + 1)
                         for i in range(per))
 
@@ -693,8 +732,9 @@ def case_monitor(n: int, reps: int, rate: float = 100_000) -> None:
             return 0.0
 
         interleave(reps, {"rtnl": run_rtnl, "iproute2": run_ip})
-    record(f"monitor {n} link events", f"events/s read by net.monitor(Group.LINK) (default receive buffer) vs "
-           f"`ip monitor link` (1 MiB buffer), a separate writer paced at {rate:,.0f}/s", "events/s", rates,
+    record(f"monitor {n} link events", f"events/s read by net.monitor(Group.LINK) (default receive buffer) "
+           f"vs `ip monitor link` (1 MiB buffer), a separate writer paced at {rate:,.0f}/s", "events/s",
+           rates,
            extra={"writer": statistics.median(sent_rate), "rtnl lost": statistics.median(lost["rtnl"]),
                   "rtnl lost (max)": max(lost["rtnl"]), "rtnl overruns": statistics.median(overruns),
                   "ip lost": statistics.median(lost["iproute2"])},
@@ -724,13 +764,13 @@ def note(key: str, value: Any, unit: str) -> str:
 def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) -> None:
     lines = ["# rtnl benchmark results", "",
              f"Generated by `python3 bench/run.py{argv}` in {seconds:.0f} s on: {machine()}.", "",
-             f"Machine load (`uptime`, other helpers were running tests on this 2-core box): before: {load[0]}; "
-             f"after: {load[1]}.", "",
-             "Medians of interleaved repetitions; every contender did the same work on the same kernel state in "
-             "the same run. Times are per item (link, address, route, namespace) unless the unit says "
-             "otherwise. **ratio = rtnl / contender** (< 1: rtnl is faster), as issue 16 states its targets.", "",
-             "| case | compares | rtnl | iproute2 | pyroute2 | floor | issue 16 target: ratio | where rtnl's time "
-             "goes / notes |", "|---|---|---|---|---|---|---|---|"]
+             f"Machine load (`uptime`; other helpers were running tests on this 2-core box): before: "
+             f"{load[0]}; after: {load[1]}.", "",
+             "Medians of interleaved repetitions; every contender did the same work on the same kernel state "
+             "in the same run. Times are per item (link, address, route, namespace) unless the unit says "
+             "otherwise. **ratio = rtnl / contender** (< 1: rtnl is faster), as issue 16 states its targets.",
+             "", "| case | compares | rtnl | iproute2 | pyroute2 | floor | issue 16 target: ratio | "
+             "where rtnl's time goes / notes |", "|---|---|---|---|---|---|---|---|"]
     skip = {*PEERS, "unit", "compares", "goals", "profile"}
     for name, row in RESULTS.items():
         unit = row["unit"]
@@ -742,9 +782,9 @@ def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) 
             notes.insert(0, f"profile: {row['profile']}")
         lines.append(f"| {name} | {row['compares']} | {' | '.join(cells)} | {goal} | {'; '.join(notes)} |")
     lines += ["", "How to read it:", "",
-              "- `floor`: the same dump request on a bare socket, received with `recv_into` a 64 KiB buffer "
-              "(so the kernel fills large datagrams) and a walk over the message headers: what the kernel and "
-              "the syscalls cost, the least any Python client can pay.",
+              "- `floor`: the same dump request on a bare socket, received with `recv_into` a 64 KiB "
+              "buffer (so the kernel fills large datagrams) and a walk over the message headers: what the "
+              "kernel and the syscalls cost, the least any Python client can pay.",
               "- Dumps read the same fields on every side: rtnl and pyroute2 decode them; `ip -j` (a whole "
               "process, stdout captured) prints them as JSON.",
               "- Adds: 100 adds on a fresh link, and 100 on a link already holding n - 100, against the same "
@@ -768,7 +808,8 @@ CASES = ("import", "codec", "socket", "netns", "dump", "add", "links", "monitor"
 def main() -> None:
     global PROFILING
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes and few repetitions (CI; under a minute)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few repetitions (CI; under a minute)")
     parser.add_argument("--sizes", metavar="N,N", help="item counts for dumps, adds and link creates "
                         "(default 1000,5000; --quick: 200)")
     parser.add_argument("--profile", action="store_true", help="profile rtnl's side of every missed row")
