@@ -128,7 +128,7 @@ def record(name: str, compares: str, unit: str, samples: dict[str, list[float]],
     """One row: medians per peer (divided by ``per``), ``compares`` in one line, the goals' ratios and
     met/missed; ``rerun`` (rtnl's side, once) is profiled if a goal is missed and --profile is on."""
     row: dict[str, Any] = {peer: statistics.median(v) / per for peer, v in samples.items() if v}
-    row.update(unit=unit, compares=compares, **(extra or {}))
+    row.update(unit=unit, compares=compares, **(extra or {}), load=f"{os.getloadavg()[0]:.1f}")
     row["goals"] = [{"target": g.text, "ratio": g.ratio(row), "met": g.ratio(row) <= g.limit} for g in goals]
     if PROFILING and rerun is not None and not all(g["met"] for g in row["goals"]):
         row["profile"] = profile(rerun)
@@ -390,7 +390,7 @@ def dump_request(mtype: int, header: Any, attrs: Any = None) -> codec.Message:
 
 def case_dumps(sizes: list[int], reps: int) -> None:
     for n in sizes:
-        r = reps if n <= 1000 else max(2, reps // 2)
+        r = reps if n <= 1000 else max(2, reps // 2 + 1)
         dump_links(n, r)
         dump_addresses_routes(n, r)
 
@@ -567,7 +567,7 @@ class Adds:
                "lines into a running `ip -batch`, per add", "s", first,
                goals=(Goal("<= 2x ip -batch", "iproute2", 2.0),), rerun=partial(self.run, "rtnl", 0))
         for n in sizes:
-            r = reps if n <= 1000 else max(2, reps // 2)
+            r = reps if n <= 1000 else max(2, reps // 2 + 1)
             last = interleave(r, {p: partial(self.run, p, n - k) for p in ("rtnl", "iproute2")})
             growth = {p: statistics.median(last[p]) / statistics.median(first[p]) for p in last}
             record(f"{method}, last {k} of {n} on a link", f"{method}() x {k} on a link already holding "
@@ -617,7 +617,7 @@ def links_run(n: int, peer: str) -> float:
 
 def case_links(sizes: list[int], reps: int) -> None:
     for n in sizes:
-        r = reps if n <= 1000 else max(2, reps // 2)
+        r = reps if n <= 1000 else max(2, reps // 2 + 1)
         made = interleave(r, {p: partial(links_run, n, p) for p in ("add_many", "add", "ip -batch")})
         record(f"add_many {n} macvlans", f"net.add_many([Macvlan x {n}]) vs `ip -batch` of {n} `link add` "
                "(whole process), per link", "s", {"rtnl": made["add_many"], "iproute2": made["ip -batch"]},
@@ -797,6 +797,8 @@ def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) 
               "for 1 MiB) while one writer process, paced at 100 k requests/s in datagrams of 50, flips a "
               "link's MTU; loss = events sent - events read (Overrun events count the kernel's ENOBUFS "
               "reports, not the events lost).",
+              "- `load`: the 1-minute load average when the row finished (2 cores; above 2, contenders "
+              "waited for a CPU and the ratios are noisier).",
               "- profile: rtnl's side of a missed row run once more under cProfile; the functions with the "
               "most own time, in % of the profiled time (C calls such as `recv_into` by name)."]
     path.write_text("\n".join(lines) + "\n")
@@ -839,7 +841,7 @@ def main() -> None:
         "netns": lambda: case_netns(10 if quick else 100, reps, 0.3 if quick else 1.5),
         "dump": lambda: case_dumps(sizes, reps),
         "add": lambda: case_adds(sizes, reps),
-        "links": lambda: case_links(sizes, 1 if quick else 3),
+        "links": lambda: case_links(sizes, 1 if quick else 5),
         "monitor": lambda: case_monitor(5000 if quick else 20000, 1 if quick else 3),
     }
     for name in CASES:
@@ -852,7 +854,8 @@ def main() -> None:
                                                "cases": RESULTS}, indent=2, default=str))
     results = args.results or (None if quick or args.only else str(HERE / "RESULTS.md"))
     if results:
-        argv = "".join(f" {a}" for a in sys.argv[1:] if not a.startswith("--results"))
+        argv = "".join(f" {a}" for a in ("--quick", "--profile") if getattr(args, a[2:]))
+        argv += f" --sizes {','.join(map(str, sizes))}" if args.sizes else ""
         write_results(Path(results), argv, seconds, load)  # type: ignore[arg-type]
     print(f"\n{len(RESULTS)} rows in {seconds:.0f} s; load {load[0]} -> {load[1]}"
           + (f"; table written to {results}" if results else ""))
