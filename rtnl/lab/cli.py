@@ -94,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     helpers = {}
     if dhcp:
         where = " (uid 0 of the user namespace: the caller)" if sandbox.user_namespace() else ""
-        helpers = {"dnsmasq": ":".join(dnsmasq_identity()) + where, "dhclient": "root" + where}
+        user, group = dnsmasq_identity()
+        helpers = {"dnsmasq": f"{user}:{group or user}{where}", "dhclient": f"root{where}"}
     meta = metadata(started=started, duration_s=time.monotonic() - t0, modes=modes, dhcp=dhcp,
                     user_namespace=sandbox.user_namespace(), helpers=helpers)
     run = Run(meta, cells, [] if args.no_puzzles else puzzles(cells, steps))

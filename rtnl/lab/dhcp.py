@@ -87,12 +87,13 @@ def _mapped(path: str, ident: int) -> bool:
 
 def dnsmasq_identity() -> tuple[str, str]:
     """The (user, group) dnsmasq drops to: ``nobody``/``nogroup`` where they exist and are mapped in
-    this user namespace, else ``root``/``root`` (uid 0 of a user namespace: the unprivileged caller)."""
+    this user namespace; else ``root`` and an empty group, which dnsmasq reads as "keep the group":
+    uid 0 of a user namespace is the unprivileged caller, and such a namespace refuses setgroups()."""
     with contextlib.suppress(KeyError):
         user, group = pwd.getpwnam("nobody"), grp.getgrnam("nogroup")
         if _mapped("/proc/self/uid_map", user.pw_uid) and _mapped("/proc/self/gid_map", group.gr_gid):
             return user.pw_name, group.gr_name
-    return "root", "root"
+    return "root", ""
 
 
 def dnsmasq_argv(tmp: str, interface: str, server: str, first: str, last: str) -> list[str]:
