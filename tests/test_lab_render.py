@@ -81,3 +81,19 @@ def test_the_page_of_any_run_parses_strictly_and_has_one_cell_per_result() -> No
     for c in cells:
         assert f'href="#cell-{c.id}"' in text and f'<article id="cell-{c.id}"' in text
     assert "<script" not in text and "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_reasons_that_differ_only_in_counts_are_told_once_with_ranges() -> None:
+    one = "1 frame left the child, 1 reached the switch and none came back; route: unicast dev ens33.01"
+    two = "2 frames left the child, 1 reached the switch and none came back; route: unicast dev ens33.01"
+    mac = "the switch (02:00:5e:10:00:11) is not on the list, 1 frame"
+    cells = [lab.Cell("vepa", False, "child", d, False, r) for d, r in (("peer", one), ("parent", two),
+                                                                          ("shim", one), ("switch", mac))]
+    cells.append(lab.Cell("vepa", True, "child", "peer", True, one))  # reachable: not a reason for "no"
+    groups = lab.group_reasons(cells)
+    assert [(text, [c.dst for c in group]) for text, group in groups] == [
+        ("1-2 frames left the child, 1 reached the switch and none came back; route: unicast dev ens33.01",
+         ["peer", "parent", "shim"]),
+        (mac, ["switch"]),  # numbers inside a MAC, an address or a link name are not counts
+    ]
+    assert lab.group_reasons(cells[:1]) == [(one, cells[:1])]  # a group of one is its reason, unchanged

@@ -8,6 +8,7 @@ or namespaces: it reads plain data, so it is unit-tested without root.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .model import ADDRESS, Cell, Observed
@@ -159,10 +160,38 @@ def why_pair(
 
 
 
+# a count in a reason: a number standing alone (not part of an address, a MAC or a link name)
+_COUNT = re.compile(r"(?<![\w:.+])\d+(?![\w:.])")
+_NOUN = re.compile(r"\b(\d+|#) (frame|echo request)s?\b")
+
+
+def _shape(reason: str) -> str:
+    """A reason with its counts taken out: the cells that share a shape differ only in numbers."""
+    return _COUNT.sub("#", _NOUN.sub(r"\1 \2s", reason))
+
+
+def _merge(reasons: list[str]) -> str:
+    """One reason for reasons of one shape: each count as its value, or ``min-max`` where they differ."""
+    first = _NOUN.sub(r"\1 \2s", reasons[0])
+    values = [[int(n) for n in _COUNT.findall(_NOUN.sub(r"\1 \2s", r))] for r in reasons]
+    slots = iter(zip(*values, strict=True))
+
+    def fill(match: re.Match[str]) -> str:
+        low, high = min(counts := next(slots)), max(counts)
+        return str(low) if low == high else f"{low}-{high}"
+
+    merged = _COUNT.sub(fill, first)
+    return re.sub(r"\b1 (frame|echo request)s\b", r"1 \1", merged)
+
+
 def group_reasons(cells: Iterable[Cell]) -> list[tuple[str, list[Cell]]]:
-    """The unreachable cells grouped by identical reason, in order of first appearance."""
+    """The unreachable cells grouped by reason, in order of first appearance. Reasons that differ only
+    in their counts (one ARP retry more, say) form one group, told once with each count as a range::
+
+        1-2 frames left the child, 1-2 reached the switch and none came back: ...
+    """
     groups: dict[str, list[Cell]] = {}
     for c in cells:
         if not c.reachable:
-            groups.setdefault(c.reason, []).append(c)
-    return list(groups.items())
+            groups.setdefault(_shape(c.reason), []).append(c)
+    return [(_merge([c.reason for c in group]), group) for group in groups.values()]
