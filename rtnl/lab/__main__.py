@@ -2,6 +2,6 @@
 
 import sys
 
-from rtnl.lab.cli import main
+from .cli import main
 
 sys.exit(main())
