@@ -1,11 +1,12 @@
 """Stopgaps: what the lab needs and rtnl's public API does not offer yet, built here from its parts.
 
 What lives here: the route lookup (``ip route get``), sysctls, link counters (IFLA_STATS64) and the
-ICMP counters of a namespace. Another change adds these to the public API (``Connection.route_get``, ``Namespace.sysctl``,
-``Link.stats``); until then they live in this one module and nowhere else, so that the switch is one
-file. The netlink requests are built with ``rtnl.codec``'s public names and sent with the public
-``Connection.request``/``dump``; sysctls and ``/proc/net/snmp`` are read by a thread inside the namespace
-(``Namespace.run``). What it must not know: the lab's topology, roles or reasons.
+ICMP counters of a namespace. Another change adds these to the public API (``Connection.route_get``,
+``Namespace.sysctl``, ``Link.stats``); until then they live in this one module and nowhere else, so
+that the switch is one file. The netlink requests are built with ``rtnl.codec``'s public names and
+sent with the public ``Connection.request``/``dump``; sysctls and ``/proc/net/snmp`` are read by a
+thread inside the namespace (``Namespace.run``). What it must not know: the lab's topology, roles or
+reasons.
 """
 
 from __future__ import annotations
