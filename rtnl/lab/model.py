@@ -22,7 +22,9 @@ ADDRESS = {
 PREFIX = 24
 CHILD = {"child": "ens33.01", "peer": "ens33.02"}  # the note's names
 MAC = {"child": "02:00:5e:10:00:11", "peer": "02:00:5e:10:00:12"}
-PROBE_COUNT, PROBE_WAIT = 3, 0.3  # echoes per probe, seconds each: ~1 s for a dead cell
+# echoes per probe, seconds between them, seconds for a late answer after the last one (as `ping -c 3
+# -i 0.3 -W 1`): ~1.6 s for a dead cell; the last wait keeps a loaded machine's slow ARP from a false "no"
+PROBE_COUNT, PROBE_WAIT, PROBE_LAST_WAIT = 3, 0.3, 1.0
 
 
 class Refused(TypedDict):

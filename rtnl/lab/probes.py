@@ -16,7 +16,7 @@ import time
 
 from rtnl import Namespace
 
-from .model import PROBE_COUNT, PROBE_WAIT
+from .model import PROBE_COUNT, PROBE_LAST_WAIT, PROBE_WAIT
 
 __all__ = ["echo_requests", "echo_tap", "ping"]
 
@@ -33,11 +33,13 @@ def ping(
     *,
     count: int = PROBE_COUNT,
     wait_s: float = PROBE_WAIT,
+    last_wait_s: float = PROBE_LAST_WAIT,
     device: str | None = None,
 ) -> tuple[float | None, str | None]:
-    """Send up to ``count`` ICMP echoes to ``dst`` from inside ``ns`` and return (rtt in ms of the
-    first answer or None, the send error if the kernel refused to send). ``device`` binds the socket
-    to one interface, as ``ping -I`` does. A raw socket opened in ``ns`` needs no process there."""
+    """Send up to ``count`` ICMP echoes to ``dst`` from inside ``ns``, ``wait_s`` apart, then wait
+    ``last_wait_s`` for a late answer; return (rtt in ms of the first answer or None, the send error
+    if the kernel refused to send). ``device`` binds the socket to one interface, as ``ping -I``
+    does. A raw socket opened in ``ns`` needs no process there."""
     ident = random.getrandbits(16)
     error = None
     with ns.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as sock:
@@ -50,7 +52,8 @@ def ping(
                 sock.sendto(head[:2] + struct.pack("!H", _checksum(head)) + head[4:], (dst, 0))
             except OSError as e:  # e.g. EHOSTUNREACH once ARP gave up
                 error = f"{errno.errorcode.get(e.errno or 0, e.errno)}: {e.strerror}"
-            while (left := sent + wait_s - time.monotonic()) > 0:
+            until = sent + (last_wait_s if seq == count else wait_s)
+            while (left := until - time.monotonic()) > 0:
                 if not select.select([sock], [], [], left)[0]:
                     break
                 data, (src, _) = sock.recvfrom(2048)
