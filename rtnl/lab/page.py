@@ -131,7 +131,8 @@ def topology_svg(cells: Sequence[Cell]) -> tuple[str, str]:
     parts = [
         _namespace("switch", "switch namespace", 300, 10, 400, 120,
                    _box(316, 34, 368, 40, ["br0  bridge (the \"switch\")", dev("switch")])
-                   + _box(316, 82, 368, 40, ["port0  bridge port, veth", f"hairpin {hp}"])),
+                   + _box(316, 82, 368, 40, ["port0  bridge port, veth",
+                                             f"hairpin {hp} here (the grid measures off and on)"])),
         _namespace("host", "host namespace", 120, 170, 760, 120,
                    _box(140, 196, 330, 56, ["ens33  the parent NIC (veth peer of port0)", dev("parent")])
                    + _box(520, 196, 340, 56, ["shim  macvlan bridge on ens33, /32 route", dev("shim")])),
