@@ -87,7 +87,7 @@ def twin_matrix() -> dict[tuple[str, bool, str, str], bool]:
 def test_lab_matrix_equals_the_iproute2_twin() -> None:
     done = run_lab("--json")
     assert done.returncode == 0, done.stderr
-    cells: list[dict[str, Any]] = json.loads(done.stdout)
+    cells: list[dict[str, Any]] = json.loads(done.stdout)["cells"]
     twin = twin_matrix()
     ours = {(c["mode"], c["hairpin"], c["src"], c["dst"]): c["reachable"] for c in cells}
     assert ours.keys() == twin.keys()

@@ -24,9 +24,10 @@ from tests.support.paths import REPO
 
 
 def test_json_cells_have_the_documented_shape_and_reasons_cite_observations() -> None:
-    done = run_lab("--json", "--modes", "bridge,passthru")
+    done = run_lab("--json-cells", "--modes", "bridge,passthru")  # the bare list of the first version
     assert done.returncode == 0, done.stderr
     cells = json.loads(done.stdout)
+    assert isinstance(cells, list)
     assert len(cells) == 2 * 2 * len(lab.PAIRS)
     for c in cells:
         assert {"mode", "hairpin", "src", "dst", "reachable", "reason"} <= c.keys()
@@ -54,7 +55,7 @@ def test_an_ordinary_user_runs_the_lab_in_a_user_namespace() -> None:
     system_python = "/usr/bin/python3"  # readable by nobody, unlike a python under /root
     probe = subprocess.run([system_python, "-c", "import _cffi_backend"], capture_output=True)
     assert probe.returncode == 0, "needs Debian's python3-cffi-backend (.ci/run installs it)"
-    args = ("--json", "--modes", "bridge", "--no-puzzles")
+    args = ("--json-cells", "--modes", "bridge", "--no-puzzles")
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"PYTHONPATH={REPO}",
               "HOME=/tmp"]
     user = subprocess.run([*nobody, system_python, "-m", "rtnl.lab", *args], cwd="/tmp", capture_output=True,
@@ -76,9 +77,18 @@ def test_plain_output_explains_and_answers_the_puzzles() -> None:
     out = done.stdout
     # source mode's list, read back from the kernel, holds the switch's MAC as well as the peer's
     assert "a child takes frames only from the MACs on its list, here the switch and the peer" in out
-    listed = [line for line in out.splitlines() if line.startswith("  source,") and "on its list (" in line]
+    # --explain: each distinct reason once, indented under the cells it explains
+    assert "why not (from the counters" in out
+    why = out[out.index("why not (from the counters"):out.index("Puzzle 1")].splitlines()[1:]
+    heads = [line for line in why if line.startswith("  ") and not line.startswith("      ")]
+    reasons = [line.strip() for line in why if line.startswith("      ")]
+    assert heads and len(heads) == len(reasons) == len(set(reasons))  # one line each here: COLUMNS=1000
+    named = [c for h in heads for c in h.strip().rstrip(":").split(", ")]
+    table = [line.split() for line in out.splitlines() if line.split()[:1] in (["bridge"], ["source"])]
+    assert len(named) == sum(word in ("no", "REFUSED") for row in table for word in row[2:])
+    assert len(named) > len(heads)  # identical reasons were grouped
+    listed = [r for r in reasons if "on its list (" in r]
     assert listed and all("the switch's " in x and "the peer's 02:00:5e:10:00:12" in x for x in listed)
-    assert "why (from the counters" in out
     # the note's order: experiment 2 (the parent) is puzzle 1, experiment 3 (one namespace) puzzle 2
     first = out.index("Puzzle 1 - a child cannot reach its parent")
     second = out.index("Puzzle 2 - two children of ens33 in one namespace")
@@ -103,7 +113,11 @@ def test_dhcp_addresses_are_leased_and_read_back() -> None:
     assert done.returncode == 0, done.stderr
     # dnsmasq announces a DNS server; dhclient's stock script would have written it into the host's file
     assert _resolv_conf() == before
-    cells = json.loads(done.stdout)
+    doc = json.loads(done.stdout)
+    assert doc["meta"]["dhcp"] is True
+    # as root, dnsmasq drops its privileges to nobody; dhclient cannot drop them (see rtnl.lab.dhcp)
+    assert doc["meta"]["helpers"] == {"dnsmasq": "nobody:nogroup", "dhclient": "root"}
+    cells = doc["cells"]
     leased = {c["observed"]["address"]["child"] for c in cells}
     assert all(a.startswith("198.51.100.") and 100 <= int(a.rsplit(".", 1)[1]) <= 199 for a in leased)
     peer = next(c for c in cells if c["dst"] == "peer" and not c["hairpin"])
