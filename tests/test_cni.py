@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ OURS = str(ROOT / "examples" / "cni" / "macvlan")
 CNI_DIR = "/usr/lib/cni"
 REF = f"{CNI_DIR}/macvlan"
 MASTERS = {REF: "cniref0", OURS: "cniour0"}
-REF_VERSIONS = ("0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the installed reference (1.1.1) speaks
+REF_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the reference (1.1.1) speaks
 _ids = itertools.count()
 
 pytestmark = [pytest.mark.kernel,
@@ -167,15 +168,15 @@ def normalize(result: Any, *, random_mac: bool) -> Any:
 
 
 def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | None = None,
-             random_mac: bool = True) -> dict[str, Any]:
+             random_mac: bool = True, env: Env | None = None) -> dict[str, Any]:
     """ADD through both plugins in twin namespaces; the results and the links must match. Then DEL."""
     seen = {}
     for plugin in (REF, OURS):
         ns = netns("ref" if plugin == REF else "our")
         conf = conf_for(plugin, base, tmp_path)
-        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", args=args)
+        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", args=args, env=env)
         assert rc == 0, (plugin, result)
-        assert result["interfaces"][0]["sandbox"] == f"/run/netns/{ns}"
+        assert "ip4" in result or result["interfaces"][0]["sandbox"] == f"/run/netns/{ns}"
         seen[plugin] = (normalize(result, random_mac=random_mac), snapshot(ns, "eth0", random_mac=random_mac),
                         ns, conf, result)
     assert seen[OURS][0] == seen[REF][0]
@@ -183,10 +184,10 @@ def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | No
     # the reference (1.1.1) predates ndisc_notify; ours sets it with arp_notify, as later releases do
     assert sysctl(seen[OURS][2], "net/ipv6/conf/eth0/ndisc_notify") == seen[OURS][1]["arp_notify"]
     for plugin, (_, _, ns, conf, _) in seen.items():
-        rc, out = invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}", args=args)
+        rc, out = invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}", args=args, env=env)
         assert rc == 0, (plugin, out)
         assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
-    assert leases(tmp_path) == []
+    assert leases(tmp_path / "macvlan") == []
     ours: dict[str, Any] = seen[OURS][4]
     return ours
 
@@ -214,9 +215,102 @@ def test_modes_without_ipam(host: None, netns: Any, tmp_path: Path, mode: str | 
 def test_versions_with_host_local(host: None, netns: Any, tmp_path: Path, version: str) -> None:
     dns = {"nameservers": ["192.0.2.53"], "search": ["example.org"]}
     result = twin_add(netns, tmp_path, net_conf(version, ipam=HOST_LOCAL, dns=dns))
+    assert result["cniVersion"] == version and result["dns"] == dns
+    if version in ("0.1.0", "0.2.0"):  # one address per family, each with its family's routes
+        assert set(result) == {"cniVersion", "ip4", "ip6", "dns"}
+        assert result["ip4"] == {"ip": "198.51.100.2/24", "gateway": "198.51.100.1", "routes": [
+            {"dst": "203.0.113.0/24"}, {"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+        assert result["ip6"] == {"ip": "2001:db8:1::2/64", "gateway": "2001:db8:1::1"}
+        return
     assert [ip["address"] for ip in result["ips"]] == ["198.51.100.2/24", "2001:db8:1::2/64"]
     assert ("version" in result["ips"][0]) == (version != "1.0.0")
-    assert result["dns"] == dns
+
+
+def test_no_cni_version_is_0_1_0(host: None, netns: Any, tmp_path: Path) -> None:
+    conf = net_conf(ipam=HOST_LOCAL)
+    del conf["cniVersion"]
+    assert twin_add(netns, tmp_path, conf)["cniVersion"] == "0.1.0"
+
+
+def fake_result_ipam(tmp_path: Path, result: dict[str, Any]) -> Path:
+    """A CNI_PATH directory holding ``fakeresult``, an IPAM plugin whose ADD prints ``result``."""
+    d = tmp_path / "bin"
+    d.mkdir(exist_ok=True)
+    script = d / "fakeresult"
+    script.write_text(f"#!/bin/sh\n[ \"$CNI_COMMAND\" = ADD ] && echo '{json.dumps(result)}'\nexit 0\n")
+    script.chmod(0o755)
+    return d
+
+
+# One IPAM answer written in each version's shape: two IPv4 addresses in the newer shapes (a legacy
+# result keeps the first), an IPv6 address without a gateway, routes of both families, a "dns" of its
+# own (the macvlan plugin prints the config's, not IPAM's)
+IPS = [{"address": "198.51.100.5/24", "gateway": "198.51.100.1"}, {"address": "203.0.113.5/24"},
+       {"address": "2001:db8:5::5/64"}]
+ROUTES = [{"dst": "192.0.2.0/24"}, {"dst": "0.0.0.0/0", "gw": "198.51.100.254"}, {"dst": "2001:db8:6::/48"}]
+IPAM_RESULTS: dict[str, dict[str, Any]] = {
+    "0.2.0": {"cniVersion": "0.2.0", "ip4": {"ip": "198.51.100.5/24", "gateway": "198.51.100.1",
+                                             "routes": ROUTES[:2]},
+              "ip6": {"ip": "2001:db8:5::5/64", "routes": ROUTES[2:]}, "dns": {"domain": "ipam.example"}},
+    "0.4.0": {"cniVersion": "0.4.0", "ips": [{"version": "46"[":" in ip["address"]], **ip} for ip in IPS],
+              "routes": ROUTES, "dns": {"domain": "ipam.example"}},
+    "1.0.0": {"cniVersion": "1.0.0", "ips": IPS, "routes": ROUTES, "dns": {"domain": "ipam.example"}},
+}
+IPAM_RESULTS["0.1.0"] = {**IPAM_RESULTS["0.2.0"], "cniVersion": "0.1.0"}
+IPAM_RESULTS["0.3.1"] = {**IPAM_RESULTS["0.4.0"], "cniVersion": "0.3.1"}
+IPAM_RESULTS["none"] = {k: v for k, v in IPAM_RESULTS["0.4.0"].items() if k != "cniVersion"}  # the config's
+
+
+@pytest.mark.parametrize(("ipam_version", "conf_version"), [
+    (i, c) for i in IPAM_RESULTS for c in ("0.2.0", "0.3.1", "0.4.0", "1.0.0") if (i, c) != ("none", "0.2.0")
+])
+def test_ipam_result_conversion(host: None, netns: Any, tmp_path: Path, conf_version: str,
+                                ipam_version: str) -> None:
+    """An IPAM plugin answering in another version than the config's: read and printed as the
+    reference (libcni's converters) does, in every direction; an unversioned answer is taken to be
+    in the config's version (a 0.4.0 shape under a 0.2.0 config has no address: the next test)."""
+    env = {"CNI_PATH": str(fake_result_ipam(tmp_path, IPAM_RESULTS[ipam_version]))}
+    result = twin_add(netns, tmp_path, net_conf(conf_version, ipam={"type": "fakeresult"}), env=env)
+    assert result["cniVersion"] == conf_version and result["dns"] == {}
+    if conf_version == "0.2.0":
+        assert result["ip4"]["ip"] == "198.51.100.5/24" and result["ip6"]["ip"] == "2001:db8:5::5/64"
+    else:
+        want = 3 if ipam_version not in ("0.1.0", "0.2.0") else 2
+        assert len(result["ips"]) == want and {ip["interface"] for ip in result["ips"]} == {0}
+        assert len(result["routes"]) == 3
+
+
+def test_ipam_result_of_an_unknown_version(host: None, netns: Any, tmp_path: Path) -> None:
+    """Not a version libcni knows, or an answer without an address for the config's version: the
+    reference's error, and no link left."""
+    for answer in ({**IPAM_RESULTS["1.0.0"], "cniVersion": "0.9.9"}, IPAM_RESULTS["none"]):
+        env = {"CNI_PATH": str(fake_result_ipam(tmp_path, answer))}
+        codes = {}
+        for plugin in (REF, OURS):
+            ns = netns()
+            conf = conf_for(plugin, net_conf("0.2.0", ipam={"type": "fakeresult"}), tmp_path)
+            rc, err = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
+            assert rc == 1, (plugin, err)
+            codes[plugin] = err["code"], err["msg"]
+        assert codes[OURS] == codes[REF]
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.2.0"])
+def test_legacy_version_without_ipam(host: None, netns: Any, tmp_path: Path, version: str) -> None:
+    """A 0.1.0/0.2.0 result needs an address: without IPAM both fail alike; ours creates nothing first.
+
+    (The reference creates the link, then fails to print its result and leaves the link behind.)
+    """
+    errors = {}
+    for plugin in (REF, OURS):
+        ns = netns()
+        conf = conf_for(plugin, net_conf(version), tmp_path)
+        rc, err = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}")
+        assert rc == 1
+        errors[plugin] = err["code"], err["msg"]
+    assert errors[OURS] == errors[REF] == (999, "cannot convert: no valid IP addresses")
+    assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
 
 
 @pytest.mark.parametrize("mode", ["private", "vepa", "passthru"])
@@ -391,18 +485,17 @@ def test_del_is_idempotent(host: None, netns: Any, tmp_path: Path) -> None:
     assert invoke(OURS, "DEL", gone, netns=f"/run/netns/{ns}") == (0, None)
 
 
-def test_missing_cni_version_means_0_1_0(host: None, netns: Any) -> None:
-    """No cniVersion is 0.1.0, which this plugin does not speak: code 1, before anything is created.
-
-    (The reference accepts it, creates the link, fails to print a 0.1.0 result and leaves the link.)
-    """
+@pytest.mark.parametrize("ifname", ["eth%d", "e%s", "x\u00e0", "a b"])
+def test_ifname_the_kernel_would_expand_or_refuse(host: None, netns: Any, tmp_path: Path,
+                                                  ifname: str) -> None:
+    """``eth%d`` would become ``eth0`` (a name nobody asked for), and 0xA0 (the second byte of "\u00e0")
+    is a space to the kernel: code 4 before anything exists, and nothing is left."""
     ns = netns()
-    conf = net_conf()
-    del conf["cniVersion"]
-    conf["master"] = MASTERS[OURS]
-    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
-    assert (rc, err["code"]) == (1, 1) and '"0.1.0"' in err["details"]
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path)
+    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", ifname=ifname)
+    assert (rc, err["code"]) == (1, 4), err
     assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert leases(tmp_path) == []
 
 
 # --- beyond the reference: linkInContainer, bcqueuelen, spec 1.1.0 --------------------------------
@@ -442,9 +535,14 @@ def test_bcqueuelen(host: None, netns: Any) -> None:
 
 
 def test_version_command() -> None:
+    """sh answers VERSION without Python; Python's own answer (run directly) is the same text."""
     rc, out = invoke(OURS, "VERSION", {"cniVersion": "1.1.0"})
-    assert rc == 0 and out == {"cniVersion": "1.1.0",
-                               "supportedVersions": ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]}
+    assert rc == 0 and out == {"cniVersion": "1.1.0", "supportedVersions": [*REF_VERSIONS, "1.1.0"]}
+    env = {"PATH": os.environ["PATH"], "CNI_COMMAND": "VERSION"}
+    by_sh = subprocess.run([OURS], env=env, capture_output=True, check=True).stdout
+    by_python = subprocess.run([sys.executable, "-I", "-S", OURS], env=env, capture_output=True, check=True)
+    assert by_sh == by_python.stdout and not by_python.stderr
+    assert invoke(REF, "VERSION", {})[1]["supportedVersions"] == list(REF_VERSIONS)
 
 
 def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
@@ -452,7 +550,7 @@ def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
     conf = {**net_conf("1.1.0"), "master": MASTERS[OURS]}
     rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
     assert rc == 0 and result["cniVersion"] == "1.1.0"
-    assert set(result) == {"cniVersion", "interfaces", "dns"}
+    assert set(result) == {"cniVersion", "interfaces"}  # an empty "dns" is left out from 1.1.0 on
     assert set(result["interfaces"][0]) == {"name", "mac", "mtu", "sandbox"}  # "mtu" is new in 1.1.0
     assert result["interfaces"][0]["mtu"] == ip("link", "show", "eth0", ns=ns)[0]["mtu"]
     assert invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}") == (0, None)
