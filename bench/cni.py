@@ -114,7 +114,8 @@ def main() -> None:
         samples = measure(rounds, Path(data))
     print(f"CNI macvlan, ours vs the reference ({REF}), {rounds} rounds, host-local IPAM, "
           f"python {sys.executable} {sys.version.split()[0]}")
-    print(f"{'command':10} {'ours ms':>9} {'ref ms':>9} {'ratio':>6} {'ours CPU':>9} {'ref CPU':>8} {'ratio':>6}")
+    print(f"{'command':10} {'ours ms':>9} {'ref ms':>9} {'ratio':>6} {'ours CPU':>9} {'ref CPU':>8} "
+          f"{'ratio':>6}")
     for command in COMMANDS:
         ours, ref = ([statistics.median(s[k] for s in samples[p][command]) * 1000 for k in (0, 1)]
                      for p in ("ours", "reference"))
