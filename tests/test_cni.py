@@ -13,6 +13,8 @@ import ipaddress
 import itertools
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -662,3 +664,155 @@ def test_unreadable_stdin_is_an_io_failure() -> None:
         os.close(w)
     assert proc.returncode == 1 and not proc.stderr
     assert json.loads(proc.stdout)["code"] == 5
+
+
+# --- under a runtime: podman 4.3 on its CNI backend ---------------------------------------------
+#
+# Everything podman keeps goes to a private directory (containers.conf, storage.conf, the network
+# configs, the plugin directory); its network namespaces land in the test's private /run/netns. Two
+# things are fixed paths in podman 4.3 and are covered for the length of the test: libcni's cache
+# (/var/lib/cni, under a tmpfs on /var/lib) and the cgroup mount crun checks even with cgroups disabled
+# (the test's own sysfs has none, so cgroup2 is mounted there). No image is pulled: the containers run
+# a busybox rootfs built from busybox-static.
+
+PODMAN_TOOLS = ("podman", "crun", "conmon")
+BUSYBOX = "/bin/busybox"
+needs_podman = pytest.mark.skipif(not all(map(shutil.which, PODMAN_TOOLS)) or not os.path.exists(BUSYBOX),
+                                  reason="podman, crun, conmon and busybox-static are not installed")
+
+
+@pytest.fixture(scope="module")
+def podman_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The host side: two veth pairs (a macvlan master and a gateway each), the busybox rootfs, the
+    fixed paths covered; yields the rootfs."""
+    rootfs = tmp_path_factory.mktemp("rootfs")
+    for d in ("bin", "etc", "proc", "sys", "dev", "tmp"):
+        (rootfs / d).mkdir()
+    shutil.copy(BUSYBOX, rootfs / "bin" / "busybox")
+    for applet in ("sh", "sleep", "ping", "ip"):
+        (rootfs / "bin" / applet).symlink_to("busybox")
+    for master, gateway in PODMAN_NETS.values():
+        sh("ip", "link", "add", master, "type", "veth", "peer", "name", master + "p")
+        for name in (master, master + "p"):
+            sh("ip", "link", "set", name, "up")
+        sh("ip", "addr", "add", gateway, "dev", master + "p")
+    sh("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/var/lib")
+    sh("mount", "-t", "cgroup2", "cgroup2", "/sys/fs/cgroup")
+    try:
+        yield rootfs
+    finally:
+        sh("umount", "/sys/fs/cgroup")
+        sh("umount", "/var/lib")
+        for master, _ in PODMAN_NETS.values():
+            sh("ip", "link", "del", master)
+
+
+PODMAN_NETS = {"mv1": ("pm0", "198.51.100.1/24"), "mv2": ("pm1", "203.0.113.1/24")}
+FIXED_MAC, FIXED_IP = "02:00:5e:00:53:42", "203.0.113.42"
+
+
+def podman_world(tmp: Path, plugin: str, version: str) -> dict[str, str]:
+    """A private podman configuration whose ``macvlan`` is ``plugin``; the environment to run it."""
+    plugins, nets = tmp / "plugins", tmp / "net"
+    plugins.mkdir()
+    nets.mkdir()
+    for p in Path(CNI_DIR).iterdir():
+        (plugins / p.name).symlink_to(plugin if p.name == "macvlan" else p)
+    for name, (master, gateway) in PODMAN_NETS.items():
+        subnet = str(ipaddress.ip_interface(gateway).network)
+        ipam = {"type": "host-local", "ranges": [[{"subnet": subnet, "gateway": gateway.split("/")[0]}]],
+                "dataDir": str(tmp / "ipam")}
+        if name == "mv1":
+            ipam["routes"] = [{"dst": "0.0.0.0/0"}]
+        conf = {"type": "macvlan", "master": master, "mode": "bridge", "ipam": ipam,
+                "capabilities": {"mac": True, "ips": True}}  # podman's --mac-address and --ip
+        (nets / f"{name}.conflist").write_text(json.dumps({"cniVersion": version, "name": name,
+                                                           "plugins": [conf]}))
+    (tmp / "containers.conf").write_text(f"""[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "{tmp}/events.log"
+runtime = "crun"
+tmp_dir = "{tmp}/tmp"
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["{plugins}"]
+network_config_dir = "{nets}"
+""")
+    (tmp / "storage.conf").write_text(f'[storage]\ndriver = "vfs"\ngraphroot = "{tmp}/root"\n'
+                                      f'runroot = "{tmp}/runroot"\n')
+    return {**os.environ, "CONTAINERS_CONF": str(tmp / "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": str(tmp / "storage.conf"),
+            "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}  # ours runs python3
+
+
+def podman_scenario(tmp: Path, rootfs: Path, plugin: str, version: str) -> dict[str, Any]:
+    """Two containers on mv1, one on mv2 with a fixed MAC and IP; pings, a restart, removal.
+    Returns what was seen, made comparable between plugins (random MACs, names and ids left out)."""
+    env = podman_world(tmp, plugin, version)
+
+    def podman(*args: str, check: bool = True) -> str:
+        proc = subprocess.run(["podman", *args], env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0 or not check, (args, proc.stderr)
+        return proc.stdout
+
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    run = ["run", "-d", "--cgroups=disabled", "--cap-add", "NET_RAW", f"--ulimit=nofile={nofile}:{nofile}",
+           "--ulimit=nproc=32768:32768", "--rootfs"]  # podman lowers its own nproc to 32768 first
+    seen: dict[str, Any] = {"networks": sorted(podman("network", "ls", "--format", "{{.Name}}").split())}
+    links_before, netns_before = ip("link", "show"), sorted(os.listdir("/run/netns"))
+
+    def sandbox(name: str) -> str:
+        return Path(podman("inspect", name, "--format", "{{.NetworkSettings.SandboxKey}}").strip()).name
+
+    def look(name: str, *, random_mac: bool) -> dict[str, Any]:
+        ns = sandbox(name)
+        nets = json.loads(podman("inspect", name, "--format", "{{json .NetworkSettings.Networks}}"))
+        for net in nets.values():
+            net.pop("Aliases", None)
+            if random_mac:
+                net.pop("MacAddress", None)
+        return {"networks": nets, "eth0": snapshot(ns, "eth0", random_mac=random_mac)}
+
+    def pings(name: str, *targets: str) -> list[bool]:
+        return [subprocess.run(["podman", "exec", name, "ping", "-c", "1", "-W", "5", t], env=env,
+                               capture_output=True).returncode == 0 for t in targets]
+
+    try:
+        for name in ("a", "b"):
+            podman(*run, "--name", name, "--network", "mv1", str(rootfs), "sleep", "600")
+        podman(*run, "--name", "c", "--network", "mv2", "--mac-address", FIXED_MAC, "--ip", FIXED_IP,
+               str(rootfs), "sleep", "600")
+        seen["a"], seen["b"] = look("a", random_mac=True), look("b", random_mac=True)
+        seen["c"] = look("c", random_mac=False)
+        addr = {n: ip("addr", "show", "eth0", ns=sandbox(n))[0]["addr_info"][0]["local"] for n in ("a", "b")}
+        seen["pings"] = (pings("a", addr["b"], "198.51.100.1") + pings("b", addr["a"])
+                         + pings("c", "203.0.113.1"))
+        podman("restart", "-t", "0", "a")
+        seen["a restarted"] = look("a", random_mac=True)
+        seen["pings after restart"] = pings("b", "198.51.100.1") + pings("a", "198.51.100.1")
+    finally:
+        podman("rm", "-f", "-t", "0", "a", "b", "c", check=False)
+    seen["left"] = {"links": ip("link", "show") != links_before,
+                    "netns": sorted(os.listdir("/run/netns")) != netns_before,
+                    "libcni cache": sorted(p.name for p in Path("/var/lib/cni").rglob("*") if p.is_file()),
+                    "leases": leases(tmp / "ipam")}
+    return seen
+
+
+@needs_podman
+@pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
+def test_podman(host: None, podman_host: Path, tmp_path: Path, version: str) -> None:
+    """The same containers through podman, with ours and with the reference: the same networks seen,
+    the same links, addresses and routes in the containers, every ping answered, nothing left."""
+    seen = {}
+    for plugin in (REF, OURS):
+        world = tmp_path / ("ours" if plugin == OURS else "ref")
+        world.mkdir()
+        seen[plugin] = podman_scenario(world, podman_host, plugin, version)
+    assert seen[OURS] == seen[REF]
+    assert seen[OURS]["networks"] == ["mv1", "mv2", "podman"]
+    assert all(seen[OURS]["pings"]) and all(seen[OURS]["pings after restart"])
+    assert seen[OURS]["c"]["eth0"]["address"] == FIXED_MAC
+    assert (FIXED_IP in str(seen[OURS]["c"]["eth0"]["addresses"]))
+    assert seen[OURS]["left"] == {"links": False, "netns": False, "libcni cache": [], "leases": []}
