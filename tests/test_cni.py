@@ -816,3 +816,60 @@ def test_podman(host: None, podman_host: Path, tmp_path: Path, version: str) -> 
     assert seen[OURS]["c"]["eth0"]["address"] == FIXED_MAC
     assert (FIXED_IP in str(seen[OURS]["c"]["eth0"]["addresses"]))
     assert seen[OURS]["left"] == {"links": False, "netns": False, "libcni cache": [], "leases": []}
+
+
+# --- under libcni: CHECK as a runtime calls it ---------------------------------------------------
+
+GOPATH = "/usr/share/gocode"  # Debian's Go sources; golang-github-appc-cni-dev puts libcni there
+needs_libcni = pytest.mark.skipif(not shutil.which("go") or not os.path.isdir(f"{GOPATH}/src/github.com/"
+                                                                            "containernetworking/cni/libcni"),
+                                  reason="golang-go and golang-github-appc-cni-dev are not installed")
+
+
+@pytest.fixture(scope="module")
+def cnirun(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """tests/data/cnirun.go built against Debian's libcni, offline (GOPATH mode)."""
+    out = tmp_path_factory.mktemp("cnirun")
+    env = {**os.environ, "GOPATH": GOPATH, "GO111MODULE": "off", "GOFLAGS": "", "GOCACHE": str(out / "cache")}
+    subprocess.run(["go", "build", "-o", str(out / "cnirun"), str(ROOT / "tests" / "data" / "cnirun.go")],
+                   env=env, check=True, capture_output=True)
+    return str(out / "cnirun")
+
+
+def libcni(cnirun: str, action: str, world: Path, ns: str) -> tuple[int, str]:
+    """(exit status, output) of cnirun for ``world``'s network list, plugins and cache."""
+    proc = subprocess.run([cnirun, action, str(world / "net.conflist"), f"/run/netns/{ns}", "ctr1", "eth0",
+                           str(world / "bin"), str(world / "cache")], capture_output=True, text=True,
+                          env={"PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
+    return proc.returncode, proc.stdout
+
+
+@needs_libcni
+@pytest.mark.parametrize("version", ["0.4.0", "1.0.0"])
+def test_libcni_add_check_del(host: None, netns: Any, tmp_path: Path, cnirun: str, version: str) -> None:
+    """libcni 1.1 runs ADD, CHECK (prevResult from its cache), CHECK after the MAC changed, DEL, with
+    ours and with the reference: the same outcomes, and nothing left in the container or host-local."""
+    # a route with its own gateway: the reference's CHECK fails one via the IP's gateway (see above)
+    ipam = {**HOST_LOCAL, "routes": [{"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+    seen = {}
+    for plugin in (REF, OURS):
+        ns, world = netns(), tmp_path / ("ours" if plugin == OURS else "ref")
+        (world / "bin").mkdir(parents=True)
+        for p in Path(CNI_DIR).iterdir():
+            (world / "bin" / p.name).symlink_to(plugin if p.name == "macvlan" else p)
+        conf = conf_for(plugin, net_conf(version, ipam=ipam), tmp_path)
+        (world / "net.conflist").write_text(json.dumps({"cniVersion": version, "name": "testnet",
+                                                        "plugins": [{k: v for k, v in conf.items()
+                                                                     if k not in ("cniVersion", "name")}]}))
+        rc, out = libcni(cnirun, "add", world, ns)
+        assert rc == 0, out
+        added = normalize(json.loads(out), random_mac=True)
+        checked = libcni(cnirun, "check", world, ns)
+        sh("ip", "-n", ns, "link", "set", "eth0", "address", "02:00:5e:00:53:99")
+        rc, err = libcni(cnirun, "check", world, ns)
+        seen[plugin] = added, checked, rc, "Mac" in err
+        assert libcni(cnirun, "del", world, ns) == (0, "")
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert seen[OURS] == seen[REF]
+    assert seen[OURS][1:] == ((0, ""), 1, True)
+    assert leases(tmp_path / "macvlan") == []
