@@ -625,6 +625,36 @@ def test_spec_1_1_0_route_fields_are_applied(host: None, netns: Any, tmp_path: P
     assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}", env=env) == (0, None)
 
 
+@pytest.mark.parametrize("conf_version", ["0.2.0", "0.4.0", "1.0.0", "1.1.0"])
+def test_ipam_result_1_1_0_in_every_version(host: None, netns: Any, tmp_path: Path,
+                                            conf_version: str) -> None:
+    """Beyond the reference (it predates 1.1.0): a 1.1.0 IPAM answer under each config version, and
+    each older answer under a 1.1.0 config. The 1.1.0 route fields and an interface's "mtu" are printed
+    only in a 1.1.0 result; the route is applied to the kernel whatever the result can say."""
+    route = {"dst": "192.0.2.0/24", "priority": 70, "table": 100}
+    answer = {"cniVersion": "1.1.0", "ips": [{"address": "198.51.100.70/24"}], "routes": [route]}
+    for ipam_version, ipam_answer in [("1.1.0", answer), *IPAM_RESULTS.items()]:
+        if ipam_version != "1.1.0" and conf_version != "1.1.0":
+            continue
+        ns = netns()
+        env = {"CNI_PATH": str(fake_result_ipam(tmp_path, ipam_answer))}
+        conf = {**net_conf(conf_version, ipam={"type": "fakeresult"}), "master": MASTERS[OURS]}
+        rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
+        assert rc == 0, result
+        assert result["cniVersion"] == conf_version
+        if conf_version == "0.2.0":
+            assert result["ip4"] == {"ip": "198.51.100.70/24", "routes": [{"dst": "192.0.2.0/24"}]}
+        elif ipam_version == "1.1.0":
+            assert result["routes"] == [route if conf_version == "1.1.0" else {"dst": "192.0.2.0/24"}]
+            assert ("mtu" in result["interfaces"][0]) == (conf_version == "1.1.0")
+        else:
+            assert len(result["routes"]) == 3 and result["interfaces"][0]["mtu"] == 1500
+        if ipam_version == "1.1.0":
+            (applied,) = ip("route", "show", "table", "100", ns=ns)
+            assert (applied["dst"], applied["metric"]) == ("192.0.2.0/24", 70)
+        assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}", env=env) == (0, None)
+
+
 def test_gc_delegates_to_ipam(host: None, tmp_path: Path) -> None:
     bindir = fake_ipam(tmp_path)
     conf = {**net_conf("1.1.0", ipam={"type": "fakeipam"}),
