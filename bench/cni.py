@@ -84,16 +84,26 @@ def measure(rounds: int, data: Path) -> dict[str, dict[str, list[tuple[float, fl
     return samples
 
 
-def breakdown(rounds: int) -> dict[str, float]:
-    """Where our start-up goes: the bare interpreter with and without site, and the rtnl imports."""
-    imports = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import rtnl, rtnl.codec; "
-               "rtnl.connect, rtnl.Macvlan, rtnl.Namespace, rtnl.AddressFlag")
-    argvs = {"python3 -c pass (with site)": [sys.executable, "-c", "pass"],
+def breakdown(rounds: int) -> dict[str, tuple[float, float]]:
+    """Where our start-up goes, as (wall, CPU) medians: the interpreter with and without site, the
+    standard library modules rtnl imports, and the imports of rtnl that DEL and ADD make."""
+    stdlib = "import typing, dataclasses, socket, random, ipaddress, json"
+    rtnl_del = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import json, rtnl, rtnl.codec; "
+                "rtnl.connect, rtnl.Macvlan, rtnl.Namespace")
+    argvs = {"sh, answering VERSION": ["/bin/sh", "-c", "echo '{}'"],
+             "python3 -c pass (with site)": [sys.executable, "-c", "pass"],
              "python3 -I -S -c pass": [sys.executable, "-I", "-S", "-c", "pass"],
-             "python3 -I -S, the plugin's rtnl imports": [sys.executable, "-I", "-S", "-c", imports],
-             "sh, answering VERSION": ["/bin/sh", "-c", "echo '{}'"]}
+             "  + typing (and re, enum, functools...)": [sys.executable, "-I", "-S", "-c", "import typing"],
+             "  + dataclasses, socket, random, ipaddress, json": [sys.executable, "-I", "-S", "-c", stdlib],
+             "  + rtnl as DEL imports it": [sys.executable, "-I", "-S", "-c", rtnl_del],
+             "  + rtnl as ADD imports it": [sys.executable, "-I", "-S", "-c",
+                                             rtnl_del + ", rtnl.AddressFlag, rtnl.Route"]}
     env = {"PATH": PATH}
-    return {name: statistics.median(run(argv, env)[0] for _ in range(rounds)) for name, argv in argvs.items()}
+    out = {}
+    for name, argv in argvs.items():
+        runs = [run(argv, env) for _ in range(rounds)]
+        out[name] = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+    return out
 
 
 def main() -> None:
@@ -121,9 +131,9 @@ def main() -> None:
                      for p in ("ours", "reference"))
         print(f"{command:10} {ours[0]:9.2f} {ref[0]:9.2f} {ours[0] / ref[0]:5.2f}x "
               f"{ours[1]:9.2f} {ref[1]:8.2f} {ours[1] / max(ref[1], 1e-6):5.2f}x")
-    print("where ours goes (median wall ms):")
-    for name, seconds in breakdown(rounds).items():
-        print(f"  {name:45} {seconds * 1000:7.2f}")
+    print(f"where ours goes: {'wall ms':>29} {'CPU ms':>9}")
+    for name, (wall, cpu) in breakdown(rounds).items():
+        print(f"  {name:50} {wall * 1000:7.2f} {cpu * 1000:9.2f}")
 
 
 if __name__ == "__main__":
