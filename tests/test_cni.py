@@ -4,7 +4,8 @@ The pytest process's own (throwaway) namespace is the "host": two veth ends, ``c
 ``cniour0``, are the masters of the reference plugin (/usr/lib/cni/macvlan, containernetworking-plugins)
 and of ours. Containers are named namespaces in the private /run/netns. Each differential case runs
 the same configuration through both plugins in twin containers and compares the printed result and
-what ``ip -d -j`` sees in the container.
+what ``ip -d -j`` sees in the container; at the end, the same containers through real CNI consumers:
+podman 4.3 on its CNI backend, and libcni 1.1 (which calls CHECK; podman 4.3 never does).
 """
 
 from __future__ import annotations
