@@ -4,7 +4,8 @@ The pytest process's own (throwaway) namespace is the "host": two veth ends, ``c
 ``cniour0``, are the masters of the reference plugin (/usr/lib/cni/macvlan, containernetworking-plugins)
 and of ours. Containers are named namespaces in the private /run/netns. Each differential case runs
 the same configuration through both plugins in twin containers and compares the printed result and
-what ``ip -d -j`` sees in the container.
+what ``ip -d -j`` sees in the container; at the end, the same containers through real CNI consumers:
+podman 4.3 on its CNI backend, and libcni 1.1 (which calls CHECK; podman 4.3 never does).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import ipaddress
 import itertools
 import json
 import os
+import resource
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +30,7 @@ OURS = str(REPO / "examples" / "cni" / "macvlan")
 CNI_DIR = "/usr/lib/cni"
 REF = f"{CNI_DIR}/macvlan"
 MASTERS = {REF: "cniref0", OURS: "cniour0"}
-REF_VERSIONS = ("0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the installed reference (1.1.1) speaks
+REF_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the reference (1.1.1) speaks
 _ids = itertools.count()
 
 pytestmark = pytest.mark.skipif(not os.access(REF, os.X_OK), reason="containernetworking-plugins missing")
@@ -167,15 +171,15 @@ def normalize(result: Any, *, random_mac: bool) -> Any:
 
 
 def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | None = None,
-             random_mac: bool = True) -> dict[str, Any]:
+             random_mac: bool = True, env: Env | None = None) -> dict[str, Any]:
     """ADD through both plugins in twin namespaces; the results and the links must match. Then DEL."""
     seen = {}
     for plugin in (REF, OURS):
         ns = netns("ref" if plugin == REF else "our")
         conf = conf_for(plugin, base, tmp_path)
-        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", args=args)
+        rc, result = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", args=args, env=env)
         assert rc == 0, (plugin, result)
-        assert result["interfaces"][0]["sandbox"] == f"/run/netns/{ns}"
+        assert "ip4" in result or result["interfaces"][0]["sandbox"] == f"/run/netns/{ns}"
         seen[plugin] = (normalize(result, random_mac=random_mac), snapshot(ns, "eth0", random_mac=random_mac),
                         ns, conf, result)
     assert seen[OURS][0] == seen[REF][0]
@@ -183,10 +187,10 @@ def twin_add(netns: Any, tmp_path: Path, base: dict[str, Any], *, args: str | No
     # the reference (1.1.1) predates ndisc_notify; ours sets it with arp_notify, as later releases do
     assert sysctl(seen[OURS][2], "net/ipv6/conf/eth0/ndisc_notify") == seen[OURS][1]["arp_notify"]
     for plugin, (_, _, ns, conf, _) in seen.items():
-        rc, out = invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}", args=args)
+        rc, out = invoke(plugin, "DEL", conf, netns=f"/run/netns/{ns}", args=args, env=env)
         assert rc == 0, (plugin, out)
         assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
-    assert leases(tmp_path) == []
+    assert leases(tmp_path / "macvlan") == []
     ours: dict[str, Any] = seen[OURS][4]
     return ours
 
@@ -214,9 +218,102 @@ def test_modes_without_ipam(host: None, netns: Any, tmp_path: Path, mode: str | 
 def test_versions_with_host_local(host: None, netns: Any, tmp_path: Path, version: str) -> None:
     dns = {"nameservers": ["192.0.2.53"], "search": ["example.org"]}
     result = twin_add(netns, tmp_path, net_conf(version, ipam=HOST_LOCAL, dns=dns))
+    assert result["cniVersion"] == version and result["dns"] == dns
+    if version in ("0.1.0", "0.2.0"):  # one address per family, each with its family's routes
+        assert set(result) == {"cniVersion", "ip4", "ip6", "dns"}
+        assert result["ip4"] == {"ip": "198.51.100.2/24", "gateway": "198.51.100.1", "routes": [
+            {"dst": "203.0.113.0/24"}, {"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+        assert result["ip6"] == {"ip": "2001:db8:1::2/64", "gateway": "2001:db8:1::1"}
+        return
     assert [ip["address"] for ip in result["ips"]] == ["198.51.100.2/24", "2001:db8:1::2/64"]
     assert ("version" in result["ips"][0]) == (version != "1.0.0")
-    assert result["dns"] == dns
+
+
+def test_no_cni_version_is_0_1_0(host: None, netns: Any, tmp_path: Path) -> None:
+    conf = net_conf(ipam=HOST_LOCAL)
+    del conf["cniVersion"]
+    assert twin_add(netns, tmp_path, conf)["cniVersion"] == "0.1.0"
+
+
+def fake_result_ipam(tmp_path: Path, result: dict[str, Any]) -> Path:
+    """A CNI_PATH directory holding ``fakeresult``, an IPAM plugin whose ADD prints ``result``."""
+    d = tmp_path / "bin"
+    d.mkdir(exist_ok=True)
+    script = d / "fakeresult"
+    script.write_text(f"#!/bin/sh\n[ \"$CNI_COMMAND\" = ADD ] && echo '{json.dumps(result)}'\nexit 0\n")
+    script.chmod(0o755)
+    return d
+
+
+# One IPAM answer written in each version's shape: two IPv4 addresses in the newer shapes (a legacy
+# result keeps the first), an IPv6 address without a gateway, routes of both families, a "dns" of its
+# own (the macvlan plugin prints the config's, not IPAM's)
+IPS = [{"address": "198.51.100.5/24", "gateway": "198.51.100.1"}, {"address": "203.0.113.5/24"},
+       {"address": "2001:db8:5::5/64"}]
+ROUTES = [{"dst": "192.0.2.0/24"}, {"dst": "0.0.0.0/0", "gw": "198.51.100.254"}, {"dst": "2001:db8:6::/48"}]
+IPAM_RESULTS: dict[str, dict[str, Any]] = {
+    "0.2.0": {"cniVersion": "0.2.0", "ip4": {"ip": "198.51.100.5/24", "gateway": "198.51.100.1",
+                                             "routes": ROUTES[:2]},
+              "ip6": {"ip": "2001:db8:5::5/64", "routes": ROUTES[2:]}, "dns": {"domain": "ipam.example"}},
+    "0.4.0": {"cniVersion": "0.4.0", "ips": [{"version": "46"[":" in ip["address"]], **ip} for ip in IPS],
+              "routes": ROUTES, "dns": {"domain": "ipam.example"}},
+    "1.0.0": {"cniVersion": "1.0.0", "ips": IPS, "routes": ROUTES, "dns": {"domain": "ipam.example"}},
+}
+IPAM_RESULTS["0.1.0"] = {**IPAM_RESULTS["0.2.0"], "cniVersion": "0.1.0"}
+IPAM_RESULTS["0.3.1"] = {**IPAM_RESULTS["0.4.0"], "cniVersion": "0.3.1"}
+IPAM_RESULTS["none"] = {k: v for k, v in IPAM_RESULTS["0.4.0"].items() if k != "cniVersion"}  # the config's
+
+
+@pytest.mark.parametrize(("ipam_version", "conf_version"), [
+    (i, c) for i in IPAM_RESULTS for c in ("0.2.0", "0.3.1", "0.4.0", "1.0.0") if (i, c) != ("none", "0.2.0")
+])
+def test_ipam_result_conversion(host: None, netns: Any, tmp_path: Path, conf_version: str,
+                                ipam_version: str) -> None:
+    """An IPAM plugin answering in another version than the config's: read and printed as the
+    reference (libcni's converters) does, in every direction; an unversioned answer is taken to be
+    in the config's version (a 0.4.0 shape under a 0.2.0 config has no address: the next test)."""
+    env = {"CNI_PATH": str(fake_result_ipam(tmp_path, IPAM_RESULTS[ipam_version]))}
+    result = twin_add(netns, tmp_path, net_conf(conf_version, ipam={"type": "fakeresult"}), env=env)
+    assert result["cniVersion"] == conf_version and result["dns"] == {}
+    if conf_version == "0.2.0":
+        assert result["ip4"]["ip"] == "198.51.100.5/24" and result["ip6"]["ip"] == "2001:db8:5::5/64"
+    else:
+        want = 3 if ipam_version not in ("0.1.0", "0.2.0") else 2
+        assert len(result["ips"]) == want and {ip["interface"] for ip in result["ips"]} == {0}
+        assert len(result["routes"]) == 3
+
+
+def test_ipam_result_of_an_unknown_version(host: None, netns: Any, tmp_path: Path) -> None:
+    """Not a version libcni knows, or an answer without an address for the config's version: the
+    reference's error, and no link left."""
+    for answer in ({**IPAM_RESULTS["1.0.0"], "cniVersion": "0.9.9"}, IPAM_RESULTS["none"]):
+        env = {"CNI_PATH": str(fake_result_ipam(tmp_path, answer))}
+        codes = {}
+        for plugin in (REF, OURS):
+            ns = netns()
+            conf = conf_for(plugin, net_conf("0.2.0", ipam={"type": "fakeresult"}), tmp_path)
+            rc, err = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
+            assert rc == 1, (plugin, err)
+            codes[plugin] = err["code"], err["msg"]
+        assert codes[OURS] == codes[REF]
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.2.0"])
+def test_legacy_version_without_ipam(host: None, netns: Any, tmp_path: Path, version: str) -> None:
+    """A 0.1.0/0.2.0 result needs an address: without IPAM both fail alike; ours creates nothing first.
+
+    (The reference creates the link, then fails to print its result and leaves the link behind.)
+    """
+    errors = {}
+    for plugin in (REF, OURS):
+        ns = netns()
+        conf = conf_for(plugin, net_conf(version), tmp_path)
+        rc, err = invoke(plugin, "ADD", conf, netns=f"/run/netns/{ns}")
+        assert rc == 1
+        errors[plugin] = err["code"], err["msg"]
+    assert errors[OURS] == errors[REF] == (999, "cannot convert: no valid IP addresses")
+    assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
 
 
 @pytest.mark.parametrize("mode", ["private", "vepa", "passthru"])
@@ -391,18 +488,17 @@ def test_del_is_idempotent(host: None, netns: Any, tmp_path: Path) -> None:
     assert invoke(OURS, "DEL", gone, netns=f"/run/netns/{ns}") == (0, None)
 
 
-def test_missing_cni_version_means_0_1_0(host: None, netns: Any) -> None:
-    """No cniVersion is 0.1.0, which this plugin does not speak: code 1, before anything is created.
-
-    (The reference accepts it, creates the link, fails to print a 0.1.0 result and leaves the link.)
-    """
+@pytest.mark.parametrize("ifname", ["eth%d", "e%s", "x\u00e0", "a b"])
+def test_ifname_the_kernel_would_expand_or_refuse(host: None, netns: Any, tmp_path: Path,
+                                                  ifname: str) -> None:
+    """``eth%d`` would become ``eth0`` (a name nobody asked for), and 0xA0 (the second byte of "\u00e0")
+    is a space to the kernel: code 4 before anything exists, and nothing is left."""
     ns = netns()
-    conf = net_conf()
-    del conf["cniVersion"]
-    conf["master"] = MASTERS[OURS]
-    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
-    assert (rc, err["code"]) == (1, 1) and '"0.1.0"' in err["details"]
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path)
+    rc, err = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", ifname=ifname)
+    assert (rc, err["code"]) == (1, 4), err
     assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert leases(tmp_path) == []
 
 
 # --- beyond the reference: linkInContainer, bcqueuelen, spec 1.1.0 --------------------------------
@@ -442,9 +538,14 @@ def test_bcqueuelen(host: None, netns: Any) -> None:
 
 
 def test_version_command() -> None:
+    """sh answers VERSION without Python; Python's own answer (run directly) is the same text."""
     rc, out = invoke(OURS, "VERSION", {"cniVersion": "1.1.0"})
-    assert rc == 0 and out == {"cniVersion": "1.1.0",
-                               "supportedVersions": ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]}
+    assert rc == 0 and out == {"cniVersion": "1.1.0", "supportedVersions": [*REF_VERSIONS, "1.1.0"]}
+    env = {"PATH": os.environ["PATH"], "CNI_COMMAND": "VERSION"}
+    by_sh = subprocess.run([OURS], env=env, capture_output=True, check=True).stdout
+    by_python = subprocess.run([sys.executable, "-I", "-S", OURS], env=env, capture_output=True, check=True)
+    assert by_sh == by_python.stdout and not by_python.stderr
+    assert invoke(REF, "VERSION", {})[1]["supportedVersions"] == list(REF_VERSIONS)
 
 
 def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
@@ -452,7 +553,7 @@ def test_spec_1_1_0_add_check_del(host: None, netns: Any) -> None:
     conf = {**net_conf("1.1.0"), "master": MASTERS[OURS]}
     rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}")
     assert rc == 0 and result["cniVersion"] == "1.1.0"
-    assert set(result) == {"cniVersion", "interfaces", "dns"}
+    assert set(result) == {"cniVersion", "interfaces"}  # an empty "dns" is left out from 1.1.0 on
     assert set(result["interfaces"][0]) == {"name", "mac", "mtu", "sandbox"}  # "mtu" is new in 1.1.0
     assert result["interfaces"][0]["mtu"] == ip("link", "show", "eth0", ns=ns)[0]["mtu"]
     assert invoke(OURS, "CHECK", {**conf, "prevResult": result}, netns=f"/run/netns/{ns}") == (0, None)
@@ -525,6 +626,36 @@ def test_spec_1_1_0_route_fields_are_applied(host: None, netns: Any, tmp_path: P
     assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}", env=env) == (0, None)
 
 
+@pytest.mark.parametrize("conf_version", ["0.2.0", "0.4.0", "1.0.0", "1.1.0"])
+def test_ipam_result_1_1_0_in_every_version(host: None, netns: Any, tmp_path: Path,
+                                            conf_version: str) -> None:
+    """Beyond the reference (it predates 1.1.0): a 1.1.0 IPAM answer under each config version, and
+    each older answer under a 1.1.0 config. The 1.1.0 route fields and an interface's "mtu" are printed
+    only in a 1.1.0 result; the route is applied to the kernel whatever the result can say."""
+    route = {"dst": "192.0.2.0/24", "priority": 70, "table": 100}
+    answer = {"cniVersion": "1.1.0", "ips": [{"address": "198.51.100.70/24"}], "routes": [route]}
+    for ipam_version, ipam_answer in [("1.1.0", answer), *IPAM_RESULTS.items()]:
+        if ipam_version != "1.1.0" and conf_version != "1.1.0":
+            continue
+        ns = netns()
+        env = {"CNI_PATH": str(fake_result_ipam(tmp_path, ipam_answer))}
+        conf = {**net_conf(conf_version, ipam={"type": "fakeresult"}), "master": MASTERS[OURS]}
+        rc, result = invoke(OURS, "ADD", conf, netns=f"/run/netns/{ns}", env=env)
+        assert rc == 0, result
+        assert result["cniVersion"] == conf_version
+        if conf_version == "0.2.0":
+            assert result["ip4"] == {"ip": "198.51.100.70/24", "routes": [{"dst": "192.0.2.0/24"}]}
+        elif ipam_version == "1.1.0":
+            assert result["routes"] == [route if conf_version == "1.1.0" else {"dst": "192.0.2.0/24"}]
+            assert ("mtu" in result["interfaces"][0]) == (conf_version == "1.1.0")
+        else:
+            assert len(result["routes"]) == 3 and result["interfaces"][0]["mtu"] == 1500
+        if ipam_version == "1.1.0":
+            (applied,) = ip("route", "show", "table", "100", ns=ns)
+            assert (applied["dst"], applied["metric"]) == ("192.0.2.0/24", 70)
+        assert invoke(OURS, "DEL", conf, netns=f"/run/netns/{ns}", env=env) == (0, None)
+
+
 def test_gc_delegates_to_ipam(host: None, tmp_path: Path) -> None:
     bindir = fake_ipam(tmp_path)
     conf = {**net_conf("1.1.0", ipam={"type": "fakeipam"}),
@@ -564,3 +695,212 @@ def test_unreadable_stdin_is_an_io_failure() -> None:
         os.close(w)
     assert proc.returncode == 1 and not proc.stderr
     assert json.loads(proc.stdout)["code"] == 5
+
+
+# --- under a runtime: podman 4.3 on its CNI backend ---------------------------------------------
+#
+# Everything podman keeps goes to a private directory (containers.conf, storage.conf, the network
+# configs, the plugin directory); its network namespaces land in the test's private /run/netns. Two
+# things are fixed paths in podman 4.3 and are covered for the length of the test: libcni's cache
+# (/var/lib/cni, under a tmpfs on /var/lib) and the cgroup mount crun checks even with cgroups disabled
+# (the test's own sysfs has none, so cgroup2 is mounted there). No image is pulled: the containers run
+# a busybox rootfs built from busybox-static.
+
+PODMAN_TOOLS = ("podman", "crun", "conmon")
+BUSYBOX = "/bin/busybox"
+needs_podman = pytest.mark.skipif(not all(map(shutil.which, PODMAN_TOOLS)) or not os.path.exists(BUSYBOX),
+                                  reason="podman, crun, conmon and busybox-static are not installed")
+
+
+@pytest.fixture(scope="module")
+def podman_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The host side: two veth pairs (a macvlan master and a gateway each), the busybox rootfs, the
+    fixed paths covered; yields the rootfs."""
+    rootfs = tmp_path_factory.mktemp("rootfs")
+    for d in ("bin", "etc", "proc", "sys", "dev", "tmp"):
+        (rootfs / d).mkdir()
+    shutil.copy(BUSYBOX, rootfs / "bin" / "busybox")
+    for applet in ("sh", "sleep", "ping", "ip"):
+        (rootfs / "bin" / applet).symlink_to("busybox")
+    for master, gateway in PODMAN_NETS.values():
+        sh("ip", "link", "add", master, "type", "veth", "peer", "name", master + "p")
+        for name in (master, master + "p"):
+            sh("ip", "link", "set", name, "up")
+        sh("ip", "addr", "add", gateway, "dev", master + "p")
+    sh("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/var/lib")
+    sh("mount", "-t", "cgroup2", "cgroup2", "/sys/fs/cgroup")
+    try:
+        yield rootfs
+    finally:
+        sh("umount", "/sys/fs/cgroup")
+        sh("umount", "/var/lib")
+        for master, _ in PODMAN_NETS.values():
+            sh("ip", "link", "del", master)
+
+
+PODMAN_NETS = {"mv1": ("pm0", "198.51.100.1/24"), "mv2": ("pm1", "203.0.113.1/24")}
+FIXED_MAC, FIXED_IP = "02:00:5e:00:53:42", "203.0.113.42"
+
+
+def podman_world(tmp: Path, plugin: str, version: str) -> dict[str, str]:
+    """A private podman configuration whose ``macvlan`` is ``plugin``; the environment to run it."""
+    plugins, nets = tmp / "plugins", tmp / "net"
+    plugins.mkdir()
+    nets.mkdir()
+    for p in Path(CNI_DIR).iterdir():
+        (plugins / p.name).symlink_to(plugin if p.name == "macvlan" else p)
+    for name, (master, gateway) in PODMAN_NETS.items():
+        subnet = str(ipaddress.ip_interface(gateway).network)
+        ipam = {"type": "host-local", "ranges": [[{"subnet": subnet, "gateway": gateway.split("/")[0]}]],
+                "dataDir": str(tmp / "ipam")}
+        if name == "mv1":
+            ipam["routes"] = [{"dst": "0.0.0.0/0"}]
+        conf = {"type": "macvlan", "master": master, "mode": "bridge", "ipam": ipam,
+                "capabilities": {"mac": True, "ips": True}}  # podman's --mac-address and --ip
+        (nets / f"{name}.conflist").write_text(json.dumps({"cniVersion": version, "name": name,
+                                                           "plugins": [conf]}))
+    (tmp / "containers.conf").write_text(f"""[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "{tmp}/events.log"
+runtime = "crun"
+tmp_dir = "{tmp}/tmp"
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["{plugins}"]
+network_config_dir = "{nets}"
+""")
+    (tmp / "storage.conf").write_text(f'[storage]\ndriver = "vfs"\ngraphroot = "{tmp}/root"\n'
+                                      f'runroot = "{tmp}/runroot"\n')
+    return {**os.environ, "CONTAINERS_CONF": str(tmp / "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": str(tmp / "storage.conf"),
+            "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}  # ours runs python3
+
+
+def podman_scenario(tmp: Path, rootfs: Path, plugin: str, version: str) -> dict[str, Any]:
+    """Two containers on mv1, one on mv2 with a fixed MAC and IP; pings, a restart, removal.
+    Returns what was seen, made comparable between plugins (random MACs, names and ids left out)."""
+    env = podman_world(tmp, plugin, version)
+
+    def podman(*args: str, check: bool = True) -> str:
+        proc = subprocess.run(["podman", *args], env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0 or not check, (args, proc.stderr)
+        return proc.stdout
+
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    run = ["run", "-d", "--cgroups=disabled", "--cap-add", "NET_RAW", f"--ulimit=nofile={nofile}:{nofile}",
+           "--ulimit=nproc=32768:32768", "--rootfs"]  # podman lowers its own nproc to 32768 first
+    seen: dict[str, Any] = {"networks": sorted(podman("network", "ls", "--format", "{{.Name}}").split())}
+    links_before, netns_before = ip("link", "show"), sorted(os.listdir("/run/netns"))
+
+    def sandbox(name: str) -> str:
+        return Path(podman("inspect", name, "--format", "{{.NetworkSettings.SandboxKey}}").strip()).name
+
+    def look(name: str, *, random_mac: bool) -> dict[str, Any]:
+        ns = sandbox(name)
+        nets = json.loads(podman("inspect", name, "--format", "{{json .NetworkSettings.Networks}}"))
+        for net in nets.values():
+            net.pop("Aliases", None)
+            if random_mac:
+                net.pop("MacAddress", None)
+        return {"networks": nets, "eth0": snapshot(ns, "eth0", random_mac=random_mac)}
+
+    def pings(name: str, *targets: str) -> list[bool]:
+        return [subprocess.run(["podman", "exec", name, "ping", "-c", "1", "-W", "5", t], env=env,
+                               capture_output=True).returncode == 0 for t in targets]
+
+    try:
+        for name in ("a", "b"):
+            podman(*run, "--name", name, "--network", "mv1", str(rootfs), "sleep", "600")
+        podman(*run, "--name", "c", "--network", "mv2", "--mac-address", FIXED_MAC, "--ip", FIXED_IP,
+               str(rootfs), "sleep", "600")
+        seen["a"], seen["b"] = look("a", random_mac=True), look("b", random_mac=True)
+        seen["c"] = look("c", random_mac=False)
+        addr = {n: ip("addr", "show", "eth0", ns=sandbox(n))[0]["addr_info"][0]["local"] for n in ("a", "b")}
+        seen["pings"] = (pings("a", addr["b"], "198.51.100.1") + pings("b", addr["a"])
+                         + pings("c", "203.0.113.1"))
+        podman("restart", "-t", "0", "a")
+        seen["a restarted"] = look("a", random_mac=True)
+        seen["pings after restart"] = pings("b", "198.51.100.1") + pings("a", "198.51.100.1")
+    finally:
+        podman("rm", "-f", "-t", "0", "a", "b", "c", check=False)
+    seen["left"] = {"links": ip("link", "show") != links_before,
+                    "netns": sorted(os.listdir("/run/netns")) != netns_before,
+                    "libcni cache": sorted(p.name for p in Path("/var/lib/cni").rglob("*") if p.is_file()),
+                    "leases": leases(tmp / "ipam")}
+    return seen
+
+
+@needs_podman
+@pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
+def test_podman(host: None, podman_host: Path, tmp_path: Path, version: str) -> None:
+    """The same containers through podman, with ours and with the reference: the same networks seen,
+    the same links, addresses and routes in the containers, every ping answered, nothing left."""
+    seen = {}
+    for plugin in (REF, OURS):
+        world = tmp_path / ("ours" if plugin == OURS else "ref")
+        world.mkdir()
+        seen[plugin] = podman_scenario(world, podman_host, plugin, version)
+    assert seen[OURS] == seen[REF]
+    assert seen[OURS]["networks"] == ["mv1", "mv2", "podman"]
+    assert all(seen[OURS]["pings"]) and all(seen[OURS]["pings after restart"])
+    assert seen[OURS]["c"]["eth0"]["address"] == FIXED_MAC
+    assert (FIXED_IP in str(seen[OURS]["c"]["eth0"]["addresses"]))
+    assert seen[OURS]["left"] == {"links": False, "netns": False, "libcni cache": [], "leases": []}
+
+
+# --- under libcni: CHECK as a runtime calls it ---------------------------------------------------
+
+GOPATH = "/usr/share/gocode"  # Debian's Go sources; golang-github-appc-cni-dev puts libcni there
+needs_libcni = pytest.mark.skipif(not shutil.which("go") or not os.path.isdir(f"{GOPATH}/src/github.com/"
+                                                                            "containernetworking/cni/libcni"),
+                                  reason="golang-go and golang-github-appc-cni-dev are not installed")
+
+
+@pytest.fixture(scope="module")
+def cnirun(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """tests/data/cnirun.go built against Debian's libcni, offline (GOPATH mode)."""
+    out = tmp_path_factory.mktemp("cnirun")
+    env = {**os.environ, "GOPATH": GOPATH, "GO111MODULE": "off", "GOFLAGS": "", "GOCACHE": str(out / "cache")}
+    subprocess.run(["go", "build", "-o", str(out / "cnirun"), str(ROOT / "tests" / "data" / "cnirun.go")],
+                   env=env, check=True, capture_output=True)
+    return str(out / "cnirun")
+
+
+def libcni(cnirun: str, action: str, world: Path, ns: str) -> tuple[int, str]:
+    """(exit status, output) of cnirun for ``world``'s network list, plugins and cache."""
+    proc = subprocess.run([cnirun, action, str(world / "net.conflist"), f"/run/netns/{ns}", "ctr1", "eth0",
+                           str(world / "bin"), str(world / "cache")], capture_output=True, text=True,
+                          env={"PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
+    return proc.returncode, proc.stdout
+
+
+@needs_libcni
+@pytest.mark.parametrize("version", ["0.4.0", "1.0.0"])
+def test_libcni_add_check_del(host: None, netns: Any, tmp_path: Path, cnirun: str, version: str) -> None:
+    """libcni 1.1 runs ADD, CHECK (prevResult from its cache), CHECK after the MAC changed, DEL, with
+    ours and with the reference: the same outcomes, and nothing left in the container or host-local."""
+    # a route with its own gateway: the reference's CHECK fails one via the IP's gateway (see above)
+    ipam = {**HOST_LOCAL, "routes": [{"dst": "192.0.2.0/24", "gw": "198.51.100.254"}]}
+    seen = {}
+    for plugin in (REF, OURS):
+        ns, world = netns(), tmp_path / ("ours" if plugin == OURS else "ref")
+        (world / "bin").mkdir(parents=True)
+        for p in Path(CNI_DIR).iterdir():
+            (world / "bin" / p.name).symlink_to(plugin if p.name == "macvlan" else p)
+        conf = conf_for(plugin, net_conf(version, ipam=ipam), tmp_path)
+        (world / "net.conflist").write_text(json.dumps({"cniVersion": version, "name": "testnet",
+                                                        "plugins": [{k: v for k, v in conf.items()
+                                                                     if k not in ("cniVersion", "name")}]}))
+        rc, out = libcni(cnirun, "add", world, ns)
+        assert rc == 0, out
+        added = normalize(json.loads(out), random_mac=True)
+        checked = libcni(cnirun, "check", world, ns)
+        sh("ip", "-n", ns, "link", "set", "eth0", "address", "02:00:5e:00:53:99")
+        rc, err = libcni(cnirun, "check", world, ns)
+        seen[plugin] = added, checked, rc, "Mac" in err
+        assert libcni(cnirun, "del", world, ns) == (0, "")
+        assert [x["ifname"] for x in ip("link", "show", ns=ns)] == ["lo"]
+    assert seen[OURS] == seen[REF]
+    assert seen[OURS][1:] == ((0, ""), 1, True)
+    assert leases(tmp_path / "macvlan") == []
