@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
+from .errors import NamespaceRestoreError
+
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Iterable
@@ -218,14 +220,6 @@ def _share_run_dir(path: str) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # per-thread state
-
-
-class NamespaceRestoreError(RuntimeError):
-    """The calling thread could not be switched back to its own network namespace.
-
-    The thread is then in the wrong namespace for good; rtnl refuses to use it again (see
-    :func:`check_thread`) rather than let it create links or sockets in the wrong place.
-    """
 
 
 _thread = threading.local()
