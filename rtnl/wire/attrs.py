@@ -414,11 +414,14 @@ class Body(NamedTuple):
 
 
 def _nest_shortcut(rtype: int, schema: Callable[[], Schema] | None) -> Encoder:
-    """A nest's whole attribute from an ``Attrs`` (its bytes) or, given its ``schema``, from a plain
-    dict of attributes by name (packed as ``build`` would, without making an ``Attrs``)."""
+    """A nest's whole attribute from its payload (``bytes``), an ``Attrs`` (its bytes) or, given its
+    ``schema``, a plain dict of attributes by name (packed as ``build`` would, without an ``Attrs``)."""
     head = _fast.NLA.pack
 
     def whole(value: Any) -> bytes:
+        if type(value) is bytes:  # the nest's payload, encoded already
+            length = 4 + len(value)
+            return head(length, rtype) + value + _fast.PAD[length & 3]
         if type(value) is dict:
             assert schema is not None  # the schema routes a dict here only when there is one
             data = schema().encode_named(value)  # whole attributes, each padded
@@ -452,7 +455,7 @@ class Nest(Codec):
         return attrs.encode()
 
     def shortcut(self, rtype: int) -> tuple[tuple[type, ...], Encoder]:
-        return (dict, Attrs), _nest_shortcut(rtype, self._schema)
+        return (dict, Attrs, bytes), _nest_shortcut(rtype, self._schema)
 
 
 class NestByKind(Codec):
