@@ -193,7 +193,7 @@ def spans_of(spans: bytearray) -> list[tuple[int, int]]:
 
 def span_at(spans: bytearray, i: int) -> tuple[int, int]:
     """The ``(start, end)`` of the ``i``-th attribute in :func:`attr_index`'s packed spans."""
-    return _span(spans, i << 3)  # type: ignore[no-any-return]
+    return _span(spans, i << 3)
 
 
 def first_spans(buf: bytes, start: int, end: int, wanted: tuple[int, ...],

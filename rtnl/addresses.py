@@ -1,5 +1,5 @@
 """Addresses by name, as ``from rtnl.addresses import Address`` has always found them: a public face
-over :mod:`rtnl.values.addresses`, :mod:`rtnl.values.enums` and :mod:`rtnl.ops.addresses`. Nothing
+over ``rtnl.values.addresses``, ``rtnl.values.enums`` and ``rtnl.ops.addresses``. Nothing
 is defined here.
 """
 

@@ -1,14 +1,14 @@
 """The rtnetlink wire format, with no I/O: bytes in, messages out, and back.
 
-This is the public face of :mod:`rtnl.wire`, one flat namespace as users import it
+This is the public face of ``rtnl.wire``, one flat namespace as users import it
 (``from rtnl.codec import IFLA, Message, decode``); the code lives in the wire layer's modules:
 
-- :mod:`rtnl.wire.headers`: ``struct nlmsghdr`` and the fixed headers (:class:`IfInfoMsg`...)
-- :mod:`rtnl.wire.codecs`: value codecs (``U32``, ``STR``, ``LLADDR``...)
-- :mod:`rtnl.wire.attrs`: :class:`Schema` and :class:`Attrs`, nests
-- :mod:`rtnl.wire.schemas`: the attribute tables (``IFLA``, ``RTA``...) and :data:`FAMILIES`
-- :mod:`rtnl.wire.message`: :class:`Message`, :func:`decode`, :func:`attribute_at`
-- :mod:`rtnl.uapi`: the kernel's constants (``RTM_NEWLINK``, ``NLM_F_*``...)
+- ``rtnl.wire.headers``: ``struct nlmsghdr`` and the fixed headers (:class:`IfInfoMsg`...)
+- ``rtnl.wire.codecs``: value codecs (``U32``, ``STR``, ``LLADDR``...)
+- ``rtnl.wire.attrs``: :class:`Schema` and :class:`Attrs`, nests
+- ``rtnl.wire.schemas``: the attribute tables (``IFLA``, ``RTA``...) and :data:`FAMILIES`
+- ``rtnl.wire.message``: :class:`Message`, :func:`decode`, :func:`attribute_at`
+- ``rtnl.uapi``: the kernel's constants (``RTM_NEWLINK``, ``NLM_F_*``...)
 
 Each attribute family (``IFLA_*``, ``IFLA_MACVLAN_*``, ``IFA_*``, ``RTA_*``...) is one :class:`Schema`
 declared as data: ``{type number: (name, value codec)}``. The same table drives encoding and
@@ -33,33 +33,7 @@ from __future__ import annotations
 from ._fast import SPAN as ATTR_SPAN
 from ._fast import attr_index
 from ._fast import member_or_int as enum_or_int
-from .wire.attrs import (  # noqa: F401
-    Attrs,
-    Body,
-    Key,
-    MAX_DEPTH,
-    Schema,
-)
-from .wire.codecs import (  # noqa: F401
-    BE16,
-    BYTES,
-    Codec,
-    FLAG,
-    IPADDR,
-    KIND,
-    LLADDR,
-    S32,
-    STR,
-    U16,
-    U32,
-    U32S,
-    U64,
-    U64S,
-    U8,
-    UINT,
-    parse_mac,
-)
-from .uapi import (  # noqa: F401
+from .uapi import (
     BRIDGE_MODE_HAIRPIN,
     MACVLAN_MACADDR_ADD,
     MACVLAN_MACADDR_DEL,
@@ -74,11 +48,6 @@ from .uapi import (  # noqa: F401
     NLA_F_NESTED,
     NLA_F_NET_BYTEORDER,
     NLA_TYPE_MASK,
-    NLMSG_DONE,
-    NLMSG_ERROR,
-    NLMSG_MIN_TYPE,
-    NLMSG_NOOP,
-    NLMSG_OVERRUN,
     NLM_F_ACK,
     NLM_F_ACK_TLVS,
     NLM_F_APPEND,
@@ -95,6 +64,12 @@ from .uapi import (  # noqa: F401
     NLM_F_REPLACE,
     NLM_F_REQUEST,
     NLM_F_ROOT,
+    NLMSG_DONE,
+    NLMSG_ERROR,
+    NLMSG_MIN_TYPE,
+    NLMSG_NOOP,
+    NLMSG_OVERRUN,
+    RT_TABLE_MAIN,
     RTEXT_FILTER_SKIP_STATS,
     RTEXT_FILTER_VF,
     RTM_DELADDR,
@@ -113,22 +88,47 @@ from .uapi import (  # noqa: F401
     RTM_NEWNSID,
     RTM_NEWROUTE,
     RTM_SETLINK,
+    RTN_LOCAL,
+    RTN_UNICAST,
     RTNLGRP_IPV4_IFADDR,
     RTNLGRP_IPV4_ROUTE,
     RTNLGRP_IPV6_IFADDR,
     RTNLGRP_IPV6_ROUTE,
     RTNLGRP_LINK,
     RTNLGRP_NSID,
-    RTN_LOCAL,
-    RTN_UNICAST,
     RTPROT_BOOT,
     RTPROT_KERNEL,
     RTPROT_STATIC,
     RTPROT_UNSPEC,
-    RT_TABLE_MAIN,
     SOL_NETLINK,
 )
-from .wire.headers import (  # noqa: F401
+from .wire.attrs import (
+    MAX_DEPTH,
+    Attrs,
+    Body,
+    Key,
+    Schema,
+)
+from .wire.codecs import (
+    BE16,
+    BYTES,
+    FLAG,
+    IPADDR,
+    KIND,
+    LLADDR,
+    S32,
+    STR,
+    U8,
+    U16,
+    U32,
+    U32S,
+    U64,
+    U64S,
+    UINT,
+    Codec,
+    parse_mac,
+)
+from .wire.headers import (
     DoneHeader,
     ErrorHeader,
     Header,
@@ -138,7 +138,12 @@ from .wire.headers import (  # noqa: F401
     RtGenMsg,
     RtMsg,
 )
-from .wire.schemas import (  # noqa: F401
+from .wire.message import (
+    Message,
+    attribute_at,
+    decode,
+)
+from .wire.schemas import (
     FAMILIES,
     IFA,
     IFLA,
@@ -155,25 +160,14 @@ from .wire.schemas import (  # noqa: F401
     SCHEMAS,
     VETH_INFO,
 )
-from .wire.message import (  # noqa: F401
-    Message,
-    attribute_at,
-    decode,
-)
 
 __all__ = [
     "ATTR_SPAN",
-    "Attrs",
     "BE16",
     "BRIDGE_MODE_HAIRPIN",
     "BYTES",
-    "Body",
-    "Codec",
-    "DoneHeader",
-    "ErrorHeader",
     "FAMILIES",
     "FLAG",
-    "Header",
     "IFA",
     "IFLA",
     "IFLA_BR",
@@ -183,17 +177,13 @@ __all__ = [
     "IFLA_MACVLAN_MACADDR_LIST",
     "IFLA_PROP",
     "IPADDR",
-    "IfAddrMsg",
-    "IfInfoMsg",
     "KIND",
-    "Key",
     "LLADDR",
     "MACVLAN_MACADDR_ADD",
     "MACVLAN_MACADDR_DEL",
     "MACVLAN_MACADDR_FLUSH",
     "MACVLAN_MACADDR_SET",
     "MAX_DEPTH",
-    "Message",
     "NETLINK_ADD_MEMBERSHIP",
     "NETLINK_CAP_ACK",
     "NETLINK_EXT_ACK",
@@ -226,7 +216,6 @@ __all__ = [
     "NLM_F_REPLACE",
     "NLM_F_REQUEST",
     "NLM_F_ROOT",
-    "NlMsgHdr",
     "RTA",
     "RTAX",
     "RTEXT_FILTER_SKIP_STATS",
@@ -260,21 +249,32 @@ __all__ = [
     "RTPROT_STATIC",
     "RTPROT_UNSPEC",
     "RT_TABLE_MAIN",
-    "RtGenMsg",
-    "RtMsg",
     "S32",
     "SCHEMAS",
     "SOL_NETLINK",
     "STR",
-    "Schema",
+    "U8",
     "U16",
     "U32",
     "U32S",
     "U64",
     "U64S",
-    "U8",
     "UINT",
     "VETH_INFO",
+    "Attrs",
+    "Body",
+    "Codec",
+    "DoneHeader",
+    "ErrorHeader",
+    "Header",
+    "IfAddrMsg",
+    "IfInfoMsg",
+    "Key",
+    "Message",
+    "NlMsgHdr",
+    "RtGenMsg",
+    "RtMsg",
+    "Schema",
     "attr_index",
     "attribute_at",
     "decode",

@@ -108,7 +108,7 @@ class Connection:
         self.close()
 
     def __repr__(self) -> str:
-        where = self.namespace.name or self.namespace.path or f"inode {self.namespace_id and self.namespace_id[1]}"
+        where = self.namespace.name or self.namespace.path or f"inode {self.namespace.ident[1]}"
         return f"<rtnl.Connection namespace={where} portid={self.sock.portid}>"
 
     # -- the driver ---------------------------------------------------------------------------------
@@ -131,14 +131,13 @@ class Connection:
                 answer, failure = None, e
 
     def _answer(self, step: Step) -> Any:
-        kind = type(step)
-        if kind is Request:
-            return self.sock.request(step.message, ack=step.ack)  # type: ignore[union-attr]
-        if kind is Dump:
-            return self.sock.dump(step.message)  # type: ignore[union-attr]
-        if kind is Batch:
-            return self.sock.request_each(step.messages, window=step.window, ack=step.ack)  # type: ignore[union-attr]
-        assert isinstance(step, Inside)
+        if isinstance(step, Request):
+            return self.sock.request(step.message, ack=step.ack)
+        if isinstance(step, Dump):
+            return self.sock.dump(step.message)
+        if isinstance(step, Batch):
+            return self.sock.request_each(step.messages, window=step.window, ack=step.ack)
+        assert isinstance(step, Inside), step
         with connect(cast("Namespace", step.namespace)) as inside:
             return inside.run(step.operation(inside))
 
@@ -186,8 +185,9 @@ class Connection:
             group: int | None = None, master: LinkRef | None = None,
             source_macs: Sequence[str] | SourceMacs | None = None) -> Link:
         """Change a link and return it; see :func:`rtnl.ops.links.set_link`."""
-        return self.run(_links.set_link(self, link, up=up, name=name, mtu=mtu, address=address, promisc=promisc,
-                                        txqlen=txqlen, group=group, master=master, source_macs=source_macs))
+        return self.run(_links.set_link(self, link, up=up, name=name, mtu=mtu, address=address,
+                                        promisc=promisc, txqlen=txqlen, group=group, master=master,
+                                        source_macs=source_macs))
 
     def move(self, link: LinkRef, namespace: NamespaceLike | int, *, name: str | None = None) -> None:
         """Move a link into another namespace (a Namespace, name, path or pid), optionally renaming it."""

@@ -1,6 +1,6 @@
 """Every exception and warning rtnl raises: kernel refusals as ``OSError`` subclasses, malformed bytes
 as ``ValueError``, a thread stuck in a foreign namespace as ``RuntimeError``. (Invalid arguments are
-the builtin ``ValueError``/``TypeError``, raised by :mod:`rtnl.values.check` before anything is sent.)
+the builtin ``ValueError``/``TypeError``, raised by ``rtnl.values.check`` before anything is sent.)
 
 A :class:`NetlinkError` is also an instance of the builtin ``OSError`` subclass for its errno, so the
 usual idioms work::

@@ -1,6 +1,6 @@
 """Links by name, as ``from rtnl.links import Macvlan`` has always found them: a public face over
-:mod:`rtnl.values.links` (what the kernel reports), :mod:`rtnl.values.specs` (what to create),
-:mod:`rtnl.values.enums` and :mod:`rtnl.ops.links` (the operations). Nothing is defined here.
+``rtnl.values.links`` (what the kernel reports), ``rtnl.values.specs`` (what to create),
+``rtnl.values.enums`` and ``rtnl.ops.links`` (the operations). Nothing is defined here.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from .values.links import BridgeInfo, BridgePortInfo, Link, LinkInfo, LinkRef, M
 from .values.specs import Bridge, Macvlan, Macvtap, SourceMacs, Spec, Veth
 
 __all__ = [
-    "ALTIFNAMSIZ", "IFNAMSIZ", "Bridge", "BridgeInfo", "BridgePortInfo", "Link", "LinkInfo", "LinkRef", "Macvlan",
-    "MacvlanFlag", "MacvlanInfo", "MacvlanMode", "Macvtap", "OperState", "SourceMacs", "Spec", "Veth", "VethInfo",
-    "add", "add_many", "check_index", "check_mac", "check_mtu", "check_name", "delete", "delete_many", "move",
-    "set_bridge_port", "set_link", "supports_kind",
+    "ALTIFNAMSIZ", "IFNAMSIZ", "Bridge", "BridgeInfo", "BridgePortInfo", "Link", "LinkInfo", "LinkRef",
+    "Macvlan", "MacvlanFlag", "MacvlanInfo", "MacvlanMode", "Macvtap", "OperState", "SourceMacs", "Spec",
+    "Veth", "VethInfo", "add", "add_many", "check_index", "check_mac", "check_mtu", "check_name", "delete",
+    "delete_many", "move", "set_bridge_port", "set_link", "supports_kind",
 ]

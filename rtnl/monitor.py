@@ -11,7 +11,7 @@ an :class:`Overrun` event says so: the caller's picture is stale and must be re-
         for event in events.iter(timeout=1.0):     # stops after 1 s without an event
             print(event)
 
-Like :mod:`rtnl.connection`, this module sits on top: it owns a socket of its own and turns what
+Like ``rtnl.connection``, this module sits on top: it owns a socket of its own and turns what
 arrives into values. It builds no requests.
 """
 
@@ -28,7 +28,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .netlink import NetlinkSocket
-from .uapi import NETLINK_ROUTE, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE
+from .uapi import (
+    NETLINK_ROUTE,
+    RTM_DELADDR,
+    RTM_DELLINK,
+    RTM_DELROUTE,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+    RTM_NEWROUTE,
+)
 from .values.addresses import Address
 from .values.enums import Group
 from .values.links import Link

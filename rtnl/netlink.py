@@ -1,10 +1,10 @@
 """The NETLINK_ROUTE socket and its one reply loop.
 
 Every way of asking the kernel (one request and its ack, an echo, a dump, a pipelined window of
-requests) sends encoded messages and then runs :meth:`NetlinkSocket._exchange`, the one loop that
+requests) sends encoded messages and then runs ``NetlinkSocket._exchange``, the one loop that
 reads the answers. Like libmnl's ``__mnl_cb_run`` it drops datagrams not sent by the kernel (port id
 0) and answers not for us (sequence number, port id), collects data messages per request, and hands
-netlink's own message types to one table, :data:`_CONTROL` (``NLMSG_NOOP``, ``NLMSG_ERROR``,
+netlink's own message types to one table, ``_CONTROL`` (``NLMSG_NOOP``, ``NLMSG_ERROR``,
 ``NLMSG_DONE``, ``NLMSG_OVERRUN``), which says when a request is done and with what error. Errors
 become :class:`~rtnl.errors.NetlinkError` with the kernel's ext-ack text and the offending
 attribute's name; ext-ack warnings sent with a success are kept; dumps the kernel marked
@@ -168,9 +168,9 @@ class NetlinkSocket:
         """
         with self._lock:
             [answer] = self._exchange([msg], NLM_F_ACK if ack else 0)
-        if type(answer) is list:
-            return answer
-        raise answer  # type: ignore[misc]
+        if isinstance(answer, NetlinkError):
+            raise answer
+        return answer
 
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
@@ -181,10 +181,10 @@ class NetlinkSocket:
         with self._lock:
             for _ in range(DUMP_RETRIES):
                 [answer] = self._exchange([msg], NLM_F_DUMP)
-                if type(answer) is list:
+                if not isinstance(answer, NetlinkError):
                     return answer
                 if not isinstance(answer, DumpInterrupted):
-                    raise answer  # type: ignore[misc]
+                    raise answer
         raise DumpInterrupted()
 
     def request_many(self, msgs: Iterable[Message]) -> None:
@@ -224,16 +224,16 @@ class NetlinkSocket:
         order = []
         for msg in msgs:
             seq = next(self._seq)
-            state = waiting[seq] = _Waiting(msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how))
-            order.append(state)
+            sent = waiting[seq] = _Waiting(msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how))
+            order.append(sent)
         # a dump ends with NLMSG_DONE; an acked request with NLMSG_ERROR; an unacked one at its first
         # answer that is not part of a multi-part reply
         ends_at_first = how == 0
-        self.sock.sendall(b"".join([state.data for state in order]) if len(order) > 1 else order[0].data)
+        self.sock.sendall(b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data)
         portid, control = self.portid, _CONTROL
         while waiting:
             for reply in decode(self.recv()):
-                state = waiting.get(reply.seq)  # type: ignore[assignment]
+                state = waiting.get(reply.seq)
                 if state is None or reply.pid != portid:
                     continue  # an answer to an older request, or a notification
                 if reply.flags & NLM_F_DUMP_INTR:
@@ -245,7 +245,7 @@ class NetlinkSocket:
                         del waiting[reply.seq]
                 elif rtype in control and control[rtype](self, state, reply, how):
                     del waiting[reply.seq]
-        return [state.messages if state.error is None else state.error for state in order]
+        return [sent.messages if sent.error is None else sent.error for sent in order]
 
     def _status(self, reply: Message, state: _Waiting) -> None:
         """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""

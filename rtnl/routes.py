@@ -1,5 +1,5 @@
 """Routes by name, as ``from rtnl.routes import Route`` has always found them: a public face over
-:mod:`rtnl.values.routes` and :mod:`rtnl.ops.routes`. Nothing is defined here.
+``rtnl.values.routes`` and ``rtnl.ops.routes``. Nothing is defined here.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 One home for them: no other module spells a number from ``/usr/include/linux``. Enumerated types the
 API hands out (``MacvlanMode``, ``Scope``...) live with the values that carry them
-(:mod:`rtnl.values`); the raw numbers here are for building and reading messages.
+(``rtnl.values``); the raw numbers here are for building and reading messages.
 
 This module imports nothing: every layer may use it.
 """
@@ -36,8 +36,8 @@ NLM_F_DUMP_FILTERED = 0x20
 NLM_F_ROOT = 0x100  # GET requests
 NLM_F_MATCH = 0x200
 NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH
-NLM_F_REPLACE = 0x100  # NEW requests: the same bits as ROOT|MATCH, so "is this a dump" is never read from flags
-NLM_F_EXCL = 0x200
+NLM_F_REPLACE = 0x100  # NEW requests: NLM_F_DUMP's bits mean REPLACE|EXCL here, so a dump is
+NLM_F_EXCL = 0x200  # said, never read from the flags
 NLM_F_CREATE = 0x400
 NLM_F_APPEND = 0x800
 NLM_F_BULK = 0x200  # DELETE requests

@@ -20,8 +20,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 from rtnl import codec
-from rtnl.wire import attrs as wire_attrs
-from rtnl.wire import codecs as wire_codecs
 from rtnl.codec import (
     NLA_F_NESTED,
     NLA_F_NET_BYTEORDER,
@@ -39,6 +37,8 @@ from rtnl.codec import (
     NlMsgHdr,
     Schema,
 )
+from rtnl.wire import attrs as wire_attrs
+from rtnl.wire import codecs as wire_codecs
 
 MAX_DEPTH = 3  # nests deeper than this are generated empty (VETH_INFO_PEER recurses into IFLA)
 MAX_ATTRS = 8

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtnl import codec
-from rtnl.codec import Attrs, Message, decode
 from rtnl._fast import NLA
+from rtnl.codec import Attrs, Message, decode
 from rtnl.errors import DecodeError
 from rtnl.wire.headers import NLMSGHDR
 

@@ -34,8 +34,9 @@ This package knows values, the wire format and the protocol above: not sockets o
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple, Protocol, TypeVar, Union
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ..errors import NetlinkError
 from ..values.specs import NamespaceHandle
@@ -80,16 +81,14 @@ class Inside(NamedTuple):
     operation: Callable[[Place], Operation[Any]]
 
 
-Step = Union[Request, Dump, Batch, Inside]
+Step = Request | Dump | Batch | Inside
 Operation = Generator[Step, Any, _T]
 """An operation that returns a ``_T``: ``def op(place, ...) -> Operation[Link]``."""
-BatchAnswer = list[Union[list[Message], NetlinkError]]
+BatchAnswer = list[list[Message] | NetlinkError]
 
 
 def ignoring_errors(step: Step) -> Operation[None]:
     """Yield ``step`` for a best-effort cleanup: a kernel refusal is ignored (the error that made
     the cleanup necessary is the one to report)."""
-    try:
+    with contextlib.suppress(NetlinkError):
         yield step
-    except NetlinkError:
-        pass

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..uapi import AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR
+from ..uapi import (
+    AF_INET,
+    AF_INET6,
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    NLM_F_REPLACE,
+    RTM_DELADDR,
+    RTM_GETADDR,
+    RTM_NEWADDR,
+)
 from ..values.addresses import Address
 from ..values.check import Interface, InterfaceLike, check_bool, check_interface
 from ..values.enums import AddressFlag

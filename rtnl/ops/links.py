@@ -16,8 +16,6 @@ from typing import Any, cast
 
 from ..errors import NetlinkError
 from ..netlink import ECHO_WINDOW, WINDOW
-from ..netns import NamespaceLike as _NamespaceArg
-from ..netns import resolve
 from ..uapi import (
     BRIDGE_MODE_HAIRPIN,
     IFF_PROMISC,
@@ -99,7 +97,7 @@ def _name_key(name: str) -> str:
 
 
 def _getlink(link: str | int) -> Message:
-    if isinstance(link, int) and not isinstance(link, bool):
+    if isinstance(link, int):
         return Message(RTM_GETLINK, header=IfInfoMsg(index=check_index(link)),
                        attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
     return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": _EXT_MASK}))
@@ -263,7 +261,9 @@ def _temp_name() -> str:
 
 def _open_namespace(stack: contextlib.ExitStack, namespace: NamespaceLike) -> NamespaceHandle:
     """The open namespace ``namespace`` names, closed with ``stack`` if it was opened here."""
-    ns, owned = resolve(cast(_NamespaceArg, namespace))
+    from ..netns import resolve  # on first use: `import rtnl; rtnl.connect` stays free of cffi
+
+    ns, owned = resolve(cast(Any, namespace))
     if owned:
         stack.callback(ns.close)
     return ns
@@ -382,10 +382,8 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
         mine = {spec.name for spec in todo} - before
         current = yield from _names_and_groups(place)
         created = [index for index, (name, _) in current.items() if name in mine]
-        try:
+        with contextlib.suppress(NetlinkError):
             yield from delete_many(place, created)  # (a veth's peer goes with it)
-        except NetlinkError:
-            pass
         raise
 
 
@@ -542,10 +540,8 @@ def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
         raise
     except BaseException:
         alive = yield from _names_and_groups(place)
-        try:
+        with contextlib.suppress(NetlinkError):
             yield from _regroup({i: g for i, g in targets.items() if i in alive})
-        except NetlinkError:
-            pass
         raise
 
 

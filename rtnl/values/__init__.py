@@ -1,13 +1,13 @@
 """The values layer: what users hand to rtnl and what they get back, with no I/O.
 
-- :mod:`~rtnl.values.check`: argument validation, one home (``ValueError``/``TypeError`` before
+- ``rtnl.values.check``: argument validation, one home (``ValueError``/``TypeError`` before
   anything is sent)
-- :mod:`~rtnl.values.enums`: the enumerated types (``MacvlanMode``, ``Scope``...), whose ``str()``
+- ``rtnl.values.enums``: the enumerated types (``MacvlanMode``, ``Scope``...), whose ``str()``
   is their name
-- :mod:`~rtnl.values.links`: :class:`~rtnl.Link` and what a link's kind reports
-- :mod:`~rtnl.values.specs`: what to create (:class:`~rtnl.Macvlan`, :class:`~rtnl.Veth`...)
-- :mod:`~rtnl.values.addresses`, :mod:`~rtnl.values.routes`: :class:`~rtnl.Address`, :class:`~rtnl.Route`
+- ``rtnl.values.links``: :class:`~rtnl.Link` and what a link's kind reports
+- ``rtnl.values.specs``: what to create (:class:`~rtnl.Macvlan`, :class:`~rtnl.Veth`...)
+- ``rtnl.values.addresses``, ``rtnl.values.routes``: :class:`~rtnl.Address`, :class:`~rtnl.Route`
 
 Values read from the kernel are lazy views of its messages, so this layer stands on the wire
-format (:mod:`rtnl.wire`); it knows no sockets, namespaces or operations.
+format (``rtnl.wire``); it knows no sockets, namespaces or operations.
 """

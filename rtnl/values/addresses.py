@@ -1,7 +1,7 @@
 """IP addresses on links as the kernel reports them: :class:`Address`.
 
 This module knows RTM_NEWADDR messages as values: not sockets or how an address is added
-(:mod:`rtnl.ops.addresses`).
+(``rtnl.ops.addresses``).
 """
 
 from __future__ import annotations

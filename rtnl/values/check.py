@@ -3,7 +3,7 @@
 
 Each checker takes the value and the name to call it by in its message, and returns the value as
 the request needs it (a canonical MAC, an ``ipaddress`` object). Limits come from the kernel's
-headers (:mod:`rtnl.uapi`). This module knows Python values only: no messages, no sockets.
+headers (``rtnl.uapi``). This module knows Python values only: no messages, no sockets.
 """
 
 from __future__ import annotations

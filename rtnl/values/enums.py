@@ -3,7 +3,7 @@
 Every one prints as its name on every Python (``str(MacvlanMode.BRIDGE) == "MacvlanMode.BRIDGE"``;
 Python 3.11 made ``str()`` of an ``IntEnum`` its number) and can be looked up by name, in any case,
 with :meth:`NamedIntEnum.parse` (``MacvlanMode.parse("bridge")``). A value the kernel reports that
-this version does not know stays an ``int`` (:func:`rtnl._fast.member_or_int`).
+this version does not know stays an ``int`` (``rtnl._fast.member_or_int``).
 
 A new family's enums (``NeighbourState``, ``RouteType``, ``RuleAction``...) go here.
 """

@@ -2,9 +2,9 @@
 :class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`).
 
 A :class:`Link` is a lazy view of one RTM_NEWLINK message: its fields are decoded on first access,
-all at once, from one walk over the attributes (:meth:`rtnl.wire.attrs.Attrs.pick`). This module knows
-messages as values: not sockets, namespaces or how a link is created (:mod:`rtnl.values.specs`,
-:mod:`rtnl.ops.links`).
+all at once, from one walk over the attributes (:meth:`Attrs.pick <rtnl.codec.Attrs.pick>`). This module knows
+messages as values: not sockets, namespaces or how a link is created (``rtnl.values.specs``,
+``rtnl.ops.links``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..wire.message import Message
 from ..wire.schemas import IFLA
 from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
+
 
 class MacvlanInfo(NamedTuple):
     """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*).

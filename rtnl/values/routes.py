@@ -1,7 +1,7 @@
 """Routes as the kernel reports them: :class:`Route`.
 
 This module knows RTM_NEWROUTE messages as values: not sockets or how a route is added
-(:mod:`rtnl.ops.routes`).
+(``rtnl.ops.routes``).
 """
 
 from __future__ import annotations

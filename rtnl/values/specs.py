@@ -2,7 +2,7 @@
 :class:`SourceMacs` edits, validated when they are built, before anything reaches the kernel.
 
 Specs are plain values (``==``, ``hash``, ``copy``, ``pickle``); turning one into a request is the
-job of :mod:`rtnl.ops.links`. This module knows Python values only: no messages, no sockets.
+job of ``rtnl.ops.links``. This module knows Python values only: no messages, no sockets.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ class NamespaceHandle(Protocol):
 NamespaceLike = Union[NamespaceHandle, str, "os.PathLike[str]"]
 """A :class:`~rtnl.Namespace`, a name under the run dir or a path (opened when the spec is used)."""
 
-_V = TypeVar("_V", bound="Record")
+_V = TypeVar("_V", bound="_Record")
 
 
-class Record(tuple[Any, ...]):
+class _Record(tuple[Any, ...]):
     """Value semantics over the fields named in ``_fields``: ``==``, ``hash``, ``repr``, read-only
     attributes, ``copy``/``pickle`` and ``__replace__`` (``copy.replace``, Python >= 3.13) — what
     ``@dataclass(frozen=True)`` would generate, written once: importing :mod:`dataclasses` and
@@ -84,7 +84,7 @@ def _rebuild(cls: type[_V], fields: dict[str, Any]) -> _V:
     return cls(**fields)
 
 
-class Macvlan(Record):
+class Macvlan(_Record):
     """A macvlan child of ``parent`` to create (``ip link add link PARENT name NAME type macvlan ...``).
 
     The mode is always sent: a macvlan created without ``IFLA_MACVLAN_MODE`` is VEPA (as is one
@@ -157,7 +157,7 @@ class Macvtap(Macvlan):
     __slots__ = ()
 
 
-class Veth(Record):
+class Veth(_Record):
     """A veth pair ``name`` <-> ``peer``. ``peer_namespace`` creates the peer directly in another
     namespace; ``namespace`` does the same for ``name`` (the peer then stays here unless
     ``peer_namespace`` says otherwise). ``mtu`` applies to both ends."""
@@ -181,7 +181,7 @@ class Veth(Record):
             check_mtu(mtu)
         return tuple.__new__(cls, (name, peer, peer_namespace, namespace, mtu))
 
-class Bridge(Record):
+class Bridge(_Record):
     """A bridge (the lab's "switch"); enslave ports with ``net.set(port, master=bridge)``."""
 
     kind: ClassVar[str] = "bridge"
@@ -196,7 +196,7 @@ class Bridge(Record):
 Spec = Macvlan | Veth | Bridge
 
 
-class SourceMacs(Record):
+class SourceMacs(_Record):
     """An edit of a SOURCE-mode macvlan's source MAC list, for ``net.set(link, source_macs=...)``.
 
     A plain sequence of MACs *replaces* the list (``()`` empties it); the class methods build the

@@ -149,7 +149,7 @@ class Attrs:
 
     Always backed by wire bytes: decoded ones by the buffer they came in, built ones
     (:meth:`Schema.build`, ``Attrs(schema, pairs)``, :meth:`append`) by their own encoding, made when
-    built. Reading is lazy: the first access indexes the attributes (:func:`rtnl._fast.attr_index`, one
+    built. Reading is lazy: the first access indexes the attributes (``rtnl._fast.attr_index``, one
     pass in C that also checks the framing), and a value is decoded when first asked for. Keys are the uapi
     names (``"IFLA_IFNAME"``); an attribute the schema does not know has its raw type number (flag
     bits included) as key and its bytes as value. ``flags`` holds ``NLA_F_NESTED`` when the kernel
@@ -428,7 +428,8 @@ def _nest_shortcut(rtype: int, schema: Callable[[], Schema] | None) -> Encoder:
             return head(4 + len(data), rtype) + data
         data = value.encode()
         length = 4 + len(data)
-        return head(length, rtype | value.flags) + data + _fast.PAD[length & 3]
+        whole_attr: bytes = head(length, rtype | value.flags) + data + _fast.PAD[length & 3]
+        return whole_attr
     return whole
 
 
@@ -501,7 +502,8 @@ class NestByKind(Codec):
                 raise ValueError(f"{self.kind_attr} is not set to a known kind, so its data cannot be "
                                  "built by name; pass Attrs or raw bytes")
             value = Attrs(schema, value)
-        return value.encode()
+        payload: bytes = value.encode()
+        return payload
 
 
 class NestWithHeader(Codec):

@@ -4,10 +4,10 @@ A codec decodes ``buf[start:end]`` into a value and encodes a value into a paylo
 always pass through, and a payload that does not decode canonically stays ``bytes``, so decoding
 and encoding again gives back the same bytes. A codec may also offer a *shortcut*: an encoder of the
 whole attribute (header, payload, padding) for the value types it names, which a schema takes for
-exactly those types and never as a guess (:mod:`rtnl._fast` holds the tricks).
+exactly those types and never as a guess (``rtnl._fast`` holds the tricks).
 
 This module knows payloads only: not attribute sets, schemas or messages (nests, which hold
-attributes, are codecs of :mod:`rtnl.wire.attrs`).
+attributes, are codecs of ``rtnl.wire.attrs``).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ class FixedHeader:
     def __init__(self, cls: Any, fmt: str) -> None:
         self.cls, self.st = cls, struct.Struct(fmt)
         self.size = self.st.size
-        self.message = struct.Struct(NLMSGHDR.format + fmt[1:])  # nlmsghdr and this struct: one pack per message
+        self.message = struct.Struct(NLMSGHDR.format + fmt[1:])  # nlmsghdr and this struct: one pack
         self.default = cls()  # all zeros; a header is a tuple, so one instance serves every message
         self.blank = struct.Struct(f"{NLMSGHDR.format}{self.size}x")  # nlmsghdr and the default, packed
 

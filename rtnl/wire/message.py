@@ -2,7 +2,7 @@
 datagram, and :func:`attribute_at`, which names what an ext-ack offset points at.
 
 This module knows framing: which header and schema a message type carries (from
-:mod:`rtnl.wire.schemas`), netlink's own message types, and no sockets.
+``rtnl.wire.schemas``), netlink's own message types, and no sockets.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from .. import _fast
 from ..errors import DecodeError
 from ..uapi import NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR
-from .attrs import Attrs, view as _view
+from .attrs import Attrs
+from .attrs import view as _view
 from .headers import NLMSGERR, NLMSGHDR, DoneHeader, ErrorHeader, NlMsgHdr
 from .schemas import FAMILIES
 from .schemas import NLMSGERR as NLMSGERR_ATTRS
@@ -98,7 +99,8 @@ def decode(data: bytes) -> list[Message]:
     """Every message in one datagram. Raises :class:`DecodeError` on malformed framing."""
     out = []
     off, n = 0, len(data)
-    unpack, new, make, view = NLMSGHDR.unpack_from, object.__new__, tuple.__new__, _view  # locals: this loop runs per message
+    # locals: this loop runs per message
+    unpack, new, make, view = NLMSGHDR.unpack_from, object.__new__, tuple.__new__, _view
     while off < n:
         if n - off < 16:
             raise DecodeError(f"{n - off} stray bytes after the last message")
