@@ -14,6 +14,11 @@ calling thread only, and every switch is undone before control returns to the ca
 The bottom of the module is the thin syscall layer over the ``rtnl._ns`` cffi extension (``csrc/``),
 loaded on first use so that ``import rtnl`` stays within the standard library. Every wrapper raises
 ``OSError`` (with the matching subclass) carrying the errno the C call left.
+
+This module stands beside the socket layer: it knows the wire format (for nsids) and no typed values
+or operations. It is over 600 lines because :class:`Namespace` is one object whose invariant —
+every thread switch undone, every descriptor and bind mount owned — spans creation, entering,
+sockets and ``popen``; split, that invariant would have no one place to be read.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 from .errors import NamespaceRestoreError
+from .uapi import NETNSA_NSID_NOT_ASSIGNED
 
 if TYPE_CHECKING:
     import subprocess
@@ -642,7 +648,7 @@ class Requester(Protocol):
     def request(self, message: Message) -> list[Message]: ...
 
 
-_NSID_NOT_ASSIGNED = -1  # NETNSA_NSID_NOT_ASSIGNED
+_NSID_NOT_ASSIGNED = NETNSA_NSID_NOT_ASSIGNED
 
 
 def _nsid_message(type_: int, **attrs: int) -> Message:
