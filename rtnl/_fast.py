@@ -7,9 +7,9 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   spans asked for become Python ints. A pool of scratch outputs (popped and pushed back, since the C
   call runs without the GIL) serves threads and signal handlers without sharing one. The extension
   loads on first use, so ``import rtnl`` stays free of cffi. Twin: :func:`attr_index_plain`.
-- :func:`first_spans` answers "where is the first attribute of each of these types" from one walk,
+- :func:`first_values` answers "what is the first attribute of each of these types" from one walk,
   with one dict built in C, instead of a lookup per field (a dump of 1,000 links asks it 1,000
-  times). Twin: :func:`first_spans_plain`.
+  times). Twin: :func:`first_values_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -196,26 +196,32 @@ def span_at(spans: bytearray, i: int) -> tuple[int, int]:
     return _span(spans, i << 3)
 
 
-def first_spans(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
-                name: str = "attributes") -> list[tuple[int, int] | None]:
-    """For each type in ``wanted``, the payload span of its first attribute in ``buf[start:end]``
-    (``None`` if absent), from one walk (which also checks the framing)."""
+Decoder = Callable[[bytes, int, int, Any], Any]
+
+
+def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
+                 parent: Any, name: str = "attributes") -> list[Any]:
+    """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
+    in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
+    also checks the framing) instead of a lookup per type."""
     types, spans = attr_index(buf, start, end, name)
     n = len(types)
     first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))  # type -> where its first is
-    out: list[tuple[int, int] | None] = [None] * len(wanted)
+    out: list[Any] = [None] * len(wanted)
     for slot, rtype in enumerate(wanted):
         i = first.get(rtype)
         if i is not None:
-            out[slot] = _span(spans, i << 3)
+            s, e = _span(spans, i << 3)
+            out[slot] = decoders[slot](buf, s, e, parent)
     return out
 
 
-def first_spans_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
-                      name: str = "attributes") -> list[tuple[int, int] | None]:
-    """:func:`first_spans`'s twin in plain Python."""
+def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
+                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes") -> list[Any]:
+    """:func:`first_values`'s twin in plain Python."""
     types, spans = attr_index_plain(buf, start, end, name)
-    return [spans[types.index(t)] if t in types else None for t in wanted]
+    return [decode(buf, *spans[types.index(t)], parent) if t in types else None
+            for t, decode in zip(wanted, decoders, strict=True)]
 
 
 # --- enum members ---------------------------------------------------------------------------------------

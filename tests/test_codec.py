@@ -229,7 +229,7 @@ def test_kinds_encode_from_a_bounded_memo() -> None:
     for kind in kinds:
         data = IFLA_INFO.build(IFLA_INFO_KIND=kind).encode()
         assert data == nla(1, kind.encode() + b"\0")
-    memo = IFLA_INFO.shortcuts["IFLA_INFO_KIND", str].__self__  # type: ignore[attr-defined]
+    memo = IFLA_INFO.shortcuts["IFLA_INFO_KIND"][1].__self__  # type: ignore[attr-defined]
     assert 0 < len(memo) <= 64 and all(type(k) is str for k in memo)
     assert IFLA_INFO.build(IFLA_INFO_KIND=b"raw").encode() == nla(1, b"raw")
 

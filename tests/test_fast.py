@@ -38,11 +38,16 @@ def test_attr_index_agrees_with_its_twin(data: bytes, draw: st.DataObject) -> No
         assert fast == plain
 
 
+def payload(buf: bytes, start: int, end: int, parent: object) -> tuple[bytes, object]:
+    return buf[start:end], parent
+
+
 @examples
 @given(runs, st.lists(st.integers(0, 40), max_size=6))
-def test_first_spans_agrees_with_its_twin(data: bytes, wanted: list[int]) -> None:
-    assert _fast.first_spans(data, 0, len(data), tuple(wanted)) == \
-        _fast.first_spans_plain(data, 0, len(data), tuple(wanted))
+def test_first_values_agrees_with_its_twin(data: bytes, wanted: list[int]) -> None:
+    decoders = (payload,) * len(wanted)
+    assert _fast.first_values(data, 0, len(data), tuple(wanted), decoders, "p") == \
+        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p")
 
 
 @examples

@@ -122,7 +122,8 @@ class Macvlan(_Record):
                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
         check_name(name)
         check_ref(parent, "parent")
-        mode = MacvlanMode.parse(mode, "mode")
+        if type(mode) is not MacvlanMode:  # a name: "bridge"
+            mode = MacvlanMode.parse(mode, "mode")
         if not isinstance(flags, MacvlanFlag):
             raise TypeError(f"flags is a MacvlanFlag, not {flags!r}")
         if flags:  # (IntFlag's & runs Python code: only when there is a flag to check)

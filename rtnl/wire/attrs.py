@@ -5,7 +5,7 @@ A schema is ``{type number: (name, codec)}``; the same table drives encoding and
 a schema does not know keep their raw type number and bytes, so decoding and encoding again gives
 back the same bytes. Building goes one way only, :meth:`Schema.build`, which encodes at once: each
 value through its codec's shortcut when its type is one the shortcut takes (decided by a dict
-lookup on ``(name, type)``, never by trying), else through the codec's ``encode``.
+lookup by name and type, never by trying), else through the codec's ``encode``.
 
 This module knows attributes: not message headers, message types or sockets. Only this module
 reads ``Attrs``' slots; other modules use its methods (``span``, ``pick``, ``path_at``).
@@ -31,6 +31,8 @@ Key = str | int
 """An attribute's key: its uapi name, or the raw type number of one the schema does not know."""
 
 _whole = _fast.attr_plain
+_NO_SHORTCUT: tuple[tuple[type, ...], None] = ((), None)
+_span_from = _fast.SPAN.unpack_from
 _new = object.__new__
 _UNSET: Any = object()
 
@@ -43,13 +45,10 @@ class Schema:
         self.by_type: dict[int, tuple[str, Codec]] = dict(table)
         self.by_name: dict[str, tuple[int, Codec]] = {n: (t, c) for t, (n, c) in table.items()}
         self.names: dict[int, str] = {t: n for t, (n, _) in table.items()}
-        # (name, type of value) -> the shortcut that encodes the whole attribute from such a value
-        self.shortcuts: dict[tuple[str, type], Encoder] = {}
-        for t, (n, c) in table.items():
-            shortcut = c.shortcut(t)
-            if shortcut is not None:
-                types, encoder = shortcut
-                self.shortcuts.update(((n, kind), encoder) for kind in types)
+        # name -> (the value types its shortcut takes, the shortcut that encodes the whole attribute
+        # from such a value); every name has an entry, ((), None) when its codec has no shortcut
+        self.shortcuts: dict[str, tuple[tuple[type, ...], Encoder | None]] = {
+            n: c.shortcut(t) or ((), None) for t, (n, c) in table.items()}
         # the attributes whose encoder reads a sibling (IFLA_INFO_DATA reads IFLA_INFO_KIND): the
         # sibling's name, and a shortcut per kind for the data given as a dict
         self.by_kind = {n: (c.kind_attr, c.shortcuts(t)) for t, (n, c) in table.items()
@@ -69,18 +68,30 @@ class Schema:
         if pairs:
             return Attrs(self, [*pairs, *attrs.items()])
         data = self.encode_named(attrs)
-        return view(self, data, 0, len(data))
+        new = _new(Attrs)  # what view() makes, without the call: this is the encode path's
+        new.schema = self
+        new.flags = 0
+        new._buf = data
+        new._start = 0
+        new._end = len(data)
+        new._depth = 0
+        new._types = None
+        new._spans = None
+        new._values = None
+        return new
 
     def encode_named(self, attrs: dict[str, Any]) -> bytes:
         """Attributes given by name (unique, so few concatenations) as wire bytes."""
         data, shortcuts, by_kind = b"", self.shortcuts, self.by_kind
-        key, value = "", None
         try:
             for key in attrs:
                 value = attrs[key]
-                shortcut = shortcuts.get((key, type(value)))
-                if shortcut is not None:
-                    data += shortcut(value)
+                try:
+                    types, shortcut = shortcuts[key]
+                except KeyError:  # not a name of this schema: the general path says so
+                    types = ()
+                if type(value) in types:  # the path is chosen by the value's type, not by trying
+                    data += shortcut(value)  # type: ignore[misc]
                 elif type(value) is dict and key in by_kind:  # data by the schema its kind names
                     kind_attr, per_kind = by_kind[key]
                     data += per_kind[attrs.get(kind_attr)](value)
@@ -95,11 +106,11 @@ class Schema:
         """Attributes given as ``(key, value)`` pairs as wire bytes; an encoder that reads a sibling
         finds it by name in ``siblings``."""
         shortcuts, out = self.shortcuts, []
-        key: Key = ""
-        value: Any = None
         try:
             for key, value in pairs:
-                shortcut = shortcuts.get((key, type(value)))  # type: ignore[arg-type]
+                types, shortcut = shortcuts.get(key, _NO_SHORTCUT)  # type: ignore[arg-type]
+                if type(value) not in types:
+                    shortcut = None
                 out.append(self._encode_one(key, value, siblings) if shortcut is None else shortcut(value))
         except struct.error as e:  # as in encode_named; also a raw type or an array item out of range
             if not isinstance(key, int):
@@ -119,14 +130,15 @@ class Schema:
 
     def picker(self, *names: str) -> Picker:
         """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk."""
-        return Picker(tuple(self.by_name[n][0] for n in names), tuple(self.by_name[n][1] for n in names))
+        entries = [self.by_name[n] for n in names]
+        return Picker(tuple(t for t, _ in entries), tuple(c.decode for _, c in entries))
 
 
 class Picker(NamedTuple):
-    """Attribute types and their codecs, for :meth:`Attrs.pick`."""
+    """Attribute types and their codecs' decoders, for :meth:`Attrs.pick`."""
 
     types: tuple[int, ...]
-    codecs: tuple[Codec, ...]
+    decoders: tuple[_fast.Decoder, ...]
 
 
 def view(schema: Schema, buf: bytes, start: int, end: int, depth: int = 0) -> Attrs:
@@ -267,7 +279,7 @@ class Attrs:
             return values[i]
         # the hot path of reading, so _value()'s steps inline
         buf = self._buf
-        start, end = _fast.span_at(self._spans, i)  # type: ignore[arg-type]
+        start, end = _span_from(self._spans, i << 3)  # type: ignore[arg-type]  # as attr_index documents
         value = values[i] = entry[1].decode(buf, start, end, self)
         if type(value) is Attrs:
             value.flags = _fast.NLA.unpack_from(buf, start - 4)[1] & NLA_FLAGS
@@ -350,11 +362,12 @@ class Attrs:
     def pick(self, wanted: Picker) -> list[Any]:
         """The first value of each attribute ``wanted`` names (``None`` if absent), from one walk
         over the attributes instead of a lookup per name: how a :class:`~rtnl.Link` reads its fields."""
-        buf, start, end = self.span()
-        parent = self if buf is self._buf else view(self.schema, buf, start, end)
-        spans = _fast.first_spans(buf, start, end, wanted.types, self.schema.name)
-        return [None if span is None else codec.decode(buf, span[0], span[1], parent)
-                for span, codec in zip(spans, wanted.codecs, strict=True)]
+        if self._values is None or self._pristine():
+            return _fast.first_values(self._buf, self._start, self._end, wanted.types, wanted.decoders, self,
+                                      self.schema.name)
+        data = self.encode()
+        return _fast.first_values(data, 0, len(data), wanted.types, wanted.decoders,
+                                  view(self.schema, data, 0, len(data)), self.schema.name)
 
     def path_at(self, offset: int) -> str | None:
         """The path of names to the attribute at byte ``offset`` of the buffer these attributes were
@@ -382,10 +395,10 @@ class Attrs:
     def encode(self) -> bytes:
         """The attributes as wire bytes: the bytes they were decoded or built from, with any nest read
         from them encoded again (it may have been changed)."""
-        buf = self._buf
         if self._values is None or self._pristine():
-            data = buf[self._start:self._end]
+            data = self._buf[self._start:self._end]
             return data if type(data) is bytes else bytes(data)
+        buf = self._buf
         values: dict[int, Any] = self._values
         out = []
         for i in range(len(self)):
@@ -417,15 +430,19 @@ def _nest_shortcut(rtype: int, schema: Callable[[], Schema] | None) -> Encoder:
     """A nest's whole attribute from its payload (``bytes``), an ``Attrs`` (its bytes) or, given its
     ``schema``, a plain dict of attributes by name (packed as ``build`` would, without an ``Attrs``)."""
     head = _fast.NLA.pack
+    encode_named: Callable[[dict[str, Any]], bytes] | None = None
 
     def whole(value: Any) -> bytes:
+        nonlocal encode_named
+        if type(value) is dict:
+            if encode_named is None:  # resolved on first use (tables refer to tables defined later)
+                assert schema is not None  # the schema routes a dict here only when there is one
+                encode_named = schema().encode_named
+            data = encode_named(value)  # whole attributes, each padded
+            return head(4 + len(data), rtype) + data
         if type(value) is bytes:  # the nest's payload, encoded already
             length = 4 + len(value)
             return head(length, rtype) + value + _fast.PAD[length & 3]
-        if type(value) is dict:
-            assert schema is not None  # the schema routes a dict here only when there is one
-            data = schema().encode_named(value)  # whole attributes, each padded
-            return head(4 + len(data), rtype) + data
         data = value.encode()
         length = 4 + len(data)
         whole_attr: bytes = head(length, rtype | value.flags) + data + _fast.PAD[length & 3]
