@@ -22,9 +22,12 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
   :func:`member_or_int_plain`.
 
-Objects made once per message (a message, its lazy attributes, a link) are made with
-``object.__new__`` and one store per slot, skipping ``__init__``'s argument handling; the classes
-that do so say where (``_view``, ``decode``, ``Link._all``).
+Two tricks live with the objects they speed up, as they are a matter of representation: objects
+made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
+one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Schema.build`` in
+``rtnl.wire.attrs``, ``decode``, ``Link._all``); and built attributes keep their bytes at hand
+(``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one pack and one
+concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
 
 This module knows nothing of schemas, messages or links: bytes, ints and structs only.
 """

@@ -108,3 +108,16 @@ def test_memo_keeps_a_bounded_number_of_values() -> None:
     memo = _fast.Memo(make, size=4)
     assert [memo[k] for k in (2, 2, 3, 3, 4, 6, 8, 10, 10)] == [4, 4, 6, 6, 8, 12, 16, 20, 20]
     assert made == [2, 3, 3, 4, 6, 8, 10, 10] and sorted(memo) == [2, 4, 6, 8]
+
+
+def test_built_attributes_keep_their_bytes_until_a_nest_is_read() -> None:
+    """``Attrs.wire`` (built bytes at hand) never outlives a change: a nest read may be changed."""
+    from rtnl.codec import IFLA, RTM_NEWLINK, Message, decode
+
+    attrs = IFLA.build(IFLA_IFNAME="mv0", IFLA_LINKINFO={"IFLA_INFO_KIND": "macvlan"})
+    assert attrs.wire == attrs.encode()
+    info = attrs["IFLA_LINKINFO"]
+    assert attrs.wire is None
+    info.append("IFLA_INFO_DATA", {"IFLA_MACVLAN_MODE": 4})
+    [back] = decode(Message(RTM_NEWLINK, attrs=attrs).encode())
+    assert back.attrs["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["IFLA_MACVLAN_MODE"] == 4

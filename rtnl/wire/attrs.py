@@ -78,6 +78,7 @@ class Schema:
         new._types = None
         new._spans = None
         new._values = None
+        new.wire = data
         return new
 
     def encode_named(self, attrs: dict[str, Any]) -> bytes:
@@ -153,6 +154,7 @@ def view(schema: Schema, buf: bytes, start: int, end: int, depth: int = 0) -> At
     new._types = None
     new._spans = None
     new._values = None
+    new.wire = None
     return new
 
 
@@ -171,11 +173,14 @@ class Attrs:
     # _types/_spans: attr_index's answer, once indexed. _values: decoded values by position. A nest
     # handed out from _values can be changed (append), so while _values holds one, encode()
     # re-encodes those nests; otherwise the bytes are the truth.
-    __slots__ = ("_buf", "_depth", "_end", "_spans", "_start", "_types", "_values", "flags", "schema")
+    __slots__ = ("_buf", "_depth", "_end", "_spans", "_start", "_types", "_values", "flags", "schema", "wire")
 
     _types: tuple[int, ...] | None
     _spans: bytearray | None
     _values: dict[int, Any] | None
+    #: these attributes' exact wire bytes when they are at hand without encoding (built ones, until a
+    #: nest is read from them), else ``None``: :meth:`encode` gives them either way
+    wire: bytes | None
 
     def __init__(
         self,
@@ -194,6 +199,7 @@ class Attrs:
             start, end = 0, len(buf)
         self.schema, self.flags, self._buf, self._start, self._end = schema, flags, buf, start, end
         self._depth, self._types, self._spans, self._values = 0, None, None, None
+        self.wire = buf if start == 0 and end == len(buf) and type(buf) is bytes else None
 
     @classmethod
     def over(cls, schema: Schema, buf: bytes, start: int, end: int) -> Attrs:
@@ -256,6 +262,8 @@ class Attrs:
             value = entry[1].decode(self._buf, start, end, self)
             if type(value) is Attrs:  # NLA_F_NESTED / NLA_F_NET_BYTEORDER, kept for encoding
                 value.flags = _fast.NLA.unpack_from(self._buf, start - 4)[1] & NLA_FLAGS
+            if isinstance(value, (Attrs, Body)):
+                self.wire = None  # the nest handed out may be changed: encode() re-encodes it
         values[i] = value
         return value
 
@@ -283,6 +291,9 @@ class Attrs:
         value = values[i] = entry[1].decode(buf, start, end, self)
         if type(value) is Attrs:
             value.flags = _fast.NLA.unpack_from(buf, start - 4)[1] & NLA_FLAGS
+            self.wire = None  # the nest handed out may be changed: encode() re-encodes it
+        elif type(value) is Body:
+            self.wire = None
         return value
 
     def __getitem__(self, key: Key) -> Any:
@@ -318,6 +329,7 @@ class Attrs:
         tail = self.schema.encode_pairs([(key, value)], self)
         self._buf = self.encode() + tail  # positions stay, so decoded values (and held nests) stay valid
         self._start, self._end, self._types, self._spans = 0, len(self._buf), None, None
+        self.wire = self._buf if self._pristine() else None
 
     def to_list(self) -> list[tuple[Key, Any]]:
         """Every attribute decoded, nests included, as ``(key, value)`` pairs (forces full decoding)."""
@@ -347,6 +359,7 @@ class Attrs:
         data = b"".join(out)
         new = view(self.schema, data, 0, len(data))
         new.flags = self.flags
+        new.wire = data
         return new
 
     def __eq__(self, other: object) -> bool:

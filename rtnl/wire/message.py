@@ -69,7 +69,7 @@ class Message:
         attrs = self.attrs
         if family is not None and attrs is not None:  # the common case: one pack, one concatenation
             fixed = family[0]
-            tail = attrs.encode()
+            tail = attrs.wire or attrs.encode()
             if seq is None:
                 seq = self.seq
             if pid is None:
