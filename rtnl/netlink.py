@@ -42,6 +42,7 @@ from .uapi import (
     NLMSG_MIN_TYPE,
     NLMSG_NOOP,
     NLMSG_OVERRUN,
+    SO_RCVBUFFORCE,
     SOL_NETLINK,
 )
 from .wire.message import Message, attribute_at, decode
@@ -58,7 +59,7 @@ ECHO_WINDOW = 16
 #: by what the reader asks for (up to 32 KiB), so asking for a peeked datagram's size kept dumps in
 #: ~4 KiB datagrams, some ten times as many (issue 16)
 RECV_SIZE = 1 << 16
-SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
+_SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", SO_RCVBUFFORCE)  # the C library's, where it says
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
 _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
 
@@ -95,7 +96,7 @@ class NetlinkSocket:
                 self.sock.setsockopt(SOL_NETLINK, opt, 1)
             if rcvbuf:
                 try:  # SO_RCVBUF is silently capped at net.core.rmem_max; root may go beyond it
-                    self.sock.setsockopt(_socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)
+                    self.sock.setsockopt(_socket.SOL_SOCKET, _SO_RCVBUFFORCE, rcvbuf)
                 except PermissionError:
                     self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, rcvbuf)
             self.sock.bind((0, 0))

@@ -36,7 +36,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 from .errors import NamespaceRestoreError
-from .uapi import NETNSA_NSID_NOT_ASSIGNED
+from .uapi import NAME_MAX, NETNSA_NSID_NOT_ASSIGNED
 
 if TYPE_CHECKING:
     import subprocess
@@ -60,7 +60,6 @@ __all__ = [
     "set_nsid",
 ]
 
-_MAX_NAME = 255  # NAME_MAX: a namespace name is one file name in the run dir
 _THREAD_NS = "/proc/thread-self/ns/net"
 
 
@@ -136,7 +135,7 @@ def _check_name(name: str) -> str:
     """Refuse names that are not exactly one entry of the run dir, before anything touches the disk."""
     if not isinstance(name, str):
         raise TypeError(f"namespace name must be str, not {type(name).__name__}")
-    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > _MAX_NAME:
+    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > NAME_MAX:
         raise ValueError(f"invalid namespace name {name!r}")
     return name
 

@@ -13,6 +13,12 @@ from __future__ import annotations
 AF_INET, AF_INET6 = 2, 10
 SOL_NETLINK = 270
 
+# --- asm-generic/socket.h ---------------------------------------------------------------------------
+SO_RCVBUFFORCE = 33  # SO_RCVBUF beyond net.core.rmem_max, for root (a few arches differ)
+
+# --- linux/limits.h ---------------------------------------------------------------------------------
+NAME_MAX = 255  # a file name: a named namespace is one in the run dir
+
 # --- linux/netlink.h --------------------------------------------------------------------------------
 NETLINK_ROUTE = 0
 NETLINK_ADD_MEMBERSHIP = 1
