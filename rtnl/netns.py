@@ -36,7 +36,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 from .errors import NamespaceRestoreError
-from .uapi import NAME_MAX, NETNSA_NSID_NOT_ASSIGNED
+from .uapi import NETNSA_NSID_NOT_ASSIGNED
+from .values.check import check_int, check_namespace_name
 
 if TYPE_CHECKING:
     import subprocess
@@ -129,15 +130,6 @@ def run_dir() -> str:
     Read on every call, so a test harness may point it elsewhere after import.
     """
     return os.environ.get("RTNL_NETNS_DIR") or "/run/netns"
-
-
-def _check_name(name: str) -> str:
-    """Refuse names that are not exactly one entry of the run dir, before anything touches the disk."""
-    if not isinstance(name, str):
-        raise TypeError(f"namespace name must be str, not {type(name).__name__}")
-    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > NAME_MAX:
-        raise ValueError(f"invalid namespace name {name!r}")
-    return name
 
 
 def _ident(st: os.stat_result) -> tuple[int, int]:
@@ -339,7 +331,7 @@ class Namespace:
         :raises ValueError: ``name`` is not a plain file name (checked before touching the disk).
         :raises FileExistsError: the name is taken; the existing namespace is left as it was.
         """
-        _check_name(name)
+        check_namespace_name(name)
         rdir = run_dir()
         path = os.path.join(rdir, name)
         _share_run_dir(rdir)
@@ -367,7 +359,7 @@ class Namespace:
         :raises OSError: (EINVAL) the file is not a network namespace, e.g. a stale name.
         """
         if isinstance(name_or_path, str) and "/" not in name_or_path:
-            name: str | None = _check_name(name_or_path)
+            name: str | None = check_namespace_name(name_or_path)
             path = os.path.join(run_dir(), name_or_path)
         else:
             name, path = None, os.fspath(name_or_path)
@@ -684,8 +676,8 @@ def set_nsid(conn: Requester, namespace: Namespace, nsid: int | None = None) -> 
     """
     from .codec import RTM_NEWNSID
 
-    if nsid is not None and not 0 <= nsid < 2**31:
-        raise ValueError(f"nsid must be a non-negative 32-bit int, not {nsid}")
+    if nsid is not None:
+        check_int(nsid, "nsid", 0, 2**31 - 1)
     current = get_nsid(conn, namespace)
     if current is not None and (nsid is None or nsid == current):
         return current

@@ -9,10 +9,11 @@ headers (``rtnl.uapi``). This module knows Python values only: no messages, no s
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from typing import TypeVar
 
-from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ
+from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, NAME_MAX
 from ..wire.codecs import parse_mac
 
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -68,6 +69,15 @@ def check_name(name: object, *, lookup: bool = False) -> str:
         raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {size}")
     if name in (".", "..") or _BAD_NAME_CHAR.search(name):
         raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
+    return name
+
+
+def check_namespace_name(name: object) -> str:
+    """A named namespace's name: exactly one entry of the run dir (checked before touching the disk)."""
+    if not isinstance(name, str):
+        raise TypeError(f"namespace name must be str, not {type(name).__name__}")
+    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > NAME_MAX:
+        raise ValueError(f"invalid namespace name {name!r}")
     return name
 
 
