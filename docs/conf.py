@@ -48,13 +48,24 @@ autodoc_default_options = {"show-inheritance": True}
 
 # -- broken cross-references are build errors ------------------------------------------------------
 nitpicky = True
+# the builtin ``type`` in a signature (``type[_E]``, a shortcut's value types) is also the name of
+# fields (Route.type, RtMsg.type...): Sphinx then reports "more than one target"; the builtin is meant
+suppress_warnings = ["ref.python"]
 nitpick_ignore = [
     # type variables of generic helpers (Namespace.run) have no page of their own
     ("py:class", "rtnl.netns.T"),
     ("py:class", "rtnl.netns.P"),
     ("py:class", "P.args"),
     ("py:class", "P.kwargs"),
-    ("py:class", "rtnl.codec._E"),  # codec.enum_or_int
+    ("py:class", "rtnl._fast._E"),  # codec.enum_or_int
+    ("py:class", "rtnl.ops._T"),  # Operation[_T]
+    ("py:class", "rtnl.connection._T"),  # Connection.run's
+    ("py:class", "rtnl.values.enums._E"),  # NamedIntEnum.parse's
+    # the layers below the public faces have no pages of their own (docs/layout.rst describes them)
+    ("py:class", "rtnl.values.specs.NamespaceHandle"),
+    ("py:class", "NamespaceHandle"),
+    ("py:class", "rtnl.wire.attrs.Picker"),
+    ("py:class", "rtnl.wire.codecs.Shortcut"),
     # the C socket type rtnl.netlink creates (socket.socket is its subclass): no page of its own
     ("py:class", "_socket.socket"),
     # the context manager Namespace.entered() returns; documented there, private on purpose
@@ -106,6 +117,7 @@ PYTHON_OBJECTS: list[tuple[str, str, str]] = [
     ("py:function", "os.unshare", "library/os.html#$"),
     ("py:function", "os.fork", "library/os.html#$"),
     ("py:class", "typing.Any", "library/typing.html#$"),
+    ("py:class", "collections.abc.Generator", "library/collections.abc.html#$"),
     ("py:data", "typing.Any", "library/typing.html#typing.Any"),
     ("py:class", "typing.NamedTuple", "library/typing.html#$"),
     ("py:class", "typing.Union", "library/typing.html#$"),
@@ -188,18 +200,20 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
 
 
 # -- the codec's constants, listed from its source ------------------------------------------------------
-# rtnl.codec declares ~100 uapi constants (RTM_*, NLM_F_*, IFLA_* ...) under "# --- linux/xyz.h ---"
-# comments. ``.. codec-constants::`` documents every public int constant there, in source order, under
-# its header, with its value and the comment on its line, so a new constant cannot be left out.
+# rtnl.uapi declares the uapi constants (RTM_*, NLM_F_*, ...) under "# --- linux/xyz.h ---" comments;
+# rtnl.codec re-exports those messages are built with. ``.. codec-constants::`` documents each of those,
+# in source order, under its header, with its value and the comment on its line, so a new constant
+# cannot be left out.
 
 _HEADER = re.compile(r"#\s*-{3}\s*(?P<title>\S.*?)\s*-+\s*$")
 
 
 def codec_constants(exclude: set[str] = frozenset()) -> list[tuple[str, list[tuple[str, int, str]]]]:
-    """[(header, [(name, value, comment)])] for the public top-level int constants of rtnl.codec."""
+    """[(header, [(name, value, comment)])] for the int constants of rtnl.uapi that rtnl.codec exports."""
     import rtnl.codec as codec
+    import rtnl.uapi as uapi
 
-    with open(codec.__file__, encoding="utf-8") as f:
+    with open(uapi.__file__, encoding="utf-8") as f:
         source = f.read()
     lines = source.splitlines()
     groups: list[tuple[str, list[tuple[str, int, str]]]] = []
@@ -213,8 +227,8 @@ def codec_constants(exclude: set[str] = frozenset()) -> list[tuple[str, list[tup
         header = next((m["title"] for line in above if (m := _HEADER.match(line))), "")
         _, _, comment = lines[node.lineno - 1].partition("#")
         for name in names:
-            value = getattr(codec, name)
-            if name.startswith("_") or name in exclude or type(value) is not int:
+            value = getattr(uapi, name)
+            if name not in codec.__all__ or name in exclude or type(value) is not int:
                 continue
             if not groups or groups[-1][0] != header:
                 groups.append((header, []))
@@ -226,9 +240,9 @@ class CodecConstants(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"exclude": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        import rtnl.codec as codec
+        import rtnl.uapi as uapi
 
-        self.env.note_dependency(codec.__file__)
+        self.env.note_dependency(uapi.__file__)
         text: list[str] = []
         for header, constants in codec_constants(set(self.options.get("exclude", "").split())):
             text += [f".. rubric:: ``{header}``", ""]
@@ -243,7 +257,7 @@ class CodecConstants(SphinxDirective):
 
 
 def _hide_private_bases(app, name, obj, options, bases):  # type: ignore[no-untyped-def]
-    """``rtnl.links._Value`` is how specs get ``==``/``hash``/``repr``, not something to use."""
+    """``rtnl.values.specs._Record`` is how specs get ``==``/``hash``/``repr``, not something to use."""
     bases[:] = [b for b in bases if not getattr(b, "__name__", "").startswith("_")] or [object]
 
 

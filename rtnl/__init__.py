@@ -20,41 +20,27 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .addresses import Address, AddressFlag, Scope
-    from .connection import Connection, connect
-    from .errors import DecodeError, DumpInterrupted, NetlinkError
-    from .links import (
-        Bridge,
-        BridgeInfo,
-        BridgePortInfo,
-        Link,
-        Macvlan,
-        MacvlanFlag,
-        MacvlanInfo,
-        MacvlanMode,
-        Macvtap,
-        OperState,
-        SourceMacs,
-        Veth,
-        VethInfo,
-        supports_kind,
-    )
-    from .monitor import AddressEvent, Event, Group, LinkEvent, Monitor, Overrun, RouteEvent
-    from .netlink import NetlinkWarning
-    from .netns import Namespace, NamespaceRestoreError
-    from .routes import Route
+    from .connection import Connection, connect, supports_kind
+    from .errors import DecodeError, DumpInterrupted, NamespaceRestoreError, NetlinkError, NetlinkWarning
+    from .monitor import AddressEvent, Event, LinkEvent, Monitor, Overrun, RouteEvent
+    from .netns import Namespace
+    from .values.addresses import Address
+    from .values.enums import AddressFlag, Group, MacvlanFlag, MacvlanMode, OperState, Scope
+    from .values.links import BridgeInfo, BridgePortInfo, Link, MacvlanInfo, VethInfo
+    from .values.routes import Route
+    from .values.specs import Bridge, Macvlan, Macvtap, SourceMacs, Veth
 
 # module -> the public names it defines (loaded on first attribute access)
 _MODULES: dict[str, tuple[str, ...]] = {
-    "addresses": ("Address", "AddressFlag", "Scope"),
-    "connection": ("Connection", "connect"),
-    "errors": ("DecodeError", "DumpInterrupted", "NetlinkError"),
-    "links": ("Bridge", "BridgeInfo", "BridgePortInfo", "Link", "Macvlan", "MacvlanFlag", "MacvlanInfo",
-              "MacvlanMode", "Macvtap", "OperState", "SourceMacs", "Veth", "VethInfo", "supports_kind"),
-    "monitor": ("AddressEvent", "Event", "Group", "LinkEvent", "Monitor", "Overrun", "RouteEvent"),
-    "netlink": ("NetlinkWarning",),
-    "netns": ("Namespace", "NamespaceRestoreError"),
-    "routes": ("Route",),
+    "connection": ("Connection", "connect", "supports_kind"),
+    "errors": ("DecodeError", "DumpInterrupted", "NamespaceRestoreError", "NetlinkError", "NetlinkWarning"),
+    "monitor": ("AddressEvent", "Event", "LinkEvent", "Monitor", "Overrun", "RouteEvent"),
+    "netns": ("Namespace",),
+    "values.addresses": ("Address",),
+    "values.enums": ("AddressFlag", "Group", "MacvlanFlag", "MacvlanMode", "OperState", "Scope"),
+    "values.links": ("BridgeInfo", "BridgePortInfo", "Link", "MacvlanInfo", "VethInfo"),
+    "values.routes": ("Route",),
+    "values.specs": ("Bridge", "Macvlan", "Macvtap", "SourceMacs", "Veth"),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 

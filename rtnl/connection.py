@@ -1,10 +1,10 @@
 """``rtnl.connect()``: a NETLINK_ROUTE connection bound to one network namespace, and its API.
 
-A :class:`Connection` wraps one :class:`~rtnl.netlink.NetlinkSocket`. The socket is created inside
-the requested namespace and stays bound to it for its whole life (the calling thread is switched for
-the ``socket()`` call only). Reads live here; the write operations are implemented next to their
-values in :mod:`rtnl.links`, :mod:`rtnl.addresses`, :mod:`rtnl.routes` and :mod:`rtnl.monitor`; the
-methods here only delegate.
+:class:`Connection` is the one place that wires the layers together: it owns a
+:class:`~rtnl.netlink.NetlinkSocket` opened inside its namespace (the calling thread is switched
+for the ``socket()`` call only), and each method runs an operation of :mod:`rtnl.ops` over that
+socket with :meth:`Connection.run`, the blocking driver. Nothing here builds a message or reads
+one; an asyncio connection drives the same operations.
 
 ::
 
@@ -16,36 +16,29 @@ from __future__ import annotations
 
 import _socket  # the socket type without socket.py's enums (see rtnl.netlink)
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from . import codec
-from . import links as _links
-from .codec import (
-    IFLA,
-    RT_TABLE_MAIN,
-    RTEXT_FILTER_SKIP_STATS,
-    RTEXT_FILTER_VF,
-    RTM_GETADDR,
-    RTM_GETLINK,
-    RTM_GETROUTE,
-    IfAddrMsg,
-    IfInfoMsg,
-    Message,
-    RtMsg,
-)
-from .links import IFNAMSIZ, Link, LinkRef, SourceMacs, Spec, check_index, check_name
 from .netlink import NetlinkSocket
+from .ops import Batch, Dump, Inside, Operation, Request, Step
+from .ops import links as _links
+from .uapi import NETLINK_ROUTE, RT_TABLE_MAIN
+from .values.check import check_name
+from .values.links import Link, LinkRef
+from .values.specs import SourceMacs, Spec
+from .wire.message import Message
 
 if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.connect` stays cheap
-    from .addresses import Address, InterfaceLike, Scope
-    from .monitor import Group, Monitor
+    from .monitor import Monitor
     from .netns import Namespace, NamespaceLike
-    from .routes import AddressLike, NetworkLike, Route
+    from .values.addresses import Address
+    from .values.check import AddressLike, InterfaceLike, NetworkLike
+    from .values.enums import Group, Scope
+    from .values.routes import Route
 
-__all__ = ["IFNAMSIZ", "Connection", "LinkRef", "check_name", "connect"]
+__all__ = ["Connection", "LinkRef", "check_name", "connect", "supports_kind"]
 
-RTM_F_CLONED = 0x200  # linux/rtnetlink.h: a cached (cloned) route, not one of the table's own
-_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
+_T = TypeVar("_T")
+_NETLINK_ROUTE = (_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC, NETLINK_ROUTE)
 
 
 def connect(namespace: NamespaceLike | None = None) -> Connection:
@@ -75,9 +68,6 @@ def connect(namespace: NamespaceLike | None = None) -> Connection:
         raise
 
 
-_NETLINK_ROUTE = (_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
-
-
 class Connection:
     """Requests to one namespace's rtnetlink. A context manager; safe to share between threads.
 
@@ -99,7 +89,9 @@ class Connection:
                 raise
         self.sock = sock
         self.namespace: Namespace = namespace
-        self.namespace_id: tuple[int, int] = namespace.ident
+        self.namespace_id: tuple[int, int] | None = namespace.ident
+        #: whether this kernel answered a create's NLM_F_ECHO (Linux >= 6.3), learned on this connection
+        self.kernel_echoes = False
         self._owns_namespace = owns_namespace
 
     def close(self) -> None:
@@ -116,8 +108,38 @@ class Connection:
         self.close()
 
     def __repr__(self) -> str:
-        where = self.namespace.name or self.namespace.path or f"inode {self.namespace_id[1]}"
+        where = self.namespace.name or self.namespace.path or f"inode {self.namespace.ident[1]}"
         return f"<rtnl.Connection namespace={where} portid={self.sock.portid}>"
+
+    # -- the driver ---------------------------------------------------------------------------------
+    def run(self, operation: Operation[_T]) -> _T:
+        """Run an operation of :mod:`rtnl.ops` to its end over this connection's socket and return
+        its result: each step it yields is sent, and the answer (or the kernel's refusal, thrown in
+        at the ``yield``) goes back to it."""
+        send, throw = operation.send, operation.throw
+        answer: Any = None
+        failure: BaseException | None = None
+        while True:
+            try:
+                step = send(answer) if failure is None else throw(failure)
+            except StopIteration as done:
+                return cast(_T, done.value)
+            failure = None
+            try:
+                answer = self._answer(step)
+            except BaseException as e:  # thrown in: the operation may roll back, and re-raises
+                answer, failure = None, e
+
+    def _answer(self, step: Step) -> Any:
+        if isinstance(step, Request):
+            return self.sock.request(step.message, ack=step.ack)
+        if isinstance(step, Dump):
+            return self.sock.dump(step.message)
+        if isinstance(step, Batch):
+            return self.sock.request_each(step.messages, window=step.window, ack=step.ack)
+        assert isinstance(step, Inside), step
+        with connect(cast("Namespace", step.namespace)) as inside:
+            return inside.run(step.operation(inside))
 
     # -- the low-level escape hatch -----------------------------------------------------------
     def request(self, message: Message) -> list[Message]:
@@ -131,15 +153,12 @@ class Connection:
     # -- links --------------------------------------------------------------------------------------
     def links(self) -> list[Link]:
         """Every link in the namespace, in index order."""
-        request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
-        return Link._all(self.sock.dump(request), self.namespace_id)
+        return self.run(_links.links(self))
 
     def link(self, link: LinkRef) -> Link:
         """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
         (read again). :class:`~rtnl.NetlinkError` (ENODEV) if there is none."""
-        if isinstance(link, Link):
-            link = self.index(link)
-        return Link.from_message(self.sock.request(_getlink(link))[0], self.namespace_id)
+        return self.run(_links.get(self, link))
 
     def index(self, link: LinkRef) -> int:
         """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup).
@@ -147,92 +166,71 @@ class Connection:
         :raises ValueError: ``link`` is a :class:`Link` read in another namespace (its index means
             another link here), or an index out of range.
         """
-        if type(link) is int and 0 < link < 2**31:  # an index, the common case: no call
+        if type(link) is int and 0 < link < 2**31:  # an index, the common case: no operation to run
             return link
-        if isinstance(link, Link):
-            if link.namespace_id not in (None, self.namespace_id):
-                raise ValueError(f"link {link.name!r} (index {link.index}) was read in another network "
-                                 f"namespace than this connection's; look it up here by name instead")
-            return link.index
-        if isinstance(link, int) and not isinstance(link, bool):
-            return check_index(link)
-        return self.link(link).index
+        return self.run(_links.index(self, link))
 
-    # -- addresses ----------------------------------------------------------------------------------
-    def addresses(self, link: LinkRef | None = None) -> list[Address]:
-        """Every address, or those of one link."""
-        index = 0 if link is None else self.index(link)
-        msgs = self.sock.dump(Message(RTM_GETADDR, header=IfAddrMsg(index=index)))
-        from .addresses import Address
-
-        out = [Address.from_message(m) for m in msgs if m.type == codec.RTM_NEWADDR]
-        return out if not index else [a for a in out if a.link == index]
-
-    # -- routes ---------------------------------------------------------------------------------------
-    def routes(self, *, table: int = RT_TABLE_MAIN) -> list[Route]:
-        """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
-        from .routes import Route, check_table
-
-        check_table(table)
-        header = RtMsg(table=table if table < 256 else 0)
-        msgs = self.sock.dump(Message(RTM_GETROUTE, header=header, attrs=codec.RTA.build(RTA_TABLE=table)))
-        out = []
-        for m in msgs:
-            if m.type != codec.RTM_NEWROUTE or m.header.flags & RTM_F_CLONED:
-                continue
-            route = Route.from_message(m)
-            if route.table == table:
-                out.append(route)
-        return out
-
-    # -- link writes (rtnl.links) ------------------------------------------------------------------
     def add(self, spec: Spec) -> Link:
         """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth` or
-        :class:`~rtnl.Bridge` and return it; see :func:`rtnl.links.add`."""
-        return _links.add(self, spec)
+        :class:`~rtnl.Bridge` and return it; see :func:`rtnl.ops.links.add`."""
+        return self.run(_links.add(self, spec))
 
     def add_many(self, specs: Iterable[Spec]) -> list[Link]:
         """Create many links here, pipelined like ``ip -batch``, all or nothing; see
-        :func:`rtnl.links.add_many`."""
-        return _links.add_many(self, specs)
+        :func:`rtnl.ops.links.add_many`."""
+        return self.run(_links.add_many(self, specs))
 
     def set(self, link: LinkRef, *, up: bool | None = None, name: str | None = None, mtu: int | None = None,
             address: str | None = None, promisc: bool | None = None, txqlen: int | None = None,
             group: int | None = None, master: LinkRef | None = None,
             source_macs: Sequence[str] | SourceMacs | None = None) -> Link:
-        """Change a link and return it; see :func:`rtnl.links.set_link`."""
-        return _links.set_link(self, link, up=up, name=name, mtu=mtu, address=address, promisc=promisc,
-                              txqlen=txqlen, group=group, master=master, source_macs=source_macs)
+        """Change a link and return it; see :func:`rtnl.ops.links.set_link`."""
+        return self.run(_links.set_link(self, link, up=up, name=name, mtu=mtu, address=address,
+                                        promisc=promisc, txqlen=txqlen, group=group, master=master,
+                                        source_macs=source_macs))
 
     def move(self, link: LinkRef, namespace: NamespaceLike | int, *, name: str | None = None) -> None:
         """Move a link into another namespace (a Namespace, name, path or pid), optionally renaming it."""
-        _links.move(self, link, namespace, name=name)
+        self.run(_links.move(self, link, namespace, name=name))
 
     def delete(self, link: LinkRef) -> None:
         """Delete a link."""
-        _links.delete(self, link)
+        self.run(_links.delete(self, link))
 
     def delete_many(self, links: Iterable[LinkRef]) -> None:
-        """Delete many links in one kernel transaction; see :func:`rtnl.links.delete_many`."""
-        _links.delete_many(self, links)
+        """Delete many links in one kernel transaction; see :func:`rtnl.ops.links.delete_many`."""
+        self.run(_links.delete_many(self, links))
 
     def set_bridge_port(self, link: LinkRef, *, hairpin: bool) -> Link:
         """Turn a bridge port's hairpin mode on or off."""
-        return _links.set_bridge_port(self, link, hairpin=hairpin)
+        return self.run(_links.set_bridge_port(self, link, hairpin=hairpin))
 
-    # -- address and route writes -------------------------------------------------------------------
+    # -- addresses ----------------------------------------------------------------------------------
+    def addresses(self, link: LinkRef | None = None) -> list[Address]:
+        """Every address, or those of one link."""
+        from .ops import addresses
+
+        return self.run(addresses.addresses(self, link))
+
     def add_address(self, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
                     nodad: bool = False) -> Address:
-        """Add an IPv4/IPv6 address to a link; see :func:`rtnl.addresses.add_address`."""
-        from .addresses import add_address
+        """Add an IPv4/IPv6 address to a link; see :func:`rtnl.ops.addresses.add_address`."""
+        from .ops import addresses
 
-        return add_address(self, link, iface, replace=replace, nodad=nodad)
+        return self.run(addresses.add_address(self, link, iface, replace=replace, nodad=nodad))
 
     def delete_address(self, link: LinkRef, iface: InterfaceLike) -> None:
         """Remove an address from a link."""
-        from .addresses import delete_address
+        from .ops import addresses
 
-        delete_address(self, link, iface)
+        self.run(addresses.delete_address(self, link, iface))
+
+    # -- routes ---------------------------------------------------------------------------------------
+    def routes(self, *, table: int = RT_TABLE_MAIN) -> list[Route]:
+        """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
+        from .ops import routes
+
+        return self.run(routes.routes(self, table=table))
 
     def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
                   table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False,
@@ -240,19 +238,19 @@ class Connection:
                   advmss: int | None = None) -> None:
         """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``; ``scope`` overrides
         the one ``ip route`` would choose (link for an IPv4 route without a gateway); ``mtu`` and
-        ``advmss`` are the route's metrics. See :func:`rtnl.routes.add_route`."""
-        from .routes import add_route
+        ``advmss`` are the route's metrics. See :func:`rtnl.ops.routes.add_route`."""
+        from .ops import routes
 
-        add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric, replace=replace,
-                  scope=scope, mtu=mtu, advmss=advmss)
+        self.run(routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric,
+                                  replace=replace, scope=scope, mtu=mtu, advmss=advmss))
 
     def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
                      link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
                      metric: int | None = None) -> None:
         """Delete a route; arguments left out match any value."""
-        from .routes import delete_route
+        from .ops import routes
 
-        delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric)
+        self.run(routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric))
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:
@@ -263,11 +261,16 @@ class Connection:
         return open_monitor(self.namespace, groups, rcvbuf=rcvbuf)
 
 
-def _getlink(link: str | int) -> Message:
-    if isinstance(link, int) and not isinstance(link, bool):
-        return Message(RTM_GETLINK, header=IfInfoMsg(index=check_index(link)),
-                       attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
-    name = check_name(link, lookup=True)
-    key = "IFLA_IFNAME" if len(name.encode()) < IFNAMSIZ else "IFLA_ALT_IFNAME"  # 16..127 bytes: an altname
-    return Message(RTM_GETLINK, attrs=IFLA.build(**{key: name, "IFLA_EXT_MASK": _EXT_MASK}))
+def supports_kind(kind: str) -> bool:
+    """Whether the running kernel can create links of ``kind`` ("macvlan", "vxlan", "dummy"...).
 
+    Asks the kernel itself, in a fresh anonymous namespace that is thrown away afterwards (so nothing
+    is created anywhere else): a kind it knows gets past the type lookup (the kernel loads its
+    module on demand where it may), an unknown one fails with "Unknown device type".
+    """
+    if not isinstance(kind, str) or not kind:
+        raise TypeError("kind is a non-empty str such as 'macvlan'")
+    from .netns import Namespace
+
+    with Namespace.anonymous() as ns, connect(ns) as probe:
+        return probe.run(_links.probe_kind(probe, kind))

@@ -1,4 +1,6 @@
-"""Exceptions: kernel refusals as ``OSError`` subclasses, malformed bytes as ``ValueError``.
+"""Every exception and warning rtnl raises: kernel refusals as ``OSError`` subclasses, malformed bytes
+as ``ValueError``, a thread stuck in a foreign namespace as ``RuntimeError``. (Invalid arguments are
+the builtin ``ValueError``/``TypeError``, raised by ``rtnl.values.check`` before anything is sent.)
 
 A :class:`NetlinkError` is also an instance of the builtin ``OSError`` subclass for its errno, so the
 usual idioms work::
@@ -7,6 +9,8 @@ usual idioms work::
         net.add(Macvlan("mv0", parent="eth0"))
     except FileExistsError as e:        # EEXIST, and e is a NetlinkError too
         print(e.extack)                 # the kernel's own message, if it sent one
+
+This module imports nothing from rtnl: every layer may raise these.
 """
 
 from __future__ import annotations
@@ -63,6 +67,18 @@ class DumpInterrupted(NetlinkError):
 
 class DecodeError(ValueError):
     """Bytes that are not a well-formed netlink message (bad length, truncated header or attribute)."""
+
+
+class NetlinkWarning(UserWarning):
+    """The kernel accepted a request but said something about it (ext-ack message on success)."""
+
+
+class NamespaceRestoreError(RuntimeError):
+    """The calling thread could not be switched back to its own network namespace.
+
+    The thread is then in the wrong namespace for good; rtnl refuses to use it again (see
+    :func:`rtnl.netns.check_thread`) rather than let it create links or sockets in the wrong place.
+    """
 
 
 # errno -> builtin OSError subclass, as OSError(errno, ...) itself would choose

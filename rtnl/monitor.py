@@ -10,12 +10,14 @@ an :class:`Overrun` event says so: the caller's picture is stale and must be re-
         net.add(Macvlan("mv0", parent="eth0"))
         for event in events.iter(timeout=1.0):     # stops after 1 s without an event
             print(event)
+
+Like ``rtnl.connection``, this module sits on top: it owns a socket of its own and turns what
+arrives into values. It builds no requests.
 """
 
 from __future__ import annotations
 
 import collections
-import enum
 import errno
 import math
 import select
@@ -25,27 +27,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from . import codec
-from .addresses import Address
-from .codec import Message
-from .links import Link
 from .netlink import NetlinkSocket
-from .routes import Route
+from .uapi import (
+    NETLINK_ROUTE,
+    RTM_DELADDR,
+    RTM_DELLINK,
+    RTM_DELROUTE,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+    RTM_NEWROUTE,
+)
+from .values.addresses import Address
+from .values.enums import Group
+from .values.links import Link
+from .values.routes import Route
+from .wire.message import Message, decode
 
 if TYPE_CHECKING:
     from .netns import Namespace
 
+__all__ = ["AddressEvent", "Event", "Group", "LinkEvent", "Monitor", "Overrun", "RouteEvent", "event_of",
+           "open_monitor"]
+
 ALL_CHANGED = 0xFFFFFFFF  # ifi_change of the RTM_NEWLINK sent when a link appears (register, netns move)
-
-
-class Group(enum.IntEnum):
-    """``RTNLGRP_*`` multicast groups (linux/rtnetlink.h) a :class:`Monitor` can join."""
-
-    LINK = codec.RTNLGRP_LINK
-    IPV4_IFADDR = codec.RTNLGRP_IPV4_IFADDR
-    IPV4_ROUTE = codec.RTNLGRP_IPV4_ROUTE
-    IPV6_IFADDR = codec.RTNLGRP_IPV6_IFADDR
-    IPV6_ROUTE = codec.RTNLGRP_IPV6_ROUTE
 
 
 DEFAULT_GROUPS = tuple(Group)
@@ -90,14 +94,14 @@ def event_of(msg: Message, namespace_id: tuple[int, int] | None = None) -> Event
     """The typed event one notification carries, or ``None`` for a message type not monitored here.
     ``namespace_id`` stamps a link event's :class:`~rtnl.Link` with the namespace it happened in."""
     t = msg.type
-    if t in (codec.RTM_NEWLINK, codec.RTM_DELLINK):
-        action: Action = "del" if t == codec.RTM_DELLINK else (
+    if t in (RTM_NEWLINK, RTM_DELLINK):
+        action: Action = "del" if t == RTM_DELLINK else (
             "new" if msg.header.change == ALL_CHANGED else "change")
         return LinkEvent(action, Link.from_message(msg, namespace_id))
-    if t in (codec.RTM_NEWADDR, codec.RTM_DELADDR):
-        return AddressEvent("new" if t == codec.RTM_NEWADDR else "del", Address.from_message(msg))
-    if t in (codec.RTM_NEWROUTE, codec.RTM_DELROUTE):
-        return RouteEvent("new" if t == codec.RTM_NEWROUTE else "del", Route.from_message(msg))
+    if t in (RTM_NEWADDR, RTM_DELADDR):
+        return AddressEvent("new" if t == RTM_NEWADDR else "del", Address.from_message(msg))
+    if t in (RTM_NEWROUTE, RTM_DELROUTE):
+        return RouteEvent("new" if t == RTM_NEWROUTE else "del", Route.from_message(msg))
     return None
 
 
@@ -138,7 +142,7 @@ class Monitor:
                 if wait == 0:
                     return None
                 continue
-            for msg in codec.decode(data):
+            for msg in decode(data):
                 event = event_of(msg, self.namespace_id)
                 if event is not None:
                     self._pending.append(event)
@@ -174,6 +178,6 @@ def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
     chosen = tuple(Group(g) for g in groups) or DEFAULT_GROUPS
     raw, where = None, None
     if namespace is not None:
-        raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, codec.NETLINK_ROUTE)
+        raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
         where = namespace.ident
     return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf), where)

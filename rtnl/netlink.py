@@ -1,10 +1,17 @@
-"""The NETLINK_ROUTE socket and its message loop: send a request, collect its answer, map errors.
+"""The NETLINK_ROUTE socket and its one reply loop.
 
-Like libmnl's ``mnl_cb_run``, the loop is small on purpose. It checks the sender (only the kernel,
-port id 0, may answer), the sequence number and our port id, turns ``NLMSG_ERROR`` and a failing
-``NLMSG_DONE`` into :class:`~rtnl.errors.NetlinkError` with the kernel's extended-ack text, keeps
-ext-ack warnings sent with a success, and retries dumps the kernel marked ``NLM_F_DUMP_INTR``.
-One lock serialises request/answer pairs, so a socket can be shared between threads.
+Every way of asking the kernel (one request and its ack, an echo, a dump, a pipelined window of
+requests) sends encoded messages and then runs ``NetlinkSocket._exchange``, the one loop that
+reads the answers. Like libmnl's ``__mnl_cb_run`` it drops datagrams not sent by the kernel (port id
+0) and answers not for us (sequence number, port id), collects data messages per request, and hands
+netlink's own message types to one table, ``_CONTROL`` (``NLMSG_NOOP``, ``NLMSG_ERROR``,
+``NLMSG_DONE``, ``NLMSG_OVERRUN``), which says when a request is done and with what error. Errors
+become :class:`~rtnl.errors.NetlinkError` with the kernel's ext-ack text and the offending
+attribute's name; ext-ack warnings sent with a success are kept; dumps the kernel marked
+``NLM_F_DUMP_INTR`` are read again. One lock serialises exchanges, so a socket can be shared between
+threads.
+
+This module knows the socket and the wire format: not typed values or operations.
 """
 
 from __future__ import annotations
@@ -15,23 +22,32 @@ import errno
 import itertools
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from . import codec
-from .codec import (
+from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
+from .uapi import (
+    NETLINK_ADD_MEMBERSHIP,
+    NETLINK_CAP_ACK,
+    NETLINK_EXT_ACK,
+    NETLINK_GET_STRICT_CHK,
+    NETLINK_ROUTE,
     NLM_F_ACK,
+    NLM_F_ACK_TLVS,
     NLM_F_DUMP,
     NLM_F_DUMP_INTR,
+    NLM_F_MULTI,
     NLM_F_REQUEST,
     NLMSG_DONE,
     NLMSG_ERROR,
     NLMSG_MIN_TYPE,
+    NLMSG_NOOP,
     NLMSG_OVERRUN,
+    SO_RCVBUFFORCE,
     SOL_NETLINK,
-    Attrs,
-    Message,
 )
-from .errors import DumpInterrupted, NetlinkError
+from .wire.message import Message, attribute_at, decode
+
+__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "NetlinkSocket", "NetlinkWarning"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -39,13 +55,28 @@ WINDOW = 64  # requests in flight in request_each: their answers must fit the re
 #: requests in flight when each is answered with a whole link (an echoed RTM_NEWLINK: ~1.5 KB, some
 #: 4 KB of receive buffer with its ack), so that a window's answers fit the default 208 KiB
 ECHO_WINDOW = 16
-SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", 33)  # asm-generic/socket.h
+#: bytes asked for per receive, whatever the datagram's size: the kernel sizes the datagrams of a dump
+#: by what the reader asks for (up to 32 KiB), so asking for a peeked datagram's size kept dumps in
+#: ~4 KiB datagrams, some ten times as many (issue 16)
+RECV_SIZE = 1 << 16
+_SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", SO_RCVBUFFORCE)  # the C library's, where it says
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
 _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
 
+Answer = list[Message] | NetlinkError
+"""What one request got: its data messages (the ack left out), or the error it failed with."""
 
-class NetlinkWarning(UserWarning):
-    """The kernel accepted a request but said something about it (ext-ack message on success)."""
+
+class _Waiting:
+    """One request of an exchange whose answer is still coming in."""
+
+    __slots__ = ("data", "error", "interrupted", "messages")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data  # the request as sent: ext-ack offsets point into it
+        self.messages: list[Message] = []
+        self.error: NetlinkError | None = None
+        self.interrupted = False
 
 
 class NetlinkSocket:
@@ -59,18 +90,18 @@ class NetlinkSocket:
     def __init__(self, sock: _socket.socket | None = None, *, groups: Iterable[int] = (),
                  rcvbuf: int | None = None) -> None:
         self.sock = sock or _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC,
-                                          codec.NETLINK_ROUTE)
+                                          NETLINK_ROUTE)
         try:
-            for opt in (codec.NETLINK_EXT_ACK, codec.NETLINK_CAP_ACK, codec.NETLINK_GET_STRICT_CHK):
+            for opt in (NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK):
                 self.sock.setsockopt(SOL_NETLINK, opt, 1)
             if rcvbuf:
                 try:  # SO_RCVBUF is silently capped at net.core.rmem_max; root may go beyond it
-                    self.sock.setsockopt(_socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)
+                    self.sock.setsockopt(_socket.SOL_SOCKET, _SO_RCVBUFFORCE, rcvbuf)
                 except PermissionError:
                     self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, rcvbuf)
             self.sock.bind((0, 0))
             for group in groups:
-                self.sock.setsockopt(SOL_NETLINK, codec.NETLINK_ADD_MEMBERSHIP, group)
+                self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
             self.portid: int = self.sock.getsockname()[0]
         except BaseException:
             self.sock.close()
@@ -98,7 +129,7 @@ class NetlinkSocket:
 
     # -- receiving -------------------------------------------------------------------------------------
     def recv(self) -> bytes:
-        """One whole datagram from the kernel; never truncated (its size is peeked first).
+        """One whole datagram from the kernel, never truncated.
 
         Datagrams not sent by the kernel (sender port id != 0) are dropped: no local process can
         inject answers.
@@ -120,20 +151,27 @@ class NetlinkSocket:
                 return data
 
     def _recv(self, flags: int) -> bytes | None:
-        """One datagram; ``None`` if it was not the kernel's (dropped)."""
+        """One datagram; ``None`` if it was not the kernel's (dropped). The peek (``MSG_TRUNC``: the
+        datagram's whole size, however few bytes are copied) makes a datagram larger than
+        :data:`RECV_SIZE` come whole too."""
         size = self.sock.recv_into(self._peek, 0, _MSG_PEEK_TRUNC | flags)
-        data, (sender, _groups) = self.sock.recvfrom(size, flags)  # a bytes of that size: no copy
+        data, (sender, _groups) = self.sock.recvfrom(size if size > RECV_SIZE else RECV_SIZE, flags)
         return data if sender == 0 else None
 
     # -- request / answer ------------------------------------------------------------------------
     def request(self, msg: Message, *, ack: bool = True) -> list[Message]:
         """Send ``msg`` and return the kernel's answer messages (without the final ack).
 
+        ``ack=False`` sends it without ``NLM_F_ACK``, for a request the kernel answers either way
+        (a create with ``NLM_F_ECHO`` on Linux >= 6.3): it is done at its first answer.
+
         Raises :class:`NetlinkError` (errno subclass, with ext-ack text and the offending attribute).
         """
-        flags = msg.flags | NLM_F_REQUEST | (NLM_F_ACK if ack else 0)
         with self._lock:
-            return self._transact(msg, flags, dump=False)
+            [answer] = self._exchange([msg], NLM_F_ACK if ack else 0)
+        if isinstance(answer, NetlinkError):
+            raise answer
+        return answer
 
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
@@ -141,13 +179,13 @@ class NetlinkSocket:
         A dump the kernel marks interrupted (its table changed meanwhile) is read again, up to
         ``DUMP_RETRIES`` times, then :class:`DumpInterrupted` is raised.
         """
-        flags = msg.flags | NLM_F_REQUEST | NLM_F_DUMP
         with self._lock:
             for _ in range(DUMP_RETRIES):
-                try:
-                    return self._transact(msg, flags, dump=True)
-                except DumpInterrupted:
-                    continue
+                [answer] = self._exchange([msg], NLM_F_DUMP)
+                if not isinstance(answer, NetlinkError):
+                    return answer
+                if not isinstance(answer, DumpInterrupted):
+                    raise answer
         raise DumpInterrupted()
 
     def request_many(self, msgs: Iterable[Message]) -> None:
@@ -158,102 +196,112 @@ class NetlinkSocket:
                 raise answer
 
     def request_each(self, msgs: Iterable[Message], *, window: int = WINDOW,
-                     ack: bool = True) -> list[list[Message] | NetlinkError]:
+                     ack: bool = True) -> list[Answer]:
         """Send many requests and return what each got, in order: its answer messages (an echo,
         say; the ack itself left out), or the :class:`NetlinkError` it failed with. Every answer is
         read before this returns, so the socket stays in step.
 
-        ``ack=False`` sends them without ``NLM_F_ACK``, for requests the kernel is known to answer
-        either way (a create with ``NLM_F_ECHO`` on Linux >= 6.3): each is done at its first
-        answer, and there is one datagram less to read per request.
+        ``ack=False`` sends them without ``NLM_F_ACK`` (see :meth:`request`); there is then one
+        datagram less to read per request.
 
-        Requests go out ``window`` per sendmsg, the next window once the answers of the last one are
+        Requests go out ``window`` per datagram, the next window once the answers of the last one are
         in: the kernel handles a datagram's messages one after another and queues the answers on this
         socket, dropping those that do not fit (``ENOBUFS``), so an unbounded batch could lose acks
         and wait for them forever. Requests whose answers are large (echoed links) take a smaller
         window.
         """
         batch = list(msgs)
-        out: list[list[Message] | NetlinkError] = []
+        out: list[Answer] = []
         with self._lock:
             for start in range(0, len(batch), window):
-                out += self._send_window(batch[start:start + window], NLM_F_ACK if ack else 0)
+                out += self._exchange(batch[start:start + window], NLM_F_ACK if ack else 0)
         return out
 
-    def _send_window(self, msgs: list[Message], ack: int) -> list[list[Message] | NetlinkError]:
-        results: list[list[Message] | NetlinkError] = [[] for _ in msgs]
-        pending: dict[int, tuple[int, bytes]] = {}  # seq -> (position, the request's bytes)
-        for i, msg in enumerate(msgs):
+    # -- the one loop --------------------------------------------------------------------------------
+    def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
+        """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
+        flags, and read until each is answered. Call with the lock held."""
+        waiting: dict[int, _Waiting] = {}
+        order = []
+        for msg in msgs:
             seq = next(self._seq)
-            pending[seq] = (i, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | ack))
-        self.sock.sendall(b"".join([data for _, data in pending.values()]))  # many messages, one datagram
-        portid = self.portid
-        while pending:
-            for reply in codec.decode(self.recv()):
-                entry = pending.get(reply.seq)
-                if entry is None or reply.pid != portid:
-                    continue
-                i, data = entry
-                answers = results[i]
-                if reply.type >= NLMSG_MIN_TYPE:
-                    if isinstance(answers, list):
-                        answers.append(reply)
-                    if not ack and not reply.flags & codec.NLM_F_MULTI:  # no ack to wait for
-                        del pending[reply.seq]
-                elif reply.type in (NLMSG_ERROR, NLMSG_DONE):
-                    err = self._status(reply, data)
-                    if err is not None:
-                        results[i] = err
-                    if reply.type == NLMSG_ERROR or not ack:  # the end (after a DONE, an ack still comes)
-                        del pending[reply.seq]
-        return results
-
-    def _transact(self, msg: Message, flags: int, *, dump: bool) -> list[Message]:
-        # ``dump`` is said, not read from ``flags``: NLM_F_DUMP's bits mean REPLACE|EXCL in a NEW request
-        seq = next(self._seq)
-        data = msg.encode(seq=seq, pid=0, flags=flags)
-        self.sock.sendall(data)
-        out: list[Message] = []
-        interrupted, portid = False, self.portid
-        while True:
-            for reply in codec.decode(self.recv()):
-                if reply.seq != seq or reply.pid != portid:
+            sent = waiting[seq] = _Waiting(msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how))
+            order.append(sent)
+        # a dump ends with NLMSG_DONE; an acked request with NLMSG_ERROR; an unacked one at its first
+        # answer that is not part of a multi-part reply
+        ends_at_first = how == 0
+        self.sock.sendall(b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data)
+        portid, control = self.portid, _CONTROL
+        while waiting:
+            for reply in decode(self.recv()):
+                state = waiting.get(reply.seq)
+                if state is None or reply.pid != portid:
                     continue  # an answer to an older request, or a notification
                 if reply.flags & NLM_F_DUMP_INTR:
-                    interrupted = True
+                    state.interrupted = True
                 rtype = reply.type
                 if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
-                    out.append(reply)
-                    if not dump and not flags & NLM_F_ACK and not reply.flags & codec.NLM_F_MULTI:
-                        return out
-                    continue
-                if rtype in (NLMSG_ERROR, NLMSG_DONE):
-                    err = self._status(reply, data)
-                    if err is not None:
-                        raise err
-                    if rtype == NLMSG_DONE and flags & NLM_F_ACK and not dump:
-                        continue  # a doit that answers with a multi-part reply: the ack still comes
-                    if interrupted:
-                        raise DumpInterrupted()
-                    return out
-                if rtype == NLMSG_OVERRUN:
-                    raise NetlinkError.from_errno(errno.EOVERFLOW, "netlink overrun")
+                    state.messages.append(reply)
+                    if ends_at_first and not reply.flags & NLM_F_MULTI:
+                        del waiting[reply.seq]
+                elif rtype in control and control[rtype](self, state, reply, how):
+                    del waiting[reply.seq]
+        return [sent.messages if sent.error is None else sent.error for sent in order]
 
-    def _status(self, reply: Message, request: bytes) -> NetlinkError | None:
-        """The error an NLMSG_ERROR / NLMSG_DONE carries, or None; keeps success warnings."""
+    def _status(self, reply: Message, state: _Waiting) -> None:
+        """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""
         error = getattr(reply.header, "error", 0)
-        if not error and not reply.flags & codec.NLM_F_ACK_TLVS:  # a plain ack: nothing more to read
-            return None
-        ext: Attrs | None = reply.attrs
+        if not error and not reply.flags & NLM_F_ACK_TLVS:  # a plain ack: nothing more to read
+            return
+        ext = reply.attrs
         text = ext.get("NLMSGERR_ATTR_MSG") if ext else None
         if error == 0:
             if isinstance(text, str) and text:
                 self.warnings.append(text)
-                warnings.warn(text, NetlinkWarning, stacklevel=4)
-            return None
+                warnings.warn(text, NetlinkWarning, stacklevel=5)
+            return
+        if state.error is not None:
+            return
         offset = ext.get("NLMSGERR_ATTR_OFFS") if ext is not None else None
-        attribute = codec.attribute_at(request, offset) if isinstance(offset, int) else None
+        attribute = attribute_at(state.data, offset) if isinstance(offset, int) else None
         if attribute is None and ext is not None and "NLMSGERR_ATTR_MISS_TYPE" in ext:
             attribute = f"missing attribute type {ext['NLMSGERR_ATTR_MISS_TYPE']}"
-        return NetlinkError.from_errno(-error, text if isinstance(text, str) else None, attribute)
+        state.error = NetlinkError.from_errno(-error, text if isinstance(text, str) else None, attribute)
 
+
+# netlink's own message types: what each does to the request it answers, and whether that request
+# is done (libmnl's default_cb_array). Types below NLMSG_MIN_TYPE not listed are skipped.
+def _noop(sock: NetlinkSocket, state: _Waiting, reply: Message, how: int) -> bool:
+    return False
+
+
+def _error(sock: NetlinkSocket, state: _Waiting, reply: Message, how: int) -> bool:
+    """An ack (error 0) or the request's error: always the request's last answer."""
+    sock._status(reply, state)
+    return _finish(state)
+
+
+def _done(sock: NetlinkSocket, state: _Waiting, reply: Message, how: int) -> bool:
+    """The end of a dump or multi-part reply; an acked request's ack still follows it."""
+    sock._status(reply, state)
+    return how != NLM_F_ACK and _finish(state)
+
+
+def _overrun(sock: NetlinkSocket, state: _Waiting, reply: Message, how: int) -> bool:
+    if state.error is None:
+        state.error = NetlinkError.from_errno(errno.EOVERFLOW, "netlink overrun: answers were lost")
+    return True
+
+
+def _finish(state: _Waiting) -> bool:
+    if state.interrupted and state.error is None:
+        state.error = DumpInterrupted()
+    return True
+
+
+_CONTROL: dict[int, Callable[[NetlinkSocket, _Waiting, Message, int], bool]] = {
+    NLMSG_NOOP: _noop,
+    NLMSG_ERROR: _error,
+    NLMSG_DONE: _done,
+    NLMSG_OVERRUN: _overrun,
+}

@@ -14,6 +14,11 @@ calling thread only, and every switch is undone before control returns to the ca
 The bottom of the module is the thin syscall layer over the ``rtnl._ns`` cffi extension (``csrc/``),
 loaded on first use so that ``import rtnl`` stays within the standard library. Every wrapper raises
 ``OSError`` (with the matching subclass) carrying the errno the C call left.
+
+This module stands beside the socket layer: it knows the wire format (for nsids) and no typed values
+or operations. It is over 600 lines because :class:`Namespace` is one object whose invariant —
+every thread switch undone, every descriptor and bind mount owned — spans creation, entering,
+sockets and ``popen``; split, that invariant would have no one place to be read.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
+
+from .errors import NamespaceRestoreError
+from .uapi import NETNSA_NSID_NOT_ASSIGNED
+from .values.check import check_int, check_namespace_name
 
 if TYPE_CHECKING:
     import subprocess
@@ -52,7 +61,6 @@ __all__ = [
     "set_nsid",
 ]
 
-_MAX_NAME = 255  # NAME_MAX: a namespace name is one file name in the run dir
 _THREAD_NS = "/proc/thread-self/ns/net"
 
 
@@ -122,15 +130,6 @@ def run_dir() -> str:
     Read on every call, so a test harness may point it elsewhere after import.
     """
     return os.environ.get("RTNL_NETNS_DIR") or "/run/netns"
-
-
-def _check_name(name: str) -> str:
-    """Refuse names that are not exactly one entry of the run dir, before anything touches the disk."""
-    if not isinstance(name, str):
-        raise TypeError(f"namespace name must be str, not {type(name).__name__}")
-    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > _MAX_NAME:
-        raise ValueError(f"invalid namespace name {name!r}")
-    return name
 
 
 def _ident(st: os.stat_result) -> tuple[int, int]:
@@ -218,14 +217,6 @@ def _share_run_dir(path: str) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # per-thread state
-
-
-class NamespaceRestoreError(RuntimeError):
-    """The calling thread could not be switched back to its own network namespace.
-
-    The thread is then in the wrong namespace for good; rtnl refuses to use it again (see
-    :func:`check_thread`) rather than let it create links or sockets in the wrong place.
-    """
 
 
 _thread = threading.local()
@@ -340,7 +331,7 @@ class Namespace:
         :raises ValueError: ``name`` is not a plain file name (checked before touching the disk).
         :raises FileExistsError: the name is taken; the existing namespace is left as it was.
         """
-        _check_name(name)
+        check_namespace_name(name)
         rdir = run_dir()
         path = os.path.join(rdir, name)
         _share_run_dir(rdir)
@@ -368,7 +359,7 @@ class Namespace:
         :raises OSError: (EINVAL) the file is not a network namespace, e.g. a stale name.
         """
         if isinstance(name_or_path, str) and "/" not in name_or_path:
-            name: str | None = _check_name(name_or_path)
+            name: str | None = check_namespace_name(name_or_path)
             path = os.path.join(run_dir(), name_or_path)
         else:
             name, path = None, os.fspath(name_or_path)
@@ -648,7 +639,7 @@ class Requester(Protocol):
     def request(self, message: Message) -> list[Message]: ...
 
 
-_NSID_NOT_ASSIGNED = -1  # NETNSA_NSID_NOT_ASSIGNED
+_NSID_NOT_ASSIGNED = NETNSA_NSID_NOT_ASSIGNED
 
 
 def _nsid_message(type_: int, **attrs: int) -> Message:
@@ -685,8 +676,8 @@ def set_nsid(conn: Requester, namespace: Namespace, nsid: int | None = None) -> 
     """
     from .codec import RTM_NEWNSID
 
-    if nsid is not None and not 0 <= nsid < 2**31:
-        raise ValueError(f"nsid must be a non-negative 32-bit int, not {nsid}")
+    if nsid is not None:
+        check_int(nsid, "nsid", 0, 2**31 - 1)
     current = get_nsid(conn, namespace)
     if current is not None and (nsid is None or nsid == current):
         return current

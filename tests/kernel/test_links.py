@@ -346,7 +346,7 @@ def _names(conn: rtnl.Connection) -> list[str]:
 
 def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent: Link,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import rtnl.links
+    import rtnl.ops.links
 
     with rtnl.Namespace.anonymous() as other, rtnl.connect(other) as there:
         there.add(Veth("mv0", "busy1"))  # the final name is taken over there: the rename fails
@@ -358,7 +358,7 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
         def broken(*args: object) -> Link:
             raise RuntimeError("injected failure after the create")
 
-        monkeypatch.setattr(rtnl.links, "_finish_in_place", broken)
+        monkeypatch.setattr(rtnl.ops.links, "_finish_inside", broken)
         for spec in (Macvlan("mv1", parent, namespace=other), Veth("v0", "v1", namespace=other),
                      Veth("v2", "v3", namespace=other, peer_namespace=other)):
             with pytest.raises(RuntimeError):
@@ -366,7 +366,7 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
             assert (_names(net), _names(there)) == (before_here, before_there)
 
         monkeypatch.undo()  # now fail after the rename, when the link already has its final name
-        monkeypatch.setattr(rtnl.links, "_verified", broken)
+        monkeypatch.setattr(rtnl.ops.links, "_verified", broken)
         with pytest.raises(RuntimeError):
             net.add(Macvlan("mv2", parent, namespace=other))
         assert (_names(net), _names(there)) == (before_here, before_there)
@@ -378,10 +378,9 @@ def test_create_in_place_leaves_nothing_on_failure(net: rtnl.Connection, parent:
 @pytest.mark.parametrize("echoes_known", [False, True])  # known: the creates go without NLM_F_ACK
 def test_add_many_creates_in_order_what_ip_sees(ns: rtnl.Namespace, net: rtnl.Connection, parent: Link,
                                                 echoes_known: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rtnl.links
     from rtnl.netlink import ECHO_WINDOW
 
-    monkeypatch.setattr(rtnl.links, "_kernel_echoes", echoes_known)
+    monkeypatch.setattr(net, "kernel_echoes", echoes_known)
 
     n = 2 * ECHO_WINDOW + 3  # three windows, the last one short
     modes = (MacvlanMode.PRIVATE, MacvlanMode.VEPA, MacvlanMode.BRIDGE)  # (PASSTHRU wants to be alone)
@@ -413,16 +412,17 @@ def test_add_many_is_all_or_nothing(ns: rtnl.Namespace, net: rtnl.Connection, pa
     assert net.link("mv20") == old
     assert set(ip_links(ns)) == set(before)
 
-    import rtnl.links
+    import rtnl.ops.links
 
     calls = itertools.count()
 
-    def refuse_the_fifth(net: rtnl.Connection, spec: Any, link: Link) -> Link:
+    def refuse_the_fifth(place: Any, spec: Any, link: Link) -> Any:  # an operation (see rtnl.ops)
         if next(calls) == 4:
             raise RuntimeError("injected failure after the creates")
         return link
+        yield
 
-    monkeypatch.setattr(rtnl.links, "_verified", refuse_the_fifth)
+    monkeypatch.setattr(rtnl.ops.links, "_verified", refuse_the_fifth)
     with pytest.raises(RuntimeError):
         net.add_many([Macvlan(f"mv{i}", parent) for i in range(21, 30)] + [Veth("va", "vb")])
     assert {link.name: link.index for link in net.links()} == before
@@ -518,21 +518,21 @@ def test_delete_many_refuses_a_link_whose_index_now_has_another_name(net: rtnl.C
 def test_delete_many_restores_groups_when_regrouping_fails(net: rtnl.Connection, parent: Link,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A link deleted between the dump and the regroup: ENODEV, and the others keep their groups."""
-    import rtnl.links
+    import rtnl.ops.links
 
     a, b, gone = (net.add(Macvlan(f"mv{i}", parent)) for i in range(3))
     net.set(b, group=9)
-    real = rtnl.links._names_and_groups
+    real = rtnl.ops.links._names_and_groups
     calls = []
 
-    def dump_then_lose_one(conn: rtnl.Connection) -> dict[int, tuple[str, int]]:
-        out = real(conn)
+    def dump_then_lose_one(place: Any) -> Any:  # an operation (see rtnl.ops)
+        out = yield from real(place)
         if not calls:
-            conn.delete(gone)  # after the dump: the regroup meets a missing index
+            net.delete(gone)  # after the dump: the regroup meets a missing index
         calls.append(1)
         return out
 
-    monkeypatch.setattr(rtnl.links, "_names_and_groups", dump_then_lose_one)
+    monkeypatch.setattr(rtnl.ops.links, "_names_and_groups", dump_then_lose_one)
     with pytest.raises(rtnl.NetlinkError) as e:
         net.delete_many([a, gone, b])
     assert e.value.errno == errno.ENODEV
@@ -563,8 +563,6 @@ def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connecti
     it has done so, creates need no NLM_F_ACK (one answer datagram instead of two), and an error
     still comes back as an exception with the socket in step. ``EXCL`` shares its bit with
     ``NLM_F_MATCH``: a create must not be taken for a dump, which would wait for an NLMSG_DONE."""
-    import rtnl.links
-
     sent: list[int] = []  # nlmsg_flags of every RTM_NEWLINK sent
     real = net.sock.sock
 
@@ -577,7 +575,7 @@ def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connecti
                 sent.append(struct.unpack_from("=H", data, 6)[0])
             real.sendall(data)
 
-    monkeypatch.setattr(rtnl.links, "_kernel_echoes", False)
+    monkeypatch.setattr(net, "kernel_echoes", False)
     monkeypatch.setattr(net.sock, "sock", Spy())
     real.settimeout(10)  # a create waiting for an answer that never comes fails instead of hanging
     first, second = net.add(Macvlan("mv0", parent)), net.add(Macvlan("mv1", parent))

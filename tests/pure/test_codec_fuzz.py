@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtnl import codec
+from rtnl._fast import NLA
 from rtnl.codec import Attrs, Message, decode
 from rtnl.errors import DecodeError
+from rtnl.wire.headers import NLMSGHDR
 from tests.support import strategies as S
 from tests.support.paths import DATA
 
@@ -166,7 +168,7 @@ def test_decode_arbitrary_bytes(data: bytes) -> None:
 
 def framed(body: bytes, mtype: int, flags: int) -> bytes:
     """A netlink header of the right length in front of ``body``: gets past framing into the payload."""
-    return codec._HDR.pack(16 + len(body), mtype, flags, 1, 0) + body
+    return NLMSGHDR.pack(16 + len(body), mtype, flags, 1, 0) + body
 
 
 message_types = st.sampled_from(sorted({*codec.FAMILIES, codec.NLMSG_ERROR, codec.NLMSG_DONE}))
@@ -230,7 +232,7 @@ def reference_index(buf: bytes, start: int, end: int) -> tuple[list[int], list[t
     while off < end:
         if end - off < 4:
             raise DecodeError(f"T: {end - off} stray bytes after the last attribute")
-        length, rtype = codec._NLA.unpack_from(buf, off)
+        length, rtype = NLA.unpack_from(buf, off)
         if length < 4 or off + length > end:
             raise DecodeError(f"T: attribute {rtype} claims {length} bytes")
         types.append(rtype & codec.NLA_TYPE_MASK)
@@ -253,7 +255,7 @@ def c_index(buf: bytes, start: int, end: int) -> tuple[list[int], list[tuple[int
 
 # runs of attributes, often more than the 64 the first C call has room for, then damaged
 tlv = st.tuples(st.integers(0, 0xFFFF), st.binary(max_size=12)).map(
-    lambda t: codec._NLA.pack(4 + len(t[1]), t[0]) + t[1] + b"\0" * (-len(t[1]) % 4))
+    lambda t: NLA.pack(4 + len(t[1]), t[0]) + t[1] + b"\0" * (-len(t[1]) % 4))
 runs = st.lists(tlv, max_size=150).map(b"".join)
 
 

@@ -37,6 +37,8 @@ from rtnl.codec import (
     NlMsgHdr,
     Schema,
 )
+from rtnl.wire import attrs as wire_attrs
+from rtnl.wire import codecs as wire_codecs
 
 MAX_DEPTH = 3  # nests deeper than this are generated empty (VETH_INFO_PEER recurses into IFLA)
 MAX_ATTRS = 8
@@ -62,19 +64,19 @@ def decoded(c: codec.Codec, raw: bytes) -> Any:
 
 def typed(c: codec.Codec) -> st.SearchStrategy[Any]:
     """Values a caller would build for a leaf codec."""
-    if isinstance(c, codec._Int):
+    if isinstance(c, wire_codecs.Int):
         return st.integers(*int_range(c.st.format))
-    if isinstance(c, codec._Uint):
+    if isinstance(c, wire_codecs.Uint):
         return st.integers(0, 2**64 - 1)
-    if isinstance(c, codec._Str):
+    if isinstance(c, wire_codecs.Str):
         return text
-    if isinstance(c, codec._LLAddr):
+    if isinstance(c, wire_codecs.LLAddr):
         return st.binary(min_size=6, max_size=6).map(lambda b: b.hex(":"))
-    if isinstance(c, codec._IPAddr):
+    if isinstance(c, wire_codecs.IPAddr):
         return st.ip_addresses()
-    if isinstance(c, codec._Flag):
+    if isinstance(c, wire_codecs.Flag):
         return st.just(True)
-    if isinstance(c, codec._Array):
+    if isinstance(c, wire_codecs.Array):
         lo, hi = int_range(c.item)
         return st.lists(st.integers(lo, hi), max_size=8).map(tuple)
     if type(c) is codec.Codec:  # BYTES
@@ -97,9 +99,9 @@ def header(fixed: Any) -> st.SearchStrategy[Any]:
 @functools.cache
 def value(c: codec.Codec, depth: int) -> st.SearchStrategy[Any]:
     """A value for any codec but by-kind (which needs its sibling, see :func:`attrs`)."""
-    if isinstance(c, codec._Nested):
+    if isinstance(c, wire_attrs.Nest):
         return attrs(c._schema(), depth + 1)
-    if isinstance(c, codec._WithHeader):
+    if isinstance(c, wire_attrs.NestWithHeader):
         return st.builds(Body, header(c.fixed), attrs(c._schema(), depth + 1))
     return leaf(c)
 
@@ -112,7 +114,7 @@ def unknown(schema: Schema) -> st.SearchStrategy[tuple[int, bytes]]:
 
 
 @functools.cache
-def kinds(c: codec._ByKind) -> st.SearchStrategy[str]:
+def kinds(c: wire_attrs.NestByKind) -> st.SearchStrategy[str]:
     """The kinds a by-kind codec knows (``macvlan``, ``veth``...) and some it does not."""
     known = c._schemas()
     return st.sampled_from(sorted(known)) | text.filter(lambda k: k not in known)
@@ -130,7 +132,7 @@ def _attrs(draw: st.DrawFn, schema: Schema, depth: int) -> Attrs:
     flags = draw(st.sampled_from([0, NLA_F_NESTED, NLA_F_NESTED | NLA_F_NET_BYTEORDER]))
     if depth > MAX_DEPTH:
         return Attrs(schema, flags=flags)
-    by_kind = {name: c for _, (name, c) in schema.by_type.items() if isinstance(c, codec._ByKind)}
+    by_kind = {name: c for _, (name, c) in schema.by_type.items() if isinstance(c, wire_attrs.NestByKind)}
     paired = set(by_kind) | {c.kind_attr for c in by_kind.values()}
     free = sorted(name for name in schema.by_name if name not in paired)
     # nests, leaves and unknown attributes drawn evenly: the few nests of a big table get explored

@@ -1,0 +1,257 @@
+"""Every speed trick rtnl plays, in one place; each has a plain twin that a property test holds it to.
+
+Call sites use these as ordinary functions and need no comment. What is here, and why:
+
+- :func:`attr_index` walks a run of netlink attributes in C (``rtnl._nla``, one bounds-checked pass)
+  and hands back their types as a tuple and their payload spans packed in a ``bytearray``: only the
+  spans asked for become Python ints. A pool of scratch outputs (popped and pushed back, since the C
+  call runs without the GIL) serves threads and signal handlers without sharing one. The extension
+  loads on first use, so ``import rtnl`` stays free of cffi. Twin: :func:`attr_index_plain`.
+- :func:`first_values` answers "what is the first attribute of each of these types" from one walk,
+  with one dict built in C, instead of a lookup per field (a dump of 1,000 links asks it 1,000
+  times). Twin: :func:`first_values_plain`.
+- :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
+  ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
+  type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
+  and the padding. Twin: :func:`attr_plain`. They take only the value types their schema routes to
+  them (``int``, ``str``); every other value goes the general way, decided before encoding, so a
+  bug here cannot hide behind a fallback and a bad value is encoded once.
+- :class:`Memo` is a dict that makes a missing value on first use and keeps a bounded number of
+  them: a hit is one dict lookup in C, no Python call.
+- :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
+  class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
+  :func:`member_or_int_plain`.
+
+Two tricks live with the objects they speed up, as they are a matter of representation: objects
+made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
+one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Schema.build`` in
+``rtnl.wire.attrs``, ``decode``, ``Link._all``); and built attributes keep their bytes at hand
+(``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one pack and one
+concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
+
+This module knows nothing of schemas, messages or links: bytes, ints and structs only.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .errors import DecodeError
+
+NLA = struct.Struct("=HH")  # struct nlattr: len, type
+PAD = (b"", b"\0\0\0", b"\0\0", b"\0")  # NLA_ALIGN padding after an attribute of length % 4 == i
+_NLA_TYPE_MASK = 0x3FFF  # ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER), linux/netlink.h
+
+
+def align(n: int) -> int:
+    """NLA_ALIGN / NLMSG_ALIGN: ``n`` rounded up to 4."""
+    return (n + 3) & ~3
+
+
+# --- Memo --------------------------------------------------------------------------------------------
+
+
+class Memo(dict[Any, Any]):
+    """A value per key, made by ``make(key) -> (value, keep)`` on first use and kept if ``keep``
+    says so, up to ``size`` of them (a stream of odd keys does not grow it)."""
+
+    def __init__(self, make: Callable[[Any], tuple[Any, bool]], size: int = 64) -> None:
+        super().__init__()
+        self.make, self.size = make, size
+
+    def __missing__(self, key: Any) -> Any:
+        value, keep = self.make(key)
+        if keep and len(self) < self.size:
+            self[key] = value
+        return value
+
+
+# --- whole attributes in one pack ---------------------------------------------------------------------
+
+Encoder = Callable[[Any], bytes]
+
+
+def attr_plain(rtype: int, payload: bytes, name: object = None) -> bytes:
+    """One whole attribute, the plain way: ``struct nlattr``, payload, padding."""
+    length = 4 + len(payload)
+    if length > 0xFFFF:
+        what = rtype & _NLA_TYPE_MASK if name is None else name
+        raise ValueError(f"attribute {what} is {length} bytes, more than netlink allows")
+    return NLA.pack(length, rtype) + payload + PAD[length & 3]
+
+
+def int_attr(rtype: int, fmt: str) -> Encoder:
+    """An encoder of a whole attribute of type ``rtype`` holding one int in native byte order
+    (``fmt`` a one-item ``struct`` format such as ``"=I"``). Out of range: ``struct.error``."""
+    size = struct.calcsize(fmt)
+    whole: Encoder = functools.partial(struct.Struct(f"=HH{fmt[1:]}{-size % 4}x").pack, 4 + size, rtype)
+    return whole  # called from C: no Python frame
+
+
+# by a string's length, struct.pack of its whole attribute: nlattr, then the string in an "s" field
+# of the aligned size, which adds the NUL and the padding
+_STRINGS = Memo(lambda n: (struct.Struct(f"=HH{align(n + 1)}s").pack, True), 256)
+
+
+def str_attr(rtype: int) -> Encoder:
+    """An encoder of a whole NUL-terminated string attribute of type ``rtype`` from a ``str``
+    (UTF-8, lone surrogates from ``surrogateescape`` kept). Too long: ``struct.error``."""
+    packers = _STRINGS
+
+    def whole(value: str) -> bytes:
+        raw = value.encode("utf-8", "surrogateescape")
+        n = len(raw)
+        return packers[n](5 + n, rtype, raw)  # type: ignore[no-any-return]
+    return whole
+
+
+# --- the C attribute walker ---------------------------------------------------------------------------
+
+SPAN = struct.Struct("=II")  # one entry of attr_index's spans: payload start and end
+_span = SPAN.unpack_from
+_INDEX_CAP = 64  # attributes one C call indexes without a retry (a link message with statistics: ~50)
+_lib: Any = None  # rtnl._nla
+_c_index: Any = None  # its rtnl_nla_index
+_unpack_types: list[Callable[[Any, int], tuple[int, ...]]] = []
+_scratch: list[tuple[bytearray, Any]] = []  # free scratch outputs for _INDEX_CAP attributes
+
+
+def _load() -> Any:
+    global _lib, _c_index
+    from . import _nla  # compiled by the package build from csrc/build_nla.py
+
+    _unpack_types[:] = [struct.Struct(f"={n}H").unpack_from for n in range(_INDEX_CAP + 1)]
+    _lib, _c_index = _nla, _nla.lib.rtnl_nla_index
+    return _c_index
+
+
+def _new_scratch(cap: int) -> tuple[bytearray, Any]:
+    out = bytearray(10 * cap)  # cap (start, end) uint32 pairs, then cap uint16 types
+    return out, _lib.ffi.from_buffer(out)
+
+
+def attr_index(buf: bytes, start: int, end: int,
+               name: str = "attributes") -> tuple[tuple[int, ...], bytearray]:
+    """Index the netlink attributes in ``buf[start:end]``: each one's type (``NLA_F_NESTED`` and
+    ``NLA_F_NET_BYTEORDER`` masked off), in wire order, and where its payload is:
+    ``SPAN.unpack_from(spans, 8 * i) -> (start, end)`` for the ``i``-th (its ``struct nlattr`` is the
+    4 bytes before ``start``). Raises :class:`DecodeError`, prefixed with ``name``, on bad framing."""
+    index = _c_index or _load()
+    src = buf if type(buf) is bytes else _lib.ffi.from_buffer(buf)  # bytes pass without a copy
+    try:
+        scratch = _scratch.pop()
+    except IndexError:  # all in use (or none made yet)
+        scratch = _new_scratch(_INDEX_CAP)
+    try:  # the spans are copied out of the scratch
+        cap, (out, c_out) = _INDEX_CAP, scratch
+        n = index(src, len(buf), start, end, c_out, cap)
+        if n > cap:  # more attributes than room: once more with room for all
+            cap, (out, c_out) = n, _new_scratch(n)
+            n = index(src, len(buf), start, end, c_out, cap)
+        if n >= 0:
+            unpack = _unpack_types[n] if n <= _INDEX_CAP else struct.Struct(f"={n}H").unpack_from
+            return unpack(out, 8 * cap), out[:8 * n]
+    finally:
+        _scratch.append(scratch)
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
+    _framing_error(buf, -1 - n, end, name)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _framing_error(buf: bytes, bad: int, end: int, name: str) -> None:
+    if end - bad < 4:
+        raise DecodeError(f"{name}: {end - bad} stray bytes after the last attribute")
+    length, rtype = NLA.unpack_from(buf, bad)
+    raise DecodeError(f"{name}: attribute {rtype} claims {length} bytes")
+
+
+def attr_index_plain(buf: bytes, start: int, end: int,
+                     name: str = "attributes") -> tuple[tuple[int, ...], list[tuple[int, int]]]:
+    """:func:`attr_index`'s twin in plain Python; spans as a list of ``(start, end)``."""
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
+    types: list[int] = []
+    spans: list[tuple[int, int]] = []
+    off = start
+    while off < end:
+        if end - off < 4:
+            _framing_error(buf, off, end, name)
+        length, rtype = NLA.unpack_from(buf, off)
+        if length < 4 or off + length > end:
+            _framing_error(buf, off, end, name)
+        types.append(rtype & _NLA_TYPE_MASK)
+        spans.append((off + 4, off + length))
+        off += align(length)
+    return tuple(types), spans
+
+
+def spans_of(spans: bytearray) -> list[tuple[int, int]]:
+    """The ``(start, end)`` pairs of :func:`attr_index`'s packed spans."""
+    return [_span(spans, 8 * i) for i in range(len(spans) // 8)]
+
+
+def span_at(spans: bytearray, i: int) -> tuple[int, int]:
+    """The ``(start, end)`` of the ``i``-th attribute in :func:`attr_index`'s packed spans."""
+    return _span(spans, i << 3)
+
+
+Decoder = Callable[[bytes, int, int, Any], Any]
+
+
+def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
+                 parent: Any, name: str = "attributes") -> list[Any]:
+    """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
+    in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
+    also checks the framing) instead of a lookup per type."""
+    types, spans = attr_index(buf, start, end, name)
+    n = len(types)
+    first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))  # type -> where its first is
+    out: list[Any] = [None] * len(wanted)
+    for slot, rtype in enumerate(wanted):
+        i = first.get(rtype)
+        if i is not None:
+            s, e = _span(spans, i << 3)
+            out[slot] = decoders[slot](buf, s, e, parent)
+    return out
+
+
+def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
+                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes") -> list[Any]:
+    """:func:`first_values`'s twin in plain Python."""
+    types, spans = attr_index_plain(buf, start, end, name)
+    return [decode(buf, *spans[types.index(t)], parent) if t in types else None
+            for t, decode in zip(wanted, decoders, strict=True)]
+
+
+# --- enum members ---------------------------------------------------------------------------------------
+
+_E = TypeVar("_E", bound=int)
+_MEMBERS: dict[Any, dict[int, Any]] = {}  # enum class -> {value: member}, filled as values are met
+
+
+def member_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
+    """``cls(value)``, or ``value`` itself when this version does not know it: kept, never dropped."""
+    known = _MEMBERS.get(cls)
+    if known is None:
+        known = _MEMBERS[cls] = {}
+    member = known.get(value)
+    if member is None:
+        try:
+            member = cls(value)
+        except ValueError:
+            return value
+        if len(known) < 256:  # an IntFlag makes a member of any value: the cache stays small
+            known[value] = member
+    return member
+
+
+def member_or_int_plain(cls: Callable[[int], _E], value: int) -> _E | int:
+    """:func:`member_or_int`'s twin."""
+    try:
+        return cls(value)
+    except ValueError:
+        return value

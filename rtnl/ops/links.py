@@ -1,0 +1,565 @@
+"""Link operations (RTM_*LINK): list, look up, create, change, move and delete links.
+
+Each is a generator run by a driver (see :mod:`rtnl.ops`); :class:`~rtnl.Connection` exposes them
+as methods (``net.add(spec)`` runs ``add(net, spec)``). This module knows how a spec becomes a
+request and how a failed multi-step change is undone; not sockets or ``Connection``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import random
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from ..errors import NetlinkError
+from ..netlink import ECHO_WINDOW, WINDOW
+from ..uapi import (
+    BRIDGE_MODE_HAIRPIN,
+    IFF_PROMISC,
+    IFF_UP,
+    IFNAMSIZ,
+    MACVLAN_MACADDR_ADD,
+    MACVLAN_MACADDR_DEL,
+    MACVLAN_MACADDR_FLUSH,
+    MACVLAN_MACADDR_SET,
+    NLM_F_CREATE,
+    NLM_F_ECHO,
+    NLM_F_EXCL,
+    RTEXT_FILTER_SKIP_STATS,
+    RTEXT_FILTER_VF,
+    RTM_DELLINK,
+    RTM_GETLINK,
+    RTM_NEWLINK,
+)
+from ..values.check import check_bool, check_index, check_int, check_mac, check_mtu, check_name, check_u32
+from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
+from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth
+from ..wire.attrs import Attrs, Body
+from ..wire.headers import IfInfoMsg
+from ..wire.message import Message
+from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
+from . import Batch, Dump, Inside, Operation, Place, Request, ignoring_errors
+
+_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def links(place: Place) -> Operation[list[Link]]:
+    """Every link in the namespace, in index order."""
+    request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
+    return Link._all((yield Dump(request)), place.namespace_id)
+
+
+def get(place: Place, link: LinkRef) -> Operation[Link]:
+    """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
+    (read again). ``NetlinkError`` (ENODEV) if there is none."""
+    ref = index_here(place, link) if isinstance(link, Link) else link
+    [reply] = yield Request(_getlink(ref))
+    return Link.from_message(reply, place.namespace_id)
+
+
+def index_here(place: Place, link: LinkRef) -> int | str:
+    """The index of ``link`` if it can be told without asking the kernel, else its name.
+
+    :raises ValueError: ``link`` is a :class:`Link` read in another namespace (its index means
+        another link here), or an index out of range.
+    """
+    if type(link) is int and 0 < link < 2**31:  # an index, the common case: no call
+        return link
+    if isinstance(link, Link):
+        if link.namespace_id not in (None, place.namespace_id):
+            raise ValueError(f"link {link.name!r} (index {link.index}) was read in another network "
+                             f"namespace than this connection's; look it up here by name instead")
+        return link.index
+    if isinstance(link, int) and not isinstance(link, bool):
+        return check_index(link)
+    if not isinstance(link, str):
+        raise TypeError(f"a link is a Link, a name or an index, not {type(link).__name__}")
+    return link
+
+
+def index(place: Place, link: LinkRef) -> Operation[int]:
+    """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup)."""
+    ref = index_here(place, link)
+    if type(ref) is int:
+        return ref
+    return (yield from get(place, ref)).index
+
+
+def _name_key(name: str) -> str:
+    """IFLA_IFNAME, or IFLA_ALT_IFNAME for a name of 16..127 bytes (an alternative name)."""
+    return "IFLA_IFNAME" if len(check_name(name, lookup=True).encode()) < IFNAMSIZ else "IFLA_ALT_IFNAME"
+
+
+def _getlink(link: str | int) -> Message:
+    if isinstance(link, int):
+        return Message(RTM_GETLINK, header=IfInfoMsg(index=check_index(link)),
+                       attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
+    return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": _EXT_MASK}))
+
+
+def _names_and_groups(place: Place) -> Operation[dict[int, tuple[str, int]]]:
+    """index -> (name, group) of every link: a dump that decodes two attributes, not whole Links."""
+    mask = IFLA.build(IFLA_EXT_MASK=RTEXT_FILTER_SKIP_STATS)
+    out = {}
+    for m in (yield Dump(Message(RTM_GETLINK, attrs=mask))):
+        if m.type == RTM_NEWLINK and m.attrs is not None:
+            out[m.header.index] = (m.attrs.get("IFLA_IFNAME", ""), m.attrs.get("IFLA_GROUP", 0))
+    return out
+
+
+# --- requests ---------------------------------------------------------------------------------------------
+
+
+def _newlink(index: int = 0, flags: int = 0, *, ifi_flags: int = 0, change: int = 0,
+             attrs: dict[str, Any] | None = None) -> Message:
+    return Message(RTM_NEWLINK, flags, header=IfInfoMsg(index=index, flags=ifi_flags, change=change),
+                   attrs=IFLA.build(**attrs) if attrs else None)
+
+
+def _dellink(link: str | int) -> Message:
+    if isinstance(link, str):
+        return Message(RTM_DELLINK, attrs=IFLA.build(**{_name_key(link): link}))
+    return Message(RTM_DELLINK, header=IfInfoMsg(index=check_index(link)))
+
+
+@functools.lru_cache(maxsize=64)
+def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
+                      bc_queue_len: int | None, bc_cutoff: int | None) -> bytes:
+    """The IFLA_LINKINFO payload of a macvlan or macvtap spec, encoded once for children made alike
+    (a bulk create differs in names only); bytes, so nothing can change what the cache holds."""
+    data: dict[str, Any] = {"IFLA_MACVLAN_MODE": mode}
+    if flags:
+        data["IFLA_MACVLAN_FLAGS"] = flags
+    if source_macs:
+        data["IFLA_MACVLAN_MACADDR_MODE"] = MACVLAN_MACADDR_SET
+        data["IFLA_MACVLAN_MACADDR_DATA"] = _mac_list(source_macs)
+    if bc_queue_len is not None:
+        data["IFLA_MACVLAN_BC_QUEUE_LEN"] = bc_queue_len
+    if bc_cutoff is not None:
+        data["IFLA_MACVLAN_BC_CUTOFF"] = bc_cutoff
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=data).encode()
+
+
+def _mac_list(macs: Iterable[str]) -> Attrs:
+    return IFLA_MACVLAN_MACADDR_LIST.build(*(("IFLA_MACVLAN_MACADDR", m) for m in macs))
+
+
+def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
+                peer_fd: int | None = None) -> Operation[dict[str, Any]]:
+    """The IFLA attributes that create ``spec`` (its name aside). ``parent``: a macvlan's parent
+    index when the caller has looked it up already; ``peer_fd``: a veth peer's namespace."""
+    if isinstance(spec, Macvlan):
+        try:
+            if parent is None:
+                parent = yield from index(place, spec.parent)
+        except NetlinkError as e:
+            if e.errno != errno.ENODEV:
+                raise
+            text = f"parent {spec.parent!r} of {spec.name!r} not found"
+            raise NetlinkError.from_errno(errno.ENODEV, text, e.attribute) from None
+        out: dict[str, Any] = {"IFLA_LINK": parent}
+        if spec.address is not None:
+            out["IFLA_ADDRESS"] = spec.address
+        if spec.mtu is not None:
+            out["IFLA_MTU"] = spec.mtu
+        out["IFLA_LINKINFO"] = _macvlan_linkinfo(spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
+                                                 spec.bc_queue_len, spec.bc_cutoff)  # ints: hashed in C
+        return out
+    if isinstance(spec, Veth):
+        mtu = {"IFLA_MTU": spec.mtu} if spec.mtu is not None else {}
+        peer = {"IFLA_IFNAME": spec.peer, **mtu}
+        if peer_fd is not None:
+            peer["IFLA_NET_NS_FD"] = peer_fd
+        data = {"VETH_INFO_PEER": Body(IfInfoMsg(), IFLA.build(**peer))}
+        return {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
+    return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+
+
+def _source_macs_data(edit: SourceMacs, current: Sequence[str]) -> dict[str, Any]:
+    """IFLA_INFO_DATA for one request, given the ``current`` list. The kernel adds or deletes
+    one MAC per request, so adding or deleting several becomes one SET of the list that results
+    (all or nothing, instead of a partial list should a request fail half-way)."""
+    if edit.op == "flush":
+        return {"IFLA_MACVLAN_MACADDR_MODE": MACVLAN_MACADDR_FLUSH}
+    if edit.op != "set" and len(edit.macs) <= 1:
+        if not edit.macs:
+            return {}
+        mode = MACVLAN_MACADDR_ADD if edit.op == "add" else MACVLAN_MACADDR_DEL
+        return {"IFLA_MACVLAN_MACADDR_MODE": mode, "IFLA_MACVLAN_MACADDR": edit.macs[0]}
+    if edit.op == "add":
+        macs = (*current, *(m for m in edit.macs if m not in current))
+    elif edit.op == "delete":
+        macs = tuple(m for m in current if m not in edit.macs)
+    else:
+        macs = edit.macs
+    data: dict[str, Any] = {"IFLA_MACVLAN_MACADDR_MODE": MACVLAN_MACADDR_SET}
+    if macs:
+        data["IFLA_MACVLAN_MACADDR_DATA"] = _mac_list(macs)
+    return data
+
+
+def _macvlan_info(kind: str, data: dict[str, Any]) -> Attrs:
+    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=data)
+
+
+# --- creating ---------------------------------------------------------------------------------------------
+
+
+def _unknown_kind(err: NetlinkError) -> bool:
+    return err.errno == errno.EOPNOTSUPP and "Unknown device type" in (err.extack or "")
+
+
+def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
+    """The kernel's "Unknown device type" made actionable: which kind, and what to do."""
+    if not _unknown_kind(err):
+        return err
+    return NetlinkError.from_errno(errno.EOPNOTSUPP, (
+        f"the kernel has no {kind!r} link type (Unknown device type): load its module with "
+        f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
+
+
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], *,
+            echo: bool = True) -> Operation[Link | None]:
+    """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
+    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
+
+    ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
+    echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
+    """
+    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
+    msg = Message(RTM_NEWLINK, flags, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
+        answers = yield Request(msg, ack=not (echo and place.kernel_echoes))
+    except NetlinkError as e:
+        raise _unsupported(e, spec.kind) from None
+    for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
+        if m.type == RTM_NEWLINK:
+            place.kernel_echoes = True
+            return Link.from_message(m, place.namespace_id)
+    return None
+
+
+def _verified(place: Place, spec: Spec, link: Link) -> Operation[Link]:
+    """``link``, unless the kernel silently ignored part of ``spec``: then it is deleted again."""
+    if (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
+            and link.info.bc_cutoff is None):
+        yield Request(_dellink(link.index))
+        raise NetlinkError.from_errno(errno.EOPNOTSUPP, "the kernel ignored IFLA_MACVLAN_BC_CUTOFF "
+                                      "(it needs Linux >= 6.4); the link was not kept")
+    return link
+
+
+def _temp_name() -> str:
+    return f"rtnl{random.getrandbits(40):010x}"  # 14 bytes: fits IFNAMSIZ
+
+
+def _open_namespace(stack: contextlib.ExitStack, namespace: NamespaceLike) -> NamespaceHandle:
+    """The open namespace ``namespace`` names, closed with ``stack`` if it was opened here."""
+    from ..netns import resolve  # on first use: `import rtnl; rtnl.connect` stays free of cffi
+
+    ns, owned = resolve(cast(Any, namespace))
+    if owned:
+        stack.callback(ns.close)
+    return ns
+
+
+def _check_spec(spec: object, what: str) -> Spec:
+    if not isinstance(spec, (Macvlan, Veth, Bridge)):
+        raise TypeError(f"{what} takes a Macvlan, Macvtap, Veth or Bridge spec, not {type(spec).__name__}")
+    return spec
+
+
+def add(place: Place, spec: Spec) -> Operation[Link]:
+    """Create the link ``spec`` describes and return it as the kernel reports it.
+
+    With ``spec.namespace`` set, the link is created inside that namespace under a temporary name and
+    renamed there (as the CNI macvlan plugin does), so its name may also exist here; the returned
+    :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
+    """
+    _check_spec(spec, "add()")
+    if spec.namespace is None and getattr(spec, "peer_namespace", None) is None:  # no namespace to open
+        link = yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec)))
+        if link is None:
+            link = yield from get(place, spec.name)
+        return (yield from _verified(place, spec, link))
+    with contextlib.ExitStack() as stack:
+        peer_fd = None
+        if isinstance(spec, Veth) and spec.peer_namespace is not None:
+            peer_fd = _open_namespace(stack, spec.peer_namespace).fd
+        attrs = yield from _spec_attrs(place, spec, peer_fd=peer_fd)
+        if spec.namespace is None:
+            link = yield from _create(place, spec, spec.name, attrs)
+            if link is None:
+                link = yield from get(place, spec.name)
+            return (yield from _verified(place, spec, link))
+        ns = _open_namespace(stack, spec.namespace)
+        temp = _temp_name()
+        yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, echo=False)
+        try:
+            result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
+        except GeneratorExit:
+            raise
+        except BaseException:  # (after a rename, _finish_inside has deleted it by index already)
+            yield from ignoring_errors(Inside(ns, lambda inside: delete(inside, temp)))
+            raise
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
+
+
+def _finish_inside(inside: Place, spec: Spec, temp: str) -> Operation[Link]:
+    """Second step of creating in another namespace, run there: give the link its name."""
+    index_inside = 0
+    try:
+        index_inside = yield from index(inside, temp)
+        yield Request(_newlink(index_inside, attrs={"IFLA_IFNAME": spec.name}))
+        link = yield from get(inside, index_inside)
+        return (yield from _verified(inside, spec, link))
+    except GeneratorExit:
+        raise
+    except BaseException:
+        yield from ignoring_errors(Request(_dellink(index_inside or temp)))  # by index: renamed maybe
+        raise
+
+
+def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
+    """Create many links in this namespace, as ``ip -batch`` does, and return them in order.
+
+    All or nothing: every spec is checked before anything is sent (a spec with a ``namespace`` or
+    ``peer_namespace`` is refused: :func:`add` creates those), then the creates go out pipelined,
+    :data:`~rtnl.netlink.ECHO_WINDOW` per datagram, each answered by the kernel with the new link.
+    If any create fails, the links this call created are deleted again (in one transaction, as by
+    :func:`delete_many`) and the first error is raised; links that existed before are never touched
+    (one dump beforehand says which those are).
+    """
+    todo = [_check_spec(spec, "add_many()") for spec in specs]
+    names: set[str] = set()
+    for spec in todo:
+        if spec.namespace is not None or (isinstance(spec, Veth) and spec.peer_namespace is not None):
+            raise ValueError(f"{spec.name!r} is to be created in another namespace: use add() for it")
+        for name in (spec.name, spec.peer) if isinstance(spec, Veth) else (spec.name,):
+            if name in names:
+                raise ValueError(f"two specs name a link {name!r}")
+            names.add(name)
+    parents: dict[LinkRef, int] = {}  # a parent named by many specs is looked up once
+    msgs = []
+    for spec in todo:
+        if isinstance(spec, Macvlan):
+            ref = spec.parent
+            known = parents.get(ref) if isinstance(ref, (str, int)) else None
+            attrs = yield from _spec_attrs(place, spec, known)
+            if known is None and isinstance(ref, (str, int)):
+                parents[ref] = attrs["IFLA_LINK"]
+        else:
+            attrs = yield from _spec_attrs(place, spec)
+        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                            attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
+    before = {name for name, _ in (yield from _names_and_groups(place)).values()}  # never deleted on failure
+    try:
+        echoes: list[Message | None] = []
+        answers = yield Batch(msgs, ECHO_WINDOW, ack=not place.kernel_echoes)
+        for spec, answer in zip(todo, answers, strict=True):
+            if isinstance(answer, NetlinkError):  # the first error (every answer is in), naming its link
+                err = _unsupported(answer, spec.kind)
+                text = f"creating {spec.name!r}" + (f": {err.extack}" if err.extack else "")
+                raise NetlinkError.from_errno(err.errno or errno.EIO, text, err.attribute) from None
+            echoes.append(next((m for m in answer if m.type == RTM_NEWLINK), None))
+        place.kernel_echoes = place.kernel_echoes or any(echoes)
+        out = []
+        for spec, echo in zip(todo, echoes, strict=True):  # no echo (Linux < 6.3): the link is looked up
+            link = Link.from_message(echo, place.namespace_id) if echo is not None else (
+                yield from get(place, spec.name))
+            out.append((yield from _verified(place, spec, link)))
+        return out
+    except GeneratorExit:
+        raise
+    except BaseException:
+        mine = {spec.name for spec in todo} - before
+        current = yield from _names_and_groups(place)
+        created = [index for index, (name, _) in current.items() if name in mine]
+        with contextlib.suppress(NetlinkError):
+            yield from delete_many(place, created)  # (a veth's peer goes with it)
+        raise
+
+
+# --- changing -------------------------------------------------------------------------------------------
+
+
+def set_link(place: Place, link: LinkRef, *, up: bool | None = None, name: str | None = None,
+             mtu: int | None = None, address: str | None = None, promisc: bool | None = None,
+             txqlen: int | None = None, group: int | None = None, master: LinkRef | None = None,
+             source_macs: Sequence[str] | SourceMacs | None = None) -> Operation[Link]:
+    """Change a link; arguments left ``None`` stay as they are. ``master=0`` releases the link from
+    its master (``ip link set X nomaster``). ``source_macs`` edits a SOURCE macvlan's list: a
+    sequence replaces it, :class:`~rtnl.SourceMacs` adds, deletes or flushes. Returns the changed link.
+
+    Everything goes out in one ``RTM_NEWLINK`` (this kernel renames a link that is up, too). The
+    kernel applies its parts one after another and stops at the first failure, so when several
+    changes are asked for the link is read first and, should the request fail, what was applied is
+    set back before the error is raised.
+    """
+    attrs: dict[str, Any] = {}
+    if name is not None:
+        attrs["IFLA_IFNAME"] = check_name(name)
+    if mtu is not None:
+        attrs["IFLA_MTU"] = check_mtu(mtu)
+    if address is not None:
+        attrs["IFLA_ADDRESS"] = check_mac(address, "address")
+    if txqlen is not None:
+        attrs["IFLA_TXQLEN"] = check_u32(txqlen, "txqlen")
+    if group is not None:
+        attrs["IFLA_GROUP"] = check_u32(group, "group")
+    if master is not None and master != 0:
+        check_ref(master, "master")
+    if source_macs is not None and not isinstance(source_macs, SourceMacs):
+        if isinstance(source_macs, str):
+            raise TypeError("source_macs is a sequence of MAC strings or a SourceMacs, not one str")
+        source_macs = SourceMacs.set(*source_macs)
+    flags = change = 0
+    for wanted, bit, what in ((up, IFF_UP, "up"), (promisc, IFF_PROMISC, "promisc")):
+        if wanted is not None:
+            change |= bit
+            flags |= bit if check_bool(wanted, what) else 0
+    if master is not None:
+        attrs["IFLA_MASTER"] = 0 if master == 0 else (yield from index(place, master))
+    target = yield from index(place, link)
+    before = None
+    if source_macs is not None or len(attrs) + bool(up is not None) + bool(promisc is not None) > 1:
+        before = yield from get(place, target)
+    if source_macs is not None:
+        assert before is not None
+        if before.kind not in ("macvlan", "macvtap"):
+            raise ValueError(f"source_macs applies to macvlan/macvtap links, not to a {before.kind!r} link")
+        current = before.info.source_macs if isinstance(before.info, MacvlanInfo) else ()
+        data = _source_macs_data(source_macs, current)
+        if data:
+            attrs["IFLA_LINKINFO"] = _macvlan_info(before.kind, data)
+    if attrs or change:
+        try:
+            yield Request(_newlink(target, ifi_flags=flags, change=change, attrs=attrs))
+        except GeneratorExit:
+            raise
+        except BaseException:
+            if before is not None:
+                yield from _undo(before, attrs, change)
+            raise
+    return (yield from get(place, target))
+
+
+def _undo(before: Link, attrs: dict[str, Any], change: int) -> Operation[None]:
+    """Set back what a failed :func:`set_link` request may have applied (best effort: the request's
+    error is the one to report)."""
+    old: dict[str, Any] = {"IFLA_IFNAME": before.name, "IFLA_MTU": before.mtu, "IFLA_ADDRESS": before.address,
+                           "IFLA_TXQLEN": before.txqlen, "IFLA_GROUP": before.group,
+                           "IFLA_MASTER": before.master or 0}
+    undo = {key: old[key] for key in attrs if old.get(key) is not None}
+    if "IFLA_LINKINFO" in attrs and isinstance(before.info, MacvlanInfo):
+        macs = _source_macs_data(SourceMacs.set(*before.info.source_macs), ())
+        undo["IFLA_LINKINFO"] = _macvlan_info(before.kind or "macvlan", macs)
+    yield from ignoring_errors(Request(_newlink(before.index, ifi_flags=before.flags & change, change=change,
+                                                attrs=undo)))
+
+
+def move(place: Place, link: LinkRef, namespace: NamespaceLike | int, *,
+         name: str | None = None) -> Operation[None]:
+    """Move a link into another namespace (``ip link set X netns NS [name NEW]``), renamed on the way
+    if ``name`` is given. ``namespace`` is a :class:`~rtnl.Namespace`, a name, a path or a pid."""
+    attrs: dict[str, Any] = {"IFLA_IFNAME": check_name(name)} if name is not None else {}
+    if isinstance(namespace, bool):
+        raise TypeError("namespace is a Namespace, a name, a path or a pid, not a bool")
+    if isinstance(namespace, int):
+        pid = check_int(namespace, "pid", 1, 2**31 - 1)
+        yield Request(_newlink((yield from index(place, link)), attrs={"IFLA_NET_NS_PID": pid, **attrs}))
+        return
+    target = yield from index(place, link)
+    with contextlib.ExitStack() as stack:
+        ns = _open_namespace(stack, namespace)
+        yield Request(_newlink(target, attrs={"IFLA_NET_NS_FD": ns.fd, **attrs}))
+
+
+def set_bridge_port(place: Place, link: LinkRef, *, hairpin: bool) -> Operation[Link]:
+    """Turn hairpin mode of a bridge port on or off (``ip link set X type bridge_slave hairpin on``):
+    with it on, the bridge sends a frame back out of the port it came in on, which is what a VEPA
+    macvlan needs from its "switch"."""
+    check_bool(hairpin, "hairpin")
+    info = IFLA_INFO.build(IFLA_INFO_SLAVE_KIND="bridge", IFLA_INFO_SLAVE_DATA={
+        "IFLA_BRPORT_MODE": BRIDGE_MODE_HAIRPIN if hairpin else 0})
+    target = yield from index(place, link)
+    yield Request(_newlink(target, attrs={"IFLA_LINKINFO": info}))
+    return (yield from get(place, target))
+
+
+# --- deleting -------------------------------------------------------------------------------------------
+
+
+def delete(place: Place, link: LinkRef) -> Operation[None]:
+    """Delete a link (a veth takes its peer along, a parent its macvlan children, wherever they are)."""
+    check_ref(link)
+    yield Request(_dellink(index_here(place, link)))
+
+
+def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
+    """Delete many links in one kernel transaction.
+
+    Deleting links one by one costs the kernel an RCU grace period each (~16 ms on 6.x). Here every
+    link is first put into a fresh, unused link group (cheap, batched requests), then one
+    ``RTM_DELLINK`` by ``IFLA_GROUP`` unregisters them all together. If either step fails, the links
+    get their old groups back and the error is raised. Links given by name are resolved with one
+    dump, which also catches a stale :class:`Link` (its index now holds another name).
+    """
+    refs = list(links)
+    for ref in refs:
+        check_ref(ref)
+    if not refs:
+        return
+    current = yield from _names_and_groups(place)  # index -> (name, group)
+    by_name = {name: index for index, (name, _) in current.items()}
+    targets: dict[int, int] = {}  # index -> old group
+    for ref in refs:
+        found = by_name.get(ref, 0) if isinstance(ref, str) else index_here(place, ref)
+        assert isinstance(found, int)
+        if found not in current:
+            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref!r} in this namespace")
+        if isinstance(ref, Link) and ref.name != current[found][0]:  # a stale Link: its index was reused
+            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref.name!r} (index {found}) in this "
+                                          f"namespace any more; index {found} is {current[found][0]!r}")
+        targets[found] = current[found][1]
+    used = {group for _, group in current.values()}
+    group = random.randrange(1 << 20, 1 << 32)
+    while group in used:
+        group = random.randrange(1 << 20, 1 << 32)
+    try:  # a regroup failing part-way (a link gone meanwhile: ENODEV) is undone like a failed delete
+        yield from _regroup({i: group for i in targets})
+        yield Request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=group)))
+    except GeneratorExit:
+        raise
+    except BaseException:
+        alive = yield from _names_and_groups(place)
+        with contextlib.suppress(NetlinkError):
+            yield from _regroup({i: g for i, g in targets.items() if i in alive})
+        raise
+
+
+def _regroup(groups: dict[int, int]) -> Operation[None]:
+    msgs = [_newlink(index, attrs={"IFLA_GROUP": group}) for index, group in groups.items()]
+    for answer in (yield Batch(msgs, WINDOW)):
+        if isinstance(answer, NetlinkError):
+            raise answer
+
+
+def probe_kind(place: Place, kind: str) -> Operation[bool]:
+    """Whether this kernel can create links of ``kind``: a create that gets past the type lookup (run
+    it in a throwaway namespace: it creates ``probe0`` when the kind exists)."""
+    if not isinstance(kind, str) or not kind:
+        raise TypeError("kind is a non-empty str such as 'macvlan'")
+    try:
+        yield Request(_newlink(0, NLM_F_CREATE | NLM_F_EXCL, attrs={
+            "IFLA_IFNAME": "probe0", "IFLA_LINKINFO": {"IFLA_INFO_KIND": kind}}))
+    except NetlinkError as e:
+        return not _unknown_kind(e)
+    return True

@@ -1,0 +1,140 @@
+"""Argument validation, one home: every check that makes a bad argument a ``ValueError`` or
+``TypeError`` before anything is sent.
+
+Each checker takes the value and the name to call it by in its message, and returns the value as
+the request needs it (a canonical MAC, an ``ipaddress`` object). Limits come from the kernel's
+headers (``rtnl.uapi``). This module knows Python values only: no messages, no sockets.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from typing import TypeVar
+
+from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, NAME_MAX
+from ..wire.codecs import parse_mac
+
+Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+InterfaceLike = str | Interface
+NetworkLike = str | Network
+AddressLike = str | IPAddress
+
+_T = TypeVar("_T")
+_BAD_NAME_CHAR = re.compile(r"[/:\0\s]")  # \s: str.isspace()'s characters
+_MAC = re.compile(r"[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}")
+
+
+def check_type(value: object, kind: type[_T], what: str) -> _T:
+    """``value`` if it is a ``kind`` (a bool is not an int here), else ``TypeError``."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"{what} is {'an' if kind.__name__[0] in 'aeiou' else 'a'} {kind.__name__}, "
+                        f"not {type(value).__name__}")
+    return value
+
+
+def check_int(value: object, what: str, low: int, high: int) -> int:
+    """An int within ``low..high`` (not a bool)."""
+    number = check_type(value, int, what)
+    if not low <= number <= high:
+        raise ValueError(f"{what} must be in {low}..{high}, not {number}")
+    return number
+
+
+def check_u32(value: object, what: str) -> int:
+    """An unsigned 32-bit int."""
+    return check_int(value, what, 0, 2**32 - 1)
+
+
+def check_bool(value: object, what: str) -> bool:
+    """A bool: ``"no"`` or ``0`` would be truthy or falsy by accident."""
+    return check_type(value, bool, what)
+
+
+def check_name(name: object, *, lookup: bool = False) -> str:
+    """A valid interface name.
+
+    Like the kernel's ``dev_valid_name``: 1..15 bytes (UTF-8), not ``.``/``..``, no ``/``, ``:`` or
+    whitespace. With ``lookup`` (a name to find, not to give) up to 127 bytes: an alternative name
+    (``ip link property add dev X altname NAME``).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"an interface name is a str, not {type(name).__name__}")
+    size = len(name.encode())
+    limit = ALTIFNAMSIZ if lookup else IFNAMSIZ
+    if not 0 < size < limit:
+        raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {size}")
+    if name in (".", "..") or _BAD_NAME_CHAR.search(name):
+        raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
+    return name
+
+
+def check_namespace_name(name: object) -> str:
+    """A named namespace's name: exactly one entry of the run dir (checked before touching the disk)."""
+    if not isinstance(name, str):
+        raise TypeError(f"namespace name must be str, not {type(name).__name__}")
+    if name in ("", ".", "..") or "/" in name or "\0" in name or len(os.fsencode(name)) > NAME_MAX:
+        raise ValueError(f"invalid namespace name {name!r}")
+    return name
+
+
+def check_mac(mac: object, what: str = "MAC address") -> str:
+    """A unicast, non-zero Ethernet address in canonical form (``"02:00:5e:00:53:01"``), as the kernel's
+    ``is_valid_ether_addr`` demands for a device or source address. Six groups of one or two hex
+    digits separated by ``:``, nothing else (no sign, no spaces)."""
+    if not isinstance(mac, str):
+        raise TypeError(f"{what} is a str, not {type(mac).__name__}")
+    if not _MAC.fullmatch(mac):
+        raise ValueError(f"{what} {mac!r} is not six ':'-separated hex bytes")
+    raw = parse_mac(mac)
+    if raw[0] & 1 or not any(raw):
+        raise ValueError(f"{what} {mac!r} must be unicast and non-zero")
+    return raw.hex(":")
+
+
+def check_mtu(mtu: object, what: str = "mtu") -> int:
+    """An MTU within 68..65535 (``ETH_MIN_MTU``, IPv4's minimum, to ``ETH_MAX_MTU``); the kernel may
+    refuse a narrower range for a given device."""
+    return check_int(mtu, what, ETH_MIN_MTU, ETH_MAX_MTU)
+
+
+def check_index(index: object, what: str = "link index") -> int:
+    """An interface index: a positive 32-bit signed int (``ifi_index``)."""
+    return check_int(index, what, 1, 2**31 - 1)
+
+
+def check_table(table: object) -> int:
+    """A routing table id (1..2**32-1; 254 is main)."""
+    return check_int(table, "table", 1, 2**32 - 1)
+
+
+def check_interface(value: object) -> Interface:
+    """``"198.51.100.11/24"`` or an ``ipaddress`` interface -> an ``ipaddress`` interface.
+
+    A bare address gets a host prefix (/32, /128), as with ``ip addr add``.
+    """
+    if isinstance(value, (ipaddress.IPv4Interface, ipaddress.IPv6Interface)):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"an address is a str or an ipaddress interface, not {type(value).__name__}")
+    return ipaddress.ip_interface(value)
+
+
+def check_address(value: object, what: str) -> IPAddress:
+    """``"198.51.100.1"`` or an ``ipaddress`` address -> an ``ipaddress`` address."""
+    if not isinstance(value, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        raise TypeError(f"{what} is a str or an ipaddress address, not {type(value).__name__}")
+    return ipaddress.ip_address(value)
+
+
+def check_network(value: object, what: str, *, default_version: int = 4) -> Network:
+    """``"203.0.113.0/24"``, ``"default"`` (of ``default_version``) or an ``ipaddress`` network.
+    Strict: host bits set is a ``ValueError``, as with ``ip route``."""
+    if value == "default":
+        return ipaddress.ip_network("::/0" if default_version == 6 else "0.0.0.0/0")
+    if not isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        raise TypeError(f"{what} is 'default', a str or an ipaddress network, not {type(value).__name__}")
+    return ipaddress.ip_network(value)

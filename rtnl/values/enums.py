@@ -1,0 +1,111 @@
+"""The enumerated types of the API, each from the uapi header named in its docstring.
+
+Every one prints as its name on every Python (``str(MacvlanMode.BRIDGE) == "MacvlanMode.BRIDGE"``;
+Python 3.11 made ``str()`` of an ``IntEnum`` its number) and can be looked up by name, in any case,
+with :meth:`NamedIntEnum.parse` (``MacvlanMode.parse("bridge")``). A value the kernel reports that
+this version does not know stays an ``int`` (``rtnl._fast.member_or_int``).
+
+A new family's enums (``NeighbourState``, ``RouteType``, ``RuleAction``...) go here.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, TypeVar
+
+from .. import uapi
+
+_E = TypeVar("_E", bound="NamedIntEnum")
+
+
+class NamedIntEnum(enum.IntEnum):
+    """An ``IntEnum`` whose ``str()`` is ``Class.NAME``, and which parses names."""
+
+    __str__ = enum.Enum.__str__
+
+    @classmethod
+    def parse(cls: type[_E], value: Any, what: str = "") -> _E:
+        """``value`` as a member: a member, or its name in any case (``"bridge"``). A bare int is
+        refused (``TypeError``), an unknown name is a ``ValueError`` listing the valid ones."""
+        if isinstance(value, cls):
+            return value
+        what = what or cls.__name__
+        if isinstance(value, str):
+            member = cls.__members__.get(value.upper())
+            if member is None:
+                valid = ", ".join(name.lower() for name in cls.__members__)
+                raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
+            return member
+        raise TypeError(f"{what} is a {cls.__name__} or its name, not {value!r}")
+
+
+class NamedIntFlag(enum.IntFlag):
+    """An ``IntFlag`` whose ``str()`` is ``Class.NAME|NAME`` on every Python."""
+
+    __str__ = enum.Flag.__str__
+
+
+class MacvlanMode(NamedIntEnum):
+    """``enum macvlan_mode`` (linux/if_link.h)."""
+
+    PRIVATE = 1  #: a child only gets frames for its own MAC; no child talks to another
+    VEPA = 2  #: all frames leave through the parent; the switch must hairpin them back
+    BRIDGE = 4  #: children of one parent talk directly; not with the parent itself
+    PASSTHRU = 8  #: one child takes over the parent (its MAC, promiscuous mode)
+    SOURCE = 16  #: a child takes frames from a list of source MACs
+
+
+class MacvlanFlag(NamedIntFlag):
+    """``MACVLAN_FLAG_*`` (linux/if_link.h)."""
+
+    NOPROMISC = 1  #: passthru: do not put the parent in promiscuous mode
+    NODST = 2  #: source mode: do not also deliver by destination MAC
+
+
+class OperState(NamedIntEnum):
+    """RFC 2863 operational state, ``IF_OPER_*`` (linux/if.h)."""
+
+    UNKNOWN = 0
+    NOTPRESENT = 1
+    DOWN = 2
+    LOWERLAYERDOWN = 3
+    TESTING = 4
+    DORMANT = 5
+    UP = 6
+
+
+class Scope(NamedIntEnum):
+    """``enum rt_scope_t`` (linux/rtnetlink.h): how far an address or route reaches."""
+
+    UNIVERSE = 0
+    SITE = 200
+    LINK = 253
+    HOST = 254
+    NOWHERE = 255
+
+
+class AddressFlag(NamedIntFlag):
+    """``IFA_F_*`` (linux/if_addr.h)."""
+
+    SECONDARY = 0x01
+    NODAD = 0x02
+    OPTIMISTIC = 0x04
+    DADFAILED = 0x08
+    HOMEADDRESS = 0x10
+    DEPRECATED = 0x20
+    TENTATIVE = 0x40
+    PERMANENT = 0x80
+    MANAGETEMPADDR = 0x100
+    NOPREFIXROUTE = 0x200
+    MCAUTOJOIN = 0x400
+    STABLE_PRIVACY = 0x800
+
+
+class Group(NamedIntEnum):
+    """``RTNLGRP_*`` multicast groups (linux/rtnetlink.h) a :class:`~rtnl.Monitor` can join."""
+
+    LINK = uapi.RTNLGRP_LINK
+    IPV4_IFADDR = uapi.RTNLGRP_IPV4_IFADDR
+    IPV4_ROUTE = uapi.RTNLGRP_IPV4_ROUTE
+    IPV6_IFADDR = uapi.RTNLGRP_IPV6_IFADDR
+    IPV6_ROUTE = uapi.RTNLGRP_IPV6_ROUTE

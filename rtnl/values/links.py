@@ -1,0 +1,352 @@
+"""Links as the kernel reports them: :class:`Link` and what each kind adds (:class:`MacvlanInfo`,
+:class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`).
+
+A :class:`Link` is a lazy view of one RTM_NEWLINK message: its fields are decoded on first access,
+all at once, from one walk over the attributes (:meth:`Attrs.pick <rtnl.codec.Attrs.pick>`). This module knows
+messages as values: not sockets, namespaces or how a link is created (``rtnl.values.specs``,
+``rtnl.ops.links``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from .._fast import member_or_int
+from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
+from ..wire.attrs import Attrs
+from ..wire.headers import IfInfoMsg
+from ..wire.message import Message
+from ..wire.schemas import IFLA
+from .check import check_index, check_name
+from .enums import MacvlanFlag, MacvlanMode, OperState
+
+
+class MacvlanInfo(NamedTuple):
+    """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*).
+
+    The kind data classes are named tuples, as ``os.stat()`` results are: immutable, hashable,
+    cheap to build for every link of a dump, ``_replace`` to derive one.
+    """
+
+    mode: MacvlanMode | int  #: the macvlan mode (an int this version does not know stays an int)
+    flags: MacvlanFlag = MacvlanFlag(0)  #: MACVLAN_FLAG_* bits
+    source_macs: tuple[str, ...] = ()  #: SOURCE mode: the senders this child takes frames from, sorted
+    bc_queue_len: int | None = None  #: the broadcast/multicast queue length asked for
+    bc_queue_len_used: int | None = None  #: the queue length in effect (the largest of the port's children)
+    bc_cutoff: int | None = None  #: ``None`` where the kernel does not report it (< 6.4)
+
+    @classmethod
+    def from_attrs(cls, data: Attrs) -> MacvlanInfo:
+        macs = data.get("IFLA_MACVLAN_MACADDR_DATA")
+        return cls(
+            mode=member_or_int(MacvlanMode, data.get("IFLA_MACVLAN_MODE", MacvlanMode.VEPA)),
+            flags=MacvlanFlag(data.get("IFLA_MACVLAN_FLAGS", 0)),
+            # the kernel lists them in its hash order, which means nothing: sorted, they compare
+            source_macs=tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR")))
+            if isinstance(macs, Attrs) else (),
+            bc_queue_len=data.get("IFLA_MACVLAN_BC_QUEUE_LEN"),
+            bc_queue_len_used=data.get("IFLA_MACVLAN_BC_QUEUE_LEN_USED"),
+            bc_cutoff=data.get("IFLA_MACVLAN_BC_CUTOFF"),
+        )
+
+
+class VethInfo(NamedTuple):
+    """A veth end. ``peer`` is the index of the other end (in ``peer_netnsid``'s namespace if set)."""
+
+    peer: int | None = None  #: the other end's index
+    peer_netnsid: int | None = None  #: the nsid of the other end's namespace, when it is another one
+
+
+class BridgeInfo(NamedTuple):
+    """A bridge device (IFLA_BR_*): the settings a lab "switch" needs."""
+
+    stp_state: int = 0  #: 0: STP off
+    forward_delay: int = 0  #: in centiseconds (the kernel's clock_t)
+    ageing_time: int = 0  #: how long a learned MAC stays, in centiseconds
+    vlan_filtering: bool = False  #: whether the bridge filters by VLAN
+
+    @classmethod
+    def from_attrs(cls, data: Attrs) -> BridgeInfo:
+        return cls(
+            stp_state=data.get("IFLA_BR_STP_STATE", 0),
+            forward_delay=data.get("IFLA_BR_FORWARD_DELAY", 0),
+            ageing_time=data.get("IFLA_BR_AGEING_TIME", 0),
+            vlan_filtering=bool(data.get("IFLA_BR_VLAN_FILTERING", 0)),
+        )
+
+
+class BridgePortInfo(NamedTuple):
+    """A link enslaved to a bridge (IFLA_BRPORT_* in IFLA_INFO_SLAVE_DATA)."""
+
+    hairpin: bool = False  #: frames may leave through the port they came in by (what VEPA needs)
+    state: int = 0  #: BR_STATE_* (3: forwarding)
+    learning: bool = True  #: the bridge learns source MACs on this port
+    flood: bool = True  #: unknown unicast is flooded to this port
+
+    @classmethod
+    def from_attrs(cls, data: Attrs) -> BridgePortInfo:
+        return cls(
+            hairpin=bool(data.get("IFLA_BRPORT_MODE", 0)),
+            state=data.get("IFLA_BRPORT_STATE", 0),
+            learning=bool(data.get("IFLA_BRPORT_LEARNING", 1)),
+            flood=bool(data.get("IFLA_BRPORT_UNICAST_FLOOD", 1)),
+        )
+
+
+LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
+
+
+# the IFLA_* attributes a Link reads (unpacked in this order by _decode_link)
+# the IFLA_* attributes a Link reads, in the order _decode_link unpacks them
+_LINK_FIELDS = IFLA.picker("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARRIER", "IFLA_OPERSTATE",
+                           "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
+                           "IFLA_TXQLEN", "IFLA_LINKINFO")
+
+
+class Link:
+    """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
+
+    An immutable value object: fields are read-only properties, decoded from the
+    message on first access (all at once, in one pass), so listing 1,000 links costs little more than
+    receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
+    was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle`` round-trip it (the
+    wire bytes are its state). There is no ``replace``: a Link
+    is what the kernel said, so to change one ask the kernel (``net.set(link, mtu=1400)`` returns
+    the new Link); ``repr`` lists every field. ``parent`` is the lower device's index (IFLA_LINK);
+    when ``parent_netnsid`` is set, that index belongs to the namespace with that nsid (a macvlan
+    moved away from its parent).
+    """
+
+    __slots__ = ("_attrs", "_fields", "_header", "_netns")
+    _header: IfInfoMsg
+    _attrs: Attrs
+    _fields: Link._Fields | None
+    _netns: tuple[int, int] | None
+
+    class _Fields(NamedTuple):
+        name: str
+        kind: str | None
+        mtu: int
+        address: str | None
+        carrier: bool
+        operstate: OperState | int
+        promiscuity: int
+        parent: int | None
+        parent_netnsid: int | None
+        master: int | None
+        group: int
+        txqlen: int
+        info: LinkInfo | None
+        port: BridgePortInfo | None
+
+    def __init__(self, header: IfInfoMsg, attrs: Attrs, namespace_id: tuple[int, int] | None = None) -> None:
+        """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet.
+        ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
+        message came from."""
+        self._header, self._attrs, self._fields, self._netns = header, attrs, None, namespace_id
+
+    @classmethod
+    def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
+        """The :class:`Link` an RTM_NEWLINK message describes; ``namespace_id`` says where it was read
+        (a :class:`~rtnl.Connection` passes its own)."""
+        if msg.attrs is None or not isinstance(msg.header, IfInfoMsg):
+            raise TypeError(f"not a link message: type {msg.type}")
+        return cls(msg.header, msg.attrs, namespace_id)
+
+    @classmethod
+    def _all(cls, msgs: Iterable[Message], namespace_id: tuple[int, int] | None) -> list[Link]:
+        """The links among a dump's messages: :meth:`from_message` without a call per link."""
+        out, new, newlink = [], object.__new__, RTM_NEWLINK
+        for m in msgs:
+            if m.type == newlink and m.attrs is not None:
+                link = new(cls)
+                link._header, link._attrs, link._fields, link._netns = m.header, m.attrs, None, namespace_id
+                out.append(link)
+        return out
+
+    def _decoded(self) -> Link._Fields:
+        fields = self._fields
+        if fields is None:
+            fields = _decode_link(self._header, self._attrs)
+            self._fields = fields
+        return fields
+
+    # the kernel's header: no decoding needed
+    @property
+    def index(self) -> int:
+        """The interface index (meaningful only in :attr:`namespace_id`'s namespace)."""
+        return self._header.index
+
+    @property
+    def namespace_id(self) -> tuple[int, int] | None:
+        """``(st_dev, st_ino)`` of the network namespace this link was read in (``None``: unknown,
+        for a Link built by hand). An index names a link only within one namespace, so a
+        :class:`~rtnl.Connection` refuses a Link read in another one (``ValueError``) instead of
+        acting on whatever has that index there."""
+        return self._netns
+
+    @property
+    def flags(self) -> int:
+        """The IFF_* flags word."""
+        return self._header.flags
+
+    @property
+    def up(self) -> bool:
+        """Administratively up (IFF_UP)."""
+        return bool(self._header.flags & IFF_UP)
+
+    # decoded from the attributes on first access
+    @property
+    def name(self) -> str:
+        """The interface name (IFLA_IFNAME), unique within its namespace."""
+        return self._decoded().name
+
+    @property
+    def kind(self) -> str | None:
+        """``"macvlan"``, ``"veth"``... (IFLA_INFO_KIND); ``None`` for a link without one (``lo``)."""
+        return self._decoded().kind
+
+    @property
+    def mtu(self) -> int:
+        """The MTU in bytes (IFLA_MTU)."""
+        return self._decoded().mtu
+
+    @property
+    def address(self) -> str | None:
+        """The link-layer address, ``"02:00:5e:00:53:01"``."""
+        return self._decoded().address
+
+    @property
+    def carrier(self) -> bool:
+        """Whether the link has carrier (IFLA_CARRIER; for a veth: its peer is up)."""
+        return self._decoded().carrier
+
+    @property
+    def operstate(self) -> OperState | int:
+        """The RFC 2863 operational state (IFLA_OPERSTATE): UP only when up *and* with carrier."""
+        return self._decoded().operstate
+
+    @property
+    def promiscuity(self) -> int:
+        """How many users put the link in promiscuous mode."""
+        return self._decoded().promiscuity
+
+    @property
+    def parent(self) -> int | None:
+        """The lower device's index (IFLA_LINK): a macvlan's parent, a veth's peer; ``None`` if none.
+        An index in :attr:`parent_netnsid`'s namespace when that is set, else in this one."""
+        return self._decoded().parent
+
+    @property
+    def parent_netnsid(self) -> int | None:
+        """The nsid (IFLA_LINK_NETNSID) of the namespace :attr:`parent` lives in, when that is another
+        one; resolve it with :func:`rtnl.netns.by_nsid`."""
+        return self._decoded().parent_netnsid
+
+    @property
+    def master(self) -> int | None:
+        """The index of the bridge this link is a port of."""
+        return self._decoded().master
+
+    @property
+    def group(self) -> int:
+        """The link group (IFLA_GROUP, 0 by default), which :func:`delete_many` uses for bulk teardown."""
+        return self._decoded().group
+
+    @property
+    def txqlen(self) -> int:
+        """The transmit queue length in packets (IFLA_TXQLEN)."""
+        return self._decoded().txqlen
+
+    @property
+    def info(self) -> LinkInfo | None:
+        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`."""
+        return self._decoded().info
+
+    @property
+    def port(self) -> BridgePortInfo | None:
+        """Set when the link is a bridge port."""
+        return self._decoded().port
+
+    # a value: equality, hash and repr over every field
+    def _astuple(self) -> tuple[Any, ...]:
+        return (self.index, *self._decoded(), self.flags, self._netns)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Link):
+            return NotImplemented
+        return self._astuple() == other._astuple()
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._decoded()._asdict().items())
+        return f"Link(index={self.index!r}, {fields}, flags={self.flags!r})"
+
+    # read-only without a __setattr__ override: the fields are properties without setters and the
+    # slots leave no room for new attributes (an override would make each Link in a dump ~4x
+    # dearer to build, as __init__ would then go through object.__setattr__)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
+        buf, start, end = self._attrs.span()
+        return (_link_from_wire, (tuple(self._header), bytes(buf[start:end]), self._netns))
+
+
+def _link_from_wire(header: tuple[int, ...], attrs: bytes,
+                    namespace_id: tuple[int, int] | None = None) -> Link:
+    return Link(IfInfoMsg(*header), Attrs.over(IFLA, attrs, 0, len(attrs)), namespace_id)
+
+
+def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
+    (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
+     linkinfo) = attrs.pick(_LINK_FIELDS)
+    kind = port = None
+    info: LinkInfo | None = None
+    if linkinfo is not None:
+        kind = linkinfo.get("IFLA_INFO_KIND")
+        data = linkinfo.get("IFLA_INFO_DATA")
+        if kind in ("macvlan", "macvtap") and isinstance(data, Attrs):
+            info = MacvlanInfo.from_attrs(data)
+        elif kind == "veth":
+            info = VethInfo(parent, netnsid)
+        elif kind == "bridge" and isinstance(data, Attrs):
+            info = BridgeInfo.from_attrs(data)
+        slave = linkinfo.get("IFLA_INFO_SLAVE_DATA")
+        if linkinfo.get("IFLA_INFO_SLAVE_KIND") == "bridge" and isinstance(slave, Attrs):
+            port = BridgePortInfo.from_attrs(slave)
+    return Link._Fields(
+        name="" if name is None else name,
+        kind=kind,
+        mtu=mtu or 0,
+        address=address,
+        carrier=bool(hdr.flags & IFF_LOWER_UP if carrier is None else carrier),
+        operstate=member_or_int(OperState, operstate or 0),
+        promiscuity=promiscuity or 0,
+        parent=parent if parent != hdr.index else None,
+        parent_netnsid=netnsid,
+        master=master,
+        group=group or 0,
+        txqlen=txqlen or 0,
+        info=info,
+        port=port,
+    )
+
+
+LinkRef = Link | str | int
+"""What every ``link`` argument accepts: a :class:`Link`, an interface name or an index."""
+
+
+
+def check_ref(link: object, what: str = "link") -> None:
+    """A :data:`LinkRef`: a :class:`Link`, a valid name (up to an alternative name's length) or an
+    index; ``ValueError``/``TypeError`` otherwise."""
+    if type(link) is int and 0 < link < 2**31:  # an index, the common case: no call
+        return
+    if isinstance(link, str):
+        check_name(link, lookup=True)
+    elif isinstance(link, int) and not isinstance(link, bool):
+        check_index(link, what)
+    elif not isinstance(link, Link):
+        raise TypeError(f"{what} is a Link, a name or an index, not {type(link).__name__}")

@@ -1,0 +1,64 @@
+"""Routes as the kernel reports them: :class:`Route`.
+
+This module knows RTM_NEWROUTE messages as values: not sockets or how a route is added
+(``rtnl.ops.routes``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .._fast import member_or_int
+from ..uapi import AF_INET, RT_TABLE_MAIN
+from ..wire.attrs import Attrs
+from ..wire.message import Message
+from .check import IPAddress, Network
+from .enums import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route. ``dst`` ``0.0.0.0/0`` or ``::/0`` is the default route; ``link`` is the output index."""
+
+    dst: Network
+    gateway: IPAddress | None = None
+    link: int | None = None
+    table: int = RT_TABLE_MAIN
+    protocol: int = 0
+    scope: Scope | int = Scope.UNIVERSE
+    metric: int | None = None
+    type: int = 1  #: RTN_UNICAST (linux/rtnetlink.h)
+    prefsrc: IPAddress | None = None
+    mtu: int | None = None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
+    advmss: int | None = None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is a default route (``0.0.0.0/0`` or ``::/0``)."""
+        return self.dst.prefixlen == 0
+
+    @classmethod
+    def from_message(cls, msg: Message) -> Route:
+        """The :class:`Route` an RTM_NEWROUTE message describes."""
+        hdr, attrs = msg.header, msg.attrs
+        assert attrs is not None
+        dst = attrs.get("RTA_DST")
+        if dst is None:
+            dst = "0.0.0.0" if hdr.family == AF_INET else "::"
+        metrics = attrs.get("RTA_METRICS")
+        if not isinstance(metrics, Attrs):
+            metrics = None
+        return cls(
+            dst=ipaddress.ip_network(f"{dst}/{hdr.dst_len}"),
+            gateway=attrs.get("RTA_GATEWAY"),
+            link=attrs.get("RTA_OIF"),
+            table=attrs.get("RTA_TABLE", hdr.table),
+            protocol=hdr.protocol,
+            scope=member_or_int(Scope, hdr.scope),
+            metric=attrs.get("RTA_PRIORITY"),
+            type=hdr.type,
+            prefsrc=attrs.get("RTA_PREFSRC"),
+            mtu=None if metrics is None else metrics.get("RTAX_MTU"),
+            advmss=None if metrics is None else metrics.get("RTAX_ADVMSS"),
+        )

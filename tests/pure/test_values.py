@@ -1,0 +1,39 @@
+"""Values without a kernel: enums print their names and parse them; specs take a mode by name."""
+
+from __future__ import annotations
+
+import pytest
+
+import rtnl
+from rtnl.values.enums import NamedIntEnum, NamedIntFlag
+
+
+def all_enums() -> list[type]:
+    names = ("MacvlanMode", "MacvlanFlag", "OperState", "Scope", "AddressFlag", "Group")
+    return [getattr(rtnl, name) for name in names]
+
+
+@pytest.mark.parametrize("cls", all_enums(), ids=lambda c: c.__name__)
+def test_every_enum_value_prints_its_name(cls: type) -> None:
+    assert issubclass(cls, (NamedIntEnum, NamedIntFlag))
+    for member in cls:
+        assert str(member) == f"{cls.__name__}.{member.name}" == f"{member}"
+
+
+def test_flags_print_their_names_combined() -> None:
+    both = rtnl.MacvlanFlag.NOPROMISC | rtnl.MacvlanFlag.NODST
+    assert str(both) == "MacvlanFlag.NOPROMISC|NODST"
+
+
+def test_macvlan_mode_by_name_in_any_case() -> None:
+    for text in ("bridge", "BRIDGE", "Bridge"):
+        assert rtnl.Macvlan("mv0", parent="eth0", mode=text).mode is rtnl.MacvlanMode.BRIDGE
+    assert rtnl.Macvtap("t0", parent=2, mode="vepa").mode is rtnl.MacvlanMode.VEPA
+    assert str(rtnl.Macvlan("mv0", parent="eth0", mode="source").mode) == "MacvlanMode.SOURCE"
+
+
+def test_unknown_mode_names_list_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="private, vepa, bridge, passthru, source"):
+        rtnl.Macvlan("mv0", parent="eth0", mode="hub")
+    with pytest.raises(TypeError, match="mode"):
+        rtnl.Macvlan("mv0", parent="eth0", mode=4)  # type: ignore[arg-type]
