@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import TracebackType
 
-    from .codec import Message
+    from .wire.message import Message
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -643,7 +643,9 @@ _NSID_NOT_ASSIGNED = NETNSA_NSID_NOT_ASSIGNED
 
 
 def _nsid_message(type_: int, **attrs: int) -> Message:
-    from .codec import NETNSA, Message, RtGenMsg
+    from .wire.headers import RtGenMsg
+    from .wire.message import Message
+    from .wire.schemas import NETNSA
 
     return Message(type_, header=RtGenMsg(), attrs=NETNSA.build(**attrs))
 
@@ -653,7 +655,7 @@ def get_nsid(conn: Requester, namespace: Namespace) -> int | None:
 
     Like ``ip netns list-id``, but for one namespace, found by its descriptor (``NETNSA_FD``).
     """
-    from .codec import RTM_GETNSID, RTM_NEWNSID
+    from .uapi import RTM_GETNSID, RTM_NEWNSID
 
     for reply in conn.request(_nsid_message(RTM_GETNSID, NETNSA_FD=namespace.fd)):
         if reply.type == RTM_NEWNSID and reply.attrs is not None:
@@ -674,7 +676,7 @@ def set_nsid(conn: Requester, namespace: Namespace, nsid: int | None = None) -> 
         with rtnl.connect() as net:
             nsid = set_nsid(net, ns)      # links moved to ns now report it as their parent_netnsid
     """
-    from .codec import RTM_NEWNSID
+    from .uapi import RTM_NEWNSID
 
     if nsid is not None:
         check_int(nsid, "nsid", 0, 2**31 - 1)

@@ -24,28 +24,39 @@ from tests.support.paths import REPO
 # that matches no key fails the test until someone places it here on purpose, and a key that matches
 # no module fails too, so that the table follows renames.
 LAYERS: dict[str, int] = {
-    # 0: values and constants, no I/O; the C extensions; the exec helper, which imports nothing of rtnl
+    # 0: constants and exceptions; the C extensions; the exec helper, which imports nothing of rtnl
+    "rtnl.uapi": 0,
     "rtnl.errors": 0,
     "rtnl._nla": 0,
     "rtnl._ns": 0,
     "rtnl._exec": 0,
-    # 1: the wire format
-    "rtnl.codec": 1,
-    # 2: the socket and its reply loop
-    "rtnl.netlink": 2,
-    # 3: network namespaces
-    "rtnl.netns": 3,
-    # 4: operations and their values, per family
-    "rtnl.links": 4,
-    "rtnl.addresses": 4,
-    "rtnl.routes": 4,
-    "rtnl.monitor": 4,
-    # 5: the one place that wires operations, socket and namespace together
-    "rtnl.connection": 5,
-    # 6: the public names, loaded on first use
-    "rtnl": 6,
-    # 7: applications built on the public API
-    "rtnl.lab": 7,
+    # 1: every speed trick, each with its plain twin
+    "rtnl._fast": 1,
+    # 2: the wire format, no I/O
+    "rtnl.wire": 2,
+    "rtnl.wire.*": 2,
+    # 3: typed values, specs, enums and argument validation, no I/O
+    "rtnl.values": 3,
+    "rtnl.values.*": 3,
+    # 4: the socket and its one reply loop; network namespaces
+    "rtnl.netlink": 4,
+    "rtnl.netns": 4,
+    # 5: operations, sans-IO generators any driver runs
+    "rtnl.ops": 5,
+    "rtnl.ops.*": 5,
+    # 6: the drivers that wire operations, socket and namespace together; the event reader
+    "rtnl.connection": 6,
+    "rtnl.monitor": 6,
+    # 7: public faces (names re-exported where users have always imported them) and the isolation home
+    "rtnl": 7,
+    "rtnl.codec": 7,
+    "rtnl.links": 7,
+    "rtnl.addresses": 7,
+    "rtnl.routes": 7,
+    "rtnl.sandbox": 7,
+    # 8: applications built on the public API
+    "rtnl.lab": 8,
+    "rtnl.lab.*": 8,
 }
 
 
