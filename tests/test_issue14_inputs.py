@@ -23,26 +23,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from issue14_support import kernel_state as state
 
 import rtnl
 from rtnl import Bridge, Macvlan, MacvlanMode, Macvtap, SourceMacs, Veth
 
 kernel = pytest.mark.kernel
 MAC1, MAC2 = "02:00:5e:00:53:01", "02:00:5e:00:53:02"
-RTPROT_KERNEL = 2  # linux/rtnetlink.h: a route the kernel added itself
 Call = Callable[[rtnl.Connection, rtnl.Namespace], Any]
-
-
-def state(net: rtnl.Connection) -> tuple[Any, ...]:
-    """What the kernel holds in ``net``'s namespace: every link, address and route, except what the
-    kernel changes by itself, at its own pace, after a link goes up (carrier and operstate flags,
-    IPv6 link-local addresses and their routes)."""
-    links = sorted((link.index, link.name, link.mtu, link.up, link.promiscuity, link.group, link.txqlen,
-                    link.master, link.address, link.kind) for link in net.links())
-    addresses = sorted((a.link, str(a.address)) for a in net.addresses()
-                       if not a.address.is_link_local or str(a.address.ip) in ("fe80::1", "fe80::2"))
-    routes = sorted(str(r) for r in net.routes() if not (r.dst.is_link_local and r.protocol == RTPROT_KERNEL))
-    return links, addresses, routes
 
 
 @pytest.fixture
