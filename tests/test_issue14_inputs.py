@@ -270,6 +270,21 @@ def test_valid_name_accepted(case: str, net: rtnl.Connection) -> None:
     assert net.link(renamed.index).name == renamed.name
 
 
+# Unicode spaces whose UTF-8 holds no byte the kernel's isspace() knows: the kernel takes them,
+# so rtnl must too (or a link so named by another tool could not even be looked up or deleted)
+KERNEL_TAKES = {"U+3000 (e3 80 80)": "a\u3000b", "U+2028 (e2 80 a8)": "a\u2028b", "U+0085 (c2 85)": "a\x85b",
+                "U+001C (1c)": "a\x1cb"}
+
+
+@kernel
+@pytest.mark.parametrize("case", sorted(KERNEL_TAKES))
+def test_name_the_kernel_takes(case: str, net: rtnl.Connection) -> None:
+    name = KERNEL_TAKES[case]
+    link = net.add(Bridge(name))
+    assert net.link(name).index == link.index
+    net.delete(name)
+
+
 # ------------------------------------------------------------------------------------------------
 # Class 6: scoped IPv6 addresses
 # ------------------------------------------------------------------------------------------------
