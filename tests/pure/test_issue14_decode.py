@@ -20,7 +20,6 @@ import copy
 import dataclasses
 import functools
 import inspect
-import os
 import pickle
 import struct
 from collections import Counter
@@ -29,14 +28,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import rtnl
 from rtnl import codec
+from tests.support import fuzzing
 
-SCALE = float(os.environ.get("RTNL_FUZZ_SCALE", "1"))
-DATA = Path(__file__).with_name("data")
+DATA = Path(__file__).resolve().parents[1] / "data"  # tests/data, recorded kernel bytes
 FIXTURES = {p.name: p.read_bytes() for p in sorted(DATA.glob("*.bin"))}
 RUNS: Counter[str] = Counter()  # examples run, per test
 OUTCOME: Counter[str] = Counter()  # values read fully vs. refused with DecodeError
@@ -53,34 +51,14 @@ INT_MIN = -(2**31)
 
 
 def fuzz(n: int, *args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """``@given`` with ``n`` examples (times RTNL_FUZZ_SCALE), no deadline, counted per test."""
-    def wrap(fn: F) -> F:
-        @functools.wraps(fn)
-        def counted(*a: Any, **k: Any) -> Any:
-            RUNS[fn.__name__] += 1
-            return fn(*a, **k)
-
-        test = given(*args, **kwargs)(counted)
-        # no shrinking: the failure message names the exception and the message type already, and
-        # shrinking every failing class of bytes would take minutes
-        return settings(max_examples=int(n * SCALE), deadline=None, database=None,  # type: ignore[no-any-return]
-                        phases=[Phase.explicit, Phase.generate],
-                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])(test)
-    return wrap
+    """Counted ``@given`` without shrinking: the failure message names the exception and the
+    message type already, and shrinking every failing class of bytes would take minutes."""
+    return fuzzing.fuzz(RUNS, n, *args, shrink=False, **kwargs)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_counts(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is None or capture is None or not RUNS:
-        return
-    with capture.global_and_fixture_disabled():  # shown even without -s
-        reporter.write_line("")
-        reporter.write_line(f"issue 14 decode fuzz, examples run (RTNL_FUZZ_SCALE={SCALE:g}): " +
-                            ", ".join(f"{name} {n}" for name, n in sorted(RUNS.items())))
-        reporter.write_line("values: " + ", ".join(f"{k} {n}" for k, n in sorted(OUTCOME.items())))
+    yield from fuzzing.report(request, "issue 14 decode fuzz, examples run", RUNS, OUTCOME)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from issue14_support import kernel_state as state
 
 import rtnl
 from rtnl import Bridge, Macvlan, MacvlanMode, Macvtap, SourceMacs, Veth
+from tests.support.issue14 import kernel_state as state
 
 kernel = pytest.mark.kernel
 MAC1, MAC2 = "02:00:5e:00:53:01", "02:00:5e:00:53:02"
