@@ -95,17 +95,6 @@ def test_move_without_rename_into_a_taken_name(here: rtnl.Connection,
     check()
 
 
-@kernel
-def test_move_by_path_with_a_taken_name(here: rtnl.Connection) -> None:
-    """The same through a named namespace given by name (opened and closed by the call)."""
-    with rtnl.Namespace.create("target14") as ns, rtnl.connect(ns) as there:
-        there.add(Bridge("taken"))
-        check = unchanged(here, there)
-        with pytest.raises(FileExistsError):
-            here.move("m0p", "target14", name="taken")
-        check()
-
-
 # ------------------------------------------------------------------------------------------------
 # kernel name patterns: refused before anything is sent
 # ------------------------------------------------------------------------------------------------
@@ -237,12 +226,21 @@ def test_failed_add_in_a_namespace_leaves_nothing(case: str, here: rtnl.Connecti
     check()
 
 
+BY_NAME: dict[str, Callable[[rtnl.Connection], Any]] = {
+    "move, renamed to a taken name": lambda net: net.move("m0p", "target14", name="taken"),
+    "add Macvlan, name taken": lambda net: net.add(Macvlan("taken", "m0", namespace="target14")),
+    "add Veth, name taken": lambda net: net.add(Veth("taken", "x4", namespace="target14")),
+}
+
+
 @kernel
-def test_failed_add_in_a_namespace_by_name(here: rtnl.Connection) -> None:
-    """The namespace given by name: opened for the call, closed again, nothing left."""
+@pytest.mark.parametrize("case", sorted(BY_NAME))
+def test_failure_in_a_namespace_given_by_name(case: str, here: rtnl.Connection) -> None:
+    """The target namespace given by its name in the run dir (opened and closed by the call):
+    FileExistsError, and nothing changed on either side."""
     with rtnl.Namespace.create("target14") as ns, rtnl.connect(ns) as there:
-        there.add(Bridge("b0"))
+        there.add(Bridge("taken"))
         check = unchanged(here, there)
         with pytest.raises(FileExistsError):
-            here.add(Macvlan("b0", "m0", namespace="target14"))
+            BY_NAME[case](here)
         check()
