@@ -74,8 +74,8 @@ weights = st.integers(1, 256)
 def test_multipath_route_roundtrips(gateways: list[ipaddress.IPv4Address], weights: list[int], onlink: bool,
                                     links: list[int], table: int, metric: int | None, protocol: int) -> None:
     nexthops = [Nexthop(gw, link, weight) for gw, link, weight in zip(gateways, links, weights, strict=False)]
-    req = first_step(route_ops.add_route(Place(), "192.0.2.0/24", nexthops=nexthops, onlink=onlink, table=table,
-                                         metric=metric, protocol=protocol)).message
+    req = first_step(route_ops.add_route(Place(), "192.0.2.0/24", nexthops=nexthops, onlink=onlink,
+                                         table=table, metric=metric, protocol=protocol)).message
     route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
     assert route.nexthops == tuple(Nexthop(gw, link, weight, onlink) for gw, link, weight
                                    in zip(gateways, links, weights, strict=False))
@@ -89,9 +89,9 @@ def test_multipath_route_roundtrips(gateways: list[ipaddress.IPv4Address], weigh
        onlink=st.booleans())
 def test_route_attributes_roundtrip(rtype: str, prefsrc: ipaddress.IPv4Address | None, mtu: int | None,
                                     advmss: int | None, hoplimit: int | None, onlink: bool) -> None:
-    req = first_step(route_ops.add_route(Place(), "198.51.100.0/24", gateway="203.0.113.1", link=7, type=rtype,
-                                         prefsrc=prefsrc, mtu=mtu, advmss=advmss, hoplimit=hoplimit,
-                                         onlink=onlink)).message
+    req = first_step(route_ops.add_route(Place(), "198.51.100.0/24", gateway="203.0.113.1", link=7,
+                                         type=rtype, prefsrc=prefsrc, mtu=mtu, advmss=advmss,
+                                         hoplimit=hoplimit, onlink=onlink)).message
     route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
     assert route.type is rtnl.RouteType[rtype.upper()] and route.prefsrc == prefsrc and route.onlink == onlink
     assert (route.mtu, route.advmss, route.hoplimit) == (mtu, advmss, hoplimit)
@@ -99,8 +99,8 @@ def test_route_attributes_roundtrip(rtype: str, prefsrc: ipaddress.IPv4Address |
 
 @given(pref=st.sampled_from(list(rtnl.RoutePref)), hoplimit=st.integers(1, 255))
 def test_ipv6_pref_and_metrics_roundtrip(pref: rtnl.RoutePref, hoplimit: int) -> None:
-    req = first_step(route_ops.add_route(Place(), "2001:db8:1::/48", gateway="2001:db8::1", pref=pref.name.lower(),
-                                         hoplimit=hoplimit, mtu=1280)).message
+    req = first_step(route_ops.add_route(Place(), "2001:db8:1::/48", gateway="2001:db8::1",
+                                         pref=pref.name.lower(), hoplimit=hoplimit, mtu=1280)).message
     route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
     assert (route.pref, route.hoplimit, route.mtu) == (pref, hoplimit, 1280) and route.pref is pref
 
@@ -113,11 +113,12 @@ def test_unknown_protocol_and_type_are_kept_as_numbers() -> None:
     assert str(rtnl.RouteType.BLACKHOLE) == "RouteType.BLACKHOLE"
 
 
-# --- addresses: peer, lifetimes, flags ------------------------------------------------------------------------
+# --- addresses: peer, lifetimes, flags ----------------------------------------------------------------
 
 
 @given(valid=st.integers(1, 2**32 - 2), data=st.data(), peer=st.booleans(), noprefixroute=st.booleans())
-def test_address_attributes_roundtrip(valid: int, data: st.DataObject, peer: bool, noprefixroute: bool) -> None:
+def test_address_attributes_roundtrip(valid: int, data: st.DataObject, peer: bool,
+                                      noprefixroute: bool) -> None:
     preferred = data.draw(st.integers(0, valid))
     op = addr_ops.add_address(Place(), 3, "198.51.100.1/32", peer="198.51.100.2" if peer else None,
                               valid_lft=valid, preferred_lft=preferred, noprefixroute=noprefixroute)
@@ -176,7 +177,8 @@ BAD_ROUTES: list[tuple[dict[str, Any], type[Exception], str]] = [
 
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), BAD_ROUTES)
-def test_bad_routes_are_refused_before_sending(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:
+def test_bad_routes_are_refused_before_sending(kwargs: dict[str, Any], error: type[Exception],
+                                               match: str) -> None:
     with pytest.raises(error, match=match):
         first_step(route_ops.add_route(Place(), **kwargs))
     with pytest.raises(error, match=match):  # a batch checks each spec the same way
