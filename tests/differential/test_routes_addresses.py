@@ -63,8 +63,11 @@ def base(ns: rtnl.Namespace) -> rtnl.Connection:
     return net
 
 
+Twin = tuple[rtnl.Namespace, rtnl.Connection]
+
+
 @pytest.fixture
-def twins() -> Iterator[tuple[tuple[rtnl.Namespace, rtnl.Connection], tuple[rtnl.Namespace, rtnl.Connection]]]:
+def twins() -> Iterator[tuple[Twin, Twin]]:
     with rtnl.Namespace.anonymous() as a, rtnl.Namespace.anonymous() as b, base(a) as net_a, base(b) as net_b:
         yield (a, net_a), (b, net_b)
 
@@ -99,7 +102,8 @@ def their_routes(ns: rtnl.Namespace) -> dict[tuple[Any, ...], dict[str, Any]]:
             "table": TABLES.get(r["table"]) or int(r["table"]),
             "protocol": named(rtnl.RouteProtocol, r.get("protocol", "unspec")),
             "scope": named(rtnl.Scope, {"global": "universe"}.get(r["scope"], r["scope"])),
-            "gateway": r.get("gateway") and ipaddress.ip_address(r["gateway"]), "link": index.get(r.get("dev")),
+            "gateway": r.get("gateway") and ipaddress.ip_address(r["gateway"]),
+            "link": index.get(r.get("dev")),
             "metric": r.get("metric"), "prefsrc": r.get("prefsrc") and ipaddress.ip_address(r["prefsrc"]),
             "onlink": "onlink" in r["flags"],
             "nexthops": tuple(Nexthop(ipaddress.ip_address(h["gateway"]), index[h["dev"]], h["weight"],
@@ -150,7 +154,8 @@ def our_addresses(net: rtnl.Connection) -> dict[Any, dict[str, Any]]:
             for a in net.addresses() if a.scope != rtnl.Scope.LINK}
 
 
-def same_but_lifetimes(ours: dict[Any, dict[str, Any]], theirs: dict[Any, dict[str, Any]], slack: int) -> None:
+def same_but_lifetimes(ours: dict[Any, dict[str, Any]], theirs: dict[Any, dict[str, Any]],
+                       slack: int) -> None:
     """Equal, a lifetime allowed to have run down by up to ``slack`` seconds (the reads are apart)."""
     assert ours.keys() == theirs.keys()
     for key, mine in ours.items():
@@ -176,8 +181,9 @@ def test_every_table_read_field_by_field(built: tuple[rtnl.Namespace, rtnl.Conne
     assert {r["table"] for r in ours.values()} == {100, 254, 255, 1000}
     weights = sorted(h.weight for r in ours.values() for h in r["nexthops"])
     assert weights == [1, 1, 1, 2, 3, 256]  # the multipath routes were read, hop by hop
-    assert any(r["onlink"] for r in ours.values()) and any(h.onlink for r in ours.values() for h in r["nexthops"])
-    assert {r["pref"] for r in ours.values()} >= {rtnl.RoutePref.LOW, rtnl.RoutePref.MEDIUM, rtnl.RoutePref.HIGH}
+    assert any(r["onlink"] for r in ours.values())
+    assert any(h.onlink for r in ours.values() for h in r["nexthops"])
+    assert {r["pref"] for r in ours.values()} >= set(rtnl.RoutePref)
     assert any(r["hoplimit"] == 10 and r["advmss"] == 1300 and r["mtu"] == 1400 for r in ours.values())
     main_only = {(r.dst, r.table, r.metric) for r in net.routes() if not r.dst.network_address.is_link_local}
     assert main_only == {k for k, r in theirs.items() if r["table"] == 254}
@@ -196,8 +202,6 @@ def test_addresses_read_field_by_field(built: tuple[rtnl.Namespace, rtnl.Connect
 
 
 # --- writes, in twin namespaces ---------------------------------------------------------------------------
-
-Twin = tuple[rtnl.Namespace, rtnl.Connection]
 
 
 def compare_twins(a: Twin, b: Twin, started: float) -> None:
@@ -229,34 +233,40 @@ WRITES: list[tuple[str, Callable[[rtnl.Connection], object], list[str]]] = [
         ("2001:db8:9::/48", "unreachable"), ("2001:db8:a::/48", "prohibit"), ("2001:db8:b::/48", "throw"))],
      ["route add blackhole 192.0.2.0/26 table 100", "route add unreachable 192.0.2.64/26 table 100",
       "route add prohibit 192.0.2.128/26 table 100", "route add throw 192.0.2.192/26 table 100",
-      "-6 route add blackhole 2001:db8:8::/48 table 100", "-6 route add unreachable 2001:db8:9::/48 table 100",
+      "-6 route add blackhole 2001:db8:8::/48 table 100",
+      "-6 route add unreachable 2001:db8:9::/48 table 100",
       "-6 route add prohibit 2001:db8:a::/48 table 100", "-6 route add throw 2001:db8:b::/48 table 100"]),
     ("local", lambda net: net.add_route("192.0.2.200/32", type="local", link="eth0", table=100),
      ["route add local 192.0.2.200 dev eth0 table 100"]),
-    ("prefsrc and protocol", lambda net: net.add_route("203.0.113.128/25", link="eth0", prefsrc="198.51.100.10",
-                                                       protocol="static", table=1000),
+    ("prefsrc and protocol", lambda net: net.add_route("203.0.113.128/25", link="eth0",
+                                                       prefsrc="198.51.100.10", protocol="static",
+                                                       table=1000),
      ["route add 203.0.113.128/25 dev eth0 src 198.51.100.10 proto static table 1000"]),
     ("ipv6 metrics and pref", lambda net: [
-        net.add_route("2001:db8:5::/64", gateway="2001:db8::1", link="eth0", mtu=1400, advmss=1300, hoplimit=10,
-                      pref="high", metric=10),
+        net.add_route("2001:db8:5::/64", gateway="2001:db8::1", link="eth0", mtu=1400, advmss=1300,
+                      hoplimit=10, pref="high", metric=10),
         net.add_route("2001:db8:6::/64", link="eth0", pref=rtnl.RoutePref.LOW)],
      ["-6 route add 2001:db8:5::/64 via 2001:db8::1 dev eth0 mtu 1400 advmss 1300 hoplimit 10 pref high "
       "metric 10", "-6 route add 2001:db8:6::/64 dev eth0 pref low"]),
     ("address peer, lifetimes, noprefixroute", lambda net: net.add_address(
-        "eth0", "198.51.100.50/32", peer="198.51.100.51", valid_lft=3000, preferred_lft=1000, noprefixroute=True),
-     ["addr add 198.51.100.50 peer 198.51.100.51/32 dev eth0 valid_lft 3000 preferred_lft 1000 noprefixroute"]),
+        "eth0", "198.51.100.50/32", peer="198.51.100.51", valid_lft=3000, preferred_lft=1000,
+        noprefixroute=True),
+     ["addr add 198.51.100.50 peer 198.51.100.51/32 dev eth0 valid_lft 3000 preferred_lft 1000 "
+      "noprefixroute"]),
     ("ipv6 address nodad, noprefixroute, lifetimes", lambda net: [
         net.add_address("eth0", "2001:db8::20/64", nodad=True, noprefixroute=True, valid_lft=6000),
         net.add_address("eth0", "2001:db8::30/128", peer="2001:db8::31", nodad=True)],
      ["addr add 2001:db8::20/64 dev eth0 nodad noprefixroute valid_lft 6000 preferred_lft 6000",
       "-6 addr add 2001:db8::30/128 peer 2001:db8::31 dev eth0 nodad"]),
-    ("address batch", lambda net: net.add_addresses([("eth0", "198.51.100.70/24"), ("eth0", "2001:db8::70/64"),
+    ("address batch", lambda net: net.add_addresses([("eth0", "198.51.100.70/24"),
+                                                     ("eth0", "2001:db8::70/64"),
                                                      ("wire0", "203.0.113.1/24")]),
      ["addr add 198.51.100.70/24 dev eth0", "addr add 2001:db8::70/64 dev eth0",
       "addr add 203.0.113.1/24 dev wire0 brd +"]),
     ("route batch", lambda net: net.add_routes([
         RouteSpec("192.0.2.0/25", gateway="198.51.100.1"), RouteSpec("192.0.2.128/25", type="blackhole"),
-        RouteSpec("2001:db8:c::/48", nexthops=[Nexthop("2001:db8::1", "eth0"), Nexthop("2001:db8::2", "eth0")]),
+        RouteSpec("2001:db8:c::/48", nexthops=[Nexthop("2001:db8::1", "eth0"),
+                                               Nexthop("2001:db8::2", "eth0")]),
         RouteSpec("203.0.113.0/24", gateway="192.0.2.9", link="eth0", onlink=True, table=7)]),
      ["route add 192.0.2.0/25 via 198.51.100.1", "route add blackhole 192.0.2.128/25",
       "-6 route add 2001:db8:c::/48 nexthop via 2001:db8::1 dev eth0 nexthop via 2001:db8::2 dev eth0",
@@ -280,7 +290,7 @@ def test_writes_match_iproute2(twins: tuple[Twin, Twin], what: str, ours: Callab
 def test_deletes_match_iproute2(twins: tuple[Twin, Twin]) -> None:
     a, b = twins
     started = time.monotonic()
-    for ns, net in twins:
+    for _, net in twins:
         net.add_route("192.0.2.0/24", nexthops=[Nexthop("198.51.100.1", "eth0", weight=3),
                                                 Nexthop("198.51.100.2", "eth0")])
         net.add_route("192.0.2.0/26", type="blackhole", table=100)
@@ -308,7 +318,7 @@ def test_route_batch_failure_leaves_nothing(twins: tuple[Twin, Twin]) -> None:
     (ns, net), _ = twins
     net.add_route("192.0.2.128/25", gateway="198.51.100.1")  # there before: must stay
     before = our_routes(net)
-    with pytest.raises(FileExistsError, match="192.0.2.128/25"):
+    with pytest.raises(FileExistsError, match=r"192\.0\.2\.128/25"):
         net.add_routes([RouteSpec("192.0.2.0/25", type="blackhole"), RouteSpec("203.0.113.0/24", link="eth0"),
                         RouteSpec("192.0.2.128/25", gateway="198.51.100.2"),
                         RouteSpec("2001:db8:c::/48", link="eth0")])
