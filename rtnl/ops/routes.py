@@ -63,8 +63,6 @@ def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]
     return out
 
 
-# (route_get lives below the writes)
-
 # --- writing --------------------------------------------------------------------------------------------
 
 _METRICS = (("mtu", "RTAX_MTU", 68, 2**31 - 1), ("advmss", "RTAX_ADVMSS", 1, 2**31 - 1),
