@@ -22,7 +22,7 @@ from .._fast import Encoder
 from ..errors import DecodeError
 from ..uapi import NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK
 from .codecs import Codec
-from .headers import FixedHeader
+from .headers import RTNEXTHOP, FixedHeader, RtNexthop
 
 NLA_FLAGS = NLA_F_NESTED | NLA_F_NET_BYTEORDER
 MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
@@ -557,3 +557,42 @@ class NestWithHeader(Codec):
         if not isinstance(attrs, Attrs):
             attrs = Attrs(self._schema(), attrs)
         return self.fixed.pack(header) + attrs.encode()
+
+
+class Multipath(Codec):
+    """RTA_MULTIPATH: next hops, each a ``struct rtnexthop`` followed by attributes of ``schema``
+    (RTA_GATEWAY...), as a tuple of :class:`Body` (``Body(RtNexthop(flags, hops, ifindex), attrs)``).
+
+    A payload whose hops do not tile it exactly (a length below 8 or not a multiple of 4, past the
+    end) stays ``bytes``. The hops' attributes are read lazily, like a nest's; to change a route's
+    hops, build the value anew."""
+
+    nested = True
+
+    def __init__(self, schema: Callable[[], Schema]) -> None:
+        self._schema = schema
+
+    def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
+        hops, off, schema = [], start, self._schema()
+        while off < end:
+            if end - off < RTNEXTHOP.size:
+                return bytes(buf[start:end])
+            length, flags, count, ifindex = RTNEXTHOP.unpack_from(buf, off)
+            if length < RTNEXTHOP.size or length & 3 or off + length > end:
+                return bytes(buf[start:end])
+            hops.append(Body(RtNexthop(flags, count, ifindex), parent._child(schema, off + RTNEXTHOP.size,
+                                                                              off + length)))
+            off += length
+        return tuple(hops)
+
+    def encode(self, value: Any, siblings: Any) -> bytes:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        out = []
+        for header, attrs in value:
+            data = (attrs if isinstance(attrs, Attrs) else Attrs(self._schema(), attrs)).encode()
+            try:
+                out.append(RTNEXTHOP.pack(RTNEXTHOP.size + len(data), *header) + data)
+            except struct.error as e:
+                raise ValueError(f"RTA_MULTIPATH: bad next hop {header!r}: {e}") from None
+        return b"".join(out)
