@@ -11,10 +11,17 @@ from dataclasses import dataclass
 
 from .._fast import member_or_int
 from ..uapi import AF_INET, RT_TABLE_MAIN
-from ..wire.attrs import Attrs
 from ..wire.message import Message
+from ..wire.schemas import RTA, RTAX
+from .addresses import prefix
 from .check import IPAddress, Network
 from .enums import Scope
+
+# strict (see Attrs.pick): a payload of the wrong size is a DecodeError naming the attribute
+_FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
+                     "RTA_METRICS")
+_METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS")
+_NETWORKS: tuple[type[Network], type[Network]] = (ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +50,20 @@ class Route:
         """The :class:`Route` an RTM_NEWROUTE message describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
-        dst = attrs.get("RTA_DST")
-        if dst is None:
-            dst = "0.0.0.0" if hdr.family == AF_INET else "::"
-        metrics = attrs.get("RTA_METRICS")
-        if not isinstance(metrics, Attrs):
-            metrics = None
+        dst, gateway, link, table, metric, prefsrc, metrics = attrs.pick(_FIELDS)
+        if dst is None:  # the default route
+            dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
+        mtu, advmss = (None, None) if metrics is None else metrics.pick(_METRICS)
         return cls(
-            dst=ipaddress.ip_network(f"{dst}/{hdr.dst_len}"),
-            gateway=attrs.get("RTA_GATEWAY"),
-            link=attrs.get("RTA_OIF"),
-            table=attrs.get("RTA_TABLE", hdr.table),
+            dst=prefix(_NETWORKS, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
+            gateway=gateway,
+            link=link,
+            table=hdr.table if table is None else table,
             protocol=hdr.protocol,
             scope=member_or_int(Scope, hdr.scope),
-            metric=attrs.get("RTA_PRIORITY"),
+            metric=metric,
             type=hdr.type,
-            prefsrc=attrs.get("RTA_PREFSRC"),
-            mtu=None if metrics is None else metrics.get("RTAX_MTU"),
-            advmss=None if metrics is None else metrics.get("RTAX_ADVMSS"),
+            prefsrc=prefsrc,
+            mtu=mtu,
+            advmss=advmss,
         )
