@@ -684,10 +684,12 @@ def get_nsid(conn: Requester, namespace: Namespace) -> int | None:
     """
     from .uapi import RTM_GETNSID, RTM_NEWNSID
 
+    from .wire.schemas import NETNSA
+
     for reply in conn.request(_nsid_message(RTM_GETNSID, NETNSA_FD=namespace.fd)):
         if reply.type == RTM_NEWNSID and reply.attrs is not None:
-            nsid = reply.attrs.get("NETNSA_NSID", _NSID_NOT_ASSIGNED)
-            return None if nsid == _NSID_NOT_ASSIGNED else int(nsid)
+            [nsid] = reply.attrs.pick(NETNSA.picker("NETNSA_NSID"))  # strict: an int or DecodeError
+            return None if nsid is None or nsid == _NSID_NOT_ASSIGNED else int(nsid)
     return None
 
 
