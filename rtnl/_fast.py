@@ -200,14 +200,16 @@ def span_at(spans: bytearray, i: int) -> tuple[int, int]:
 
 
 Decoder = Callable[[bytes, int, int, Any], Any]
+Index = tuple[tuple[int, ...], bytearray]  # attr_index's answer
 
 
 def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
-                 parent: Any, name: str = "attributes") -> list[Any]:
+                 parent: Any, name: str = "attributes", index: Index | None = None) -> list[Any]:
     """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
     in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
-    also checks the framing) instead of a lookup per type."""
-    types, spans = attr_index(buf, start, end, name)
+    also checks the framing) instead of a lookup per type; none given the walk's ``index``
+    (:func:`attr_index`'s answer for these bytes)."""
+    types, spans = index or attr_index(buf, start, end, name)
     n = len(types)
     first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))  # type -> where its first is
     out: list[Any] = [None] * len(wanted)
@@ -220,9 +222,10 @@ def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], deco
 
 
 def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
-                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes") -> list[Any]:
+                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
+                       index: Index | None = None) -> list[Any]:
     """:func:`first_values`'s twin in plain Python."""
-    types, spans = attr_index_plain(buf, start, end, name)
+    types, spans = (index[0], spans_of(index[1])) if index else attr_index_plain(buf, start, end, name)
     return [decode(buf, *spans[types.index(t)], parent) if t in types else None
             for t, decode in zip(wanted, decoders, strict=True)]
 

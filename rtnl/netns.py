@@ -683,7 +683,6 @@ def get_nsid(conn: Requester, namespace: Namespace) -> int | None:
     Like ``ip netns list-id``, but for one namespace, found by its descriptor (``NETNSA_FD``).
     """
     from .uapi import RTM_GETNSID, RTM_NEWNSID
-
     from .wire.schemas import NETNSA
 
     for reply in conn.request(_nsid_message(RTM_GETNSID, NETNSA_FD=namespace.fd)):

@@ -380,8 +380,11 @@ class Attrs:
         :class:`~rtnl.Address`...) read their fields. Unlike :meth:`get`, a payload its codec cannot
         decode raises :class:`DecodeError` naming the attribute instead of coming back as bytes."""
         if self._values is None or self._pristine():
+            # a nest's index is kept (made once for a nest decoded from it that reads a sibling, as
+            # IFLA_INFO_DATA reads IFLA_INFO_KIND); a message's is not: a Link would hold it for life
+            index = (self._index(), self._spans) if self._depth else None
             return _fast.first_values(self._buf, self._start, self._end, wanted.types, wanted.decoders, self,
-                                      self.schema.name)
+                                      self.schema.name, index)  # type: ignore[arg-type]
         data = self.encode()
         return _fast.first_values(data, 0, len(data), wanted.types, wanted.decoders,
                                   view(self.schema, data, 0, len(data)), self.schema.name)
