@@ -131,7 +131,7 @@ class Schema:
 
     def picker(self, *names: str) -> Picker:
         """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk,
-        each decoded strictly (:meth:`Codec.strict <rtnl.wire.codecs.Codec.strict>`)."""
+        each decoded strictly (``Codec.strict``)."""
         entries = [self.by_name[n] for n in names]
         return Picker(tuple(t for t, _ in entries), tuple(c.strict(n) for n, (_, c) in zip(names, entries,
                                                                                               strict=True)))
