@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from .._fast import member_or_int
 from ..uapi import AF_INET, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTNH_F_ONLINK
-from ..wire.attrs import Attrs, Body
+from ..wire.attrs import Body
 from ..wire.message import Message
+from ..wire.schemas import RTA, RTAX
+from .addresses import prefix
 from .check import AddressLike, IPAddress, Network, NetworkLike
 from .enums import RoutePref, RouteProtocol, RouteType, Scope
 from .links import LinkRef
@@ -42,6 +44,13 @@ class Nexthop:
         header, attrs = hop
         return cls(gateway=attrs.get("RTA_GATEWAY"), link=header.ifindex or None, weight=header.hops + 1,
                    onlink=bool(header.flags & RTNH_F_ONLINK))
+
+
+# strict (see Attrs.pick): a payload of the wrong size is a DecodeError naming the attribute
+_FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
+                     "RTA_METRICS", "RTA_MULTIPATH", "RTA_PREF")
+_METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
+_NETWORKS: tuple[type[Network], type[Network]] = (ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,29 +87,25 @@ class Route:
         """The :class:`Route` an RTM_NEWROUTE message describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
-        dst = attrs.get("RTA_DST")
-        if dst is None:
-            dst = "0.0.0.0" if hdr.family == AF_INET else "::"
-        metrics = attrs.get("RTA_METRICS")
-        if not isinstance(metrics, Attrs):
-            metrics = None
-        hops = attrs.get("RTA_MULTIPATH")
-        pref = attrs.get("RTA_PREF")
+        dst, gateway, link, table, metric, prefsrc, metrics, hops, pref = attrs.pick(_FIELDS)
+        if dst is None:  # the default route
+            dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
+        mtu, advmss, hoplimit = (None, None, None) if metrics is None else metrics.pick(_METRICS)
         return cls(
-            dst=ipaddress.ip_network(f"{dst}/{hdr.dst_len}"),
-            gateway=attrs.get("RTA_GATEWAY"),
-            link=attrs.get("RTA_OIF"),
-            table=attrs.get("RTA_TABLE", hdr.table),
+            dst=prefix(_NETWORKS, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
+            gateway=gateway,
+            link=link,
+            table=hdr.table if table is None else table,
             protocol=member_or_int(RouteProtocol, hdr.protocol),
             scope=member_or_int(Scope, hdr.scope),
-            metric=attrs.get("RTA_PRIORITY"),
+            metric=metric,
             type=member_or_int(RouteType, hdr.type),
-            prefsrc=attrs.get("RTA_PREFSRC"),
-            mtu=None if metrics is None else metrics.get("RTAX_MTU"),
-            advmss=None if metrics is None else metrics.get("RTAX_ADVMSS"),
+            prefsrc=prefsrc,
+            mtu=mtu,
+            advmss=advmss,
             onlink=bool(hdr.flags & RTNH_F_ONLINK),
             nexthops=tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else (),
-            hoplimit=None if metrics is None else metrics.get("RTAX_HOPLIMIT"),
+            hoplimit=hoplimit,
             pref=None if pref is None else member_or_int(RoutePref, pref),
         )
 

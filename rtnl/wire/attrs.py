@@ -130,13 +130,15 @@ class Schema:
         raise KeyError(f"{key} is not an attribute of {self.name}")
 
     def picker(self, *names: str) -> Picker:
-        """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk."""
+        """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk,
+        each decoded strictly (``Codec.strict``)."""
         entries = [self.by_name[n] for n in names]
-        return Picker(tuple(t for t, _ in entries), tuple(c.decode for _, c in entries))
+        return Picker(tuple(t for t, _ in entries), tuple(c.strict(n) for n, (_, c) in zip(names, entries,
+                                                                                              strict=True)))
 
 
 class Picker(NamedTuple):
-    """Attribute types and their codecs' decoders, for :meth:`Attrs.pick`."""
+    """Attribute types and their codecs' strict decoders, for :meth:`Attrs.pick`."""
 
     types: tuple[int, ...]
     decoders: tuple[_fast.Decoder, ...]
@@ -374,10 +376,15 @@ class Attrs:
 
     def pick(self, wanted: Picker) -> list[Any]:
         """The first value of each attribute ``wanted`` names (``None`` if absent), from one walk
-        over the attributes instead of a lookup per name: how a :class:`~rtnl.Link` reads its fields."""
+        over the attributes instead of a lookup per name: how values (a :class:`~rtnl.Link`, an
+        :class:`~rtnl.Address`...) read their fields. Unlike :meth:`get`, a payload its codec cannot
+        decode raises :class:`DecodeError` naming the attribute instead of coming back as bytes."""
         if self._values is None or self._pristine():
+            # a nest's index is kept (made once for a nest decoded from it that reads a sibling, as
+            # IFLA_INFO_DATA reads IFLA_INFO_KIND); a message's is not: a Link would hold it for life
+            index = (self._index(), self._spans) if self._depth else None
             return _fast.first_values(self._buf, self._start, self._end, wanted.types, wanted.decoders, self,
-                                      self.schema.name)
+                                      self.schema.name, index)  # type: ignore[arg-type]
         data = self.encode()
         return _fast.first_values(data, 0, len(data), wanted.types, wanted.decoders,
                                   view(self.schema, data, 0, len(data)), self.schema.name)
@@ -540,6 +547,7 @@ class NestWithHeader(Codec):
     """A fixed header, then attributes of ``schema`` (:class:`Body`), in one attribute."""
 
     nested = True
+    what = "a header and attributes"
 
     def __init__(self, fixed: FixedHeader, schema: Callable[[], Schema]) -> None:
         self.fixed, self._schema = fixed, schema

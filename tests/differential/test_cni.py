@@ -909,3 +909,24 @@ def test_libcni_add_check_del(host: None, netns: Any, tmp_path: Path, cnirun: st
     assert seen[OURS] == seen[REF]
     assert seen[OURS][1:] == ((0, ""), 1, True)
     assert leases(tmp_path / "macvlan") == []
+
+
+# --- a CNI_NETNS that is not a network namespace (issue 14, class 4) ----------------------------------
+# Ours only: the reference plugin's open(2) of a FIFO blocks until a writer comes.
+
+
+@pytest.mark.parametrize("command", ["ADD", "CHECK", "DEL"])
+def test_netns_that_is_not_a_namespace(host: None, tmp_path: Path, command: str) -> None:
+    """A FIFO, a device, a directory or a file as CNI_NETNS: an error naming it at once (``invoke``
+    times out after 60 s), never a hang, and nothing created."""
+    fifo, directory, regular = tmp_path / "fifo", tmp_path / "dir", tmp_path / "file"
+    os.mkfifo(fifo)
+    directory.mkdir()
+    regular.write_bytes(b"")
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path / "data")
+    for path in (str(fifo), "/dev/null", str(directory), str(regular)):
+        rc, err = invoke(OURS, command, conf, netns=path)
+        assert rc == 1 and isinstance(err, dict) and path in err["msg"], (path, err)
+        assert "not a network namespace" in err["msg"], err
+    assert leases(tmp_path / "data") == []
+    assert not [x for x in ip("link", "show") if x.get("ifname", "").startswith("mv")]
