@@ -39,12 +39,15 @@ from ..wire.schemas import IFA
 from . import Dump, Operation, Place, Request, all_or_nothing
 from .links import index
 
+_IP = (AF_INET, AF_INET6)
+
 
 def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Address]]:
     """Every address, or those of one link."""
     target = 0 if link is None else (yield from index(place, link))
     msgs = yield Dump(Message(RTM_GETADDR, header=IfAddrMsg(index=target)))
-    out = [Address.from_message(m) for m in msgs if m.type == RTM_NEWADDR]
+    # IPv4 and IPv6 only: other families (MCTP...) carry no IP address to make an Address of
+    out = [Address.from_message(m) for m in msgs if m.type == RTM_NEWADDR and m.header.family in _IP]
     return out if not target else [a for a in out if a.link == target]
 
 

@@ -44,6 +44,8 @@ from ..wire.schemas import RTA
 from . import Dump, Operation, Place, Request, all_or_nothing
 from .links import index
 
+_IP = (AF_INET, AF_INET6)
+
 
 def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]]:
     """The routes of one table (default: main), or of every table with :data:`~rtnl.ALL_TABLES`
@@ -55,7 +57,9 @@ def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]
     msgs = yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs))
     out = []
     for m in msgs:
-        if m.type != RTM_NEWROUTE or m.header.flags & RTM_F_CLONED:
+        # IPv4 and IPv6 unicast tables only, as `ip route`: no cached clones, and no multicast
+        # (RTNL_FAMILY_IPMR/IP6MR) or other families' routes, which are not Routes of IP networks
+        if m.type != RTM_NEWROUTE or m.header.flags & RTM_F_CLONED or m.header.family not in _IP:
             continue
         route = Route.from_message(m)
         if table in (ALL_TABLES, route.table):
