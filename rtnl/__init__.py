@@ -54,6 +54,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "aio":  # the asyncio API, a module: `rtnl.aio.connect()`
+        return import_module("rtnl.aio")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'rtnl' has no attribute {name!r}")
