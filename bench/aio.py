@@ -26,10 +26,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import rtnl  # noqa: E402
-import rtnl.aio  # noqa: E402
-from rtnl import sandbox  # noqa: E402
-from rtnl.links import Macvlan, Veth  # noqa: E402
+import rtnl
+import rtnl.aio
+from rtnl import sandbox
+from rtnl.links import Macvlan, Veth
 
 TARGET = 1.2  # rtnl.aio within 1.2x of the blocking driver
 
@@ -55,7 +55,8 @@ def on(loop: asyncio.AbstractEventLoop, work: Callable[[], Coroutine[Any, Any, A
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--links", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
@@ -112,7 +113,8 @@ def main() -> None:
         rows["lookups"].append(Contender("pyroute2 AsyncIPRoute", on(ploop, plookups)))
 
     # the answers agree before anything is timed
-    assert len(net.links()) == len(loops["asyncio"].run_until_complete(anets["asyncio"].links())) == args.links + 3
+    assert len(net.links()) == args.links + 3
+    assert len(loops["asyncio"].run_until_complete(anets["asyncio"].links())) == args.links + 3
     for _ in range(args.rounds):
         for contenders in rows.values():
             for contender in contenders:

@@ -118,7 +118,8 @@ def run(loop: asyncio.AbstractEventLoop, work: Callable[[], Coroutine[Any, Any, 
     return loop.run_until_complete(work())
 
 
-def test_a_hundred_coroutines_share_one_connection(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
+def test_a_hundred_coroutines_share_one_connection(ns: rtnl.Namespace,
+                                                   loop: asyncio.AbstractEventLoop) -> None:
     threads = threading.active_count()
     seen_threads: list[int] = []
 
@@ -140,7 +141,7 @@ def test_a_hundred_coroutines_share_one_connection(ns: rtnl.Namespace, loop: asy
             return got
 
     answers = run(loop, work)
-    assert [(i, name, same) for i, name, _, seen, same in answers] == [(i, f"mv{i}", True) for i in range(100)]
+    assert [(i, name, same) for i, name, _, _, same in answers] == [(i, f"mv{i}", True) for i in range(100)]
     assert all(seen for *_, seen, _ in answers)
     assert len({index for _, _, index, _, _ in answers}) == 100  # each caller got its own link
     assert set(seen_threads) == {threads} and threading.active_count() == threads
@@ -226,7 +227,7 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
         for at in itertools.count():
             gate = Gate(at)
 
-            async def work() -> bool:
+            async def work(gate: Gate = gate) -> bool:
                 async with rtnl.aio.connect(ns) as net:
                     with cancel_at_step(monkeypatch, gate):
                         task = gate.victim = asyncio.ensure_future(CALLS[call](net, other))
@@ -294,11 +295,10 @@ def test_an_event_burst_through_async_for(ns: rtnl.Namespace, loop: asyncio.Abst
 
 def test_monitor_get_times_out(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
     async def work() -> None:
-        async with rtnl.aio.connect(ns) as net:
-            async with net.monitor() as events:
-                assert await events.get(timeout=0.05) is None
-                await net.add(Veth("va", "vb"))
-                event = await events.get(timeout=5)
-                assert isinstance(event, LinkEvent) and event.link.name in ("va", "vb")
+        async with rtnl.aio.connect(ns) as net, net.monitor() as events:
+            assert await events.get(timeout=0.05) is None
+            await net.add(Veth("va", "vb"))
+            event = await events.get(timeout=5)
+            assert isinstance(event, LinkEvent) and event.link.name in ("va", "vb")
 
     run(loop, work)
