@@ -263,7 +263,8 @@ class NetlinkSocket:
         return self.ask(each(list(msgs), window, ack))
 
     def ask(self, asking: Exchanges[_T]) -> _T:
-        """Run a way of asking (:data:`Exchanges`) over this socket, holding the lock throughout."""
+        """Run a way of asking (:data:`~rtnl.netlink.Exchanges`) over this socket, holding the lock
+        throughout."""
         with self._lock:
             try:
                 exchange = next(asking)
