@@ -31,7 +31,7 @@ import contextlib
 import errno
 import functools
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from . import connection
@@ -39,7 +39,7 @@ from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
 from .netlink import Answer, Exchange, NetlinkSocket
-from .ops import Dump, Inside, Operation, Step, exchanges
+from .ops import Inside, Operation, Step, exchanges
 from .uapi import NLM_F_DUMP, NLM_F_ECHO
 from .wire.message import Message
 
@@ -184,20 +184,13 @@ class AsyncConnection:
             except StopIteration as done:
                 return cast(_T, done.value)
             failure = None
-            if isinstance(step, (Dump, Inside)):  # a cancellation goes in: nothing to carry out
-                try:
-                    answer = await self._answer(step)
-                except asyncio.CancelledError as cancel:
-                    await _to_the_end(self._roll_back(operation, None, cancel))
-                    raise
-                except BaseException as e:
-                    answer, failure = None, e
-                continue
-            answering = asyncio.ensure_future(self._answer(step))  # carried out, even if cancelled
             try:
-                answer = await asyncio.shield(answering)
-            except asyncio.CancelledError as cancel:
-                await _to_the_end(self._roll_back(operation, answering, cancel))
+                answer = await self._answer(step)
+            except _Interrupted as stop:  # a request was sent: answered first, then rolled back
+                await _to_the_end(self._roll_back(operation, stop.pending, stop.cancel))
+                raise stop.cancel from None
+            except asyncio.CancelledError as cancel:  # a dump, or an Inside that rolled itself back
+                await _to_the_end(self._roll_back(operation, None, cancel))
                 raise
             except BaseException as e:
                 answer, failure = None, e
@@ -223,7 +216,12 @@ class AsyncConnection:
         try:
             exchange = next(asking)
             while True:
-                exchange = asking.send(await self._exchange(*exchange))
+                try:
+                    answers = await self._exchange(*exchange)
+                except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
+                    stop.pending = _last(asking, stop.pending)
+                    raise
+                exchange = asking.send(answers)
         except StopIteration as done:
             return done.value
 
@@ -239,6 +237,11 @@ class AsyncConnection:
             await self._dumping.acquire()
         try:
             await self._reserve(cost)
+        except asyncio.CancelledError as cancel:
+            if dump:
+                self._dumping.release()
+                raise
+            raise _Interrupted(cancel, self._exchange(msgs, how)) from None  # still carried out
         except BaseException:
             if dump:
                 self._dumping.release()
@@ -252,7 +255,17 @@ class AsyncConnection:
         except BaseException:
             self._land(flight)
             raise
-        return await flight.future
+        try:
+            return await flight.future
+        except asyncio.CancelledError as cancel:
+            if dump:
+                raise
+            later: asyncio.Future[list[Answer]] = self._loop.create_future()  # the answers still come
+            if flight.exchange.waiting:
+                flight.future = later
+            else:
+                later.set_result(flight.exchange.answers())
+            raise _Interrupted(cancel, later) from None
 
     async def _reserve(self, cost: int) -> None:
         if not self._waiting and self._used + cost <= self._room:
@@ -340,6 +353,25 @@ class AsyncConnection:
     routes = _twin(Connection.routes)
     add_route = _twin(Connection.add_route)
     delete_route = _twin(Connection.delete_route)
+
+
+class _Interrupted(asyncio.CancelledError):
+    """A cancellation that came after a request was sent (or while it waited to be): ``pending``
+    still answers it, and ``cancel`` is what the caller gets once the rollback is done."""
+
+    def __init__(self, cancel: asyncio.CancelledError, pending: Awaitable[Any]) -> None:
+        super().__init__(*cancel.args)
+        self.cancel, self.pending = cancel, pending
+
+
+async def _last(asking: Generator[Any, Any, Any], answers: Awaitable[Any]) -> None:
+    """Hand the answers of the exchange in flight to ``asking`` (a refusal raises there) and stop it."""
+    try:
+        asking.send(await answers)
+    except StopIteration:
+        pass
+    finally:
+        asking.close()
 
 
 async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
