@@ -60,6 +60,9 @@ nitpick_ignore = [
     ("py:class", "rtnl._fast._E"),  # codec.enum_or_int
     ("py:class", "rtnl.ops._T"),  # Operation[_T]
     ("py:class", "rtnl.connection._T"),  # Connection.run's
+    ("py:class", "rtnl.netlink._T"),  # NetlinkSocket.ask's
+    ("py:obj", "rtnl.netlink._T"),  # Exchanges[_T]
+    ("py:class", "rtnl.aio._T"),  # AsyncConnection.run's
     ("py:class", "rtnl.values.enums._E"),  # NamedIntEnum.parse's
     # the layers below the public faces have no pages of their own (docs/layout.rst describes them)
     ("py:class", "rtnl.values.specs.NamespaceHandle"),

@@ -63,6 +63,8 @@ _EXPORTS.update((name, module) for module, names in _MODULES.items() for name in
 
 
 def __getattr__(name: str) -> Any:
+    if name == "aio":  # the asyncio API, a module: `rtnl.aio.connect()`
+        return import_module("rtnl.aio")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'rtnl' has no attribute {name!r}")

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .netlink import NetlinkSocket
-from .ops import Batch, Dump, Inside, Operation, Request, Step
+from .ops import Inside, Operation, Step, exchanges
+from .ops import dump as _dump
 from .ops import links as _links
+from .ops import request as _request
 from .uapi import NETLINK_ROUTE, RT_TABLE_MAIN
 from .values.check import check_name
 from .values.enums import RouteType
@@ -132,24 +134,19 @@ class Connection:
                 answer, failure = None, e
 
     def _answer(self, step: Step) -> Any:
-        if isinstance(step, Request):
-            return self.sock.request(step.message, ack=step.ack)
-        if isinstance(step, Dump):
-            return self.sock.dump(step.message)
-        if isinstance(step, Batch):
-            return self.sock.request_each(step.messages, window=step.window, ack=step.ack)
-        assert isinstance(step, Inside), step
-        with connect(cast("Namespace", step.namespace)) as inside:
-            return inside.run(step.operation(inside))
+        if isinstance(step, Inside):
+            with connect(cast("Namespace", step.namespace)) as inside:
+                return inside.run(step.operation(inside))
+        return self.sock.ask(exchanges(step))
 
     # -- the low-level escape hatch -----------------------------------------------------------
     def request(self, message: Message) -> list[Message]:
         """Send one codec :class:`~rtnl.codec.Message` (an ack is requested) and return the answers."""
-        return self.sock.request(message)
+        return self.run(_request(message))
 
     def dump(self, message: Message) -> list[Message]:
         """Send one dump request and return every message of the dump."""
-        return self.sock.dump(message)
+        return self.run(_dump(message))
 
     # -- links --------------------------------------------------------------------------------------
     def links(self) -> list[Link]:

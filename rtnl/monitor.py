@@ -148,6 +148,11 @@ class Monitor:
                     self._pending.append(event)
         return self._pending.popleft()
 
+    def fileno(self) -> int:
+        """The socket's descriptor, for other event loops (``selectors``, trio): when it is readable,
+        :meth:`get` with ``timeout=0`` reads what came."""
+        return self.sock.fileno()
+
     def iter(self, timeout: float | None = None) -> Iterator[Event]:
         """Events until none arrived for ``timeout`` seconds."""
         while (event := self.get(timeout)) is not None:

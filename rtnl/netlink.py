@@ -22,7 +22,8 @@ import errno
 import itertools
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import TypeVar
 
 from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
 from .uapi import (
@@ -47,8 +48,8 @@ from .uapi import (
 )
 from .wire.message import Message, attribute_at, decode
 
-__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "Exchange", "NetlinkSocket",
-           "NetlinkWarning"]
+__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "Exchange", "Exchanges", "NetlinkSocket",
+           "NetlinkWarning", "dumping", "each", "requesting"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -66,6 +67,39 @@ _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
 
 Answer = list[Message] | NetlinkError
 """What one request got: its data messages (the ack left out), or the error it failed with."""
+_T = TypeVar("_T")
+Exchanges = Generator[tuple[list[Message], int], list[Answer], _T]
+"""A way of asking, without I/O: it yields ``(messages, how)`` for each exchange to run (``how`` is
+``NLM_F_ACK``, ``NLM_F_DUMP`` or 0), receives that exchange's answers, and returns what the asker
+gets. :meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
+
+
+def requesting(msg: Message, ack: bool = True) -> Exchanges[list[Message]]:
+    """One request: its answer messages, or its ``NetlinkError`` raised (:meth:`NetlinkSocket.request`)."""
+    [answer] = yield [msg], NLM_F_ACK if ack else 0
+    if isinstance(answer, NetlinkError):
+        raise answer
+    return answer
+
+
+def dumping(msg: Message) -> Exchanges[list[Message]]:
+    """One dump, read again while the kernel marks it interrupted (see :meth:`NetlinkSocket.dump`)."""
+    for _ in range(DUMP_RETRIES):
+        [answer] = yield [msg], NLM_F_DUMP
+        if not isinstance(answer, NetlinkError):
+            return answer
+        if not isinstance(answer, DumpInterrupted):
+            raise answer
+    raise DumpInterrupted()
+
+
+def each(msgs: list[Message], window: int = WINDOW, ack: bool = True) -> Exchanges[list[Answer]]:
+    """Many requests, ``window`` per exchange (see :meth:`NetlinkSocket.request_each`)."""
+    out: list[Answer] = []
+    how = NLM_F_ACK if ack else 0
+    for start in range(0, len(msgs), window):
+        out += yield msgs[start:start + window], how
+    return out
 
 
 class _Waiting:
@@ -194,11 +228,7 @@ class NetlinkSocket:
 
         Raises :class:`NetlinkError` (errno subclass, with ext-ack text and the offending attribute).
         """
-        with self._lock:
-            [answer] = self._exchange([msg], NLM_F_ACK if ack else 0)
-        if isinstance(answer, NetlinkError):
-            raise answer
-        return answer
+        return self.ask(requesting(msg, ack))
 
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
@@ -206,14 +236,7 @@ class NetlinkSocket:
         A dump the kernel marks interrupted (its table changed meanwhile) is read again, up to
         ``DUMP_RETRIES`` times, then :class:`DumpInterrupted` is raised.
         """
-        with self._lock:
-            for _ in range(DUMP_RETRIES):
-                [answer] = self._exchange([msg], NLM_F_DUMP)
-                if not isinstance(answer, NetlinkError):
-                    return answer
-                if not isinstance(answer, DumpInterrupted):
-                    raise answer
-        raise DumpInterrupted()
+        return self.ask(dumping(msg))
 
     def request_many(self, msgs: Iterable[Message]) -> None:
         """Send many requests and wait for every ack; the first error is raised after all answers
@@ -237,12 +260,18 @@ class NetlinkSocket:
         and wait for them forever. Requests whose answers are large (echoed links) take a smaller
         window.
         """
-        batch = list(msgs)
-        out: list[Answer] = []
+        return self.ask(each(list(msgs), window, ack))
+
+    def ask(self, asking: Exchanges[_T]) -> _T:
+        """Run a way of asking (:data:`~rtnl.netlink.Exchanges`) over this socket, holding the lock
+        throughout."""
         with self._lock:
-            for start in range(0, len(batch), window):
-                out += self._exchange(batch[start:start + window], NLM_F_ACK if ack else 0)
-        return out
+            try:
+                exchange = next(asking)
+                while True:
+                    exchange = asking.send(self._exchange(*exchange))
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
 
     # -- the one loop --------------------------------------------------------------------------------
     def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:

@@ -37,9 +37,10 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from ..errors import NetlinkError
+from ..netlink import Exchanges, dumping, each, requesting
 from ..values.specs import NamespaceHandle
 from ..wire.message import Message
 
@@ -83,6 +84,12 @@ class Inside(NamedTuple):
 
 
 Step = Request | Dump | Batch | Inside
+"""What an operation yields. A driver answers each (see :meth:`rtnl.Connection.run`); one that can be
+cancelled while a step is in flight (:mod:`rtnl.aio`) keeps the meaning of an exception thrown in
+at a ``yield`` plain: a :class:`~rtnl.NetlinkError` is the kernel's refusal (nothing was done);
+any other exception at a :class:`Request` comes once the request was carried out (its answer came
+back), at a :class:`Batch` once the window in flight was; at a :class:`Dump` nothing was done; at
+an :class:`Inside` its operation has rolled itself back. So the rollback of a create undoes it."""
 Operation = Generator[Step, Any, _T]
 """An operation that returns a ``_T``: ``def op(place, ...) -> Operation[Link]``."""
 BatchAnswer = list[list[Message] | NetlinkError]
@@ -93,6 +100,26 @@ def ignoring_errors(step: Step) -> Operation[None]:
     the cleanup necessary is the one to report)."""
     with contextlib.suppress(NetlinkError):
         yield step
+
+
+def exchanges(step: Request | Dump | Batch) -> Exchanges[Any]:
+    """The netlink exchanges that answer ``step`` (an :class:`Inside` opens a connection instead):
+    the one way of asking that every driver runs over its socket."""
+    if isinstance(step, Request):
+        return requesting(step.message, step.ack)
+    if isinstance(step, Dump):
+        return dumping(step.message)
+    return each(step.messages, step.window, step.ack)
+
+
+def request(message: Message) -> Operation[list[Message]]:
+    """One codec message, acked: its answer messages (``Connection.request``, the escape hatch)."""
+    return cast(list[Message], (yield Request(message)))
+
+
+def dump(message: Message) -> Operation[list[Message]]:
+    """One dump request: every message of the dump (``Connection.dump``)."""
+    return cast(list[Message], (yield Dump(message)))
 
 
 # --- issue 17: batches of writes, all or nothing ------------------------------------------------------

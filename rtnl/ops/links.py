@@ -41,7 +41,7 @@ from ..wire.attrs import Attrs, Body
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
-from . import Batch, Dump, Inside, Operation, Place, Request, ignoring_errors
+from . import Batch, Dump, Inside, Operation, Place, Request, Step, ignoring_errors
 
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
 
@@ -224,11 +224,12 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], *,
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Step, *,
             echo: bool = True) -> Operation[Link | None]:
     """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
     create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
 
+    ``undo`` deletes it again, should the operation be interrupted once the create was carried out.
     ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
     echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
     """
@@ -238,6 +239,11 @@ def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], *,
         answers = yield Request(msg, ack=not (echo and place.kernel_echoes))
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
+    except GeneratorExit:
+        raise
+    except BaseException:  # interrupted (a cancelled task) once the create was carried out: undo it
+        yield from ignoring_errors(undo)
+        raise
     for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
         if m.type == RTM_NEWLINK:
             place.kernel_echoes = True
@@ -284,32 +290,42 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     """
     _check_spec(spec, "add()")
     if spec.namespace is None and getattr(spec, "peer_namespace", None) is None:  # no namespace to open
-        link = yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec)))
-        if link is None:
-            link = yield from get(place, spec.name)
-        return (yield from _verified(place, spec, link))
+        return (yield from _create_here(place, spec, (yield from _spec_attrs(place, spec))))
     with contextlib.ExitStack() as stack:
         peer_fd = None
         if isinstance(spec, Veth) and spec.peer_namespace is not None:
             peer_fd = _open_namespace(stack, spec.peer_namespace).fd
         attrs = yield from _spec_attrs(place, spec, peer_fd=peer_fd)
         if spec.namespace is None:
-            link = yield from _create(place, spec, spec.name, attrs)
-            if link is None:
-                link = yield from get(place, spec.name)
-            return (yield from _verified(place, spec, link))
+            return (yield from _create_here(place, spec, attrs))
         ns = _open_namespace(stack, spec.namespace)
         temp = _temp_name()
-        yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, echo=False)
+        undo = Inside(ns, lambda inside: delete(inside, temp))
+        yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo, echo=False)
         try:
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
         except BaseException:  # (after a rename, _finish_inside has deleted it by index already)
-            yield from ignoring_errors(Inside(ns, lambda inside: delete(inside, temp)))
+            yield from ignoring_errors(undo)
             raise
         return result
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
+
+
+def _create_here(place: Place, spec: Spec, attrs: dict[str, Any]) -> Operation[Link]:
+    """Create ``spec`` in this namespace and return it; deleted again if reading it back fails."""
+    undo = Request(_dellink(spec.name))
+    link = yield from _create(place, spec, spec.name, attrs, undo)
+    try:
+        if link is None:
+            link = yield from get(place, spec.name)
+        return (yield from _verified(place, spec, link))
+    except GeneratorExit:
+        raise
+    except BaseException:
+        yield from ignoring_errors(undo)
+        raise
 
 
 def _finish_inside(inside: Place, spec: Spec, temp: str) -> Operation[Link]:

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     # 6: the drivers that wire operations, socket and namespace together; the event reader
     "rtnl.connection": 6,
     "rtnl.monitor": 6,
+    "rtnl.aio": 6,
     # 7: public faces (names re-exported where users have always imported them) and the isolation home
     "rtnl": 7,
     "rtnl.codec": 7,

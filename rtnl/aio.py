@@ -1,0 +1,439 @@
+"""``rtnl.aio``: the whole :class:`~rtnl.Connection` API as coroutines on the asyncio event loop.
+
+::
+
+    async with rtnl.aio.connect("ns1") as net:
+        mv = await net.add(Macvlan("mv0", parent="eth0"))
+        links, addresses = await asyncio.gather(net.links(), net.addresses())
+        async for event in net.monitor():
+            print(event)
+
+Nothing here builds or reads a message, and no operation is written twice: :class:`AsyncConnection`
+drives the very generators of :mod:`rtnl.ops` that :meth:`Connection.run <rtnl.Connection.run>`
+drives, and each of its methods is the blocking method itself (one line, ``add = _twin(Connection.add)``)
+run against a stand-in that hands its operation over instead of running it. The socket is
+non-blocking and read by the loop (``loop.add_reader``); answers go to their callers by sequence
+number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.NetlinkSocket.feed`), so
+many coroutines share one connection, and no thread is started.
+
+Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
+are read and dropped. A request already sent is carried out and answered first; then the
+cancellation is thrown into the operation, whose rollback runs to its end, shielded, before the
+``CancelledError`` reaches the caller, so a cancelled ``add`` leaves no link behind.
+"""
+
+from __future__ import annotations
+
+import _socket
+import asyncio
+import collections
+import contextlib
+import errno
+import functools
+import struct
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+
+from . import connection
+from .connection import Connection
+from .errors import NetlinkError
+from .monitor import Event, Monitor, open_monitor
+from .netlink import Answer, Exchange, NetlinkSocket
+from .ops import Inside, Operation, Step, exchanges
+from .uapi import NLM_F_DUMP, NLM_F_ECHO
+from .wire.message import Message
+
+if TYPE_CHECKING:
+    from .netns import Namespace, NamespaceLike
+    from .values.enums import Group
+
+__all__ = ["AsyncConnection", "AsyncMonitor", "connect"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's first message
+
+# What an exchange's answers may take of the receive buffer (the kernel counts each datagram's
+# whole allocation), so that what is in flight fits it: the kernel drops answers that do not fit.
+_ACK_COST, _REPLY_COST, _DUMP_COST = 1024, 4096, 32768
+
+
+def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
+    """An :class:`AsyncConnection` in ``namespace`` (default: the caller's own), as
+    :func:`rtnl.connect` opens one: the thread is switched for the ``socket()`` call only. Call it
+    with a running loop; use it as ``async with``."""
+    return AsyncConnection(connection.connect(namespace))
+
+
+class _Flight:
+    """An exchange on its way: its answers go to ``future`` once every request is answered."""
+
+    __slots__ = ("cost", "dump", "exchange", "future", "seqs")
+
+    def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
+                 dump: bool) -> None:
+        self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
+        self.seqs = tuple(exchange.waiting)
+
+
+class _StandIn:
+    """What a :class:`Connection` method runs against in a twin: the connection as operations see it
+    (:class:`~rtnl.ops.Place`), with a ``run`` that keeps the operation for the twin to await."""
+
+    __slots__ = ("_conn", "operation")
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self.operation: Operation[Any] | None = None
+
+    @property
+    def namespace_id(self) -> tuple[int, int] | None:
+        return self._conn.namespace_id
+
+    @property
+    def kernel_echoes(self) -> bool:
+        return self._conn.kernel_echoes
+
+    @kernel_echoes.setter
+    def kernel_echoes(self, value: bool) -> None:
+        self._conn.kernel_echoes = value
+
+    def run(self, operation: Operation[Any]) -> object:
+        self.operation = operation
+        return _HANDED_OVER
+
+
+_HANDED_OVER = object()
+
+
+def _twin(method: Callable[Concatenate[Connection, _P], _T]
+          ) -> Callable[Concatenate[AsyncConnection, _P], Coroutine[Any, Any, _T]]:
+    """The coroutine twin of a :class:`Connection` method that runs one operation: the method's own
+    body checks and builds the operation, the twin runs it on the loop. A method may answer without
+    an operation (``index(7)``); it must not change what ``run`` returned."""
+
+    async def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        stand_in = _StandIn(self)
+        result = method(cast(Connection, stand_in), *args, **kwargs)
+        if stand_in.operation is None:
+            return result
+        if result is not _HANDED_OVER and result is not None:
+            raise TypeError(f"Connection.{method.__name__} changes what run() returns: no async twin")
+        return cast(_T, await self.run(stand_in.operation))
+
+    functools.update_wrapper(twin, method)
+    return twin
+
+
+class AsyncConnection:
+    """:class:`~rtnl.Connection`'s methods as coroutines, on one non-blocking socket read by the
+    running loop; an async context manager. Many tasks may share it. Open it with :func:`connect`.
+    """
+
+    def __init__(self, blocking: Connection) -> None:
+        self._blocking = blocking
+        self.sock: NetlinkSocket = blocking.sock
+        self.namespace: Namespace = blocking.namespace
+        self.namespace_id = blocking.namespace_id
+        self.kernel_echoes = False  #: as :attr:`Connection.kernel_echoes`
+        try:
+            self._loop = asyncio.get_running_loop()
+            raw = self.sock.sock
+            raw.setblocking(False)
+            self._room = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF) // 2  # bytes in flight
+            self._loop.add_reader(raw.fileno(), self._readable)
+        except BaseException:
+            blocking.close()
+            raise
+        self._flights: dict[int, _Flight] = {}  # by sequence number, until every answer is read
+        self._used = 0
+        self._waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+        self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
+        self._closed = False
+
+    async def close(self) -> None:
+        """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._loop.remove_reader(self.sock.fileno())
+        self._fail(ConnectionAbortedError(errno.ECONNABORTED, "the connection was closed"))
+        self._blocking.close()
+
+    async def __aenter__(self) -> AsyncConnection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return repr(self._blocking).replace("<rtnl.Connection", "<rtnl.aio.AsyncConnection", 1)
+
+    # -- the driver ---------------------------------------------------------------------------------
+    async def run(self, operation: Operation[_T]) -> _T:
+        """Run an operation of :mod:`rtnl.ops` to its end on the loop and return its result, as
+        :meth:`Connection.run <rtnl.Connection.run>` does (the same generators)."""
+        return await self._drive(operation, None)
+
+    async def _drive(self, operation: Operation[_T], failure: BaseException | None) -> _T:
+        send, throw = operation.send, operation.throw
+        answer: Any = None
+        while True:
+            try:
+                step = send(answer) if failure is None else throw(failure)
+            except StopIteration as done:
+                return cast(_T, done.value)
+            failure = None
+            try:
+                answer = await self._answer(step)
+            except _Interrupted as stop:  # a request was sent: answered first, then rolled back
+                await _to_the_end(self._roll_back(operation, stop.pending, stop.cancel))
+                raise stop.cancel from None
+            except asyncio.CancelledError as cancel:  # a dump, or an Inside that rolled itself back
+                await _to_the_end(self._roll_back(operation, None, cancel))
+                raise
+            except BaseException as e:
+                answer, failure = None, e
+
+    async def _roll_back(self, operation: Operation[Any], answering: Awaitable[Any] | None,
+                         cancel: asyncio.CancelledError) -> None:
+        """Throw the cancellation into ``operation`` once the step in flight is answered (a refusal is
+        thrown in instead: that step was not carried out) and run its rollback to the end."""
+        failure: BaseException = cancel
+        if answering is not None:
+            try:
+                await answering
+            except NetlinkError as e:
+                failure = e
+        with contextlib.suppress(Exception, asyncio.CancelledError):  # (the operation re-raises what
+            await self._drive(operation, failure)                    # it was thrown: the caller raises)
+
+    async def _answer(self, step: Step) -> Any:
+        if isinstance(step, Inside):
+            async with connect(cast("Namespace", step.namespace)) as inside:
+                return await inside.run(step.operation(inside))
+        asking = exchanges(step)
+        try:
+            exchange = next(asking)
+            while True:
+                try:
+                    answers = await self._exchange(*exchange)
+                except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
+                    stop.pending = _last(asking, stop.pending)
+                    raise
+                exchange = asking.send(answers)
+        except StopIteration as done:
+            return done.value
+
+    # -- one exchange, answered by the reader -------------------------------------------------------------
+    async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
+        if self._closed:
+            raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
+        dump = how == NLM_F_DUMP
+        cost = _DUMP_COST if dump else sum(  # an echo or an RTM_GET* (type 4n+2) is answered with data
+            _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST for m in msgs)
+        cost = min(cost, self._room)
+        if dump:
+            await self._dumping.acquire()
+        try:
+            await self._reserve(cost)
+        except asyncio.CancelledError as cancel:
+            if dump:
+                self._dumping.release()
+                raise
+            raise _Interrupted(cancel, self._exchange(msgs, how)) from None  # still carried out
+        except BaseException:
+            if dump:
+                self._dumping.release()
+            raise
+        exchange = self.sock.begin(msgs, how)
+        flight = _Flight(exchange, self._loop.create_future(), cost, dump)
+        for seq in flight.seqs:
+            self._flights[seq] = flight
+        try:
+            self.sock.sock.send(exchange.datagram)
+        except BaseException:
+            self._land(flight)
+            raise
+        try:
+            return await flight.future
+        except asyncio.CancelledError as cancel:
+            if dump:
+                raise
+            later: asyncio.Future[list[Answer]] = self._loop.create_future()  # the answers still come
+            if flight.exchange.waiting:
+                flight.future = later
+            else:
+                later.set_result(flight.exchange.answers())
+            raise _Interrupted(cancel, later) from None
+
+    async def _reserve(self, cost: int) -> None:
+        if not self._waiting and self._used + cost <= self._room:
+            self._used += cost
+            return
+        granted = self._loop.create_future()
+        self._waiting.append((cost, granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self._release(cost)  # granted just as it was cancelled
+            raise
+
+    def _release(self, cost: int) -> None:
+        self._used -= cost
+        while self._waiting:
+            cost, granted = self._waiting[0]
+            if granted.done():
+                self._waiting.popleft()
+                continue
+            if self._used and self._used + cost > self._room:
+                return
+            self._waiting.popleft()
+            self._used += cost
+            granted.set_result(None)
+
+    def _readable(self) -> None:
+        """The loop's reader: every datagram queued, each to the exchange its sequence number names."""
+        flights, sock = self._flights, self.sock
+        while True:
+            try:
+                data = sock.recv_nowait()
+            except OSError as e:  # ENOBUFS: answers were dropped; who lost one cannot be told
+                self._fail(NetlinkError.from_errno(e.errno or errno.EIO, "netlink: answers were lost "
+                                                   "(the receive buffer overflowed)"))
+                return
+            if data is None:
+                return
+            flight = flights.get(_SEQ.unpack_from(data, 8)[0]) if len(data) >= 16 else None
+            if flight is None:
+                continue  # the late answer of a request whose exchange is over
+            sock.feed(flight.exchange, data)
+            if not flight.exchange.waiting:
+                self._land(flight)
+                if not flight.future.done():  # (a cancelled caller's answer is dropped)
+                    flight.future.set_result(flight.exchange.answers())
+
+    def _land(self, flight: _Flight) -> None:
+        for seq in flight.seqs:
+            self._flights.pop(seq, None)
+        if flight.dump:
+            self._dumping.release()
+        self._release(flight.cost)
+
+    def _fail(self, error: BaseException) -> None:
+        """Every exchange in flight fails with ``error`` (their answers will not come)."""
+        for flight in {id(f): f for f in self._flights.values()}.values():
+            self._land(flight)
+            if not flight.future.done():
+                flight.future.set_exception(error)
+
+    # -- events ------------------------------------------------------------------------------------------
+    def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> AsyncMonitor:
+        """``async for event in net.monitor()``: the events of :meth:`Connection.monitor
+        <rtnl.Connection.monitor>`, read through the loop; :class:`~rtnl.Overrun` comes as an event."""
+        return AsyncMonitor(open_monitor(self.namespace, groups, rcvbuf=rcvbuf))
+
+    # -- every operation of Connection, one line each (tests/pure/test_aio.py holds the list complete) --
+    request = _twin(Connection.request)
+    dump = _twin(Connection.dump)
+    links = _twin(Connection.links)
+    link = _twin(Connection.link)
+    index = _twin(Connection.index)
+    add = _twin(Connection.add)
+    add_many = _twin(Connection.add_many)
+    set = _twin(Connection.set)
+    move = _twin(Connection.move)
+    delete = _twin(Connection.delete)
+    delete_many = _twin(Connection.delete_many)
+    set_bridge_port = _twin(Connection.set_bridge_port)
+    addresses = _twin(Connection.addresses)
+    add_address = _twin(Connection.add_address)
+    delete_address = _twin(Connection.delete_address)
+    add_addresses = _twin(Connection.add_addresses)
+    routes = _twin(Connection.routes)
+    add_route = _twin(Connection.add_route)
+    delete_route = _twin(Connection.delete_route)
+    add_routes = _twin(Connection.add_routes)
+
+
+class _Interrupted(asyncio.CancelledError):
+    """A cancellation that came after a request was sent (or while it waited to be): ``pending``
+    still answers it, and ``cancel`` is what the caller gets once the rollback is done."""
+
+    def __init__(self, cancel: asyncio.CancelledError, pending: Awaitable[Any]) -> None:
+        super().__init__(*cancel.args)
+        self.cancel, self.pending = cancel, pending
+
+
+async def _last(asking: Generator[Any, Any, Any], answers: Awaitable[Any]) -> None:
+    """Hand the answers of the exchange in flight to ``asking`` (a refusal raises there) and stop it."""
+    try:
+        asking.send(await answers)
+    except StopIteration:
+        pass
+    finally:
+        asking.close()
+
+
+async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end in a task of its own, however often the caller is cancelled meanwhile."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            continue
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+class AsyncMonitor:
+    """An async iterator of :data:`~rtnl.Event` values (``async for``), over a :class:`~rtnl.Monitor`
+    whose socket the loop watches; an async context manager that closes it."""
+
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+
+    def fileno(self) -> int:
+        """The socket's descriptor, for other event loops."""
+        return self.monitor.fileno()
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, waiting at most ``timeout`` seconds (``None``: forever); ``None`` on timeout."""
+        try:
+            return await asyncio.wait_for(self._next(), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+    async def _next(self) -> Event:
+        loop = asyncio.get_running_loop()
+        while (event := self.monitor.get(0)) is None:  # the blocking reader, never waiting
+            readable = loop.create_future()
+            fd = self.fileno()
+            loop.add_reader(fd, _wake, readable)
+            try:
+                await readable
+            finally:
+                loop.remove_reader(fd)
+        return event
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self._next()
+
+    def close(self) -> None:
+        """Close the socket: no more events (idempotent)."""
+        self.monitor.close()
+
+    async def __aenter__(self) -> AsyncMonitor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+

@@ -1,0 +1,304 @@
+"""``rtnl.aio`` against the real kernel: the Connection tests run again on the asyncio driver (default
+loop and uvloop), many coroutines on one connection, cancellation at every await point of a
+multi-step operation, and events read with ``async for``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import inspect
+import itertools
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+
+import rtnl
+import rtnl.aio
+from rtnl.links import Macvlan, Veth
+from rtnl.monitor import Group, LinkEvent, Overrun
+from tests.kernel import test_addresses_routes, test_links
+
+LOOPS = ["asyncio", *(["uvloop"] if importlib.util.find_spec("uvloop") else [])]
+
+
+def new_loop(kind: str) -> asyncio.AbstractEventLoop:
+    if kind == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+@pytest.fixture(params=LOOPS)
+def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = new_loop(request.param)
+    yield loop
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
+class Blocking:
+    """An :class:`rtnl.aio.AsyncConnection` that looks like a Connection: each coroutine method runs on
+    the test's loop until it is done, so that the blocking tests run unchanged on the async driver."""
+
+    def __init__(self, conn: rtnl.aio.AsyncConnection, loop: asyncio.AbstractEventLoop) -> None:
+        self.conn, self.loop = conn, loop
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.conn, name)
+        if not inspect.iscoroutinefunction(attr):
+            return attr
+        return lambda *args, **kwargs: self.loop.run_until_complete(attr(*args, **kwargs))
+
+
+def open_async(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> rtnl.aio.AsyncConnection:
+    async def opened() -> rtnl.aio.AsyncConnection:
+        return rtnl.aio.connect(ns)
+
+    return loop.run_until_complete(opened())
+
+
+@pytest.fixture(params=["blocking", *LOOPS])
+def either(request: pytest.FixtureRequest, ns: rtnl.Namespace) -> Iterator[Any]:
+    """A connection in the test's namespace, on the blocking driver or on the async one."""
+    if request.param == "blocking":
+        with rtnl.connect(ns) as net:
+            yield net
+        return
+    loop = new_loop(request.param)
+    conn = open_async(ns, loop)
+    try:
+        yield Blocking(conn, loop)
+    finally:
+        loop.run_until_complete(conn.close())
+        loop.close()
+
+
+# --- the same behavioural tests on both drivers ------------------------------------------------------
+
+SHARED = [getattr(test_links, name) for name in (
+    "test_veth_bridge_and_ports", "test_set_changes_everything", "test_errors_are_typed",
+    "test_move_into_namespace_and_parent_netnsid", "test_kernel_refusals_are_typed",
+    "test_source_macs_set_add_delete_flush", "test_create_in_place_with_a_name_taken_here",
+    "test_veth_peer_in_another_namespace", "test_create_in_place_leaves_nothing_on_failure",
+    "test_add_many_is_all_or_nothing", "test_delete_many_failure_restores_groups",
+    "test_link_refs_everywhere", "test_a_link_read_in_another_namespace_is_refused",
+    "test_failed_set_changes_nothing", "test_lookup_by_alternative_name", "test_unicode_names",
+    "test_deleting_parent_removes_children_everywhere", "test_only_one_passthru_child",
+)] + [getattr(test_addresses_routes, name) for name in (
+    "test_addresses_v4_v6", "test_routes_v4", "test_routes_v6_and_tables", "test_route_scope_override",
+    "test_route_mtu_and_advmss",
+)]
+
+
+def _up_veth(net: Any) -> rtnl.Link:
+    """The ``parent``/``eth0`` fixture of the blocking tests: a veth end that is up."""
+    net.add(Veth("eth0", "wire0"))
+    net.set("wire0", up=True)
+    return net.set("eth0", up=True)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("test", SHARED, ids=lambda t: f"{t.__module__.rpartition('.')[2]}.{t.__name__}")
+def test_same_behaviour_on_both_drivers(test: Callable[..., None], either: Any, ns: rtnl.Namespace,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    given: dict[str, Any] = {"net": either, "ns": ns, "monkeypatch": monkeypatch}
+    wanted = inspect.signature(test).parameters
+    if "parent" in wanted or "eth0" in wanted:
+        given["parent"] = given["eth0"] = _up_veth(either)
+    test(**{name: given[name] for name in wanted})
+
+
+# --- many coroutines, one connection -----------------------------------------------------------------
+
+
+def run(loop: asyncio.AbstractEventLoop, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    return loop.run_until_complete(work())
+
+
+def test_a_hundred_coroutines_share_one_connection(ns: rtnl.Namespace,
+                                                   loop: asyncio.AbstractEventLoop) -> None:
+    threads = threading.active_count()
+    seen_threads: list[int] = []
+
+    async def worker(net: rtnl.aio.AsyncConnection, i: int) -> tuple[int, str, int, bool, bool]:
+        link = await net.add(Macvlan(f"mv{i}", "eth0"))
+        names = {x.name for x in await net.links()}  # a dump while others create and delete
+        again = await net.link(f"mv{i}")
+        seen_threads.append(threading.active_count())
+        await net.delete(link)
+        with pytest.raises(rtnl.NetlinkError):
+            await net.link(link.index)
+        return i, link.name, again.index, f"mv{i}" in names, again == link
+
+    async def work() -> list[tuple[int, str, int, bool, bool]]:
+        async with rtnl.aio.connect(ns) as net:
+            await net.add(Veth("eth0", "wire0"))
+            got = await asyncio.gather(*(worker(net, i) for i in range(100)))
+            assert [x.name for x in await net.links()] == ["lo", "wire0", "eth0"]
+            return got
+
+    answers = run(loop, work)
+    assert [(i, name, same) for i, name, _, _, same in answers] == [(i, f"mv{i}", True) for i in range(100)]
+    assert all(seen for *_, seen, _ in answers)
+    assert len({index for _, _, index, _, _ in answers}) == 100  # each caller got its own link
+    assert set(seen_threads) == {threads} and threading.active_count() == threads
+    with rtnl.connect(ns) as net:
+        assert [x.name for x in net.links()] == ["lo", "wire0", "eth0"]
+
+
+def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
+                                                        loop: asyncio.AbstractEventLoop) -> None:
+    async def work() -> None:
+        async with rtnl.aio.connect(ns) as net:
+            await net.add(Veth("eth0", "wire0"))
+            await net.add_many([Macvlan(f"mv{i}", "eth0") for i in range(300)])
+            dump = asyncio.ensure_future(net.links())
+            await asyncio.sleep(0)  # the dump is sent, its first datagram queued
+            assert not dump.done()
+            link = await net.link("mv7")  # answered while the dump still runs
+            assert link.name == "mv7"
+            assert len(await dump) == 303
+            await net.delete_many([f"mv{i}" for i in range(300)])
+
+    run(loop, work)
+
+
+# --- cancellation -------------------------------------------------------------------------------------
+
+
+class Gate:
+    """Counts the steps operations await (every connection's, Inside ones included) and cancels
+    ``victim`` while it awaits step number ``at``."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.steps, self.fired = at, itertools.count(), False
+        self.victim: asyncio.Future[Any] | None = None
+
+
+@contextlib.contextmanager
+def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None]:
+    real = rtnl.aio.AsyncConnection._answer
+
+    async def answer(self: rtnl.aio.AsyncConnection, step: Any) -> Any:
+        if not gate.fired and next(gate.steps) == gate.at:
+            gate.fired = True
+            assert gate.victim is not None
+            gate.victim.cancel()  # takes effect at the step's first await point
+        return await real(self, step)
+
+    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_answer", answer)
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+
+
+def names(ns: rtnl.Namespace) -> list[str]:
+    with rtnl.connect(ns) as net:
+        return sorted(x.name for x in net.links())
+
+
+CALLS: dict[str, Callable[[rtnl.aio.AsyncConnection, rtnl.Namespace], Coroutine[Any, Any, Any]]] = {
+    "add in a namespace, renamed there": lambda net, other: net.add(Macvlan("mv0", "eth0", namespace=other)),
+    "add a veth with its peer in a namespace": lambda net, other: net.add(
+        Veth("va", "vb", peer_namespace=other)),
+    "add": lambda net, other: net.add(Macvlan("mv0", "eth0")),
+    "add_many": lambda net, other: net.add_many(
+        [Macvlan(f"mv{i}", "eth0") for i in range(40)] + [Veth("va", "vb")]),
+}
+
+
+STEPS = {"add in a namespace, renamed there": 5, "add a veth with its peer in a namespace": 1, "add": 2,
+         "add_many": 3}  # at least: parent lookup, create, then inside: index, rename, read back
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Namespace,
+                                                         loop: asyncio.AbstractEventLoop,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with rtnl.Namespace.anonymous() as other:
+        with rtnl.connect(ns) as blocking:
+            blocking.add(Veth("eth0", "wire0"))
+        before = (names(ns), names(other))
+        steps = 0
+        for at in itertools.count():
+            gate = Gate(at)
+
+            async def work(gate: Gate = gate) -> bool:
+                async with rtnl.aio.connect(ns) as net:
+                    with cancel_at_step(monkeypatch, gate):
+                        task = gate.victim = asyncio.ensure_future(CALLS[call](net, other))
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
+                        assert task.cancelled() == gate.fired
+                    # still usable, and nothing late is taken for an answer
+                    assert [x.name for x in await net.links()][:3] == ["lo", "wire0", "eth0"]
+                    assert (await net.link("eth0")).name == "eth0"
+                    if not gate.fired:
+                        await net.delete_many([x for x in await net.links() if x.name not in before[0]])
+                        with rtnl.connect(other) as there:
+                            there.delete_many([x for x in there.links() if x.name not in before[1]])
+                    return gate.fired
+
+            if not run(loop, work):
+                steps = at
+                break
+            assert (names(ns), names(other)) == before, f"cancelled at step {at}"
+        # every await point was tried: the call ran to its end without a cancel after that many
+        assert steps >= STEPS[call]
+
+
+def test_a_timeout_leaves_the_connection_usable(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
+    async def work() -> None:
+        async with rtnl.aio.connect(ns) as net:
+            await net.add(Veth("eth0", "wire0"))
+            await net.add_many([Macvlan(f"mv{i}", "eth0") for i in range(200)])
+            for _ in range(20):  # dumps cut short at once: their late datagrams are dropped
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(net.links(), 0)
+            assert len(await net.links()) == 203
+            assert (await net.link("mv199")).name == "mv199"
+
+    run(loop, work)
+
+
+# --- events ---------------------------------------------------------------------------------------------
+
+
+def test_an_event_burst_through_async_for(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
+    """Default receive buffer: every link's event arrives, or an Overrun says some were dropped."""
+    wanted = {f"mv{i}" for i in range(600)}
+
+    async def work() -> tuple[set[str], bool]:
+        async with rtnl.aio.connect(ns) as net:
+            await net.add(Veth("eth0", "wire0"))
+            seen: set[str] = set()
+            async with net.monitor(Group.LINK) as events:
+                assert events.fileno() == events.monitor.fileno() >= 0
+                with rtnl.connect(ns) as other:  # a burst the loop cannot read while it happens
+                    other.add_many([Macvlan(name, "eth0") for name in sorted(wanted)])
+                async for event in events:
+                    if isinstance(event, Overrun):
+                        return seen, True
+                    if isinstance(event, LinkEvent) and event.action == "new":
+                        seen.add(event.link.name)
+                    if wanted <= seen:
+                        return seen, False
+        raise AssertionError("unreachable")
+
+    seen, overrun = run(loop, work)
+    assert overrun or wanted <= seen
+
+
+def test_monitor_get_times_out(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
+    async def work() -> None:
+        async with rtnl.aio.connect(ns) as net, net.monitor() as events:
+            assert await events.get(timeout=0.05) is None
+            await net.add(Veth("va", "vb"))
+            event = await events.get(timeout=5)
+            assert isinstance(event, LinkEvent) and event.link.name in ("va", "vb")
+
+    run(loop, work)

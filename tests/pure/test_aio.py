@@ -1,0 +1,49 @@
+"""``rtnl.aio`` without the kernel: every Connection method has its coroutine twin, made from the
+method itself (so an operation added to Connection needs one line in rtnl/aio.py, and this test
+fails until it is there)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+import pytest
+
+from rtnl.aio import AsyncConnection, AsyncMonitor, _twin
+from rtnl.connection import Connection
+from rtnl.monitor import Monitor
+
+LIFECYCLE = {"close", "run", "monitor"}  # written for the loop: closing, driving, reading events
+
+
+def public_methods(cls: type) -> set[str]:
+    return {name for name, value in vars(cls).items() if callable(value) and not name.startswith("_")}
+
+
+def test_every_connection_method_has_an_async_twin() -> None:
+    missing = public_methods(Connection) - public_methods(AsyncConnection)
+    assert not missing, f"add `name = _twin(Connection.name)` to AsyncConnection for: {sorted(missing)}"
+    for name in public_methods(Connection):
+        twin = getattr(AsyncConnection, name)
+        assert inspect.iscoroutinefunction(twin) or name == "monitor", name
+        if name not in LIFECYCLE:
+            assert twin.__wrapped__ is getattr(Connection, name), name  # the method itself, not a copy
+            assert inspect.signature(twin) == inspect.signature(getattr(Connection, name))
+            assert twin.__doc__ == getattr(Connection, name).__doc__
+
+
+def test_monitors_offer_their_descriptor() -> None:
+    assert callable(Monitor.fileno) and callable(AsyncMonitor.fileno)
+
+
+def test_a_method_that_changes_what_run_returns_gets_no_twin() -> None:
+    class Derived(Connection):
+        def wrapped(self) -> list[object]:
+            return [self.run(iter(()))]  # type: ignore[arg-type]
+
+    twin: Any = _twin(Derived.wrapped)  # type: ignore[arg-type]
+    conn: Any = object.__new__(AsyncConnection)
+    conn.namespace_id, conn.kernel_echoes = None, False
+    with pytest.raises(TypeError, match="changes what run"):
+        asyncio.run(twin(conn))
