@@ -371,7 +371,7 @@ class Namespace:
 
         :raises ProcessLookupError: no such process.
         """
-        path = f"/proc/{int(pid)}/ns/net"
+        path = f"/proc/{check_int(pid, 'pid', 1, 2**31 - 1)}/ns/net"
         try:
             return cls(_open_netns(path), path=path)
         except FileNotFoundError:

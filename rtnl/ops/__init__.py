@@ -35,20 +35,23 @@ This package knows values, the wire format and the protocol above: not sockets o
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from ..errors import NetlinkError
 from ..values.specs import NamespaceHandle
 from ..wire.message import Message
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 class Place(Protocol):
     """What an operation knows of the connection it runs on."""
 
     namespace_id: tuple[int, int] | None  #: ``(st_dev, st_ino)`` of its namespace, for the Links read
+    namespace: NamespaceHandle  #: its namespace, open (where a link moved away is sent back)
     kernel_echoes: bool  #: whether this kernel answered a create's ``NLM_F_ECHO`` (Linux >= 6.3)
 
 
@@ -92,3 +95,26 @@ def ignoring_errors(step: Step) -> Operation[None]:
     the cleanup necessary is the one to report)."""
     with contextlib.suppress(NetlinkError):
         yield step
+
+
+def about(describe: Callable[..., str]) -> Callable[[Callable[Concatenate[Place, _P], Operation[_T]]],
+                                                     Callable[Concatenate[Place, _P], Operation[_T]]]:
+    """Make a :class:`~rtnl.NetlinkError` escaping an operation name what it was about, unless an
+    operation it ran named it already (``set("v0", master="ghost")`` fails on ``link 'ghost'``, the
+    lookup's own object). ``describe`` is called with the operation's arguments, its place left out::
+
+        @about(lambda link, **_: f"link {link!r}")
+        def delete(place: Place, link: LinkRef) -> Operation[None]: ...
+    """
+    def decorate(operation: Callable[Concatenate[Place, _P], Operation[_T]]
+                 ) -> Callable[Concatenate[Place, _P], Operation[_T]]:
+        @functools.wraps(operation)
+        def named(place: Place, /, *args: _P.args, **kwargs: _P.kwargs) -> Operation[_T]:
+            try:
+                return (yield from operation(place, *args, **kwargs))
+            except NetlinkError as e:
+                if e.about is None:
+                    e.about = describe(*args, **kwargs)
+                raise
+        return named
+    return decorate

@@ -25,8 +25,8 @@ from ..values.links import LinkRef
 from ..wire.headers import IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
-from . import Dump, Operation, Place, Request
-from .links import index
+from . import Dump, Operation, Place, Request, about
+from .links import index, ref_text
 
 
 def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Address]]:
@@ -48,6 +48,11 @@ def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int =
     return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))
 
 
+def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
+    return f"address {iface} on link {ref_text(link)}"
+
+
+@about(_about)
 def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
                 nodad: bool = False) -> Operation[Address]:
     """Add an IPv4 or IPv6 address (``ip addr add IFACE dev LINK``; IPv4 gets the broadcast address
@@ -64,6 +69,7 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: b
     return next(a for a in (yield from addresses(place, target)) if a.address == value)
 
 
+@about(_about)
 def delete_address(place: Place, link: LinkRef, iface: InterfaceLike) -> Operation[None]:
     """Remove an address from a link (``EADDRNOTAVAIL`` if it is not there)."""
     value = check_interface(iface)

@@ -22,17 +22,26 @@ from ..uapi import (
     RTN_UNICAST,
     RTPROT_BOOT,
 )
-from ..values.check import AddressLike, NetworkLike, check_address, check_int, check_network, check_table
+from ..values.check import (
+    AddressLike,
+    NetworkLike,
+    check_address,
+    check_bool,
+    check_int,
+    check_network,
+    check_table,
+)
 from ..values.enums import Scope
 from ..values.links import LinkRef
 from ..values.routes import Route
 from ..wire.headers import RtMsg
 from ..wire.message import Message
 from ..wire.schemas import RTA
-from . import Dump, Operation, Place, Request
-from .links import index
+from . import Dump, Operation, Place, Request, about
+from .links import index, ref_text
 
 
+@about(lambda *, table=RT_TABLE_MAIN: f"routes of table {table}")
 def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]]:
     """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
     check_table(table)
@@ -87,6 +96,13 @@ def _route(place: Place, mtype: int, flags: int, dst: NetworkLike, gateway: Addr
     return Message(mtype, flags, header=header, attrs=RTA.build(**attrs))
 
 
+def _about(dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
+           table: int = RT_TABLE_MAIN, **_: object) -> str:
+    via = f" via {gateway}" * (gateway is not None) + f" dev {ref_text(link)}" * (link is not None)
+    return f"route {dst}{via}" + f" table {table}" * (table != RT_TABLE_MAIN)
+
+
+@about(_about)
 def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
               replace: bool = False, scope: Scope | int | None = None, mtu: int | None = None,
@@ -101,11 +117,12 @@ def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = N
         net.add_route("default", gateway="198.51.100.1")
         net.add_route("203.0.113.0/24", link="mv0", mtu=1400, advmss=1360)
     """
-    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
+    flags = NLM_F_CREATE | (NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL)
     yield Request((yield from _route(place, RTM_NEWROUTE, flags, dst, gateway, link, table, metric, scope,
                                      mtu, advmss)))
 
 
+@about(_about)
 def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
                  link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
                  metric: int | None = None) -> Operation[None]:
