@@ -6,7 +6,11 @@ request, not sockets or ``Connection``.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 from typing import Any
+
+from ..errors import NetlinkError
 
 from ..uapi import (
     AF_INET,
@@ -25,7 +29,7 @@ from ..values.links import LinkRef
 from ..wire.headers import IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
-from . import Dump, Operation, Place, Request, about
+from . import Dump, Operation, Place, Request, about, ignoring_errors
 from .links import index, ref_text
 
 
@@ -63,14 +67,34 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: b
     check_bool(replace, "replace")
     check_bool(nodad, "nodad")
     target = yield from index(place, link)
+    value = yield from _unscoped(place, value, target)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = int(AddressFlag.NODAD) if nodad and value.version == 6 else 0
     yield Request(_message(RTM_NEWADDR, flags, target, value, extra))
-    return next(a for a in (yield from addresses(place, target)) if a.address == value)
+    listed = yield from addresses(place, target)
+    added = next((a for a in listed if a.address == value), None)
+    if added is None:  # (gone at once: a DAD failure, or someone deleted it) not left half-known
+        yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value)))
+        raise NetlinkError.from_errno(errno.EADDRNOTAVAIL, "the kernel took the address but does not list "
+                                      "it afterwards; it was removed again")
+    return added
+
+
+def _unscoped(place: Place, value: Interface, target: int) -> Operation[Interface]:
+    """``value`` without its IPv6 scope (``fe80::1%sa0/64``): the scope must name the link the
+    address goes to (by name or index), else ``ValueError`` before anything is sent."""
+    scope = getattr(value, "scope_id", None)  # (an IPv4Interface has none)
+    if not scope:
+        return value
+    where = int(scope) if scope.isdecimal() else (yield from index(place, scope))
+    if where != target:
+        raise ValueError(f"the scope of {value} names another link than the one the address goes to")
+    return ipaddress.ip_interface(f"{str(value.ip).partition('%')[0]}/{value.network.prefixlen}")
 
 
 @about(_about)
 def delete_address(place: Place, link: LinkRef, iface: InterfaceLike) -> Operation[None]:
     """Remove an address from a link (``EADDRNOTAVAIL`` if it is not there)."""
     value = check_interface(iface)
-    yield Request(_message(RTM_DELADDR, 0, (yield from index(place, link)), value))
+    target = yield from index(place, link)
+    yield Request(_message(RTM_DELADDR, 0, target, (yield from _unscoped(place, value, target))))
