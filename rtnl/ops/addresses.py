@@ -71,13 +71,17 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: b
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = int(AddressFlag.NODAD) if nodad and value.version == 6 else 0
     yield Request(_message(RTM_NEWADDR, flags, target, value, extra))
-    listed = yield from addresses(place, target)
-    added = next((a for a in listed if a.address == value), None)
-    if added is None:  # (gone at once: a DAD failure, or someone deleted it) not left half-known
+    try:
+        added = next((a for a in (yield from addresses(place, target)) if a.address == value), None)
+        if added is None:  # (gone at once: a DAD failure, or someone deleted it)
+            raise NetlinkError.from_errno(errno.EADDRNOTAVAIL, "the kernel took the address but does not "
+                                          "list it afterwards; it was removed again")
+        return added
+    except GeneratorExit:
+        raise
+    except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)
         yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value)))
-        raise NetlinkError.from_errno(errno.EADDRNOTAVAIL, "the kernel took the address but does not list "
-                                      "it afterwards; it was removed again")
-    return added
+        raise
 
 
 def _unscoped(place: Place, value: Interface, target: int) -> Operation[Interface]:

@@ -473,16 +473,16 @@ def set_link(place: Place, link: LinkRef, *, up: bool | None = None, name: str |
         data = _source_macs_data(source_macs, current)
         if data:
             attrs["IFLA_LINKINFO"] = _macvlan_info(before.kind, data)
-    if attrs or change:
-        try:
+    try:  # (a failed read-back undoes the change as well: the call fails, so nothing is changed)
+        if attrs or change:
             yield Request(_newlink(target, ifi_flags=flags, change=change, attrs=attrs))
-        except GeneratorExit:
-            raise
-        except BaseException:
-            if before is not None:
-                yield from _undo(before, attrs, change)
-            raise
-    return (yield from get(place, target))
+        return (yield from get(place, target))
+    except GeneratorExit:
+        raise
+    except BaseException:
+        if before is not None and (attrs or change):
+            yield from _undo(before, attrs, change)
+        raise
 
 
 def _undo(before: Link, attrs: dict[str, Any], change: int) -> Operation[None]:
@@ -524,7 +524,7 @@ def move(place: Place, link: LinkRef, namespace: NamespaceLike | int, *,
             raise
         except BaseException:
             if new_name is not None:
-                yield from _move_back(place, ns, before)
+                yield from _move_back(place, ns, before, new_name)
             raise
 
 
@@ -539,9 +539,10 @@ def _name_free(place: Place, name: str) -> Operation[None]:
     raise NetlinkError.from_errno(errno.EEXIST, about=f"link {name!r} in the target namespace")
 
 
-def _move_back(place: Place, ns: NamespaceHandle, before: Link) -> Operation[None]:
+def _move_back(place: Place, ns: NamespaceHandle, before: Link, new_name: str) -> Operation[None]:
     """Undo a move that failed after the link left: find it there by index (the kernel keeps a
-    moved link's index unless the target has it taken) or by its old name, and send it home."""
+    moved link's index unless the target has it taken) or by its old or new name (its MAC tells
+    it from another link so called), and send it home under its old name."""
     try:
         yield Request(_getlink(before.index))
         return  # still here: the kernel refused before moving
@@ -552,14 +553,17 @@ def _move_back(place: Place, ns: NamespaceHandle, before: Link) -> Operation[Non
 
     def send_home(there: Place) -> Operation[None]:
         found = None
-        for ref in (before.index, before.name):
+        for ref in (before.index, before.name, new_name):
             with contextlib.suppress(NetlinkError):
                 [reply] = yield Request(_getlink(ref))
                 found = Link.from_message(reply, there.namespace_id)
                 if found.address == before.address:
                     break
         if found is not None and found.address == before.address:
-            yield Request(_newlink(found.index, attrs=back))
+            try:  # under its old index, free since it left (IFLA_NEW_IFINDEX on a move: Linux >= 6.7)
+                yield Request(_newlink(found.index, attrs={**back, "IFLA_NEW_IFINDEX": before.index}))
+            except NetlinkError:
+                yield Request(_newlink(found.index, attrs=back))
 
     with contextlib.suppress(NetlinkError):
         yield Inside(ns, send_home)
