@@ -61,7 +61,7 @@ class NetlinkError(OSError):
     def from_errno(cls, err: int, extack: str | None = None, attribute: str | None = None, *,
                    about: str | None = None) -> NetlinkError:
         """An instance of ``cls`` that is also the builtin subclass for ``err`` (``FileExistsError``...)."""
-        return _subclass(cls, err)(err, extack, attribute, about=about)  # type: ignore[call-arg]
+        return _subclass(cls, err)(err, extack, attribute, about=about)  # type: ignore[arg-type]
 
 
 class DumpInterrupted(NetlinkError):

@@ -176,7 +176,8 @@ class Monitor:
 def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
                  rcvbuf: int | None = None) -> Monitor:
     """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the calling thread's)."""
-    chosen = tuple(Group(check_type(g, int, "group")) for g in check_items(groups, "groups")) or DEFAULT_GROUPS
+    chosen = tuple(Group(check_type(g, int, "group")) for g in check_items(groups, "groups"))
+    chosen = chosen or DEFAULT_GROUPS
     if rcvbuf is not None:
         check_int(rcvbuf, "rcvbuf", 0, 2**31 - 1)
     raw, where = None, None

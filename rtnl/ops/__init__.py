@@ -51,8 +51,11 @@ class Place(Protocol):
     """What an operation knows of the connection it runs on."""
 
     namespace_id: tuple[int, int] | None  #: ``(st_dev, st_ino)`` of its namespace, for the Links read
-    namespace: NamespaceHandle  #: its namespace, open (where a link moved away is sent back)
     kernel_echoes: bool  #: whether this kernel answered a create's ``NLM_F_ECHO`` (Linux >= 6.3)
+
+    @property
+    def namespace(self) -> NamespaceHandle:
+        """Its namespace, open (where a link that failed to move is sent back)."""
 
 
 class Request(NamedTuple):

@@ -11,7 +11,6 @@ import ipaddress
 from typing import Any
 
 from ..errors import NetlinkError
-
 from ..uapi import (
     AF_INET,
     AF_INET6,

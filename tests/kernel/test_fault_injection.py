@@ -134,7 +134,8 @@ OPERATIONS: dict[str, Build] = {
     "add Macvlan in a namespace": lambda net, ns: _links.add(net, Macvlan("mvx", "m0", namespace=ns)),
     "add Bridge in a namespace": lambda net, ns: _links.add(net, Bridge("brx", namespace=ns)),
     "add Veth in a namespace": lambda net, ns: _links.add(net, Veth("vx0", "vx1", namespace=ns)),
-    "add Veth, peer in another namespace": lambda net, ns: _links.add(net, Veth("vy0", "vy1", peer_namespace=ns)),
+    "add Veth, peer in another namespace": lambda net, ns: _links.add(
+        net, Veth("vy0", "vy1", peer_namespace=ns)),
     "set with rollback": lambda net, ns: _links.set_link(net, "m0p", name="renamed", mtu=1400, group=7,
                                                          txqlen=17, master="br0"),
     "set source macs with rollback": lambda net, ns: _links.set_link(
