@@ -22,11 +22,14 @@ The lab is covered by its interrupted-run tests (tests/kernel/test_lab.py); the 
 from __future__ import annotations
 
 import errno
+import importlib.machinery
+import importlib.util
 import json
 import os
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,3 +193,78 @@ def test_every_step_failing_leaves_nothing(name: str) -> None:
                     problems.append(f"step {k} ({way} sending) left:\n  before {before}\n  after  {now}")
                 CASES[name] += 1
     assert not problems, f"{name}, {steps} steps:\n" + "\n".join(problems)
+
+
+# ------------------------------------------------------------------------------------------------
+# the CNI plugin's ADD: every rtnl step it takes, and its IPAM call, failing in turn
+# ------------------------------------------------------------------------------------------------
+
+PLUGIN = Path(__file__).resolve().parents[2] / "examples" / "cni" / "macvlan"
+STATIC = "/usr/lib/cni/static"
+
+
+def load_plugin() -> Any:
+    loader = importlib.machinery.SourceFileLoader("cni_macvlan_fi", str(PLUGIN))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+@kernel
+@pytest.mark.skipif(not os.access(STATIC, os.X_OK), reason="containernetworking-plugins' static IPAM missing")
+def test_cni_add_fault_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin's ADD (macvlan created in the container under a temporary name and renamed, txqlen,
+    IPAM, an address, up, a route), run in this process with every rtnl step of every connection it
+    opens failing in turn (``Connection.run`` replaced by the faulty driver), then with its IPAM
+    failing: each time the call fails and neither the container nor the host keeps anything. (The
+    host is the test process's own namespace, where the plugin looks its master up.)"""
+    plugin = load_plugin()
+    with rtnl.connect() as net:
+        net.add(Veth("cfm0", "cfm0p"))
+        try:
+            net.set("cfm0", up=True)
+            cni_add_faults(plugin, net, monkeypatch)
+        finally:
+            net.delete("cfm0")
+
+
+def cni_add_faults(plugin: Any, net: rtnl.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = json.dumps({"cniVersion": "1.0.0", "name": "fi", "type": "macvlan", "master": "cfm0",
+                       "ipam": {"type": "static", "addresses": [{"address": "198.51.100.20/24"}],
+                                "routes": [{"dst": "203.0.113.0/24"}]}}).encode()
+
+    def add(driver: FaultyDriver | None, ipam_fails: bool = False) -> tuple[Any, Any]:
+        with rtnl.Namespace.anonymous() as container, rtnl.connect(container) as inside:
+            env = {"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "fi", "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni",
+                   "CNI_NETNS": f"/proc/{os.getpid()}/fd/{container.fd}", "PATH": os.environ["PATH"]}
+            before = (kernel_state(net), kernel_state(inside))
+            with monkeypatch.context() as patch:
+                if driver is not None:
+                    patch.setattr(rtnl.Connection, "run", lambda conn, op: driver.run(conn, op))
+                if ipam_fails:
+                    patch.setattr(plugin, "delegate", lambda *a, **k: plugin.fail("injected IPAM failure"))
+                try:
+                    plugin.run(env, conf)
+                except (plugin.CNIError, OSError):
+                    if not ipam_fails and driver is not None and driver.fail_at < 0:
+                        raise
+                else:
+                    assert driver is not None and driver.fail_at < 0, "ADD succeeded despite the fault"
+            after = (kernel_state(net), kernel_state(inside))
+            # (deleted now, not when the namespace goes: that is asynchronous, and a macvlan still
+            # there would keep its parent promiscuous into the next run's "before")
+            inside.delete_many([link.index for link in inside.links() if link.name != "lo"])
+            return before, after
+
+    clean = FaultyDriver()
+    before, after = add(clean)
+    assert after != before and "eth0" in str(after[1]), "the clean ADD did not configure eth0"
+    for k in range(clean.steps):
+        for way in (False, True):
+            driver = FaultyDriver(k, after=way)
+            before, after = add(driver)
+            assert driver.fired and after == before, f"CNI ADD, step {k} ({way=}) left {after} (was {before})"
+            CASES["CNI ADD"] += 1
+    before, after = add(None, ipam_fails=True)
+    assert after == before
+    CASES["CNI ADD, IPAM failing"] += 1
