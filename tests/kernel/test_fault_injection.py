@@ -205,7 +205,9 @@ STATIC = "/usr/lib/cni/static"
 
 def load_plugin() -> Any:
     loader = importlib.machinery.SourceFileLoader("cni_macvlan_fi", str(PLUGIN))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     return module
 
@@ -235,8 +237,9 @@ def cni_add_faults(plugin: Any, net: rtnl.Connection, monkeypatch: pytest.Monkey
 
     def add(driver: FaultyDriver | None, ipam_fails: bool = False) -> tuple[Any, Any]:
         with rtnl.Namespace.anonymous() as container, rtnl.connect(container) as inside:
-            env = {"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "fi", "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni",
-                   "CNI_NETNS": f"/proc/{os.getpid()}/fd/{container.fd}", "PATH": os.environ["PATH"]}
+            env = {"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "fi", "CNI_IFNAME": "eth0",
+                   "CNI_PATH": os.path.dirname(STATIC), "PATH": os.environ["PATH"],
+                   "CNI_NETNS": f"/proc/{os.getpid()}/fd/{container.fd}"}
             before = (kernel_state(net), kernel_state(inside))
             with monkeypatch.context() as patch:
                 if driver is not None:
