@@ -40,6 +40,7 @@ from rtnl.ops import Batch, Inside, Operation, Request
 from rtnl.ops import addresses as _addresses
 from rtnl.ops import links as _links
 from tests.support.issue14 import kernel_state
+from tests.support.report import write_lines
 
 kernel = pytest.mark.kernel
 MAC1 = "02:00:5e:00:53:01"
@@ -50,18 +51,9 @@ CASES: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _report(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is None or capture is None or not CASES:
-        return
-    with capture.global_and_fixture_disabled():  # shown even without -s
-        reporter.write_line("")
-        reporter.write_line(f"fault injection: {sum(CASES.values())} (operation, step, way) cases: " +
-                            ", ".join(f"{name} {n}" for name, n in sorted(CASES.items())))
-
-
-class Injected(Exception):
-    """Marks the error this driver threw in (its ``NetlinkError`` is the cause)."""
+    if CASES:
+        write_lines(request, f"fault injection: {sum(CASES.values())} (operation, step, way) cases: " +
+                    ", ".join(f"{name} {n}" for name, n in sorted(CASES.items())))
 
 
 def injected() -> rtnl.NetlinkError:
