@@ -514,17 +514,18 @@ def move(place: Place, link: LinkRef, namespace: NamespaceLike | int, *,
     check_ref(link)
     with contextlib.ExitStack() as stack:
         ns = _open_namespace(stack, namespace)
+        if new_name is None:  # one request, which the kernel does whole or not at all
+            yield Request(_newlink((yield from index(place, link)), attrs={"IFLA_NET_NS_FD": ns.fd}))
+            return
         before = yield from get(place, link)
-        if new_name is not None and new_name != before.name:
+        if new_name != before.name:
             yield Inside(ns, lambda there: _name_free(there, new_name))
-        attrs = {"IFLA_NET_NS_FD": ns.fd, **({"IFLA_IFNAME": new_name} if new_name else {})}
-        try:
-            yield Request(_newlink(before.index, attrs=attrs))
+        try:  # the kernel moves the link, then renames it there: a refused rename leaves it moved
+            yield Request(_newlink(before.index, attrs={"IFLA_NET_NS_FD": ns.fd, "IFLA_IFNAME": new_name}))
         except GeneratorExit:
             raise
         except BaseException:
-            if new_name is not None:
-                yield from _move_back(place, ns, before, new_name)
+            yield from _move_back(place, ns, before, new_name)
             raise
 
 
