@@ -71,7 +71,8 @@ def check_name(name: object, *, lookup: bool = False) -> str:
 
     1..15 bytes of UTF-8, not ``.``/``..``, no ``/``, ``:``, NUL or byte the kernel's ``isspace``
     takes (``\\t\\n\\v\\f\\r``, space, 0xA0: ``"xà"`` is refused, ``"a\\u3000b"`` is not). A name to
-    give may not hold ``%``: the kernel would take ``"eth%d"`` as a pattern and pick ``eth0`` itself.
+    give may not hold ``%``: the kernel would take ``"eth%d"`` as a pattern and pick ``eth0`` itself;
+    nor be ``all`` or ``default``, which IPv4's sysctl tree has for its own (EINVAL).
     With ``lookup`` (a name to find, not to give) up to 127 bytes, ``%`` allowed: an alternative
     name (``ip link property add dev X altname NAME``).
     """
@@ -89,6 +90,9 @@ def check_name(name: object, *, lookup: bool = False) -> str:
     if not lookup and "%" in name:
         raise ValueError(f"interface name {name!r} holds '%': the kernel would take it as a pattern "
                          "(eth%d -> eth0) and choose the name itself; give the name in full")
+    if not lookup and name in ("all", "default"):  # sysctl_dev_name_is_allowed (include/net/ip.h)
+        raise ValueError(f"interface name {name!r} is refused by the kernel: it is a directory of "
+                         "/proc/sys/net/ipv4/conf/ of its own")
     return name
 
 
