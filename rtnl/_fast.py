@@ -9,7 +9,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   loads on first use, so ``import rtnl`` stays free of cffi. Twin: :func:`attr_index_plain`.
 - :func:`first_values` answers "what is the first attribute of each of these types" from one walk,
   with one dict built in C, instead of a lookup per field (a dump of 1,000 links asks it 1,000
-  times). Twin: :func:`first_values_plain`.
+  times); for a nest of a few attributes, a scan of the types (cheaper than making the dict), and
+  no walk at all given the nest's kept index. Twin: :func:`first_values_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -200,29 +201,38 @@ def span_at(spans: bytearray, i: int) -> tuple[int, int]:
 
 
 Decoder = Callable[[bytes, int, int, Any], Any]
+Index = tuple[tuple[int, ...], bytearray]  # attr_index's answer
 
 
 def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
-                 parent: Any, name: str = "attributes") -> list[Any]:
+                 parent: Any, name: str = "attributes", index: Index | None = None) -> list[Any]:
     """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
     in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
-    also checks the framing) instead of a lookup per type."""
-    types, spans = attr_index(buf, start, end, name)
+    also checks the framing) instead of a lookup per type; none given the walk's ``index``
+    (:func:`attr_index`'s answer for these bytes)."""
+    types, spans = index or attr_index(buf, start, end, name)
     n = len(types)
-    first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))  # type -> where its first is
     out: list[Any] = [None] * len(wanted)
+    if n > 16:  # a message's attributes: a dict of where each type is first beats scanning the tuple
+        first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))
+        for slot, rtype in enumerate(wanted):
+            i = first.get(rtype)
+            if i is not None:
+                s, e = _span(spans, i << 3)
+                out[slot] = decoders[slot](buf, s, e, parent)
+        return out
     for slot, rtype in enumerate(wanted):
-        i = first.get(rtype)
-        if i is not None:
-            s, e = _span(spans, i << 3)
+        if rtype in types:
+            s, e = _span(spans, types.index(rtype) << 3)
             out[slot] = decoders[slot](buf, s, e, parent)
     return out
 
 
 def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
-                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes") -> list[Any]:
+                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
+                       index: Index | None = None) -> list[Any]:
     """:func:`first_values`'s twin in plain Python."""
-    types, spans = attr_index_plain(buf, start, end, name)
+    types, spans = (index[0], spans_of(index[1])) if index else attr_index_plain(buf, start, end, name)
     return [decode(buf, *spans[types.index(t)], parent) if t in types else None
             for t, decode in zip(wanted, decoders, strict=True)]
 

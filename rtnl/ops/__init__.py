@@ -121,3 +121,25 @@ def about(describe: Callable[..., str]) -> Callable[[Callable[Concatenate[Place,
                 raise
         return named
     return decorate
+
+
+# --- issue 17: batches of writes, all or nothing ------------------------------------------------------
+
+
+def all_or_nothing(messages: list[Message], undo: Callable[[Message], Message], what: Callable[[int], str],
+                   window: int) -> Operation[BatchAnswer]:
+    """Send ``messages`` pipelined (one :class:`Batch`); if the kernel refuses any, send ``undo(m)`` for
+    each one it accepted (refusals of those ignored) and raise the first refusal, about
+    ``what(i)`` (``"adding route 192.0.2.0/24"``). Returns the answers when every one was accepted."""
+    answers: BatchAnswer = yield Batch(messages, window)
+    failed = [i for i, answer in enumerate(answers) if isinstance(answer, NetlinkError)]
+    if failed:
+        accepted = [undo(m) for m, answer in zip(messages, answers, strict=True)
+                    if not isinstance(answer, NetlinkError)]
+        if accepted:
+            yield Batch(accepted, window)
+        first = answers[failed[0]]
+        assert isinstance(first, NetlinkError)
+        first.about = what(failed[0])  # (the kernel's extack kept as it is)
+        raise first
+    return answers

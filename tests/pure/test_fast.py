@@ -48,6 +48,10 @@ def test_first_values_agrees_with_its_twin(data: bytes, wanted: list[int]) -> No
     decoders = (payload,) * len(wanted)
     assert _fast.first_values(data, 0, len(data), tuple(wanted), decoders, "p") == \
         _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p")
+    index = _fast.attr_index(data, 0, len(data))  # given the walk (a nest's, kept), the same answer
+    assert _fast.first_values(data, 0, len(data), tuple(wanted), decoders, "p", index=index) == \
+        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p", index=index) == \
+        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p")
 
 
 @examples
