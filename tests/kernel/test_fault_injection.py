@@ -39,6 +39,7 @@ from rtnl import Bridge, Macvlan, MacvlanMode, Veth
 from rtnl.ops import Batch, Inside, Operation, Request
 from rtnl.ops import addresses as _addresses
 from rtnl.ops import links as _links
+from rtnl.ops import routes as _routes
 from tests.support.issue14 import kernel_state
 from tests.support.report import write_lines
 
@@ -124,7 +125,10 @@ def setup_here(net: rtnl.Connection) -> None:
 
 
 # operation -> whether its last write is an atomic commit (see the module's docstring)
-COMMITS = {"add Veth, peer in another namespace", "move", "delete_many", "add_address"}
+# (add_addresses and add_routes: their one Batch; an error thrown in for the whole batch after it went
+# out leaves the outcome of each message unknown, and each may have been an EEXIST of someone else's)
+COMMITS = {"add Veth, peer in another namespace", "move", "delete_many", "add_address", "add_addresses",
+           "add_routes"}
 OPERATIONS: dict[str, Build] = {
     "add Macvlan in a namespace": lambda net, ns: _links.add(net, Macvlan("mvx", "m0", namespace=ns)),
     "add Bridge in a namespace": lambda net, ns: _links.add(net, Bridge("brx", namespace=ns)),
@@ -141,6 +145,10 @@ OPERATIONS: dict[str, Build] = {
     "move": lambda net, ns: _links.move(net, "ms0", ns),
     "delete_many": lambda net, ns: _links.delete_many(net, ["ms0", "br0", "m0"]),
     "add_address": lambda net, ns: _addresses.add_address(net, "m0", "2001:db8::7/64", nodad=True),
+    "add_addresses": lambda net, ns: _addresses.add_addresses(net, [("m0", "198.51.100.8/24"),
+                                                                    ("m0p", "2001:db8::8/64")]),
+    "add_routes": lambda net, ns: _routes.add_routes(net, [
+        rtnl.RouteSpec("203.0.113.0/24", link="m0"), rtnl.RouteSpec("192.0.2.0/24", gateway="198.51.100.9")]),
 }
 
 
