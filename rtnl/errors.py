@@ -25,21 +25,28 @@ class NetlinkError(OSError):
 
     ``errno`` and ``strerror`` are as for any ``OSError``; ``extack`` is the kernel's extended-ack
     message (or ``None``) and ``attribute`` names the offending attribute, e.g.
-    ``"IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE"``, when the kernel pointed at one.
+    ``"IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE"``, when the kernel pointed at one. ``about``
+    names what the request was about (``"link 'ghost'"``, ``"route 192.0.2.0/24"``), set by the
+    operation that made it: ``[Errno 19] No such device: link 'ghost'``.
     Build instances with :meth:`NetlinkError.from_errno` to get the errno-specific subclass.
     """
 
     extack: str | None
     attribute: str | None
+    about: str | None
 
-    def __init__(self, err: int, extack: str | None = None, attribute: str | None = None) -> None:
+    def __init__(self, err: int, extack: str | None = None, attribute: str | None = None, *,
+                 about: str | None = None) -> None:
         # os.strerror takes a C int; a forged NLMSG_ERROR of INT_MIN negates to one more
         super().__init__(err, os.strerror(err) if -(2**31) <= err < 2**31 else f"Unknown error {err}")
         self.extack = extack
         self.attribute = attribute
+        self.about = about
 
     def __str__(self) -> str:
         text = f"[Errno {self.errno}] {self.strerror}"
+        if self.about:
+            text += f": {self.about}"
         if self.extack:
             text += f": {self.extack}"
         if self.attribute:
@@ -49,21 +56,22 @@ class NetlinkError(OSError):
     def __reduce__(self) -> tuple[object, ...]:
         # the errno-specific classes are made on the fly: pickle the base and rebuild the same mix
         base = next(c for c in type(self).__mro__ if "[" not in c.__name__)
-        return (_rebuild, (base, self.errno, self.extack, self.attribute, base is not type(self)))
+        return (_rebuild, (base, self.errno, self.extack, self.attribute, base is not type(self), self.about))
 
     @classmethod
-    def from_errno(cls, err: int, extack: str | None = None, attribute: str | None = None) -> NetlinkError:
+    def from_errno(cls, err: int, extack: str | None = None, attribute: str | None = None, *,
+                   about: str | None = None) -> NetlinkError:
         """An instance of ``cls`` that is also the builtin subclass for ``err`` (``FileExistsError``...)."""
-        return _subclass(cls, err)(err, extack, attribute)  # type: ignore[arg-type]
+        return _subclass(cls, err)(err, extack, attribute, about=about)  # type: ignore[arg-type]
 
 
 class DumpInterrupted(NetlinkError):
     """A dump kept changing under us (``NLM_F_DUMP_INTR``) after the retries allowed; read it again."""
 
     def __init__(self, err: int = _errno.EINTR, extack: str | None = None,
-                 attribute: str | None = None) -> None:
+                 attribute: str | None = None, *, about: str | None = None) -> None:
         super().__init__(err, extack or "dump interrupted: the kernel's table changed while it was read",
-                         attribute)
+                         attribute, about=about)
 
 
 class DecodeError(ValueError):
@@ -97,5 +105,7 @@ def _subclass(base: type[NetlinkError], err: int) -> type[NetlinkError]:
 
 
 def _rebuild(base: type[NetlinkError], err: int, extack: str | None, attribute: str | None,
-             mixed: bool = True) -> NetlinkError:
-    return base.from_errno(err, extack, attribute) if mixed else base(err, extack, attribute)
+             mixed: bool = True, about: str | None = None) -> NetlinkError:
+    if mixed:
+        return base.from_errno(err, extack, attribute, about=about)
+    return base(err, extack, attribute, about=about)

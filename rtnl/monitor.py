@@ -38,6 +38,7 @@ from .uapi import (
     RTM_NEWROUTE,
 )
 from .values.addresses import Address
+from .values.check import check_int, check_items, check_type
 from .values.enums import Group
 from .values.links import Link
 from .values.routes import Route
@@ -180,7 +181,10 @@ class Monitor:
 def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
                  rcvbuf: int | None = None) -> Monitor:
     """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the calling thread's)."""
-    chosen = tuple(Group(g) for g in groups) or DEFAULT_GROUPS
+    chosen = tuple(Group(check_type(g, int, "group")) for g in check_items(groups, "groups"))
+    chosen = chosen or DEFAULT_GROUPS
+    if rcvbuf is not None:
+        check_int(rcvbuf, "rcvbuf", 0, 2**31 - 1)
     raw, where = None, None
     if namespace is not None:
         raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)

@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
-from .errors import NamespaceRestoreError
+from .errors import NamespaceRestoreError, NetlinkError
 from .uapi import NETNSA_NSID_NOT_ASSIGNED
 from .values.check import check_int, check_namespace_name
 
@@ -398,7 +398,7 @@ class Namespace:
 
         :raises ProcessLookupError: no such process.
         """
-        path = f"/proc/{int(pid)}/ns/net"
+        path = f"/proc/{check_int(pid, 'pid', 1, 2**31 - 1)}/ns/net"
         try:
             return cls(_open_netns(path), path=path)
         except FileNotFoundError:
@@ -712,7 +712,11 @@ def set_nsid(conn: Requester, namespace: Namespace, nsid: int | None = None) -> 
     if current is not None and (nsid is None or nsid == current):
         return current
     want = _NSID_NOT_ASSIGNED if nsid is None else nsid
-    conn.request(_nsid_message(RTM_NEWNSID, NETNSA_NSID=want, NETNSA_FD=namespace.fd))
+    try:
+        conn.request(_nsid_message(RTM_NEWNSID, NETNSA_NSID=want, NETNSA_FD=namespace.fd))
+    except NetlinkError as e:  # (issue 14: an error names its object)
+        e.about = f"nsid {'auto' if nsid is None else nsid} of {namespace!r}"
+        raise
     got = get_nsid(conn, namespace)
     if got is None:  # cannot happen: the kernel acked the assignment
         raise OSError(errno.EIO, "nsid assignment acknowledged but not visible")

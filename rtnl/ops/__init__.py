@@ -35,9 +35,9 @@ This package knows values, the wire format and the protocol above: not sockets o
 from __future__ import annotations
 
 import contextlib
-import errno
+import functools
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar, cast
 
 from ..errors import NetlinkError
 from ..netlink import Exchanges, dumping, each, requesting
@@ -45,6 +45,7 @@ from ..values.specs import NamespaceHandle
 from ..wire.message import Message
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 class Place(Protocol):
@@ -52,6 +53,10 @@ class Place(Protocol):
 
     namespace_id: tuple[int, int] | None  #: ``(st_dev, st_ino)`` of its namespace, for the Links read
     kernel_echoes: bool  #: whether this kernel answered a create's ``NLM_F_ECHO`` (Linux >= 6.3)
+
+    @property
+    def namespace(self) -> NamespaceHandle:
+        """Its namespace, open (where a link that failed to move is sent back)."""
 
 
 class Request(NamedTuple):
@@ -122,13 +127,36 @@ def dump(message: Message) -> Operation[list[Message]]:
     return cast(list[Message], (yield Dump(message)))
 
 
+def about(describe: Callable[..., str]) -> Callable[[Callable[Concatenate[Place, _P], Operation[_T]]],
+                                                     Callable[Concatenate[Place, _P], Operation[_T]]]:
+    """Make a :class:`~rtnl.NetlinkError` escaping an operation name what it was about, unless an
+    operation it ran named it already (``set("v0", master="ghost")`` fails on ``link 'ghost'``, the
+    lookup's own object). ``describe`` is called with the operation's arguments, its place left out::
+
+        @about(lambda link, **_: f"link {link!r}")
+        def delete(place: Place, link: LinkRef) -> Operation[None]: ...
+    """
+    def decorate(operation: Callable[Concatenate[Place, _P], Operation[_T]]
+                 ) -> Callable[Concatenate[Place, _P], Operation[_T]]:
+        @functools.wraps(operation)
+        def named(place: Place, /, *args: _P.args, **kwargs: _P.kwargs) -> Operation[_T]:
+            try:
+                return (yield from operation(place, *args, **kwargs))
+            except NetlinkError as e:
+                if e.about is None:
+                    e.about = describe(*args, **kwargs)
+                raise
+        return named
+    return decorate
+
+
 # --- issue 17: batches of writes, all or nothing ------------------------------------------------------
 
 
 def all_or_nothing(messages: list[Message], undo: Callable[[Message], Message], what: Callable[[int], str],
                    window: int) -> Operation[BatchAnswer]:
     """Send ``messages`` pipelined (one :class:`Batch`); if the kernel refuses any, send ``undo(m)`` for
-    each one it accepted (refusals of those ignored) and raise the first refusal, its text led by
+    each one it accepted (refusals of those ignored) and raise the first refusal, about
     ``what(i)`` (``"adding route 192.0.2.0/24"``). Returns the answers when every one was accepted."""
     answers: BatchAnswer = yield Batch(messages, window)
     failed = [i for i, answer in enumerate(answers) if isinstance(answer, NetlinkError)]
@@ -139,6 +167,6 @@ def all_or_nothing(messages: list[Message], undo: Callable[[Message], Message], 
             yield Batch(accepted, window)
         first = answers[failed[0]]
         assert isinstance(first, NetlinkError)
-        text = what(failed[0]) + (f": {first.extack}" if first.extack else "")
-        raise NetlinkError.from_errno(first.errno or errno.EIO, text, first.attribute)
+        first.about = what(failed[0])  # (the kernel's extack kept as it is)
+        raise first
     return answers

@@ -6,9 +6,12 @@ request, not sockets or ``Connection``.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import NetlinkError
 from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
@@ -29,6 +32,7 @@ from ..values.check import (
     check_address,
     check_bool,
     check_interface,
+    check_items,
     check_lifetimes,
 )
 from ..values.enums import AddressFlag
@@ -36,8 +40,8 @@ from ..values.links import LinkRef
 from ..wire.headers import IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
-from . import Dump, Operation, Place, Request, all_or_nothing
-from .links import index
+from . import Batch, Dump, Operation, Place, Request, about, all_or_nothing, ignoring_errors
+from .links import index, ref_text
 
 _IP = (AF_INET, AF_INET6)
 
@@ -75,8 +79,30 @@ def _peer(value: Interface, peer: AddressLike | None) -> IPAddress | None:
 
 
 def _listed(found: list[Address], target: int, value: Interface) -> Address:
-    """The address ``value`` of link ``target`` among ``found``, as the kernel lists it."""
-    return next(a for a in found if a.link == target and a.address == value)
+    """The address ``value`` of link ``target`` among ``found``, as the kernel lists it; EADDRNOTAVAIL
+    if it is not there (gone at once: a failed DAD, or deleted meanwhile)."""
+    for address in found:
+        if address.link == target and address.address == value:
+            return address
+    raise NetlinkError.from_errno(errno.EADDRNOTAVAIL, "the kernel took the address but does not list it "
+                                  "afterwards; it was removed again",
+                                  about=f"address {value} on link index {target}")
+
+
+def _unscoped(place: Place, value: Interface, target: int) -> Operation[Interface]:
+    """``value`` without its IPv6 scope (``fe80::1%sa0/64``): the scope must name the link the
+    address goes to (by name or index), else ``ValueError`` before anything is sent."""
+    scope = getattr(value, "scope_id", None)  # (an IPv4Interface has none)
+    if not scope:
+        return value
+    where = int(scope) if scope.isdecimal() else (yield from index(place, scope))
+    if where != target:
+        raise ValueError(f"the scope of {value} names another link than the one the address goes to")
+    return ipaddress.ip_interface(f"{str(value.ip).partition('%')[0]}/{value.network.prefixlen}")
+
+
+def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
+    return f"address {iface} on link {ref_text(link)}"
 
 
 def read_back(place: Place, target: int, value: Interface) -> Operation[Address]:
@@ -84,6 +110,7 @@ def read_back(place: Place, target: int, value: Interface) -> Operation[Address]
     return _listed((yield from addresses(place, target)), target, value)
 
 
+@about(_about)
 def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None,
                 valid_lft: int | None = None, preferred_lft: int | None = None, noprefixroute: bool = False,
                 nodad: bool = False, replace: bool = False) -> Operation[Address]:
@@ -105,19 +132,27 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     other = _peer(value, peer)
     lifetimes = check_lifetimes(valid_lft, preferred_lft)
     target = yield from index(place, link)
+    value = yield from _unscoped(place, value, target)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = (AddressFlag.NODAD if nodad and value.version == 6 else 0) | (
         AddressFlag.NOPREFIXROUTE if noprefixroute else 0)
     yield Request(_message(RTM_NEWADDR, flags, target, value, int(extra), other, lifetimes))
-    return (yield from read_back(place, target, value))
+    try:
+        return (yield from read_back(place, target, value))
+    except GeneratorExit:
+        raise
+    except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)
+        yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value, peer=other)))
+        raise
 
 
+@about(lambda items: "addresses of add_addresses()")
 def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) -> Operation[list[Address]]:
     """Add many addresses, ``(link, iface)`` each, pipelined like ``ip -batch``, and return them as the
     kernel lists them, in order. All or nothing: every pair is checked before anything is sent; if the
     kernel refuses one, those this call added are removed again and the first refusal is raised."""
     pairs = []
-    for item in items:
+    for item in check_items(items, "items"):
         if not isinstance(item, tuple) or len(item) != 2:
             raise TypeError(f"add_addresses() takes (link, address) pairs, not {item!r}")
         pairs.append((item[0], check_interface(item[1])))
@@ -129,14 +164,22 @@ def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) 
         msgs.append(_message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, known[link], value))
     yield from all_or_nothing(msgs, lambda m: Message(RTM_DELADDR, header=m.header, attrs=m.attrs),
                               lambda i: f"adding {pairs[i][1]} to {pairs[i][0]!r}", WINDOW)
-    found = yield from addresses(place)
-    return [_listed(found, m.header.index, value) for m, (_, value) in zip(msgs, pairs, strict=True)]
+    try:
+        found = yield from addresses(place)
+        return [_listed(found, m.header.index, value) for m, (_, value) in zip(msgs, pairs, strict=True)]
+    except GeneratorExit:
+        raise
+    except BaseException:  # all or nothing, a failed read-back included
+        yield Batch([Message(RTM_DELADDR, header=m.header, attrs=m.attrs) for m in msgs], WINDOW)
+        raise
 
 
+@about(_about)
 def delete_address(place: Place, link: LinkRef, iface: InterfaceLike, *,
                    peer: AddressLike | None = None) -> Operation[None]:
     """Remove an address from a link (``EADDRNOTAVAIL`` if it is not there); a point-to-point one is
     named with its ``peer``, as it was added."""
     value = check_interface(iface)
     other = _peer(value, peer)
-    yield Request(_message(RTM_DELADDR, 0, (yield from index(place, link)), value, peer=other))
+    target = yield from index(place, link)
+    yield Request(_message(RTM_DELADDR, 0, target, (yield from _unscoped(place, value, target)), peer=other))

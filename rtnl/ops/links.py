@@ -34,16 +34,44 @@ from ..uapi import (
     RTM_GETLINK,
     RTM_NEWLINK,
 )
-from ..values.check import check_bool, check_index, check_int, check_mac, check_mtu, check_name, check_u32
+from ..values.check import (
+    check_bool,
+    check_index,
+    check_items,
+    check_mac,
+    check_mtu,
+    check_name,
+    check_u32,
+)
 from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth
 from ..wire.attrs import Attrs, Body
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
-from . import Batch, Dump, Inside, Operation, Place, Request, Step, ignoring_errors
+from . import Batch, Dump, Inside, Operation, Place, Request, Step, about, ignoring_errors
 
 _EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
+
+
+# --- what an error is about ------------------------------------------------------------------------------
+
+
+def ref_text(link: object) -> str:
+    """A link as an error names it: ``'mv0'``, ``index 7``, ``'mv0' (index 7)`` for a Link."""
+    if isinstance(link, Link):
+        return f"{link.name!r} (index {link.index})"
+    return f"index {link}" if isinstance(link, int) else repr(link)
+
+
+def _link_about(link: object, *args: object, name: str | None = None, master: object = None,
+                **_: object) -> str:
+    extra = [f"name {name!r}"] * (name is not None) + [f"master {ref_text(master)}"] * (master is not None)
+    return f"link {ref_text(link)}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _spec_about(spec: Spec) -> str:
+    return f"link {spec.name!r}" + (f" (peer {spec.peer!r})" if isinstance(spec, Veth) else "")
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -55,6 +83,7 @@ def links(place: Place) -> Operation[list[Link]]:
     return Link._all((yield Dump(request)), place.namespace_id)
 
 
+@about(_link_about)
 def get(place: Place, link: LinkRef) -> Operation[Link]:
     """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
     (read again). ``NetlinkError`` (ENODEV) if there is none."""
@@ -83,6 +112,7 @@ def index_here(place: Place, link: LinkRef) -> int | str:
     return link
 
 
+@about(_link_about)
 def index(place: Place, link: LinkRef) -> Operation[int]:
     """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup)."""
     ref = index_here(place, link)
@@ -159,10 +189,8 @@ def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
             if parent is None:
                 parent = yield from index(place, spec.parent)
         except NetlinkError as e:
-            if e.errno != errno.ENODEV:
-                raise
-            text = f"parent {spec.parent!r} of {spec.name!r} not found"
-            raise NetlinkError.from_errno(errno.ENODEV, text, e.attribute) from None
+            e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
+            raise
         out: dict[str, Any] = {"IFLA_LINK": parent}
         if spec.address is not None:
             out["IFLA_ADDRESS"] = spec.address
@@ -265,11 +293,15 @@ def _temp_name() -> str:
     return f"rtnl{random.getrandbits(40):010x}"  # 14 bytes: fits IFNAMSIZ
 
 
-def _open_namespace(stack: contextlib.ExitStack, namespace: NamespaceLike) -> NamespaceHandle:
-    """The open namespace ``namespace`` names, closed with ``stack`` if it was opened here."""
-    from ..netns import resolve  # on first use: `import rtnl; rtnl.connect` stays free of cffi
+def _open_namespace(stack: contextlib.ExitStack, namespace: NamespaceLike | int) -> NamespaceHandle:
+    """The open namespace ``namespace`` names (or process ``namespace``'s, given a pid), closed with
+    ``stack`` if it was opened here."""
+    from ..netns import Namespace, resolve  # on first use: `import rtnl; rtnl.connect` stays free of cffi
 
-    ns, owned = resolve(cast(Any, namespace))
+    if isinstance(namespace, bool):
+        raise TypeError("namespace is a Namespace, a name, a path or a pid, not a bool")
+    ns, owned = (Namespace.from_pid(namespace), True) if isinstance(namespace, int) else resolve(
+        cast(Any, namespace))
     if owned:
         stack.callback(ns.close)
     return ns
@@ -281,6 +313,7 @@ def _check_spec(spec: object, what: str) -> Spec:
     return spec
 
 
+@about(_spec_about)
 def add(place: Place, spec: Spec) -> Operation[Link]:
     """Create the link ``spec`` describes and return it as the kernel reports it.
 
@@ -299,10 +332,10 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
         if spec.namespace is None:
             return (yield from _create_here(place, spec, attrs))
         ns = _open_namespace(stack, spec.namespace)
-        temp = _temp_name()
+        temp = _temp_name()  # random: no link but ours can have it, so it may be deleted by name
         undo = Inside(ns, lambda inside: delete(inside, temp))
-        yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo, echo=False)
         try:
+            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo, echo=False)
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
@@ -343,6 +376,7 @@ def _finish_inside(inside: Place, spec: Spec, temp: str) -> Operation[Link]:
         raise
 
 
+@about(lambda specs: "links of add_many()")
 def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     """Create many links in this namespace, as ``ip -batch`` does, and return them in order.
 
@@ -353,7 +387,7 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     :func:`delete_many`) and the first error is raised; links that existed before are never touched
     (one dump beforehand says which those are).
     """
-    todo = [_check_spec(spec, "add_many()") for spec in specs]
+    todo = [_check_spec(spec, "add_many()") for spec in check_items(specs, "specs")]
     names: set[str] = set()
     for spec in todo:
         if spec.namespace is not None or (isinstance(spec, Veth) and spec.peer_namespace is not None):
@@ -382,8 +416,8 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
         for spec, answer in zip(todo, answers, strict=True):
             if isinstance(answer, NetlinkError):  # the first error (every answer is in), naming its link
                 err = _unsupported(answer, spec.kind)
-                text = f"creating {spec.name!r}" + (f": {err.extack}" if err.extack else "")
-                raise NetlinkError.from_errno(err.errno or errno.EIO, text, err.attribute) from None
+                err.about = _spec_about(spec)
+                raise err from None
             echoes.append(next((m for m in answer if m.type == RTM_NEWLINK), None))
         place.kernel_echoes = place.kernel_echoes or any(echoes)
         out = []
@@ -406,6 +440,7 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
 # --- changing -------------------------------------------------------------------------------------------
 
 
+@about(_link_about)
 def set_link(place: Place, link: LinkRef, *, up: bool | None = None, name: str | None = None,
              mtu: int | None = None, address: str | None = None, promisc: bool | None = None,
              txqlen: int | None = None, group: int | None = None, master: LinkRef | None = None,
@@ -430,19 +465,18 @@ def set_link(place: Place, link: LinkRef, *, up: bool | None = None, name: str |
         attrs["IFLA_TXQLEN"] = check_u32(txqlen, "txqlen")
     if group is not None:
         attrs["IFLA_GROUP"] = check_u32(group, "group")
-    if master is not None and master != 0:
+    release = type(master) is int and master == 0  # `nomaster`; False is no index
+    if master is not None and not release:
         check_ref(master, "master")
     if source_macs is not None and not isinstance(source_macs, SourceMacs):
-        if isinstance(source_macs, str):
-            raise TypeError("source_macs is a sequence of MAC strings or a SourceMacs, not one str")
-        source_macs = SourceMacs.set(*source_macs)
+        source_macs = SourceMacs.set(*check_items(source_macs, "source_macs"))
     flags = change = 0
     for wanted, bit, what in ((up, IFF_UP, "up"), (promisc, IFF_PROMISC, "promisc")):
         if wanted is not None:
             change |= bit
             flags |= bit if check_bool(wanted, what) else 0
     if master is not None:
-        attrs["IFLA_MASTER"] = 0 if master == 0 else (yield from index(place, master))
+        attrs["IFLA_MASTER"] = 0 if release else (yield from index(place, master))
     target = yield from index(place, link)
     before = None
     if source_macs is not None or len(attrs) + bool(up is not None) + bool(promisc is not None) > 1:
@@ -455,16 +489,16 @@ def set_link(place: Place, link: LinkRef, *, up: bool | None = None, name: str |
         data = _source_macs_data(source_macs, current)
         if data:
             attrs["IFLA_LINKINFO"] = _macvlan_info(before.kind, data)
-    if attrs or change:
-        try:
+    try:  # (a failed read-back undoes the change as well: the call fails, so nothing is changed)
+        if attrs or change:
             yield Request(_newlink(target, ifi_flags=flags, change=change, attrs=attrs))
-        except GeneratorExit:
-            raise
-        except BaseException:
-            if before is not None:
-                yield from _undo(before, attrs, change)
-            raise
-    return (yield from get(place, target))
+        return (yield from get(place, target))
+    except GeneratorExit:
+        raise
+    except BaseException:
+        if before is not None and (attrs or change):
+            yield from _undo(before, attrs, change)
+        raise
 
 
 def _undo(before: Link, attrs: dict[str, Any], change: int) -> Operation[None]:
@@ -481,23 +515,84 @@ def _undo(before: Link, attrs: dict[str, Any], change: int) -> Operation[None]:
                                                 attrs=undo)))
 
 
+@about(_link_about)
 def move(place: Place, link: LinkRef, namespace: NamespaceLike | int, *,
          name: str | None = None) -> Operation[None]:
     """Move a link into another namespace (``ip link set X netns NS [name NEW]``), renamed on the way
-    if ``name`` is given. ``namespace`` is a :class:`~rtnl.Namespace`, a name, a path or a pid."""
-    attrs: dict[str, Any] = {"IFLA_IFNAME": check_name(name)} if name is not None else {}
-    if isinstance(namespace, bool):
-        raise TypeError("namespace is a Namespace, a name, a path or a pid, not a bool")
-    if isinstance(namespace, int):
-        pid = check_int(namespace, "pid", 1, 2**31 - 1)
-        yield Request(_newlink((yield from index(place, link)), attrs={"IFLA_NET_NS_PID": pid, **attrs}))
-        return
-    target = yield from index(place, link)
+    if ``name`` is given. ``namespace`` is a :class:`~rtnl.Namespace`, a name, a path or a pid.
+
+    Fails with the link where it was, or succeeds as asked: a name taken in the target is refused
+    before the move (``FileExistsError``), and should the kernel still refuse the rename (it moves
+    first, then renames there), the link is moved back, by index, under its old name and set up
+    again if it was. (A move, out and back, drops the link's addresses and routes, as any does.)
+    """
+    new_name = check_name(name) if name is not None else None
+    check_ref(link)
     with contextlib.ExitStack() as stack:
         ns = _open_namespace(stack, namespace)
-        yield Request(_newlink(target, attrs={"IFLA_NET_NS_FD": ns.fd, **attrs}))
+        if new_name is None:  # one request, which the kernel does whole or not at all
+            yield Request(_newlink((yield from index(place, link)), attrs={"IFLA_NET_NS_FD": ns.fd}))
+            return
+        before = yield from get(place, link)
+        if new_name != before.name:
+            yield Inside(ns, lambda there: _name_free(there, new_name))
+        try:  # the kernel moves the link, then renames it there: a refused rename leaves it moved
+            yield Request(_newlink(before.index, attrs={"IFLA_NET_NS_FD": ns.fd, "IFLA_IFNAME": new_name}))
+        except GeneratorExit:
+            raise
+        except BaseException:
+            yield from _move_back(place, ns, before, new_name)
+            raise
 
 
+def _name_free(place: Place, name: str) -> Operation[None]:
+    """``FileExistsError`` if a link here is called ``name``."""
+    try:
+        yield Request(_getlink(name))
+    except NetlinkError as e:
+        if e.errno == errno.ENODEV:
+            return
+        raise
+    raise NetlinkError.from_errno(errno.EEXIST, about=f"link {name!r} in the target namespace")
+
+
+def _move_back(place: Place, ns: NamespaceHandle, before: Link, new_name: str) -> Operation[None]:
+    """Undo a move that failed after the link left: find it there by index (the kernel keeps a
+    moved link's index unless the target has it taken) or by its old or new name (its MAC tells
+    it from another link so called), and send it home under its old name."""
+    try:
+        yield Request(_getlink(before.index))
+        return  # still here: the kernel refused before moving
+    except NetlinkError:
+        pass
+    home = place.namespace.fd
+    back = {"IFLA_NET_NS_FD": home, "IFLA_IFNAME": before.name}
+
+    def send_home(there: Place) -> Operation[None]:
+        found = None
+        for ref in (before.index, before.name, new_name):
+            with contextlib.suppress(NetlinkError):
+                [reply] = yield Request(_getlink(ref))
+                found = Link.from_message(reply, there.namespace_id)
+                if found.address == before.address:
+                    break
+        if found is not None and found.address == before.address:
+            try:  # under its old index, free since it left (IFLA_NEW_IFINDEX on a move: Linux >= 6.7)
+                yield Request(_newlink(found.index, attrs={**back, "IFLA_NEW_IFINDEX": before.index}))
+            except NetlinkError:
+                yield Request(_newlink(found.index, attrs=back))
+
+    with contextlib.suppress(NetlinkError):
+        yield Inside(ns, send_home)
+        [reply] = yield Request(_getlink(before.index))  # home under its old index (it was free)
+        home_again = Link.from_message(reply, place.namespace_id)
+        if (before.up or before.master) and home_again.address == before.address:
+            restore: dict[str, Any] = {"IFLA_MASTER": before.master} if before.master else {}
+            yield Request(_newlink(before.index, ifi_flags=before.flags & IFF_UP, change=IFF_UP,
+                                   attrs=restore))
+
+
+@about(_link_about)
 def set_bridge_port(place: Place, link: LinkRef, *, hairpin: bool) -> Operation[Link]:
     """Turn hairpin mode of a bridge port on or off (``ip link set X type bridge_slave hairpin on``):
     with it on, the bridge sends a frame back out of the port it came in on, which is what a VEPA
@@ -513,12 +608,14 @@ def set_bridge_port(place: Place, link: LinkRef, *, hairpin: bool) -> Operation[
 # --- deleting -------------------------------------------------------------------------------------------
 
 
+@about(_link_about)
 def delete(place: Place, link: LinkRef) -> Operation[None]:
     """Delete a link (a veth takes its peer along, a parent its macvlan children, wherever they are)."""
     check_ref(link)
     yield Request(_dellink(index_here(place, link)))
 
 
+@about(lambda links: "links of delete_many()")
 def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
     """Delete many links in one kernel transaction.
 
@@ -528,7 +625,7 @@ def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
     get their old groups back and the error is raised. Links given by name are resolved with one
     dump, which also catches a stale :class:`Link` (its index now holds another name).
     """
-    refs = list(links)
+    refs = check_items(links, "links")
     for ref in refs:
         check_ref(ref)
     if not refs:
@@ -540,10 +637,10 @@ def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
         found = by_name.get(ref, 0) if isinstance(ref, str) else index_here(place, ref)
         assert isinstance(found, int)
         if found not in current:
-            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref!r} in this namespace")
+            raise NetlinkError.from_errno(errno.ENODEV, about=f"link {ref_text(ref)}")
         if isinstance(ref, Link) and ref.name != current[found][0]:  # a stale Link: its index was reused
-            raise NetlinkError.from_errno(errno.ENODEV, f"no link {ref.name!r} (index {found}) in this "
-                                          f"namespace any more; index {found} is {current[found][0]!r}")
+            raise NetlinkError.from_errno(errno.ENODEV, f"index {found} is {current[found][0]!r} now",
+                                          about=f"link {ref_text(ref)}")
         targets[found] = current[found][1]
     used = {group for _, group in current.values()}
     group = random.randrange(1 << 20, 1 << 32)

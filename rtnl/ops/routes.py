@@ -31,6 +31,7 @@ from ..values.check import (
     check_bool,
     check_byte_or_name,
     check_int,
+    check_items,
     check_network,
     check_table,
     check_weight,
@@ -41,12 +42,13 @@ from ..values.routes import ALL_TABLES, Nexthop, Route, RouteSpec
 from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
 from ..wire.schemas import RTA
-from . import Dump, Operation, Place, Request, all_or_nothing
-from .links import index
+from . import Dump, Operation, Place, Request, about, all_or_nothing
+from .links import index, ref_text
 
 _IP = (AF_INET, AF_INET6)
 
 
+@about(lambda *, table=RT_TABLE_MAIN: f"routes of table {table}")
 def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]]:
     """The routes of one table (default: main), or of every table with :data:`~rtnl.ALL_TABLES`
     (``ip route show table all``), IPv4 and IPv6, without cached clones."""
@@ -179,6 +181,13 @@ def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Ope
     return known[link]
 
 
+def _about(dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
+           table: int = RT_TABLE_MAIN, **_: object) -> str:
+    via = f" via {gateway}" * (gateway is not None) + f" dev {ref_text(link)}" * (link is not None)
+    return f"route {dst}{via}" + f" table {table}" * (table != RT_TABLE_MAIN)
+
+
+@about(_about)
 def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
               replace: bool = False, onlink: bool = False, prefsrc: AddressLike | None = None,
@@ -216,11 +225,12 @@ def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = N
     yield Request((yield from _route_message(place, RTM_NEWROUTE, flags, spec)))
 
 
+@about(lambda specs: "routes of add_routes()")
 def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
     """Add many routes, pipelined like ``ip -batch``. All or nothing: every :class:`~rtnl.RouteSpec`
     is checked before anything is sent; if the kernel refuses one, those this call added are deleted
     again and the first refusal is raised."""
-    todo = list(specs)
+    todo = check_items(specs, "specs")
     for spec in todo:
         if not isinstance(spec, RouteSpec):
             raise TypeError(f"add_routes() takes RouteSpec values, not {type(spec).__name__}")
@@ -232,6 +242,7 @@ def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
                               lambda i: f"adding route {todo[i].dst}", WINDOW)
 
 
+@about(_about)
 def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
                  link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
                  type: RouteType | str | None = None, protocol: RouteProtocol | str | int | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, INFINITY_LIFE_TIME, NAME_MAX
@@ -25,7 +25,10 @@ NetworkLike = str | Network
 AddressLike = str | IPAddress
 
 _T = TypeVar("_T")
-_BAD_NAME_CHAR = re.compile(r"[/:\0\s]")  # \s: str.isspace()'s characters
+# what dev_valid_name (net/core/dev.c) refuses in a name's bytes: '/', ':', and every byte the
+# kernel's isspace() takes, from _ctype in lib/ctype.c (C-locale space plus 0xA0, which is also
+# the last byte of "à" and "\u00a0" in UTF-8); NUL would cut the name short
+_BAD_NAME_BYTE = re.compile(rb"[/:\0\t\n\v\f\r \xa0]")
 _MAC = re.compile(r"[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}")
 
 
@@ -50,26 +53,46 @@ def check_u32(value: object, what: str) -> int:
     return check_int(value, what, 0, 2**32 - 1)
 
 
+def check_items(values: Iterable[_T], what: str) -> list[_T]:
+    """The items of an iterable, as a list; a lone ``str`` or ``bytes`` is a ``TypeError`` (it is an
+    iterable of characters: ``delete_many("ab")`` must not delete ``a`` and ``b``)."""
+    if isinstance(values, (str, bytes, bytearray, memoryview)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{what} is an iterable of items, not {type(values).__name__}")
+    return list(values)
+
+
 def check_bool(value: object, what: str) -> bool:
     """A bool: ``"no"`` or ``0`` would be truthy or falsy by accident."""
     return check_type(value, bool, what)
 
 
 def check_name(name: object, *, lookup: bool = False) -> str:
-    """A valid interface name.
+    """A valid interface name, checked byte for byte as the kernel's ``dev_valid_name`` does.
 
-    Like the kernel's ``dev_valid_name``: 1..15 bytes (UTF-8), not ``.``/``..``, no ``/``, ``:`` or
-    whitespace. With ``lookup`` (a name to find, not to give) up to 127 bytes: an alternative name
-    (``ip link property add dev X altname NAME``).
+    1..15 bytes of UTF-8, not ``.``/``..``, no ``/``, ``:``, NUL or byte the kernel's ``isspace``
+    takes (``\\t\\n\\v\\f\\r``, space, 0xA0: ``"xà"`` is refused, ``"a\\u3000b"`` is not). A name to
+    give may not hold ``%``: the kernel would take ``"eth%d"`` as a pattern and pick ``eth0`` itself;
+    nor be ``all`` or ``default``, which IPv4's sysctl tree has for its own (EINVAL).
+    With ``lookup`` (a name to find, not to give) up to 127 bytes, ``%`` allowed: an alternative
+    name (``ip link property add dev X altname NAME``).
     """
     if not isinstance(name, str):
         raise TypeError(f"an interface name is a str, not {type(name).__name__}")
-    size = len(name.encode())
+    try:
+        raw = name.encode()
+    except UnicodeEncodeError:
+        raise ValueError(f"interface name {name!r} is not encodable as UTF-8") from None
     limit = ALTIFNAMSIZ if lookup else IFNAMSIZ
-    if not 0 < size < limit:
-        raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {size}")
-    if name in (".", "..") or _BAD_NAME_CHAR.search(name):
+    if not 0 < len(raw) < limit:
+        raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {len(raw)}")
+    if name in (".", "..") or _BAD_NAME_BYTE.search(raw):
         raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
+    if not lookup and "%" in name:
+        raise ValueError(f"interface name {name!r} holds '%': the kernel would take it as a pattern "
+                         "(eth%d -> eth0) and choose the name itself; give the name in full")
+    if not lookup and name in ("all", "default"):  # sysctl_dev_name_is_allowed (include/net/ip.h)
+        raise ValueError(f"interface name {name!r} is refused by the kernel: it is a directory of "
+                         "/proc/sys/net/ipv4/conf/ of its own")
     return name
 
 

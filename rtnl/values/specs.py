@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, Union
 
-from .check import check_int, check_mac, check_mtu, check_name
+from .check import check_int, check_items, check_mac, check_mtu, check_name
 from .enums import MacvlanFlag, MacvlanMode
 from .links import LinkRef, check_ref
 
@@ -131,9 +131,7 @@ class Macvlan(_Record):
                 raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
             if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
                 raise ValueError("the NODST flag is only valid in SOURCE mode")
-        if isinstance(source_macs, str):
-            raise TypeError("source_macs is a sequence of MAC strings, not one str")
-        macs = tuple(check_mac(m, "source MAC") for m in source_macs) if source_macs else ()
+        macs = tuple(check_mac(m, "source MAC") for m in check_items(source_macs, "source_macs"))
         if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
         if macs and len(set(macs)) != len(macs):
@@ -217,9 +215,7 @@ class SourceMacs(_Record):
     def __new__(cls, op: Literal["set", "add", "delete", "flush"], macs: Iterable[str] = ()) -> SourceMacs:
         if op not in ("set", "add", "delete", "flush"):
             raise ValueError(f"unknown source MAC operation {op!r}")
-        if isinstance(macs, str):
-            raise TypeError("macs is a sequence of MAC strings, not one str")
-        checked = tuple(check_mac(m, "source MAC") for m in macs)
+        checked = tuple(check_mac(m, "source MAC") for m in check_items(macs, "macs"))
         if op == "flush" and checked:
             raise ValueError("flush takes no MACs")
         return tuple.__new__(cls, (op, checked))
