@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import _socket  # the socket type without socket.py's enums (see rtnl.netlink)
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from .netlink import NetlinkSocket
 from .ops import Inside, Operation, Step, exchanges
@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.
     from .values.addresses import Address
     from .values.check import AddressLike, InterfaceLike, NetworkLike
     from .values.enums import Group, RoutePref, RouteProtocol, Scope
+    from .values.links import BridgeInfo, MacvlanInfo, VethInfo
     from .values.routes import Nexthop, Route, RouteSpec
+    from .values.specs import Bridge, Macvlan, Veth
 
 __all__ = ["Connection", "LinkRef", "check_name", "connect", "supports_kind"]
 
@@ -168,6 +170,12 @@ class Connection:
             return link
         return self.run(_links.index(self, link))
 
+    @overload
+    def add(self, spec: Macvlan) -> Link[MacvlanInfo]: ...
+    @overload
+    def add(self, spec: Veth) -> Link[VethInfo]: ...
+    @overload
+    def add(self, spec: Bridge) -> Link[BridgeInfo]: ...
     def add(self, spec: Spec) -> Link:
         """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth` or
         :class:`~rtnl.Bridge` and return it; see :func:`rtnl.ops.links.add`."""

@@ -10,7 +10,7 @@ messages as values: not sockets, namespaces or how a link is created (``rtnl.val
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from .._fast import member_or_int
 from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
@@ -89,6 +89,13 @@ class BridgePortInfo(NamedTuple):
 
 LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
 
+if TYPE_CHECKING:  # a default for the parameter (PEP 696): a bare ``Link`` means Link[LinkInfo | None]
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    InfoT = _TypeVarWithDefault("InfoT", covariant=True, default=LinkInfo | None)
+else:
+    InfoT = TypeVar("InfoT", covariant=True)
+
 
 # the attributes each value reads, in the order it unpacks them: one walk per nest, and a payload
 # of the wrong size is a DecodeError naming the attribute (Attrs.pick), never a field holding bytes
@@ -106,7 +113,7 @@ _PORT_FIELDS = IFLA_BRPORT.picker("IFLA_BRPORT_MODE", "IFLA_BRPORT_STATE", "IFLA
                                   "IFLA_BRPORT_UNICAST_FLOOD")
 
 
-class Link:
+class Link(Generic[InfoT]):
     """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
 
     An immutable value object: fields are read-only properties, decoded from the
@@ -154,7 +161,7 @@ class Link:
         (a :class:`~rtnl.Connection` passes its own)."""
         if msg.attrs is None or not isinstance(msg.header, IfInfoMsg):
             raise TypeError(f"not a link message: type {msg.type}")
-        return cls(msg.header, msg.attrs, namespace_id)
+        return Link(msg.header, msg.attrs, namespace_id)
 
     @classmethod
     def _all(cls, msgs: Iterable[Message], namespace_id: tuple[int, int] | None) -> list[Link]:
@@ -162,7 +169,7 @@ class Link:
         out, new, newlink = [], object.__new__, RTM_NEWLINK
         for m in msgs:
             if m.type == newlink and m.attrs is not None:
-                link = new(cls)
+                link: Link = new(Link)
                 link._header, link._attrs, link._fields, link._netns = m.header, m.attrs, None, namespace_id
                 out.append(link)
         return out
@@ -262,9 +269,13 @@ class Link:
         return self._decoded().txqlen
 
     @property
-    def info(self) -> LinkInfo | None:
-        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`."""
-        return self._decoded().info
+    def info(self) -> InfoT:
+        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`.
+
+        Its type is the link's parameter: ``net.add(Macvlan(...))`` returns a ``Link[MacvlanInfo]``,
+        whose ``info.mode`` a type checker knows; a link read by name (``net.link("x")``) is a plain
+        ``Link``, whose ``info`` may be any of them or ``None``."""
+        return cast(InfoT, self._decoded().info)
 
     @property
     def port(self) -> BridgePortInfo | None:
