@@ -12,6 +12,7 @@ from ..uapi import (
     AF_INET,
     AF_INET6,
     NLM_F_CREATE,
+    NLM_F_ECHO,
     NLM_F_EXCL,
     NLM_F_REPLACE,
     RTM_DELADDR,
@@ -60,8 +61,18 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: b
     target = yield from index(place, link)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = int(AddressFlag.NODAD) if nodad and value.version == 6 else 0
-    yield Request(_message(RTM_NEWADDR, flags, target, value, extra))
-    return next(a for a in (yield from addresses(place, target)) if a.address == value)
+    # the new address alone is read back (a dump of the link's addresses would make n adds
+    # quadratic): IPv4 answers NLM_F_ECHO (Linux >= 6.3), IPv6 a get of the one address
+    v4 = value.version == 4
+    answer = yield Request(_message(RTM_NEWADDR, flags | (NLM_F_ECHO if v4 else 0), target, value, extra))
+    if not v4:
+        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                      attrs=IFA.build(IFA_ADDRESS=value.ip))
+        answer = yield Request(get, ack=False)
+    found = [a for a in map(Address.from_message, answer) if a.link == target and a.address == value]
+    if found:
+        return found[0]
+    return next(a for a in (yield from addresses(place, target)) if a.address == value)  # no echo
 
 
 def delete_address(place: Place, link: LinkRef, iface: InterfaceLike) -> Operation[None]:

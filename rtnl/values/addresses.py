@@ -6,10 +6,9 @@ This module knows RTM_NEWADDR messages as values: not sockets or how an address 
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
-from .._fast import member_or_int
+from .._fast import interface, member_or_int
 from ..wire.message import Message
 from .check import Interface
 from .enums import AddressFlag, Scope
@@ -34,7 +33,7 @@ class Address:
         ip = attrs.get("IFA_LOCAL") or attrs.get("IFA_ADDRESS")
         return cls(
             link=hdr.index,
-            address=ipaddress.ip_interface(f"{ip}/{hdr.prefixlen}"),
+            address=interface(ip, hdr.prefixlen),
             scope=member_or_int(Scope, hdr.scope),
             flags=AddressFlag(attrs.get("IFA_FLAGS", hdr.flags)),
             label=attrs.get("IFA_LABEL"),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from .._fast import member_or_int
+from .._fast import member_or_int, network
 from ..uapi import AF_INET, RT_TABLE_MAIN
 from ..wire.attrs import Attrs
 from ..wire.message import Message
 from .check import IPAddress, Network
 from .enums import Scope
+
+_ANY4, _ANY6 = ipaddress.IPv4Address(0), ipaddress.IPv6Address(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +47,12 @@ class Route:
         assert attrs is not None
         dst = attrs.get("RTA_DST")
         if dst is None:
-            dst = "0.0.0.0" if hdr.family == AF_INET else "::"
+            dst = _ANY4 if hdr.family == AF_INET else _ANY6
         metrics = attrs.get("RTA_METRICS")
         if not isinstance(metrics, Attrs):
             metrics = None
         return cls(
-            dst=ipaddress.ip_network(f"{dst}/{hdr.dst_len}"),
+            dst=network(dst, hdr.dst_len),
             gateway=attrs.get("RTA_GATEWAY"),
             link=attrs.get("RTA_OIF"),
             table=attrs.get("RTA_TABLE", hdr.table),

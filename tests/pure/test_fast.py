@@ -121,3 +121,23 @@ def test_built_attributes_keep_their_bytes_until_a_nest_is_read() -> None:
     info.append("IFLA_INFO_DATA", {"IFLA_MACVLAN_MODE": 4})
     [back] = decode(Message(RTM_NEWLINK, attrs=attrs).encode())
     assert back.attrs["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["IFLA_MACVLAN_MODE"] == 4
+
+
+def made(build: object, ip: object, prefixlen: int) -> object:
+    try:
+        value = build(ip, prefixlen)  # type: ignore[operator]
+    except ValueError:
+        return ValueError
+    return (type(value), value, str(value))
+
+
+addresses = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6))
+
+
+@examples
+@given(addresses, st.integers(-1, 130), st.booleans())
+def test_interface_and_network_agree_with_their_twins(ip: object, prefixlen: int, host_bits_off: bool) -> None:
+    assert made(_fast.interface, ip, prefixlen) == made(_fast.interface_plain, ip, prefixlen)
+    if host_bits_off and made(_fast.interface_plain, ip, prefixlen) is not ValueError:
+        ip = _fast.interface_plain(ip, prefixlen).network.network_address  # type: ignore[arg-type]
+    assert made(_fast.network, ip, prefixlen) == made(_fast.network_plain, ip, prefixlen)
