@@ -17,11 +17,11 @@ arrives into values. It builds no requests.
 
 from __future__ import annotations
 
+import _socket
 import collections
 import errno
 import math
 import select
-import socket
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -182,6 +182,7 @@ def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
     chosen = tuple(Group(g) for g in groups) or DEFAULT_GROUPS
     raw, where = None, None
     if namespace is not None:
-        raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
+        raw = namespace._raw_socket(_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC,
+                                    NETLINK_ROUTE)
         where = namespace.ident
     return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf or MONITOR_RCVBUF), where)
