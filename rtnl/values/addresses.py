@@ -6,23 +6,28 @@ This module knows RTM_NEWADDR messages as values: not sockets or how an address 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .._fast import interface, member_or_int
 from ..wire.message import Message
 from .check import Interface
 from .enums import AddressFlag, Scope
+from .specs import _Record
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """An address on a link: ``link`` is the interface index, ``address`` carries the prefix length."""
+class Address(_Record):
+    """An address on a link: ``link`` is the interface index, ``address`` carries the prefix length.
+    A value (``==``, ``hash``, ``repr``, read-only fields), built without :mod:`dataclasses`."""
 
+    _fields = ("link", "address", "scope", "flags", "label")
+    __slots__ = ()
     link: int
     address: Interface
-    scope: Scope | int = Scope.UNIVERSE
-    flags: AddressFlag = AddressFlag(0)  # noqa: RUF009 (an immutable IntFlag)
-    label: str | None = None
+    scope: Scope | int
+    flags: AddressFlag
+    label: str | None
+
+    def __new__(cls, link: int, address: Interface, scope: Scope | int = Scope.UNIVERSE,
+                flags: AddressFlag = AddressFlag(0), label: str | None = None) -> Address:  # noqa: B008
+        return tuple.__new__(cls, (link, address, scope, flags, label))
 
     @classmethod
     def from_message(cls, msg: Message) -> Address:

@@ -7,7 +7,6 @@ This module knows RTM_NEWROUTE messages as values: not sockets or how a route is
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from .._fast import member_or_int, network
 from ..uapi import AF_INET, RT_TABLE_MAIN
@@ -15,25 +14,36 @@ from ..wire.attrs import Attrs
 from ..wire.message import Message
 from .check import IPAddress, Network
 from .enums import Scope
+from .specs import _Record
 
 _ANY4, _ANY6 = ipaddress.IPv4Address(0), ipaddress.IPv6Address(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One route. ``dst`` ``0.0.0.0/0`` or ``::/0`` is the default route; ``link`` is the output index."""
+class Route(_Record):
+    """One route. ``dst`` ``0.0.0.0/0`` or ``::/0`` is the default route; ``link`` is the output index.
+    A value (``==``, ``hash``, ``repr``, read-only fields), built without :mod:`dataclasses`."""
 
+    _fields = ("dst", "gateway", "link", "table", "protocol", "scope", "metric", "type", "prefsrc", "mtu",
+               "advmss")
+    __slots__ = ()
     dst: Network
-    gateway: IPAddress | None = None
-    link: int | None = None
-    table: int = RT_TABLE_MAIN
-    protocol: int = 0
-    scope: Scope | int = Scope.UNIVERSE
-    metric: int | None = None
-    type: int = 1  #: RTN_UNICAST (linux/rtnetlink.h)
-    prefsrc: IPAddress | None = None
-    mtu: int | None = None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
-    advmss: int | None = None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
+    gateway: IPAddress | None
+    link: int | None
+    table: int
+    protocol: int
+    scope: Scope | int
+    metric: int | None
+    type: int  #: RTN_UNICAST (1, linux/rtnetlink.h) unless told otherwise
+    prefsrc: IPAddress | None
+    mtu: int | None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
+    advmss: int | None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
+
+    def __new__(cls, dst: Network, gateway: IPAddress | None = None, link: int | None = None,
+                table: int = RT_TABLE_MAIN, protocol: int = 0, scope: Scope | int = Scope.UNIVERSE,
+                metric: int | None = None, type: int = 1, prefsrc: IPAddress | None = None,
+                mtu: int | None = None, advmss: int | None = None) -> Route:
+        return tuple.__new__(cls, (dst, gateway, link, table, protocol, scope, metric, type, prefsrc, mtu,
+                                   advmss))
 
     @property
     def is_default(self) -> bool:
