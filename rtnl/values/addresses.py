@@ -15,7 +15,7 @@ from .specs import _Record
 
 class Address(_Record):
     """An address on a link: ``link`` is the interface index, ``address`` carries the prefix length.
-    A value (``==``, ``hash``, ``repr``, read-only fields), built without :mod:`dataclasses`."""
+    A value (``==``, ``hash``, ``repr``, read-only fields), a tuple underneath as the specs are."""
 
     _fields = ("link", "address", "scope", "flags", "label")
     __slots__ = ()

@@ -21,7 +21,7 @@ _ANY4, _ANY6 = ipaddress.IPv4Address(0), ipaddress.IPv6Address(0)
 
 class Route(_Record):
     """One route. ``dst`` ``0.0.0.0/0`` or ``::/0`` is the default route; ``link`` is the output index.
-    A value (``==``, ``hash``, ``repr``, read-only fields), built without :mod:`dataclasses`."""
+    A value (``==``, ``hash``, ``repr``, read-only fields), a tuple underneath as the specs are."""
 
     _fields = ("dst", "gateway", "link", "table", "protocol", "scope", "metric", "type", "prefsrc", "mtu",
                "advmss")
