@@ -52,6 +52,15 @@ __all__ = [
     "VethInfo", "connect", "supports_kind",
 ]
 
+# --- issue 17: routes ---
+if TYPE_CHECKING:
+    from .values.enums import RoutePref, RouteProtocol, RouteType
+    from .values.routes import ALL_TABLES, Nexthop, RouteSpec
+_MODULES["values.enums"] += ("RoutePref", "RouteProtocol", "RouteType")
+_MODULES["values.routes"] += ("ALL_TABLES", "Nexthop", "RouteSpec")
+__all__ += ["ALL_TABLES", "Nexthop", "RoutePref", "RouteProtocol", "RouteSpec", "RouteType"]
+_EXPORTS.update((name, module) for module, names in _MODULES.items() for name in names)
+
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)

@@ -9,7 +9,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   loads on first use, so ``import rtnl`` stays free of cffi. Twin: :func:`attr_index_plain`.
 - :func:`first_values` answers "what is the first attribute of each of these types" from one walk,
   with one dict built in C, instead of a lookup per field (a dump of 1,000 links asks it 1,000
-  times). Twin: :func:`first_values_plain`.
+  times); for a nest of a few attributes, a scan of the types (cheaper than making the dict), and
+  no walk at all given the nest's kept index. Twin: :func:`first_values_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -18,13 +19,10 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   bug here cannot hide behind a fallback and a bad value is encoded once.
 - :class:`Memo` is a dict that makes a missing value on first use and keeps a bounded number of
   them: a hit is one dict lookup in C, no Python call.
-- :func:`interface` and :func:`network` make an ``ipaddress`` interface or network from an address
-  object and a prefix length through its int, where ``ip_interface(f"{ip}/{n}")`` formats the
-  address to text and parses it back (some 5x the time; most of an address or route dump). Twins:
-  :func:`interface_plain`, :func:`network_plain`. :func:`parse_interface` and :func:`parse_network`
-  read ``"2001:db8::1/64"`` with the C library's ``inet_pton`` and build from the int (what
-  ``ipaddress`` does in Python costs twice that); any text they do not take plainly (a netmask, a
-  scope, an error) goes to ``ipaddress`` itself. Twins: ``ipaddress.ip_interface``, ``ip_network``.
+- :func:`parse_interface` and :func:`parse_network` read ``"2001:db8::1/64"`` with the C library's
+  ``inet_pton`` and build from the int (``ipaddress`` parsing in Python costs twice that); any text
+  they do not take plainly (a netmask, a scope, an error) goes to ``ipaddress`` itself. Twins:
+  ``ipaddress.ip_interface``, ``ip_network``.
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
   class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
   :func:`member_or_int_plain`.
@@ -209,29 +207,38 @@ def span_at(spans: bytearray, i: int) -> tuple[int, int]:
 
 
 Decoder = Callable[[bytes, int, int, Any], Any]
+Index = tuple[tuple[int, ...], bytearray]  # attr_index's answer
 
 
 def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
-                 parent: Any, name: str = "attributes") -> list[Any]:
+                 parent: Any, name: str = "attributes", index: Index | None = None) -> list[Any]:
     """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
     in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
-    also checks the framing) instead of a lookup per type."""
-    types, spans = attr_index(buf, start, end, name)
+    also checks the framing) instead of a lookup per type; none given the walk's ``index``
+    (:func:`attr_index`'s answer for these bytes)."""
+    types, spans = index or attr_index(buf, start, end, name)
     n = len(types)
-    first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))  # type -> where its first is
     out: list[Any] = [None] * len(wanted)
+    if n > 16:  # a message's attributes: a dict of where each type is first beats scanning the tuple
+        first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))
+        for slot, rtype in enumerate(wanted):
+            i = first.get(rtype)
+            if i is not None:
+                s, e = _span(spans, i << 3)
+                out[slot] = decoders[slot](buf, s, e, parent)
+        return out
     for slot, rtype in enumerate(wanted):
-        i = first.get(rtype)
-        if i is not None:
-            s, e = _span(spans, i << 3)
+        if rtype in types:
+            s, e = _span(spans, types.index(rtype) << 3)
             out[slot] = decoders[slot](buf, s, e, parent)
     return out
 
 
 def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
-                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes") -> list[Any]:
+                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
+                       index: Index | None = None) -> list[Any]:
     """:func:`first_values`'s twin in plain Python."""
-    types, spans = attr_index_plain(buf, start, end, name)
+    types, spans = (index[0], spans_of(index[1])) if index else attr_index_plain(buf, start, end, name)
     return [decode(buf, *spans[types.index(t)], parent) if t in types else None
             for t, decode in zip(wanted, decoders, strict=True)]
 
@@ -266,35 +273,7 @@ def member_or_int_plain(cls: Callable[[int], _E], value: int) -> _E | int:
         return value
 
 
-# --- ipaddress values from ints ---------------------------------------------------------------------
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_V4 = ipaddress.IPv4Address
-
-
-def interface(ip: IPAddress, prefixlen: int) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
-    """``ip_interface(f"{ip}/{prefixlen}")``, without the text. Bad prefix length: ``ValueError``."""
-    if type(ip) is _V4:
-        return ipaddress.IPv4Interface((int(ip), prefixlen))
-    return ipaddress.IPv6Interface((int(ip), prefixlen))
-
-
-def network(ip: IPAddress, prefixlen: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """``ip_network(f"{ip}/{prefixlen}")`` (strict: host bits set are a ``ValueError``), without the text."""
-    if type(ip) is _V4:
-        return ipaddress.IPv4Network((int(ip), prefixlen))
-    return ipaddress.IPv6Network((int(ip), prefixlen))
-
-
-def interface_plain(ip: IPAddress, prefixlen: int) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
-    """:func:`interface`'s twin."""
-    return ipaddress.ip_interface(f"{ip}/{prefixlen}")
-
-
-def network_plain(ip: IPAddress, prefixlen: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """:func:`network`'s twin."""
-    return ipaddress.ip_network(f"{ip}/{prefixlen}")
-
+# --- ipaddress values from text ------------------------------------------------------------------
 
 _FAMILIES = ((_socket.AF_INET6, ipaddress.IPv6Interface, ipaddress.IPv6Network),
              (_socket.AF_INET, ipaddress.IPv4Interface, ipaddress.IPv4Network))

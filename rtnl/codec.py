@@ -137,6 +137,7 @@ from .wire.headers import (
     NlMsgHdr,
     RtGenMsg,
     RtMsg,
+    RtNexthop,
 )
 from .wire.message import (
     Message,
@@ -274,6 +275,7 @@ __all__ = [
     "NlMsgHdr",
     "RtGenMsg",
     "RtMsg",
+    "RtNexthop",
     "Schema",
     "attr_index",
     "attribute_at",

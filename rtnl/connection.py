@@ -23,6 +23,7 @@ from .ops import Batch, Dump, Inside, Operation, Request, Step
 from .ops import links as _links
 from .uapi import NETLINK_ROUTE, RT_TABLE_MAIN
 from .values.check import check_name
+from .values.enums import RouteType
 from .values.links import Link, LinkRef
 from .values.specs import SourceMacs, Spec
 from .wire.message import Message
@@ -32,8 +33,8 @@ if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.
     from .netns import Namespace, NamespaceLike
     from .values.addresses import Address
     from .values.check import AddressLike, InterfaceLike, NetworkLike
-    from .values.enums import Group, Scope
-    from .values.routes import Route
+    from .values.enums import Group, RoutePref, RouteProtocol, Scope
+    from .values.routes import Nexthop, Route, RouteSpec
 
 __all__ = ["Connection", "LinkRef", "check_name", "connect", "supports_kind"]
 
@@ -212,45 +213,73 @@ class Connection:
 
         return self.run(addresses.addresses(self, link))
 
-    def add_address(self, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
-                    nodad: bool = False) -> Address:
+    def add_address(self, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None,
+                    valid_lft: int | None = None, preferred_lft: int | None = None,
+                    noprefixroute: bool = False, nodad: bool = False, replace: bool = False) -> Address:
         """Add an IPv4/IPv6 address to a link; see :func:`rtnl.ops.addresses.add_address`."""
         from .ops import addresses
 
-        return self.run(addresses.add_address(self, link, iface, replace=replace, nodad=nodad))
+        return self.run(addresses.add_address(self, link, iface, peer=peer, valid_lft=valid_lft,
+                                              preferred_lft=preferred_lft, noprefixroute=noprefixroute,
+                                              nodad=nodad, replace=replace))
 
-    def delete_address(self, link: LinkRef, iface: InterfaceLike) -> None:
-        """Remove an address from a link."""
+    def add_addresses(self, items: Iterable[tuple[LinkRef, InterfaceLike]]) -> list[Address]:
+        """Add many ``(link, address)`` pairs, pipelined, all or nothing; see
+        :func:`rtnl.ops.addresses.add_addresses`."""
         from .ops import addresses
 
-        self.run(addresses.delete_address(self, link, iface))
+        return self.run(addresses.add_addresses(self, items))
+
+    def delete_address(self, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None) -> None:
+        """Remove an address from a link (a point-to-point one with its ``peer``)."""
+        from .ops import addresses
+
+        self.run(addresses.delete_address(self, link, iface, peer=peer))
 
     # -- routes ---------------------------------------------------------------------------------------
     def routes(self, *, table: int = RT_TABLE_MAIN) -> list[Route]:
-        """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
+        """The routes of one table (default: main) or of all (:data:`rtnl.ALL_TABLES`), IPv4 and IPv6,
+        without cached clones."""
         from .ops import routes
 
         return self.run(routes.routes(self, table=table))
 
     def add_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
                   table: int = RT_TABLE_MAIN, metric: int | None = None, replace: bool = False,
-                  scope: Scope | int | None = None, mtu: int | None = None,
-                  advmss: int | None = None) -> None:
-        """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``; ``scope`` overrides
-        the one ``ip route`` would choose (link for an IPv4 route without a gateway); ``mtu`` and
-        ``advmss`` are the route's metrics. See :func:`rtnl.ops.routes.add_route`."""
+                  onlink: bool = False, prefsrc: AddressLike | None = None,
+                  type: RouteType | str = RouteType.UNICAST,
+                  protocol: RouteProtocol | str | int | None = None, scope: Scope | str | int | None = None,
+                  nexthops: Iterable[Nexthop] | None = None,
+                  mtu: int | None = None, advmss: int | None = None, hoplimit: int | None = None,
+                  pref: RoutePref | str | None = None) -> None:
+        """Add (or with ``replace`` update) a route; ``dst`` may be ``"default"``. Multipath with
+        ``nexthops``, ``blackhole``/``unreachable``/``prohibit``/``throw`` by ``type``, ``onlink``,
+        ``prefsrc``, metrics and IPv6 ``pref``: see :func:`rtnl.ops.routes.add_route`."""
         from .ops import routes
 
         self.run(routes.add_route(self, dst, gateway=gateway, link=link, table=table, metric=metric,
-                                  replace=replace, scope=scope, mtu=mtu, advmss=advmss))
+                                  replace=replace, onlink=onlink, prefsrc=prefsrc, type=type,
+                                  protocol=protocol, scope=scope, nexthops=nexthops, mtu=mtu, advmss=advmss,
+                                  hoplimit=hoplimit, pref=pref))
+
+    def add_routes(self, specs: Iterable[RouteSpec]) -> None:
+        """Add many routes (:class:`~rtnl.RouteSpec` each), pipelined, all or nothing; see
+        :func:`rtnl.ops.routes.add_routes`."""
+        from .ops import routes
+
+        self.run(routes.add_routes(self, specs))
 
     def delete_route(self, dst: NetworkLike, *, gateway: AddressLike | None = None,
-                     link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
-                     metric: int | None = None) -> None:
+                     link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
+                     type: RouteType | str | None = None, protocol: RouteProtocol | str | int | None = None,
+                     scope: Scope | str | int | None = None, onlink: bool = False,
+                     prefsrc: AddressLike | None = None, nexthops: Iterable[Nexthop] | None = None) -> None:
         """Delete a route; arguments left out match any value."""
         from .ops import routes
 
-        self.run(routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric))
+        self.run(routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric,
+                                     type=type, protocol=protocol, scope=scope, onlink=onlink,
+                                     prefsrc=prefsrc, nexthops=nexthops))
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:

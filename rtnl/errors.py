@@ -33,7 +33,8 @@ class NetlinkError(OSError):
     attribute: str | None
 
     def __init__(self, err: int, extack: str | None = None, attribute: str | None = None) -> None:
-        super().__init__(err, os.strerror(err))
+        # os.strerror takes a C int; a forged NLMSG_ERROR of INT_MIN negates to one more
+        super().__init__(err, os.strerror(err) if -(2**31) <= err < 2**31 else f"Unknown error {err}")
         self.extack = extack
         self.attribute = attribute
 

@@ -22,7 +22,7 @@ import errno
 import itertools
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
 from .uapi import (
@@ -47,7 +47,8 @@ from .uapi import (
 )
 from .wire.message import Message, attribute_at, decode
 
-__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "NetlinkSocket", "NetlinkWarning"]
+__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "Exchange", "NetlinkSocket",
+           "NetlinkWarning"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -77,6 +78,32 @@ class _Waiting:
         self.messages: list[Message] = []
         self.error: NetlinkError | None = None
         self.interrupted = False
+
+
+class Exchange:
+    """Requests sent together and their answers as they come in (see :meth:`NetlinkSocket.begin`).
+
+    A dump ends with NLMSG_DONE; an acked request with NLMSG_ERROR; an unacked one (``how`` 0) at
+    its first answer that is not part of a multi-part reply.
+    """
+
+    __slots__ = ("datagram", "how", "order", "waiting")
+
+    def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int]) -> None:
+        self.how = how
+        self.waiting: dict[int, _Waiting] = {}
+        self.order: list[_Waiting] = []
+        for msg in msgs:
+            seq = next(seqs)
+            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
+            sent = self.waiting[seq] = _Waiting(data)
+            self.order.append(sent)
+        order = self.order
+        self.datagram = b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data
+
+    def answers(self) -> list[Answer]:
+        """What each request got, in order: its messages, or its error."""
+        return [sent.messages if sent.error is None else sent.error for sent in self.order]
 
 
 class NetlinkSocket:
@@ -221,32 +248,36 @@ class NetlinkSocket:
     def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered. Call with the lock held."""
-        waiting: dict[int, _Waiting] = {}
-        order = []
-        for msg in msgs:
-            seq = next(self._seq)
-            sent = waiting[seq] = _Waiting(msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how))
-            order.append(sent)
-        # a dump ends with NLMSG_DONE; an acked request with NLMSG_ERROR; an unacked one at its first
-        # answer that is not part of a multi-part reply
+        exchange = self.begin(msgs, how)
+        self.sock.sendall(exchange.datagram)
+        while exchange.waiting:
+            self.feed(exchange, self.recv())
+        return exchange.answers()
+
+    def begin(self, msgs: list[Message], how: int) -> Exchange:
+        """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the
+        encoded requests to send (``.datagram``), then :meth:`feed` each datagram received until
+        ``.waiting`` is empty, then ``.answers()``."""
+        return Exchange(msgs, how, self._seq)
+
+    def feed(self, exchange: Exchange, data: bytes) -> None:
+        """Hand one datagram from the kernel to ``exchange``: data messages are collected per request,
+        netlink's own types go through ``_CONTROL``, answers not for us are skipped."""
+        waiting, how, portid, control = exchange.waiting, exchange.how, self.portid, _CONTROL
         ends_at_first = how == 0
-        self.sock.sendall(b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data)
-        portid, control = self.portid, _CONTROL
-        while waiting:
-            for reply in decode(self.recv()):
-                state = waiting.get(reply.seq)
-                if state is None or reply.pid != portid:
-                    continue  # an answer to an older request, or a notification
-                if reply.flags & NLM_F_DUMP_INTR:
-                    state.interrupted = True
-                rtype = reply.type
-                if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
-                    state.messages.append(reply)
-                    if ends_at_first and not reply.flags & NLM_F_MULTI:
-                        del waiting[reply.seq]
-                elif rtype in control and control[rtype](self, state, reply, how):
+        for reply in decode(data):
+            state = waiting.get(reply.seq)
+            if state is None or reply.pid != portid:
+                continue  # an answer to an older request, or a notification
+            if reply.flags & NLM_F_DUMP_INTR:
+                state.interrupted = True
+            rtype = reply.type
+            if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
+                state.messages.append(reply)
+                if ends_at_first and not reply.flags & NLM_F_MULTI:
                     del waiting[reply.seq]
-        return [sent.messages if sent.error is None else sent.error for sent in order]
+            elif rtype in control and control[rtype](self, state, reply, how):
+                del waiting[reply.seq]
 
     def _status(self, reply: Message, state: _Waiting) -> None:
         """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""

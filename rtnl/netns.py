@@ -28,6 +28,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 import sys
 import threading
 import warnings
@@ -138,16 +139,41 @@ def _ident(st: os.stat_result) -> tuple[int, int]:
 
 
 def _open_netns(path: str) -> int:
-    """Open ``path`` and make sure it is a network namespace (a stale or foreign file is refused)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    """Open ``path`` if it is a network namespace; ``OSError`` naming ``path`` at once otherwise.
+
+    Every namespace opened by path goes through here. ``O_PATH`` opens nothing (a FIFO's open
+    would block until a writer comes, a device's open runs its driver), so the file is first checked
+    to be a namespace file (nsfs: a regular file on the namespace file system's device), and only
+    then opened for real, through the same descriptor (no race with a rename), and asked its type.
+    """
+    where = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        st = os.fstat(where)
+        if not stat.S_ISREG(st.st_mode) or st.st_dev != _nsfs_dev():
+            raise OSError(errno.EINVAL, f"not a network namespace ({_file_kind(st.st_mode)})", path)
+        fd = os.open(f"/proc/thread-self/fd/{where}", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(where)
     try:
         nstype = fcntl.ioctl(fd, const("NS_GET_NSTYPE"))
     except OSError:
         nstype = -1
     if nstype != const("CLONE_NEWNET"):
         os.close(fd)
-        raise OSError(errno.EINVAL, "not a network namespace", path)
+        raise OSError(errno.EINVAL, "not a network namespace (a namespace of another type)", path)
     return fd
+
+
+@cache
+def _nsfs_dev() -> int:
+    """The device of the namespace file system (nsfs): one for every namespace file."""
+    return os.stat(_THREAD_NS).st_dev
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "a regular file")
 
 
 def _in_helper_thread(fn: Callable[[], T], name: str) -> T:
@@ -357,7 +383,8 @@ class Namespace:
         A string containing ``/`` or any ``os.PathLike`` is a path; anything else is a name.
 
         :raises FileNotFoundError: no such namespace.
-        :raises OSError: (EINVAL) the file is not a network namespace, e.g. a stale name.
+        :raises OSError: (EINVAL) the file is not a network namespace (a stale name, a FIFO, a device,
+            a directory, a namespace of another type...): at once, never blocking, naming the path.
         """
         if isinstance(name_or_path, str) and "/" not in name_or_path:
             name: str | None = check_namespace_name(name_or_path)
@@ -664,11 +691,12 @@ def get_nsid(conn: Requester, namespace: Namespace) -> int | None:
     Like ``ip netns list-id``, but for one namespace, found by its descriptor (``NETNSA_FD``).
     """
     from .uapi import RTM_GETNSID, RTM_NEWNSID
+    from .wire.schemas import NETNSA
 
     for reply in conn.request(_nsid_message(RTM_GETNSID, NETNSA_FD=namespace.fd)):
         if reply.type == RTM_NEWNSID and reply.attrs is not None:
-            nsid = reply.attrs.get("NETNSA_NSID", _NSID_NOT_ASSIGNED)
-            return None if nsid == _NSID_NOT_ASSIGNED else int(nsid)
+            [nsid] = reply.attrs.pick(NETNSA.picker("NETNSA_NSID"))  # strict: an int or DecodeError
+            return None if nsid is None or nsid == _NSID_NOT_ASSIGNED else int(nsid)
     return None
 
 

@@ -93,3 +93,13 @@ BRIDGE_MODE_HAIRPIN = 1  # the value of IFLA_BRPORT_MODE that turns hairpin on
 
 # --- linux/net_namespace.h --------------------------------------------------------------------------
 NETNSA_NSID_NOT_ASSIGNED = -1
+
+# --- issue 17: complete routes and addresses --------------------------------------------------------
+# linux/rtnetlink.h
+RT_TABLE_UNSPEC = 0  # a dump of every table
+RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT, RTN_THROW = 6, 7, 8, 9
+RTNH_F_ONLINK = 4  # rtm_flags / rtnh_flags: the gateway is on the link, whatever the addresses say
+# linux/icmpv6.h (RTA_PREF's values)
+ICMPV6_ROUTER_PREF_LOW, ICMPV6_ROUTER_PREF_MEDIUM, ICMPV6_ROUTER_PREF_HIGH = 3, 0, 1
+# linux/if_addr.h
+INFINITY_LIFE_TIME = 0xFFFFFFFF  # ifa_cacheinfo: a lifetime that never ends

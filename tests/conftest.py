@@ -38,20 +38,13 @@ def _host_run_netns(run_fd: int) -> list[str] | None:
 
 
 def _isolate() -> None:
-    from rtnl import netns
+    from rtnl import sandbox  # the one home of throwaway-namespace isolation (the lab and bench use it too)
 
     _host["net"] = net_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     _host["run"] = run_fd = os.open("/run", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     _host["links"] = _host_links(net_fd)
     _host["run_netns"] = _host_run_netns(run_fd)
-    c = netns.const
-    netns.unshare(c("CLONE_NEWNET") | c("CLONE_NEWNS"))
-    netns.mount(None, "/", None, c("MS_REC") | c("MS_PRIVATE"))
-    netns.mount("tmpfs", "/run", "tmpfs", c("MS_NOSUID") | c("MS_NODEV"), "mode=0755")
-    netns.umount2("/sys", c("MNT_DETACH"))
-    netns.mount("sysfs", "/sys", "sysfs", 0)
-    os.makedirs("/run/netns")
-    os.environ["RTNL_NETNS_DIR"] = "/run/netns"
+    sandbox.isolate()
     os.environ["RTNL_TEST_ISOLATED"] = "1"
 
 

@@ -35,6 +35,7 @@ This package knows values, the wire format and the protocol above: not sockets o
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Callable, Generator
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -92,3 +93,25 @@ def ignoring_errors(step: Step) -> Operation[None]:
     the cleanup necessary is the one to report)."""
     with contextlib.suppress(NetlinkError):
         yield step
+
+
+# --- issue 17: batches of writes, all or nothing ------------------------------------------------------
+
+
+def all_or_nothing(messages: list[Message], undo: Callable[[Message], Message], what: Callable[[int], str],
+                   window: int) -> Operation[BatchAnswer]:
+    """Send ``messages`` pipelined (one :class:`Batch`); if the kernel refuses any, send ``undo(m)`` for
+    each one it accepted (refusals of those ignored) and raise the first refusal, its text led by
+    ``what(i)`` (``"adding route 192.0.2.0/24"``). Returns the answers when every one was accepted."""
+    answers: BatchAnswer = yield Batch(messages, window)
+    failed = [i for i, answer in enumerate(answers) if isinstance(answer, NetlinkError)]
+    if failed:
+        accepted = [undo(m) for m, answer in zip(messages, answers, strict=True)
+                    if not isinstance(answer, NetlinkError)]
+        if accepted:
+            yield Batch(accepted, window)
+        first = answers[failed[0]]
+        assert isinstance(first, NetlinkError)
+        text = what(failed[0]) + (f": {first.extack}" if first.extack else "")
+        raise NetlinkError.from_errno(first.errno or errno.EIO, text, first.attribute)
+    return answers

@@ -6,8 +6,11 @@ request, not sockets or ``Connection``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from ..errors import NetlinkError
+from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
     AF_INET6,
@@ -20,62 +23,137 @@ from ..uapi import (
     RTM_NEWADDR,
 )
 from ..values.addresses import Address
-from ..values.check import Interface, InterfaceLike, check_bool, check_interface
+from ..values.check import (
+    AddressLike,
+    Interface,
+    InterfaceLike,
+    IPAddress,
+    check_address,
+    check_bool,
+    check_interface,
+    check_lifetimes,
+)
 from ..values.enums import AddressFlag
 from ..values.links import LinkRef
 from ..wire.headers import IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
-from . import Dump, Operation, Place, Request
+from . import Dump, Operation, Place, Request, all_or_nothing
 from .links import index
+
+_IP = (AF_INET, AF_INET6)
 
 
 def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Address]]:
     """Every address, or those of one link."""
     target = 0 if link is None else (yield from index(place, link))
     msgs = yield Dump(Message(RTM_GETADDR, header=IfAddrMsg(index=target)))
-    out = [Address.from_message(m) for m in msgs if m.type == RTM_NEWADDR]
+    # IPv4 and IPv6 only: other families (MCTP...) carry no IP address to make an Address of
+    out = [Address.from_message(m) for m in msgs if m.type == RTM_NEWADDR and m.header.family in _IP]
     return out if not target else [a for a in out if a.link == target]
 
 
-def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int = 0) -> Message:
+def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int = 0,
+             peer: IPAddress | None = None, lifetimes: tuple[int, int] | None = None) -> Message:
     v4 = iface.version == 4
-    attrs: dict[str, Any] = {"IFA_LOCAL": iface.ip, "IFA_ADDRESS": iface.ip}
-    if v4 and mtype == RTM_NEWADDR and iface.network.prefixlen <= 30:  # like `brd +`
+    attrs: dict[str, Any] = {"IFA_LOCAL": iface.ip, "IFA_ADDRESS": iface.ip if peer is None else peer}
+    if v4 and mtype == RTM_NEWADDR and peer is None and iface.network.prefixlen <= 30:  # like `brd +`
         attrs["IFA_BROADCAST"] = iface.network.broadcast_address
     if extra:
         attrs["IFA_FLAGS"] = extra
+    if lifetimes is not None:
+        attrs["IFA_CACHEINFO"] = (*lifetimes, 0, 0)  # ifa_prefered, ifa_valid; the stamps are the kernel's
     header = IfAddrMsg(family=AF_INET if v4 else AF_INET6, prefixlen=iface.network.prefixlen, index=target)
     return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))
 
 
-def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, replace: bool = False,
-                nodad: bool = False) -> Operation[Address]:
-    """Add an IPv4 or IPv6 address (``ip addr add IFACE dev LINK``; IPv4 gets the broadcast address
-    ``brd +`` would give). ``replace`` updates an existing one instead of failing with
-    ``FileExistsError``; ``nodad`` makes an IPv6 address usable at once, skipping duplicate address
-    detection (handy in labs). Returns the address as the kernel lists it."""
-    value = check_interface(iface)
-    check_bool(replace, "replace")
-    check_bool(nodad, "nodad")
-    target = yield from index(place, link)
-    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
-    extra = int(AddressFlag.NODAD) if nodad and value.version == 6 else 0
-    # the new address alone is read back (a dump of the link's addresses would make n adds
-    # quadratic): IPv4 answers NLM_F_ECHO (Linux >= 6.3), IPv6 a get of the one address
-    v4 = value.version == 4
-    answer = yield Request(_message(RTM_NEWADDR, flags | (NLM_F_ECHO if v4 else 0), target, value, extra))
-    if not v4:
+def _peer(value: Interface, peer: AddressLike | None) -> IPAddress | None:
+    if peer is None:
+        return None
+    address = check_address(peer, "peer")
+    if address.version != value.version:
+        raise ValueError(f"peer {address} and address {value} are of different IP versions")
+    return address
+
+
+def _listed(found: list[Address], target: int, value: Interface) -> Address:
+    """The address ``value`` of link ``target`` among ``found``, as the kernel lists it."""
+    return next(a for a in found if a.link == target and a.address == value)
+
+
+def read_back(place: Place, target: int, value: Interface, echoed: list[Message] | None = None,
+              ) -> Operation[Address]:
+    """The address just added, as the kernel lists it: from the add's echo (``echoed``, IPv4), a get of
+    the one address (IPv6, which the kernel does not echo), and only failing both from a dump of the
+    link's addresses (which made n adds quadratic)."""
+    answer = echoed or []
+    if value.version == 6:
         get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
                       attrs=IFA.build(IFA_ADDRESS=value.ip))
-        answer = yield Request(get, ack=False)
-    found = [a for a in map(Address.from_message, answer) if a.link == target and a.address == value]
-    if found:
-        return found[0]
-    return next(a for a in (yield from addresses(place, target)) if a.address == value)  # no echo
+        try:
+            answer = yield Request(get, ack=False)
+        except NetlinkError:
+            answer = []
+    found = [Address.from_message(m) for m in answer if m.type == RTM_NEWADDR]
+    if any(a.link == target and a.address == value for a in found):
+        return _listed(found, target, value)
+    return _listed((yield from addresses(place, target)), target, value)
 
 
-def delete_address(place: Place, link: LinkRef, iface: InterfaceLike) -> Operation[None]:
-    """Remove an address from a link (``EADDRNOTAVAIL`` if it is not there)."""
+def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None,
+                valid_lft: int | None = None, preferred_lft: int | None = None, noprefixroute: bool = False,
+                nodad: bool = False, replace: bool = False) -> Operation[Address]:
+    """Add an IPv4 or IPv6 address (``ip addr add IFACE dev LINK``; IPv4 gets the broadcast address
+    ``brd +`` would give). Returns the address as the kernel lists it.
+
+    - ``peer``: the other end of a point-to-point address; ``iface``'s prefix length is then the
+      peer's (``add_address("ppp0", "198.51.100.1/32", peer="198.51.100.2")`` is
+      ``ip addr add 198.51.100.1 peer 198.51.100.2/32 dev ppp0``)
+    - ``valid_lft``, ``preferred_lft``: lifetimes in seconds (``None``: forever; ``preferred_lft``
+      defaults to ``valid_lft``); the kernel removes the address when ``valid_lft`` runs out
+    - ``noprefixroute``: no route for the prefix is added with it
+    - ``nodad``: an IPv6 address usable at once, skipping duplicate address detection (handy in labs)
+    - ``replace``: update an existing address instead of failing with ``FileExistsError``
+    """
     value = check_interface(iface)
-    yield Request(_message(RTM_DELADDR, 0, (yield from index(place, link)), value))
+    for flag, what in ((replace, "replace"), (nodad, "nodad"), (noprefixroute, "noprefixroute")):
+        check_bool(flag, what)
+    other = _peer(value, peer)
+    lifetimes = check_lifetimes(valid_lft, preferred_lft)
+    target = yield from index(place, link)
+    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
+    extra = (AddressFlag.NODAD if nodad and value.version == 6 else 0) | (
+        AddressFlag.NOPREFIXROUTE if noprefixroute else 0)
+    echo = NLM_F_ECHO if value.version == 4 else 0  # IPv4 answers it (Linux >= 6.3): see read_back
+    answer = yield Request(_message(RTM_NEWADDR, flags | echo, target, value, int(extra), other, lifetimes))
+    return (yield from read_back(place, target, value, answer))
+
+
+def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) -> Operation[list[Address]]:
+    """Add many addresses, ``(link, iface)`` each, pipelined like ``ip -batch``, and return them as the
+    kernel lists them, in order. All or nothing: every pair is checked before anything is sent; if the
+    kernel refuses one, those this call added are removed again and the first refusal is raised."""
+    pairs = []
+    for item in items:
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise TypeError(f"add_addresses() takes (link, address) pairs, not {item!r}")
+        pairs.append((item[0], check_interface(item[1])))
+    known: dict[LinkRef, int] = {}
+    msgs = []
+    for link, value in pairs:
+        if link not in known:
+            known[link] = yield from index(place, link)
+        msgs.append(_message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, known[link], value))
+    yield from all_or_nothing(msgs, lambda m: Message(RTM_DELADDR, header=m.header, attrs=m.attrs),
+                              lambda i: f"adding {pairs[i][1]} to {pairs[i][0]!r}", WINDOW)
+    found = yield from addresses(place)
+    return [_listed(found, m.header.index, value) for m, (_, value) in zip(msgs, pairs, strict=True)]
+
+
+def delete_address(place: Place, link: LinkRef, iface: InterfaceLike, *,
+                   peer: AddressLike | None = None) -> Operation[None]:
+    """Remove an address from a link (``EADDRNOTAVAIL`` if it is not there); a point-to-point one is
+    named with its ``peer``, as it was added."""
+    value = check_interface(iface)
+    other = _peer(value, peer)
+    yield Request(_message(RTM_DELADDR, 0, (yield from index(place, link)), value, peer=other))

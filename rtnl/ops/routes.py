@@ -1,4 +1,4 @@
-"""Route operations (RTM_*ROUTE): list, add and delete routes.
+"""Route operations (RTM_*ROUTE): list, add and delete routes, one or many.
 
 Generators run by a driver (see :mod:`rtnl.ops`); this module knows how a route becomes a request,
 not sockets or ``Connection``.
@@ -6,8 +6,10 @@ not sockets or ``Connection``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
     AF_INET6,
@@ -19,95 +21,225 @@ from ..uapi import (
     RTM_F_CLONED,
     RTM_GETROUTE,
     RTM_NEWROUTE,
-    RTN_UNICAST,
-    RTPROT_BOOT,
+    RTNH_F_ONLINK,
 )
-from ..values.check import AddressLike, NetworkLike, check_address, check_int, check_network, check_table
-from ..values.enums import Scope
+from ..values.check import (
+    AddressLike,
+    IPAddress,
+    NetworkLike,
+    check_address,
+    check_bool,
+    check_byte_or_name,
+    check_int,
+    check_network,
+    check_table,
+    check_weight,
+)
+from ..values.enums import RoutePref, RouteProtocol, RouteType, Scope
 from ..values.links import LinkRef
-from ..values.routes import Route
-from ..wire.headers import RtMsg
+from ..values.routes import ALL_TABLES, Nexthop, Route, RouteSpec
+from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
 from ..wire.schemas import RTA
-from . import Dump, Operation, Place, Request
+from . import Dump, Operation, Place, Request, all_or_nothing
 from .links import index
+
+_IP = (AF_INET, AF_INET6)
 
 
 def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]]:
-    """The routes of one table (default: main), IPv4 and IPv6, without cached clones."""
-    check_table(table)
+    """The routes of one table (default: main), or of every table with :data:`~rtnl.ALL_TABLES`
+    (``ip route show table all``), IPv4 and IPv6, without cached clones."""
+    if table != ALL_TABLES:
+        check_table(table)
     header = RtMsg(table=table if table < 256 else 0)
-    msgs = yield Dump(Message(RTM_GETROUTE, header=header, attrs=RTA.build(RTA_TABLE=table)))
+    attrs = RTA.build(RTA_TABLE=table) if table != ALL_TABLES else None
+    msgs = yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs))
     out = []
     for m in msgs:
-        if m.type != RTM_NEWROUTE or m.header.flags & RTM_F_CLONED:
+        # IPv4 and IPv6 unicast tables only, as `ip route`: no cached clones, and no multicast
+        # (RTNL_FAMILY_IPMR/IP6MR) or other families' routes, which are not Routes of IP networks
+        if m.type != RTM_NEWROUTE or m.header.flags & RTM_F_CLONED or m.header.family not in _IP:
             continue
         route = Route.from_message(m)
-        if route.table == table:
+        if table in (ALL_TABLES, route.table):
             out.append(route)
     return out
 
 
-def _route(place: Place, mtype: int, flags: int, dst: NetworkLike, gateway: AddressLike | None,
-           link: LinkRef | None, table: int, metric: int | None, scope: Scope | int | None = None,
-           mtu: int | None = None, advmss: int | None = None) -> Operation[Message]:
-    gw = None if gateway is None else check_address(gateway, "gateway")
-    network = check_network(dst, "dst", default_version=6 if gw is not None and gw.version == 6 else 4)
-    if gw is not None and gw.version != network.version:
-        raise ValueError(f"gateway {gw} and destination {network} are of different IP versions")
-    check_table(table)
-    if metric is not None:
-        check_int(metric, "metric", 0, 2**32 - 1)
-    metrics = {}
-    for key, value, low in (("RTAX_MTU", mtu, 68), ("RTAX_ADVMSS", advmss, 1)):
-        if value is not None:
-            metrics[key] = check_int(value, key[5:].lower(), low, 2**31 - 1)
-    if mtype == RTM_NEWROUTE and gw is None and link is None:
-        raise ValueError("a route needs a gateway or a link (or both)")
+# --- writing --------------------------------------------------------------------------------------------
+
+_METRICS = (("mtu", "RTAX_MTU", 68, 2**31 - 1), ("advmss", "RTAX_ADVMSS", 1, 2**31 - 1),
+            ("hoplimit", "RTAX_HOPLIMIT", 1, 255))
+_HOST_SCOPE = (RouteType.LOCAL, RouteType.NAT)
+_LINK_SCOPE = (RouteType.BROADCAST, RouteType.MULTICAST, RouteType.ANYCAST)
+
+
+def _same_version(version: int, address: IPAddress | None, what: str, dst: object) -> None:
+    if address is not None and address.version != version:
+        raise ValueError(f"{what} {address} and destination {dst} are of different IP versions")
+
+
+def _checked_hop(hop: object, onlink: bool) -> tuple[IPAddress | None, Nexthop]:
+    if not isinstance(hop, Nexthop):
+        raise TypeError(f"a next hop is a Nexthop, not {type(hop).__name__}")
+    gw = None if hop.gateway is None else check_address(hop.gateway, "next hop gateway")
+    check_weight(hop.weight)
+    if check_bool(hop.onlink, "onlink") or onlink:
+        if gw is None or hop.link is None:
+            raise ValueError("an onlink next hop needs a gateway and a link")
+    elif gw is None and hop.link is None:
+        raise ValueError("a next hop needs a gateway or a link (or both)")
+    return gw, hop
+
+
+def _route_message(place: Place, mtype: int, flags: int, spec: RouteSpec,
+                   known: dict[LinkRef, int] | None = None) -> Operation[Message]:
+    """The request that adds (or deletes) ``spec``; every argument is checked before a link lookup.
+    ``known`` remembers the links looked up, for a batch."""
+    adding = mtype == RTM_NEWROUTE
+    rtype = RouteType.parse(spec.type, "route type") if spec.type is not None else None
+    onlink = check_bool(spec.onlink, "onlink")
+    gw = None if spec.gateway is None else check_address(spec.gateway, "gateway")
+    prefsrc = None if spec.prefsrc is None else check_address(spec.prefsrc, "prefsrc")
+    hops = []
+    if spec.nexthops is not None:
+        if isinstance(spec.nexthops, (str, bytes)) or not spec.nexthops:
+            raise ValueError("nexthops is a non-empty sequence of Nexthop")
+        if gw is not None or spec.link is not None:
+            raise ValueError("give a route either a gateway and link or nexthops, not both")
+        hops = [_checked_hop(hop, onlink) for hop in spec.nexthops]
+    first = gw or next((g for g, _ in hops if g is not None), None) or prefsrc
+    version = 6 if first is not None and first.version == 6 else 4
+    network = check_network(spec.dst, "dst", default_version=version)
+    for address, what in ((gw, "gateway"), (prefsrc, "prefsrc"), *((g, "next hop gateway") for g, _ in hops)):
+        _same_version(network.version, address, what, network)
     v4 = network.version == 4
-    if scope is None:  # no gateway: on-link; a delete matches any scope, as `ip route del` does
-        on_link = v4 and gw is None
-        scope = Scope.NOWHERE if mtype == RTM_DELROUTE else Scope.LINK if on_link else Scope.UNIVERSE
+    check_table(spec.table)
+    if spec.metric is not None:
+        check_int(spec.metric, "metric", 0, 2**32 - 1)
+    metrics = {key: check_int(value, name, low, high) for name, key, low, high in _METRICS
+               if (value := getattr(spec, name)) is not None}
+    pref = None if spec.pref is None else RoutePref.parse(spec.pref, "pref")
+    if pref is not None and v4:
+        raise ValueError("pref is for IPv6 routes")
+    if adding and rtype == RouteType.UNICAST and gw is None and spec.link is None and not hops:
+        raise ValueError("a route needs a gateway or a link (or both), or nexthops")
+    if onlink and not hops and (gw is None or spec.link is None):
+        raise ValueError("an onlink route needs a gateway and a link")
+    if spec.protocol is not None:
+        protocol = check_byte_or_name(spec.protocol, RouteProtocol.parse, "protocol")
+    else:  # what `ip route add` sets; a delete matches any
+        protocol = RouteProtocol.BOOT if adding else RouteProtocol.UNSPEC
+    if spec.scope is not None:
+        scope = check_byte_or_name(spec.scope, Scope.parse, "scope")
+    elif not adding:  # a delete matches any scope, as `ip route del` does
+        scope = Scope.NOWHERE
+    elif v4 and rtype in _HOST_SCOPE:  # the scope `ip route add` chooses
+        scope = Scope.HOST
+    elif v4 and (rtype in _LINK_SCOPE or (rtype == RouteType.UNICAST and gw is None and not hops)):
+        scope = Scope.LINK
     else:
-        scope = check_int(scope, "scope", 0, 255)
-    attrs: dict[str, Any] = {"RTA_TABLE": table}
+        scope = Scope.UNIVERSE
+
+    attrs: dict[str, Any] = {"RTA_TABLE": spec.table}
     if network.prefixlen:
         attrs["RTA_DST"] = network.network_address
     if gw is not None:
         attrs["RTA_GATEWAY"] = gw
-    if link is not None:
-        attrs["RTA_OIF"] = yield from index(place, link)
-    if metric is not None:
-        attrs["RTA_PRIORITY"] = metric
+    if spec.link is not None:
+        attrs["RTA_OIF"] = yield from _index(place, spec.link, known)
+    if spec.metric is not None:
+        attrs["RTA_PRIORITY"] = spec.metric
+    if prefsrc is not None:
+        attrs["RTA_PREFSRC"] = prefsrc
     if metrics:
         attrs["RTA_METRICS"] = metrics
+    if hops:
+        multipath = []
+        for hop_gw, hop in hops:
+            ifindex = 0 if hop.link is None else (yield from _index(place, hop.link, known))
+            hop_flags = RTNH_F_ONLINK if hop.onlink or onlink else 0
+            multipath.append((RtNexthop(hop_flags, hop.weight - 1, ifindex),
+                              {} if hop_gw is None else {"RTA_GATEWAY": hop_gw}))
+        attrs["RTA_MULTIPATH"] = multipath
+    if pref is not None:
+        attrs["RTA_PREF"] = int(pref)
     header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=network.prefixlen,
-                   table=table if table < 256 else 0, protocol=RTPROT_BOOT if mtype == RTM_NEWROUTE else 0,
-                   scope=int(scope), type=RTN_UNICAST if mtype == RTM_NEWROUTE else 0)
+                   table=spec.table if spec.table < 256 else 0, protocol=int(protocol), scope=int(scope),
+                   type=0 if rtype is None else int(rtype), flags=RTNH_F_ONLINK if onlink and not hops else 0)
     return Message(mtype, flags, header=header, attrs=RTA.build(**attrs))
+
+
+def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Operation[int]:
+    if known is None:
+        return (yield from index(place, link))
+    if link not in known:
+        known[link] = yield from index(place, link)
+    return known[link]
 
 
 def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
-              replace: bool = False, scope: Scope | int | None = None, mtu: int | None = None,
-              advmss: int | None = None) -> Operation[None]:
+              replace: bool = False, onlink: bool = False, prefsrc: AddressLike | None = None,
+              type: RouteType | str = RouteType.UNICAST, protocol: RouteProtocol | str | int | None = None,
+              scope: Scope | str | int | None = None, nexthops: Iterable[Nexthop] | None = None,
+              mtu: int | None = None, advmss: int | None = None, hoplimit: int | None = None,
+              pref: RoutePref | str | None = None) -> Operation[None]:
     """Add a route (``ip route add``); ``dst`` may be ``"default"`` (IPv6 when the gateway is).
-    Without a gateway the route is on-link through ``link`` (scope link for IPv4, as ``ip route``
-    chooses; pass ``scope`` to override, e.g. :attr:`Scope.UNIVERSE` as the CNI plugins do).
-    ``replace`` updates an existing route (``ip route replace``) instead of failing with
-    ``FileExistsError``. ``mtu`` and ``advmss`` set the route's metrics (``ip route ... mtu N
-    advmss M``; what CNI 1.1.0 routes carry)::
+
+    - ``gateway`` and/or ``link``; without a gateway the route is on-link through ``link`` (scope
+      link for IPv4, as ``ip route`` chooses; pass ``scope`` to override, e.g. :attr:`Scope.UNIVERSE`
+      as the CNI plugins do). ``onlink`` takes the gateway as on the link whatever the addresses say
+      (``ip route add ... via GW dev LINK onlink``; it needs both)
+    - ``nexthops``: a multipath route instead of ``gateway``/``link``:
+      ``[Nexthop("198.51.100.1", "eth0", weight=2), Nexthop("198.51.100.2", "eth0")]``
+    - ``type``: a :class:`~rtnl.RouteType` or its name: ``"blackhole"``, ``"unreachable"``,
+      ``"prohibit"``, ``"throw"`` need no gateway or link; ``"local"`` delivers to this host
+    - ``protocol`` (default ``boot``, as ``ip route``), ``prefsrc`` (the source address to prefer),
+      ``metric``, ``table`` (1..2**32-1)
+    - ``mtu``, ``advmss``, ``hoplimit``: the route's metrics (``ip route ... mtu N advmss M hoplimit
+      H``); ``pref``: an IPv6 route's preference, a :class:`~rtnl.RoutePref` or ``"low"``,
+      ``"medium"``, ``"high"``
+    - ``replace`` updates an existing route (``ip route replace``) instead of failing with
+      ``FileExistsError``
+
+    ::
 
         net.add_route("default", gateway="198.51.100.1")
         net.add_route("203.0.113.0/24", link="mv0", mtu=1400, advmss=1360)
+        net.add_route("192.0.2.0/24", type="blackhole")
     """
-    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
-    yield Request((yield from _route(place, RTM_NEWROUTE, flags, dst, gateway, link, table, metric, scope,
-                                     mtu, advmss)))
+    spec = RouteSpec(dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
+                     None if nexthops is None else tuple(nexthops), mtu, advmss, hoplimit, pref)
+    flags = NLM_F_CREATE | (NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL)
+    yield Request((yield from _route_message(place, RTM_NEWROUTE, flags, spec)))
+
+
+def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
+    """Add many routes, pipelined like ``ip -batch``. All or nothing: every :class:`~rtnl.RouteSpec`
+    is checked before anything is sent; if the kernel refuses one, those this call added are deleted
+    again and the first refusal is raised."""
+    todo = list(specs)
+    for spec in todo:
+        if not isinstance(spec, RouteSpec):
+            raise TypeError(f"add_routes() takes RouteSpec values, not {type(spec).__name__}")
+    known: dict[LinkRef, int] = {}
+    msgs = []
+    for spec in todo:
+        msgs.append((yield from _route_message(place, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, spec, known)))
+    yield from all_or_nothing(msgs, lambda m: Message(RTM_DELROUTE, header=m.header, attrs=m.attrs),
+                              lambda i: f"adding route {todo[i].dst}", WINDOW)
 
 
 def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
-                 link: LinkRef | None = None, table: int = RT_TABLE_MAIN,
-                 metric: int | None = None) -> Operation[None]:
-    """Delete the route matching these arguments (``ip route del``); omitted ones match any."""
-    yield Request((yield from _route(place, RTM_DELROUTE, 0, dst, gateway, link, table, metric)))
+                 link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
+                 type: RouteType | str | None = None, protocol: RouteProtocol | str | int | None = None,
+                 scope: Scope | str | int | None = None, onlink: bool = False,
+                 prefsrc: AddressLike | None = None,
+                 nexthops: Iterable[Nexthop] | None = None) -> Operation[None]:
+    """Delete the route matching these arguments (``ip route del``); omitted ones match any (a
+    ``type``, ``protocol`` or ``scope`` left out included)."""
+    spec = RouteSpec(dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
+                     None if nexthops is None else tuple(nexthops))
+    yield Request((yield from _route_message(place, RTM_DELROUTE, 0, spec)))

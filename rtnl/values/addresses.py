@@ -6,40 +6,70 @@ This module knows RTM_NEWADDR messages as values: not sockets or how an address 
 
 from __future__ import annotations
 
-from .._fast import interface, member_or_int
+import ipaddress
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .._fast import member_or_int
+from ..errors import DecodeError
+from ..uapi import INFINITY_LIFE_TIME
 from ..wire.message import Message
-from .check import Interface
+from ..wire.schemas import IFA
+from .check import Interface, IPAddress
 from .enums import AddressFlag, Scope
-from .specs import _Record
+
+_P = TypeVar("_P")
+_INTERFACES: tuple[type[Interface], type[Interface]] = (ipaddress.IPv4Interface, ipaddress.IPv6Interface)
+# strict: see Attrs.pick
+_FIELDS = IFA.picker("IFA_LOCAL", "IFA_ADDRESS", "IFA_FLAGS", "IFA_LABEL", "IFA_CACHEINFO")
 
 
-class Address(_Record):
+@dataclass(frozen=True, slots=True)
+class Address:
     """An address on a link: ``link`` is the interface index, ``address`` carries the prefix length.
-    A value (``==``, ``hash``, ``repr``, read-only fields), a tuple underneath as the specs are."""
 
-    _fields = ("link", "address", "scope", "flags", "label")
-    __slots__ = ()
+    ``peer`` is the other end of a point-to-point address (``ip addr add A peer P``), else ``None``;
+    ``valid_lft`` and ``preferred_lft`` are the seconds left of its lifetimes, ``None`` for forever."""
+
     link: int
     address: Interface
-    scope: Scope | int
-    flags: AddressFlag
-    label: str | None
-
-    def __new__(cls, link: int, address: Interface, scope: Scope | int = Scope.UNIVERSE,
-                flags: AddressFlag = AddressFlag(0), label: str | None = None) -> Address:  # noqa: B008
-        return tuple.__new__(cls, (link, address, scope, flags, label))
+    scope: Scope | int = Scope.UNIVERSE
+    flags: AddressFlag = AddressFlag(0)  # noqa: RUF009 (an immutable IntFlag)
+    label: str | None = None
+    valid_lft: int | None = None
+    preferred_lft: int | None = None
+    peer: IPAddress | None = None
 
     @classmethod
     def from_message(cls, msg: Message) -> Address:
         """The :class:`Address` an RTM_NEWADDR message describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
+        local, ip, flags, label, cache = attrs.pick(_FIELDS)
         # IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links
-        ip = attrs.get("IFA_LOCAL") or attrs.get("IFA_ADDRESS")
+        peer = ip if local is not None and ip != local else None
+        if cache is not None and len(cache) != 4:
+            raise DecodeError(f"IFA_CACHEINFO: {len(cache)} numbers, not struct ifa_cacheinfo's 4")
+        preferred, valid = (None, None) if cache is None else cache[:2]  # ifa_prefered, ifa_valid
         return cls(
             link=hdr.index,
-            address=interface(ip, hdr.prefixlen),
+            address=prefix(_INTERFACES, local or ip, hdr.prefixlen, "IFA_LOCAL"),
             scope=member_or_int(Scope, hdr.scope),
-            flags=AddressFlag(attrs.get("IFA_FLAGS", hdr.flags)),
-            label=attrs.get("IFA_LABEL"),
+            flags=AddressFlag(hdr.flags if flags is None else flags),  # an IntFlag keeps unknown bits
+            label=label,
+            valid_lft=None if valid == INFINITY_LIFE_TIME else valid,
+            preferred_lft=None if preferred == INFINITY_LIFE_TIME else preferred,
+            peer=peer,
         )
+
+
+def prefix(kind: tuple[type[_P], type[_P]], ip: IPAddress | None, length: int, what: str) -> _P:
+    """``ip/length`` read from the wire as ``kind[0]`` for IPv4 or ``kind[1]`` for IPv6 (interfaces
+    or networks); missing, too long for the address or (for a network) with host bits set, it is a
+    :class:`DecodeError` naming ``what``."""
+    if ip is None:
+        raise DecodeError(f"{what}: missing")
+    try:  # from the int: given an address object, ipaddress would print and parse it again
+        return kind[ip.version == 6]((int(ip), length))  # type: ignore[call-arg]
+    except ValueError as e:
+        raise DecodeError(f"{what}: {ip}/{length}: {e}") from None

@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Callable
 from typing import TypeVar
 
 from .._fast import parse_interface, parse_network
-from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, NAME_MAX
+from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, INFINITY_LIFE_TIME, NAME_MAX
 from ..wire.codecs import parse_mac
 
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -139,3 +140,34 @@ def check_network(value: object, what: str, *, default_version: int = 4) -> Netw
     if not isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)):
         raise TypeError(f"{what} is 'default', a str or an ipaddress network, not {type(value).__name__}")
     return value if not isinstance(value, str) else parse_network(value)
+
+
+# --- issue 17: routes and addresses ----------------------------------------------------------------
+
+
+def check_weight(weight: object) -> int:
+    """A next hop's weight, 1..256 (``rtnh_hops`` is one less, a u8)."""
+    return check_int(weight, "weight", 1, 256)
+
+
+def check_lifetimes(valid: object, preferred: object) -> tuple[int, int] | None:
+    """``(preferred, valid)`` seconds for IFA_CACHEINFO (``INFINITY_LIFE_TIME`` for ``None``,
+    forever), or ``None`` if both are ``None``. ``preferred`` defaults to ``valid``; it may not be
+    longer, and ``valid`` may not be 0 (the kernel's own rules, said before sending)."""
+    if valid is None and preferred is None:
+        return None
+    forever = INFINITY_LIFE_TIME
+    valid_s = forever if valid is None else check_int(valid, "valid_lft", 1, forever - 1)
+    preferred_s = valid_s if preferred is None else check_int(preferred, "preferred_lft", 0, forever - 1)
+    if preferred_s > valid_s:
+        raise ValueError(f"preferred_lft ({preferred_s}) is longer than valid_lft ({valid_s})")
+    return preferred_s, valid_s
+
+
+def check_byte_or_name(value: object, parse: Callable[[str, str], int], what: str) -> int:
+    """A u8 field given as a number (0..255) or a name ``parse`` knows (``"static"``, ``"link"``)."""
+    if isinstance(value, str):
+        return int(parse(value, what))
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} is a name or a number, not {type(value).__name__}")
+    return check_int(value, what, 0, 255)

@@ -109,3 +109,61 @@ class Group(NamedIntEnum):
     IPV4_ROUTE = uapi.RTNLGRP_IPV4_ROUTE
     IPV6_IFADDR = uapi.RTNLGRP_IPV6_IFADDR
     IPV6_ROUTE = uapi.RTNLGRP_IPV6_ROUTE
+
+
+# --- issue 17: routes ------------------------------------------------------------------------------
+
+
+class RouteType(NamedIntEnum):
+    """``RTN_*`` (linux/rtnetlink.h): what a route does with a packet (``ip route add TYPE ...``)."""
+
+    UNSPEC = 0
+    UNICAST = 1  #: to a gateway or a directly connected destination
+    LOCAL = 2  #: delivered to this host
+    BROADCAST = 3
+    ANYCAST = 4
+    MULTICAST = 5
+    BLACKHOLE = 6  #: dropped silently
+    UNREACHABLE = 7  #: dropped, "host unreachable" to the sender
+    PROHIBIT = 8  #: dropped, "administratively prohibited" to the sender
+    THROW = 9  #: not in this table: the lookup goes on with the next policy rule
+    NAT = 10
+    XRESOLVE = 11
+
+
+class RouteProtocol(NamedIntEnum):
+    """``RTPROT_*`` (linux/rtnetlink.h): who installed a route. The kernel interprets none above
+    STATIC; a number this list lacks is kept as an ``int`` when read."""
+
+    UNSPEC = 0
+    REDIRECT = 1
+    KERNEL = 2
+    BOOT = 3
+    STATIC = 4
+    GATED = 8
+    RA = 9
+    MRT = 10
+    ZEBRA = 11
+    BIRD = 12
+    DNROUTED = 13
+    XORP = 14
+    NTK = 15
+    DHCP = 16
+    MROUTED = 17
+    KEEPALIVED = 18
+    BABEL = 42
+    OPENR = 99
+    BGP = 186
+    ISIS = 187
+    OSPF = 188
+    RIP = 189
+    EIGRP = 192
+
+
+class RoutePref(NamedIntEnum):
+    """An IPv6 route's preference, RTA_PREF (``ICMPV6_ROUTER_PREF_*``, linux/icmpv6.h; ``ip -6 route
+    ... pref low|medium|high``)."""
+
+    MEDIUM = uapi.ICMPV6_ROUTER_PREF_MEDIUM
+    HIGH = uapi.ICMPV6_ROUTER_PREF_HIGH
+    LOW = uapi.ICMPV6_ROUTER_PREF_LOW

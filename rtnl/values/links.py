@@ -17,7 +17,7 @@ from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
 from ..wire.attrs import Attrs
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
-from ..wire.schemas import IFLA
+from ..wire.schemas import IFLA, IFLA_BR, IFLA_BRPORT, IFLA_INFO, IFLA_MACVLAN
 from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
 
@@ -38,16 +38,15 @@ class MacvlanInfo(NamedTuple):
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> MacvlanInfo:
-        macs = data.get("IFLA_MACVLAN_MACADDR_DATA")
+        mode, flags, macs, queue_len, queue_len_used, cutoff = data.pick(_MACVLAN_FIELDS)
         return cls(
-            mode=member_or_int(MacvlanMode, data.get("IFLA_MACVLAN_MODE", MacvlanMode.VEPA)),
-            flags=MacvlanFlag(data.get("IFLA_MACVLAN_FLAGS", 0)),
+            mode=member_or_int(MacvlanMode, MacvlanMode.VEPA if mode is None else mode),
+            flags=MacvlanFlag(flags or 0),  # an IntFlag keeps bits it does not know
             # the kernel lists them in its hash order, which means nothing: sorted, they compare
-            source_macs=tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR")))
-            if isinstance(macs, Attrs) else (),
-            bc_queue_len=data.get("IFLA_MACVLAN_BC_QUEUE_LEN"),
-            bc_queue_len_used=data.get("IFLA_MACVLAN_BC_QUEUE_LEN_USED"),
-            bc_cutoff=data.get("IFLA_MACVLAN_BC_CUTOFF"),
+            source_macs=() if macs is None else tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR"))),
+            bc_queue_len=queue_len,
+            bc_queue_len_used=queue_len_used,
+            bc_cutoff=cutoff,
         )
 
 
@@ -68,12 +67,9 @@ class BridgeInfo(NamedTuple):
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> BridgeInfo:
-        return cls(
-            stp_state=data.get("IFLA_BR_STP_STATE", 0),
-            forward_delay=data.get("IFLA_BR_FORWARD_DELAY", 0),
-            ageing_time=data.get("IFLA_BR_AGEING_TIME", 0),
-            vlan_filtering=bool(data.get("IFLA_BR_VLAN_FILTERING", 0)),
-        )
+        stp_state, forward_delay, ageing_time, vlan_filtering = data.pick(_BRIDGE_FIELDS)
+        return cls(stp_state=stp_state or 0, forward_delay=forward_delay or 0, ageing_time=ageing_time or 0,
+                   vlan_filtering=bool(vlan_filtering))
 
 
 class BridgePortInfo(NamedTuple):
@@ -86,22 +82,28 @@ class BridgePortInfo(NamedTuple):
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> BridgePortInfo:
-        return cls(
-            hairpin=bool(data.get("IFLA_BRPORT_MODE", 0)),
-            state=data.get("IFLA_BRPORT_STATE", 0),
-            learning=bool(data.get("IFLA_BRPORT_LEARNING", 1)),
-            flood=bool(data.get("IFLA_BRPORT_UNICAST_FLOOD", 1)),
-        )
+        mode, state, learning, flood = data.pick(_PORT_FIELDS)
+        return cls(hairpin=bool(mode), state=state or 0, learning=learning is None or bool(learning),
+                   flood=flood is None or bool(flood))
 
 
 LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
 
 
-# the IFLA_* attributes a Link reads (unpacked in this order by _decode_link)
-# the IFLA_* attributes a Link reads, in the order _decode_link unpacks them
+# the attributes each value reads, in the order it unpacks them: one walk per nest, and a payload
+# of the wrong size is a DecodeError naming the attribute (Attrs.pick), never a field holding bytes
 _LINK_FIELDS = IFLA.picker("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARRIER", "IFLA_OPERSTATE",
                            "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
                            "IFLA_TXQLEN", "IFLA_LINKINFO")
+_INFO_FIELDS = IFLA_INFO.picker("IFLA_INFO_KIND", "IFLA_INFO_DATA", "IFLA_INFO_SLAVE_KIND",
+                                "IFLA_INFO_SLAVE_DATA")
+_MACVLAN_FIELDS = IFLA_MACVLAN.picker("IFLA_MACVLAN_MODE", "IFLA_MACVLAN_FLAGS", "IFLA_MACVLAN_MACADDR_DATA",
+                                      "IFLA_MACVLAN_BC_QUEUE_LEN", "IFLA_MACVLAN_BC_QUEUE_LEN_USED",
+                                      "IFLA_MACVLAN_BC_CUTOFF")
+_BRIDGE_FIELDS = IFLA_BR.picker("IFLA_BR_STP_STATE", "IFLA_BR_FORWARD_DELAY", "IFLA_BR_AGEING_TIME",
+                                "IFLA_BR_VLAN_FILTERING")
+_PORT_FIELDS = IFLA_BRPORT.picker("IFLA_BRPORT_MODE", "IFLA_BRPORT_STATE", "IFLA_BRPORT_LEARNING",
+                                  "IFLA_BRPORT_UNICAST_FLOOD")
 
 
 class Link:
@@ -305,16 +307,14 @@ def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
     kind = port = None
     info: LinkInfo | None = None
     if linkinfo is not None:
-        kind = linkinfo.get("IFLA_INFO_KIND")
-        data = linkinfo.get("IFLA_INFO_DATA")
-        if kind in ("macvlan", "macvtap") and isinstance(data, Attrs):
+        kind, data, slave_kind, slave = linkinfo.pick(_INFO_FIELDS)
+        if kind in ("macvlan", "macvtap") and data is not None:  # a known kind's data: Attrs
             info = MacvlanInfo.from_attrs(data)
         elif kind == "veth":
             info = VethInfo(parent, netnsid)
-        elif kind == "bridge" and isinstance(data, Attrs):
+        elif kind == "bridge" and data is not None:
             info = BridgeInfo.from_attrs(data)
-        slave = linkinfo.get("IFLA_INFO_SLAVE_DATA")
-        if linkinfo.get("IFLA_INFO_SLAVE_KIND") == "bridge" and isinstance(slave, Attrs):
+        if slave_kind == "bridge" and slave is not None:
             port = BridgePortInfo.from_attrs(slave)
     return Link._Fields(
         name="" if name is None else name,

@@ -1,4 +1,5 @@
-"""Routes as the kernel reports them: :class:`Route`.
+"""Routes as the kernel reports them (:class:`Route`, with its :class:`Nexthop`\\ s), and what to add
+(:class:`RouteSpec`, the arguments of ``add_route`` as one value, for ``add_routes``).
 
 This module knows RTM_NEWROUTE messages as values: not sockets or how a route is added
 (``rtnl.ops.routes``).
@@ -7,43 +8,74 @@ This module knows RTM_NEWROUTE messages as values: not sockets or how a route is
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .._fast import member_or_int, network
-from ..uapi import AF_INET, RT_TABLE_MAIN
-from ..wire.attrs import Attrs
+from .._fast import member_or_int
+from ..uapi import AF_INET, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTNH_F_ONLINK
+from ..wire.attrs import Body
 from ..wire.message import Message
-from .check import IPAddress, Network
-from .enums import Scope
-from .specs import _Record
+from ..wire.schemas import RTA, RTAX
+from .addresses import prefix
+from .check import AddressLike, IPAddress, Network, NetworkLike
+from .enums import RoutePref, RouteProtocol, RouteType, Scope
+from .links import LinkRef
 
-_ANY4, _ANY6 = ipaddress.IPv4Address(0), ipaddress.IPv6Address(0)
+ALL_TABLES = RT_TABLE_UNSPEC
+"""``routes(table=ALL_TABLES)``: the routes of every table, as ``ip route show table all``."""
 
 
-class Route(_Record):
+@dataclass(frozen=True, slots=True)
+class Nexthop:
+    """One next hop of a multipath route (``ip route add ... nexthop via GATEWAY dev LINK weight W``).
+
+    Given: ``gateway`` an address or ``None``, ``link`` a :class:`~rtnl.Link`, name or index (at
+    least one of the two), ``weight`` 1..256, ``onlink`` as a route's. Read back: ``gateway`` an
+    :mod:`ipaddress` address and ``link`` an index."""
+
+    gateway: AddressLike | None = None
+    link: LinkRef | None = None
+    weight: int = 1
+    onlink: bool = False
+
+    @classmethod
+    def from_body(cls, hop: Body) -> Nexthop:
+        """The next hop one ``struct rtnexthop`` and its attributes describe."""
+        header, attrs = hop
+        return cls(gateway=attrs.get("RTA_GATEWAY"), link=header.ifindex or None, weight=header.hops + 1,
+                   onlink=bool(header.flags & RTNH_F_ONLINK))
+
+
+# strict (see Attrs.pick): a payload of the wrong size is a DecodeError naming the attribute
+_FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
+                     "RTA_METRICS", "RTA_MULTIPATH", "RTA_PREF")
+_METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
+_NETWORKS: tuple[type[Network], type[Network]] = (ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
     """One route. ``dst`` ``0.0.0.0/0`` or ``::/0`` is the default route; ``link`` is the output index.
-    A value (``==``, ``hash``, ``repr``, read-only fields), a tuple underneath as the specs are."""
 
-    _fields = ("dst", "gateway", "link", "table", "protocol", "scope", "metric", "type", "prefsrc", "mtu",
-               "advmss")
-    __slots__ = ()
+    A multipath route has its next hops in ``nexthops`` (and ``gateway``/``link`` ``None``); ``onlink``
+    is the route's own flag (a multipath route's hops carry theirs). ``mtu``, ``advmss`` and
+    ``hoplimit`` are its metrics (RTA_METRICS), ``pref`` an IPv6 route's preference."""
+
     dst: Network
-    gateway: IPAddress | None
-    link: int | None
-    table: int
-    protocol: int
-    scope: Scope | int
-    metric: int | None
-    type: int  #: RTN_UNICAST (1, linux/rtnetlink.h) unless told otherwise
-    prefsrc: IPAddress | None
-    mtu: int | None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
-    advmss: int | None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
-
-    def __new__(cls, dst: Network, gateway: IPAddress | None = None, link: int | None = None,
-                table: int = RT_TABLE_MAIN, protocol: int = 0, scope: Scope | int = Scope.UNIVERSE,
-                metric: int | None = None, type: int = 1, prefsrc: IPAddress | None = None,
-                mtu: int | None = None, advmss: int | None = None) -> Route:
-        return tuple.__new__(cls, (dst, gateway, link, table, protocol, scope, metric, type, prefsrc, mtu,
-                                   advmss))
+    gateway: IPAddress | None = None
+    link: int | None = None
+    table: int = RT_TABLE_MAIN
+    protocol: RouteProtocol | int = RouteProtocol.UNSPEC
+    scope: Scope | int = Scope.UNIVERSE
+    metric: int | None = None
+    type: RouteType | int = RouteType.UNICAST
+    prefsrc: IPAddress | None = None
+    mtu: int | None = None  #: the path MTU this route sets (RTAX_MTU in RTA_METRICS), if any
+    advmss: int | None = None  #: the TCP MSS advertised over this route (RTAX_ADVMSS), if set
+    onlink: bool = False  #: RTNH_F_ONLINK: the gateway is taken as on the link (``ip route ... onlink``)
+    nexthops: tuple[Nexthop, ...] = ()  #: a multipath route's next hops (RTA_MULTIPATH)
+    hoplimit: int | None = None  #: RTAX_HOPLIMIT, if set
+    pref: RoutePref | int | None = None  #: RTA_PREF (IPv6), if the kernel reports one
 
     @property
     def is_default(self) -> bool:
@@ -55,22 +87,50 @@ class Route(_Record):
         """The :class:`Route` an RTM_NEWROUTE message describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
-        dst = attrs.get("RTA_DST")
-        if dst is None:
-            dst = _ANY4 if hdr.family == AF_INET else _ANY6
-        metrics = attrs.get("RTA_METRICS")
-        if not isinstance(metrics, Attrs):
-            metrics = None
+        dst, gateway, link, table, metric, prefsrc, metrics, hops, pref = attrs.pick(_FIELDS)
+        if dst is None:  # the default route
+            dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
+        mtu, advmss, hoplimit = (None, None, None) if metrics is None else metrics.pick(_METRICS)
         return cls(
-            dst=network(dst, hdr.dst_len),
-            gateway=attrs.get("RTA_GATEWAY"),
-            link=attrs.get("RTA_OIF"),
-            table=attrs.get("RTA_TABLE", hdr.table),
-            protocol=hdr.protocol,
+            dst=prefix(_NETWORKS, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
+            gateway=gateway,
+            link=link,
+            table=hdr.table if table is None else table,
+            protocol=member_or_int(RouteProtocol, hdr.protocol),
             scope=member_or_int(Scope, hdr.scope),
-            metric=attrs.get("RTA_PRIORITY"),
-            type=hdr.type,
-            prefsrc=attrs.get("RTA_PREFSRC"),
-            mtu=None if metrics is None else metrics.get("RTAX_MTU"),
-            advmss=None if metrics is None else metrics.get("RTAX_ADVMSS"),
+            metric=metric,
+            type=member_or_int(RouteType, hdr.type),
+            prefsrc=prefsrc,
+            mtu=mtu,
+            advmss=advmss,
+            onlink=bool(hdr.flags & RTNH_F_ONLINK),
+            nexthops=tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else (),
+            hoplimit=hoplimit,
+            pref=None if pref is None else member_or_int(RoutePref, pref),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """A route to add, for :meth:`~rtnl.Connection.add_routes`: the arguments of
+    :meth:`~rtnl.Connection.add_route` as one value, checked when it is sent::
+
+        net.add_routes([RouteSpec("203.0.113.0/24", gateway="198.51.100.1"),
+                        RouteSpec("192.0.2.0/24", type="blackhole")])
+    """
+
+    dst: NetworkLike
+    gateway: AddressLike | None = None
+    link: LinkRef | None = None
+    table: int = RT_TABLE_MAIN
+    metric: int | None = None
+    onlink: bool = False
+    prefsrc: AddressLike | None = None
+    type: RouteType | str | None = RouteType.UNICAST  #: None: any type (for a delete)
+    protocol: RouteProtocol | str | int | None = None
+    scope: Scope | str | int | None = None
+    nexthops: Sequence[Nexthop] | None = None
+    mtu: int | None = None
+    advmss: int | None = None
+    hoplimit: int | None = None
+    pref: RoutePref | str | None = None

@@ -22,7 +22,7 @@ from .._fast import Encoder
 from ..errors import DecodeError
 from ..uapi import NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK
 from .codecs import Codec
-from .headers import FixedHeader
+from .headers import RTNEXTHOP, FixedHeader, RtNexthop
 
 NLA_FLAGS = NLA_F_NESTED | NLA_F_NET_BYTEORDER
 MAX_DEPTH = 32  # nests deeper than this are malformed (the kernel's own policies nest < 10 deep)
@@ -130,13 +130,15 @@ class Schema:
         raise KeyError(f"{key} is not an attribute of {self.name}")
 
     def picker(self, *names: str) -> Picker:
-        """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk."""
+        """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk,
+        each decoded strictly (``Codec.strict``)."""
         entries = [self.by_name[n] for n in names]
-        return Picker(tuple(t for t, _ in entries), tuple(c.decode for _, c in entries))
+        return Picker(tuple(t for t, _ in entries), tuple(c.strict(n) for n, (_, c) in zip(names, entries,
+                                                                                              strict=True)))
 
 
 class Picker(NamedTuple):
-    """Attribute types and their codecs' decoders, for :meth:`Attrs.pick`."""
+    """Attribute types and their codecs' strict decoders, for :meth:`Attrs.pick`."""
 
     types: tuple[int, ...]
     decoders: tuple[_fast.Decoder, ...]
@@ -374,10 +376,15 @@ class Attrs:
 
     def pick(self, wanted: Picker) -> list[Any]:
         """The first value of each attribute ``wanted`` names (``None`` if absent), from one walk
-        over the attributes instead of a lookup per name: how a :class:`~rtnl.Link` reads its fields."""
+        over the attributes instead of a lookup per name: how values (a :class:`~rtnl.Link`, an
+        :class:`~rtnl.Address`...) read their fields. Unlike :meth:`get`, a payload its codec cannot
+        decode raises :class:`DecodeError` naming the attribute instead of coming back as bytes."""
         if self._values is None or self._pristine():
+            # a nest's index is kept (made once for a nest decoded from it that reads a sibling, as
+            # IFLA_INFO_DATA reads IFLA_INFO_KIND); a message's is not: a Link would hold it for life
+            index = (self._index(), self._spans) if self._depth else None
             return _fast.first_values(self._buf, self._start, self._end, wanted.types, wanted.decoders, self,
-                                      self.schema.name)
+                                      self.schema.name, index)  # type: ignore[arg-type]
         data = self.encode()
         return _fast.first_values(data, 0, len(data), wanted.types, wanted.decoders,
                                   view(self.schema, data, 0, len(data)), self.schema.name)
@@ -540,6 +547,7 @@ class NestWithHeader(Codec):
     """A fixed header, then attributes of ``schema`` (:class:`Body`), in one attribute."""
 
     nested = True
+    what = "a header and attributes"
 
     def __init__(self, fixed: FixedHeader, schema: Callable[[], Schema]) -> None:
         self.fixed, self._schema = fixed, schema
@@ -557,3 +565,42 @@ class NestWithHeader(Codec):
         if not isinstance(attrs, Attrs):
             attrs = Attrs(self._schema(), attrs)
         return self.fixed.pack(header) + attrs.encode()
+
+
+class Multipath(Codec):
+    """RTA_MULTIPATH: next hops, each a ``struct rtnexthop`` followed by attributes of ``schema``
+    (RTA_GATEWAY...), as a tuple of :class:`Body` (``Body(RtNexthop(flags, hops, ifindex), attrs)``).
+
+    A payload whose hops do not tile it exactly (a length below 8 or not a multiple of 4, past the
+    end) stays ``bytes``. The hops' attributes are read lazily, like a nest's; to change a route's
+    hops, build the value anew."""
+
+    nested = True
+
+    def __init__(self, schema: Callable[[], Schema]) -> None:
+        self._schema = schema
+
+    def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
+        hops, off, schema = [], start, self._schema()
+        while off < end:
+            if end - off < RTNEXTHOP.size:
+                return bytes(buf[start:end])
+            length, flags, count, ifindex = RTNEXTHOP.unpack_from(buf, off)
+            if length < RTNEXTHOP.size or length & 3 or off + length > end:
+                return bytes(buf[start:end])
+            hops.append(Body(RtNexthop(flags, count, ifindex), parent._child(schema, off + RTNEXTHOP.size,
+                                                                              off + length)))
+            off += length
+        return tuple(hops)
+
+    def encode(self, value: Any, siblings: Any) -> bytes:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        out = []
+        for header, attrs in value:
+            data = (attrs if isinstance(attrs, Attrs) else Attrs(self._schema(), attrs)).encode()
+            try:
+                out.append(RTNEXTHOP.pack(RTNEXTHOP.size + len(data), *header) + data)
+            except struct.error as e:
+                raise ValueError(f"RTA_MULTIPATH: bad next hop {header!r}: {e}") from None
+        return b"".join(out)

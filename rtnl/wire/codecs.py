@@ -17,7 +17,8 @@ import struct
 from typing import Any
 
 from .. import _fast
-from .._fast import Encoder
+from .._fast import Decoder, Encoder
+from ..errors import DecodeError
 
 _U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
 _HEX = "0123456789abcdefABCDEF"
@@ -31,9 +32,27 @@ class Codec:
     their siblings or make children from it); ``siblings`` are those being built, by name."""
 
     nested: bool = False
+    #: what a payload must be to decode, for a codec whose ``decode`` may keep the bytes instead
+    #: (``None``: every payload decodes)
+    what: str | None = None
 
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         return bytes(buf[start:end])
+
+    def strict(self, name: str) -> Decoder:
+        """A decoder for values built from the wire (``rtnl.values``): the value ``decode`` gives,
+        and :class:`DecodeError` naming attribute ``name`` where ``decode`` would keep the bytes, so
+        that a field typed ``int`` never holds ``bytes``."""
+        decode, what = self.decode, self.what
+        if what is None:
+            return decode
+
+        def strict_decode(buf: bytes, start: int, end: int, parent: Any) -> Any:
+            value = decode(buf, start, end, parent)
+            if type(value) is bytes:
+                raise DecodeError(f"{name}: {end - start} bytes are not {what}")
+            return value
+        return strict_decode
 
     def encode(self, value: Any, siblings: Any) -> bytes:
         return bytes(value)
@@ -48,11 +67,21 @@ class Int(Codec):
 
     def __init__(self, fmt: str) -> None:
         self.st = struct.Struct(fmt)
+        self.what = f"a {self.st.size}-byte integer"
 
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         if end - start != self.st.size:  # not the size this version expects: keep the bytes
             return bytes(buf[start:end])
         return self.st.unpack_from(buf, start)[0]
+
+    def strict(self, name: str) -> Decoder:
+        size, unpack, what = self.st.size, self.st.unpack_from, self.what  # one call per field, no self
+
+        def strict_decode(buf: bytes, start: int, end: int, parent: Any) -> Any:
+            if end - start != size:
+                raise DecodeError(f"{name}: {end - start} bytes are not {what}")
+            return unpack(buf, start)[0]
+        return strict_decode
 
     def encode(self, value: Any, siblings: Any) -> bytes:
         if isinstance(value, (bytes, bytearray)):
@@ -71,6 +100,8 @@ class Int(Codec):
 class Uint(Codec):
     """NLA_UINT (linux/netlink.h): a u32, or a u64 when the value needs it."""
 
+    what = "a 4- or 8-byte integer"
+
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         n = end - start
         if n == 4:
@@ -87,6 +118,8 @@ class Uint(Codec):
 
 class Str(Codec):
     """NUL-terminated string; anything else (no NUL, bytes after it) stays raw bytes."""
+
+    what = "a NUL-terminated string"
 
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         raw = buf[start:end]
@@ -131,6 +164,8 @@ class LLAddr(Codec):
 class IPAddr(Codec):
     """IPv4 or IPv6 address, by length; other lengths stay bytes."""
 
+    what = "an IPv4 or IPv6 address"
+
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         n = end - start
         if n == 4:
@@ -150,6 +185,8 @@ class IPAddr(Codec):
 class Flag(Codec):
     """NLA_FLAG: present (``True``) or absent, no payload."""
 
+    what = "a flag (no payload)"
+
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         return True if end == start else bytes(buf[start:end])
 
@@ -163,6 +200,7 @@ class Array(Codec):
     def __init__(self, item: str) -> None:
         self.item = item
         self.size = struct.calcsize(item)
+        self.what = f"an array of {self.size}-byte integers"
 
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         n, rest = divmod(end - start, self.size)

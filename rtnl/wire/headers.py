@@ -49,6 +49,15 @@ class RtMsg(NamedTuple):
     flags: int = 0
 
 
+class RtNexthop(NamedTuple):
+    """struct rtnexthop (linux/rtnetlink.h) without ``rtnh_len``, which its encoding computes: one
+    next hop of RTA_MULTIPATH. ``hops`` is the weight minus one."""
+
+    flags: int = 0
+    hops: int = 0
+    ifindex: int = 0
+
+
 class RtGenMsg(NamedTuple):
     """struct rtgenmsg (linux/rtnetlink.h), padded to 4 bytes as NLMSG_ALIGN does."""
 
@@ -108,3 +117,4 @@ IFINFOMSG = FixedHeader(IfInfoMsg, "=BxHiII")
 IFADDRMSG = FixedHeader(IfAddrMsg, "=BBBBI")
 RTMSG = FixedHeader(RtMsg, "=BBBBBBBBI")
 RTGENMSG = FixedHeader(RtGenMsg, "=Bxxx")
+RTNEXTHOP = struct.Struct("=HBBi")  # struct rtnexthop: rtnh_len, then RtNexthop's fields

@@ -28,7 +28,7 @@ from ..uapi import (
     RTM_NEWROUTE,
     RTM_SETLINK,
 )
-from .attrs import Nest, NestByKind, NestWithHeader, Schema
+from .attrs import Multipath, Nest, NestByKind, NestWithHeader, Schema
 from .codecs import BE16, BYTES, IPADDR, KIND, LLADDR, S32, STR, U8, U16, U32, U32S, U64, U64S, UINT
 from .headers import IFADDRMSG, IFINFOMSG, RTGENMSG, RTMSG, FixedHeader
 
@@ -228,7 +228,7 @@ RTA = Schema("RTA", {
     6: ("RTA_PRIORITY", U32),
     7: ("RTA_PREFSRC", IPADDR),
     8: ("RTA_METRICS", Nest(_lazy("RTAX"))),
-    9: ("RTA_MULTIPATH", BYTES),
+    9: ("RTA_MULTIPATH", Multipath(_lazy("RTA"))),  # rtnexthop + RTA_* per hop
     11: ("RTA_FLOW", U32),
     12: ("RTA_CACHEINFO", U32S),
     15: ("RTA_TABLE", U32),

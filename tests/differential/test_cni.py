@@ -33,7 +33,18 @@ MASTERS = {REF: "cniref0", OURS: "cniour0"}
 REF_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0")  # what the reference (1.1.1) speaks
 _ids = itertools.count()
 
-pytestmark = pytest.mark.skipif(not os.access(REF, os.X_OK), reason="containernetworking-plugins missing")
+
+
+def test_the_tools_these_tests_need_are_installed() -> None:
+    """The differential tests below need the reference plugin, podman, and Go with libcni's sources;
+    the README's test command installs them (a missing one fails here instead of being skipped)."""
+    missing = [what for ok, what in ((os.access(REF, os.X_OK), "containernetworking-plugins"),
+                                     (all(map(shutil.which, PODMAN_TOOLS)) and os.path.exists(BUSYBOX),
+                                      "podman, crun, conmon, busybox-static"),
+                                     (shutil.which("go") is not None and os.path.isdir(LIBCNI),
+                                      "golang-go, golang-github-appc-cni-dev"))
+               if not ok]
+    assert not missing, f"not installed: {missing} (see the README's test command)"
 
 
 def ip(*args: str, ns: str | None = None) -> Any:
@@ -708,8 +719,6 @@ def test_unreadable_stdin_is_an_io_failure() -> None:
 
 PODMAN_TOOLS = ("podman", "crun", "conmon")
 BUSYBOX = "/bin/busybox"
-needs_podman = pytest.mark.skipif(not all(map(shutil.which, PODMAN_TOOLS)) or not os.path.exists(BUSYBOX),
-                                  reason="podman, crun, conmon and busybox-static are not installed")
 
 
 @pytest.fixture(scope="module")
@@ -831,7 +840,6 @@ def podman_scenario(tmp: Path, rootfs: Path, plugin: str, version: str) -> dict[
     return seen
 
 
-@needs_podman
 @pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
 def test_podman(host: None, podman_host: Path, tmp_path: Path, version: str) -> None:
     """The same containers through podman, with ours and with the reference: the same networks seen,
@@ -852,17 +860,15 @@ def test_podman(host: None, podman_host: Path, tmp_path: Path, version: str) -> 
 # --- under libcni: CHECK as a runtime calls it ---------------------------------------------------
 
 GOPATH = "/usr/share/gocode"  # Debian's Go sources; golang-github-appc-cni-dev puts libcni there
-needs_libcni = pytest.mark.skipif(not shutil.which("go") or not os.path.isdir(f"{GOPATH}/src/github.com/"
-                                                                            "containernetworking/cni/libcni"),
-                                  reason="golang-go and golang-github-appc-cni-dev are not installed")
+LIBCNI = f"{GOPATH}/src/github.com/containernetworking/cni/libcni"
 
 
 @pytest.fixture(scope="module")
 def cnirun(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """tests/data/cnirun.go built against Debian's libcni, offline (GOPATH mode)."""
+    """tests/support/cnirun.go built against Debian's libcni, offline (GOPATH mode)."""
     out = tmp_path_factory.mktemp("cnirun")
     env = {**os.environ, "GOPATH": GOPATH, "GO111MODULE": "off", "GOFLAGS": "", "GOCACHE": str(out / "cache")}
-    subprocess.run(["go", "build", "-o", str(out / "cnirun"), str(ROOT / "tests" / "data" / "cnirun.go")],
+    subprocess.run(["go", "build", "-o", str(out / "cnirun"), str(REPO / "tests" / "support" / "cnirun.go")],
                    env=env, check=True, capture_output=True)
     return str(out / "cnirun")
 
@@ -875,7 +881,6 @@ def libcni(cnirun: str, action: str, world: Path, ns: str) -> tuple[int, str]:
     return proc.returncode, proc.stdout
 
 
-@needs_libcni
 @pytest.mark.parametrize("version", ["0.4.0", "1.0.0"])
 def test_libcni_add_check_del(host: None, netns: Any, tmp_path: Path, cnirun: str, version: str) -> None:
     """libcni 1.1 runs ADD, CHECK (prevResult from its cache), CHECK after the MAC changed, DEL, with
@@ -904,3 +909,24 @@ def test_libcni_add_check_del(host: None, netns: Any, tmp_path: Path, cnirun: st
     assert seen[OURS] == seen[REF]
     assert seen[OURS][1:] == ((0, ""), 1, True)
     assert leases(tmp_path / "macvlan") == []
+
+
+# --- a CNI_NETNS that is not a network namespace (issue 14, class 4) ----------------------------------
+# Ours only: the reference plugin's open(2) of a FIFO blocks until a writer comes.
+
+
+@pytest.mark.parametrize("command", ["ADD", "CHECK", "DEL"])
+def test_netns_that_is_not_a_namespace(host: None, tmp_path: Path, command: str) -> None:
+    """A FIFO, a device, a directory or a file as CNI_NETNS: an error naming it at once (``invoke``
+    times out after 60 s), never a hang, and nothing created."""
+    fifo, directory, regular = tmp_path / "fifo", tmp_path / "dir", tmp_path / "file"
+    os.mkfifo(fifo)
+    directory.mkdir()
+    regular.write_bytes(b"")
+    conf = conf_for(OURS, net_conf(ipam=HOST_LOCAL), tmp_path / "data")
+    for path in (str(fifo), "/dev/null", str(directory), str(regular)):
+        rc, err = invoke(OURS, command, conf, netns=path)
+        assert rc == 1 and isinstance(err, dict) and path in err["msg"], (path, err)
+        assert "not a network namespace" in err["msg"], err
+    assert leases(tmp_path / "data") == []
+    assert not [x for x in ip("link", "show") if x.get("ifname", "").startswith("mv")]

@@ -265,3 +265,41 @@ def test_namespace_rows(ns_names: Callable[[str], str]) -> None:
         assert "p3" not in Namespace.list()
     finally:
         p3.close()
+
+
+# --- issue 17: the rows for complete routes and addresses ---------------------------------------------------
+
+
+@pytest.mark.kernel
+def test_route_and_address_rows_issue17(ns_names: Callable[[str], str]) -> None:
+    """Each pyroute2 call of the new rows does what its rtnl neighbour does, as rtnl reads it back."""
+    with Namespace.create(ns_names("p17")) as p17, rtnl.connect(p17) as net, IPRoute(netns="p17") as ip:
+        net.add(rtnl.Veth("eth0", peer="wire0"))
+        net.set("wire0", up=True)
+        net.set("eth0", up=True)
+        net.add_address("eth0", "198.51.100.10/24")
+        net.add_address("eth0", "2001:db8::10/64", nodad=True)
+        idx = net.index("eth0")
+        ip.addr("add", index=idx, local="198.51.100.1", address="198.51.100.2", prefixlen=32)
+        ip.addr("add", index=idx, address="2001:db8::5", prefixlen=64,
+                IFA_CACHEINFO={"ifa_preferred": 300, "ifa_valid": 600}, IFA_FLAGS=0x202)
+        got = {str(a.address): a for a in net.addresses("eth0")}
+        assert str(got["198.51.100.1/32"].peer) == "198.51.100.2"
+        v6 = got["2001:db8::5/64"]
+        assert 0 < v6.preferred_lft <= 300 < v6.valid_lft <= 600
+        assert v6.flags & rtnl.AddressFlag.NODAD and v6.flags & rtnl.AddressFlag.NOPREFIXROUTE
+        ip.route("add", dst="192.0.2.0/24", multipath=[{"gateway": "198.51.100.1", "oif": idx, "hops": 2},
+                                                        {"gateway": "198.51.100.2", "oif": idx}])
+        ip.route("add", dst="203.0.113.0/24", gateway="192.0.2.1", oif=idx, flags=4)
+        ip.route("add", dst="192.0.2.0/26", type="blackhole")
+        ip.route("add", dst="203.0.113.0/25", oif=idx, prefsrc="198.51.100.10", proto="static")
+        ip.route("add", dst="2001:db8:5::/64", gateway="2001:db8::1", metrics={"mtu": 1400, "hoplimit": 10})
+        routes = {str(r.dst): r for r in net.routes()}
+        assert [(str(h.gateway), h.link, h.weight) for h in routes["192.0.2.0/24"].nexthops] == [
+            ("198.51.100.1", idx, 3), ("198.51.100.2", idx, 1)]
+        assert routes["203.0.113.0/24"].onlink and routes["192.0.2.0/26"].type is rtnl.RouteType.BLACKHOLE
+        static = routes["203.0.113.0/25"]
+        assert str(static.prefsrc) == "198.51.100.10" and static.protocol is rtnl.RouteProtocol.STATIC
+        assert (routes["2001:db8:5::/64"].mtu, routes["2001:db8:5::/64"].hoplimit) == (1400, 10)
+        per_table = {len(ip.get_routes(table=t)) for t in (254,)}
+        assert per_table == {len([r for r in net.routes(table=rtnl.ALL_TABLES) if r.table == 254])}

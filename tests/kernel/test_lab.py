@@ -107,7 +107,7 @@ def _resolv_conf() -> tuple[int, int, int, bytes]:
 
 def test_dhcp_addresses_are_leased_and_read_back() -> None:
     if lab.dhcp_missing():
-        pytest.skip(f"not installed: {lab.dhcp_missing()}")  # CI installs dnsmasq-base and isc-dhcp-client
+        pytest.fail(f"not installed: {lab.dhcp_missing()} (the README's test command installs them)")
     before = _resolv_conf()
     done = run_lab("--json", "--dhcp", "--modes", "bridge")
     assert done.returncode == 0, done.stderr
@@ -191,7 +191,7 @@ def test_interrupted_lab_leaves_nothing_behind(dhcp: bool) -> None:
     see it: no process carrying the run's token, and no process, thread, descriptor or mount
     anywhere that still holds one of the PID, network or mount namespaces the lab had."""
     if dhcp and lab.dhcp_missing():
-        pytest.skip(f"not installed: {lab.dhcp_missing()}")
+        pytest.fail(f"not installed: {lab.dhcp_missing()} (the README's test command installs them)")
     token = f"RTNL_LAB_TEST={uuid.uuid4()}"
     before = _state(token)
     args = [sys.executable, "-m", "rtnl.lab", *(["--dhcp"] if dhcp else [])]

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import REPO
-
 import rtnl
 from rtnl import lab
 from rtnl.lab.dhcp import HelperDied, dnsmasq_argv, start_helper, wait_lease
+from tests.support.paths import REPO
 
 ROOT_DIR = REPO
 Switch = tuple[rtnl.Namespace, rtnl.Connection, contextlib.ExitStack, str]  # ns, its connection, helpers, dir

@@ -25,10 +25,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import REPO
-
 from rtnl import lab
 from rtnl.lab.page import COLOURS, NAMESPACE_COLOURS
+from tests.support.paths import REPO
 
 ROOT_DIR = REPO
 Run = tuple[dict[str, Any], str, Path]  # the --json document, the --html page, its path
@@ -138,7 +137,7 @@ def test_the_page_and_the_json_agree_cell_for_cell(run: Run) -> None:
 def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("chromium is not installed (the README's test command installs it: apt-get install chromium)")
+        pytest.fail("chromium is not installed (the README's test command installs it)")
     return found
 
 

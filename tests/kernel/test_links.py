@@ -618,7 +618,7 @@ def test_creates_go_without_an_ack_once_the_kernel_has_echoed(net: rtnl.Connecti
     (lambda net: net.move("eth0", -1), ValueError),
     (lambda net: net.move("eth0", 2**33), ValueError),
     (lambda net: net.routes(table=2**33), ValueError),
-    (lambda net: net.routes(table=0), ValueError),
+    (lambda net: net.routes(table=-1), ValueError),  # 0 is rtnl.ALL_TABLES (issue 17)
     (lambda net: net.set("eth0", up="no"), TypeError),
     (lambda net: net.set("eth0", up=1), TypeError),
     (lambda net: net.set("eth0", promisc="yes"), TypeError),

@@ -7,14 +7,11 @@ covered. Example counts are printed at the end of the module; scale them with ``
 
 from __future__ import annotations
 
-import functools
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtnl import codec
@@ -22,10 +19,10 @@ from rtnl._fast import NLA
 from rtnl.codec import Attrs, Message, decode
 from rtnl.errors import DecodeError
 from rtnl.wire.headers import NLMSGHDR
+from tests.support import fuzzing
 from tests.support import strategies as S
 from tests.support.paths import DATA
 
-SCALE = float(os.environ.get("RTNL_FUZZ_SCALE", "1"))
 FIXTURES = {p.name: p.read_bytes() for p in sorted(DATA.glob("*.bin"))}
 RUNS: Counter[str] = Counter()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,29 +30,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fuzz(n: int, *args: Any, **kwargs: Any) -> Callable[[F], F]:
     """``@given(*args, **kwargs)`` with ``n`` examples (times RTNL_FUZZ_SCALE), no deadline, counted."""
-    def wrap(fn: F) -> F:
-        @functools.wraps(fn)
-        def counted(*a: Any, **k: Any) -> Any:
-            RUNS[fn.__name__] += 1
-            return fn(*a, **k)
-
-        test = given(*args, **kwargs)(counted)
-        return settings(max_examples=int(n * SCALE), deadline=None, database=None,  # type: ignore[no-any-return]
-                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])(test)
-    return wrap
+    return fuzzing.fuzz(RUNS, n, *args, **kwargs)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_counts(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is None or capture is None or not RUNS:
-        return
-    with capture.global_and_fixture_disabled():  # shown even without -s
-        reporter.write_line("")
-        reporter.write_line(f"hypothesis examples run (RTNL_FUZZ_SCALE={SCALE:g}): " +
-                            ", ".join(f"{name} {n}" for name, n in sorted(RUNS.items())))
+    yield from fuzzing.report(request, "hypothesis examples run", RUNS)
 
 
 def force(msgs: list[Message]) -> None:

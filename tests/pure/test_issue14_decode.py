@@ -10,7 +10,8 @@ is put through ``repr``, ``==``, ``hash``, ``copy``, ``deepcopy`` and a pickle r
 other than a returned value or :class:`rtnl.DecodeError` fails the test.
 
 Only the public API is used: ``rtnl.codec.decode``/``Message``/schema tables, ``Link.from_message``,
-``Address.from_message``, ``Route.from_message``, the event classes and ``NetlinkError.from_errno``.
+``Address.from_message``, ``Route.from_message``, ``rtnl.monitor.event_of`` and
+``NetlinkError.from_errno``.
 Example counts are printed at the end of the module (scale with ``RTNL_FUZZ_SCALE``).
 """
 
@@ -32,6 +33,7 @@ from hypothesis import strategies as st
 
 import rtnl
 from rtnl import codec
+from rtnl.monitor import event_of
 from tests.support import fuzzing
 
 DATA = Path(__file__).resolve().parents[1] / "data"  # tests/data, recorded kernel bytes
@@ -107,17 +109,16 @@ def read_all(value: object, depth: int = 0) -> None:
 
 
 def values_of(msg: codec.Message) -> list[object]:
-    """The typed values (and the monitor events carrying them) one message stands for."""
+    """The typed values one message stands for, and the monitor event a Monitor makes of it
+    (``rtnl.monitor.event_of``, the monitor's own decoding)."""
     t = msg.type
+    event = event_of(msg, (1, 2))
     if t in (codec.RTM_NEWLINK, codec.RTM_DELLINK):
-        link = rtnl.Link.from_message(msg, (1, 2))
-        return [link, rtnl.LinkEvent("new" if t == codec.RTM_NEWLINK else "del", link)]
+        return [rtnl.Link.from_message(msg, (1, 2)), event]
     if t in (codec.RTM_NEWADDR, codec.RTM_DELADDR):
-        address = rtnl.Address.from_message(msg)
-        return [address, rtnl.AddressEvent("new" if t == codec.RTM_NEWADDR else "del", address)]
+        return [rtnl.Address.from_message(msg), event]
     if t in (codec.RTM_NEWROUTE, codec.RTM_DELROUTE):
-        route = rtnl.Route.from_message(msg)
-        return [route, rtnl.RouteEvent("new" if t == codec.RTM_NEWROUTE else "del", route)]
+        return [rtnl.Route.from_message(msg), event]
     return [msg.header]
 
 

@@ -35,6 +35,7 @@ from rtnl.codec import (
     ErrorHeader,
     Message,
     NlMsgHdr,
+    RtNexthop,
     Schema,
 )
 from rtnl.wire import attrs as wire_attrs
@@ -103,6 +104,10 @@ def value(c: codec.Codec, depth: int) -> st.SearchStrategy[Any]:
         return attrs(c._schema(), depth + 1)
     if isinstance(c, wire_attrs.NestWithHeader):
         return st.builds(Body, header(c.fixed), attrs(c._schema(), depth + 1))
+    if isinstance(c, wire_attrs.Multipath):  # RTA_MULTIPATH: rtnexthop + attributes, per hop
+        hop = st.builds(Body, st.builds(RtNexthop, st.integers(0, 255), st.integers(0, 255), s32),
+                        attrs(c._schema(), depth + 1))
+        return st.lists(hop, max_size=3).map(tuple)
     return leaf(c)
 
 

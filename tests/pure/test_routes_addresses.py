@@ -1,0 +1,221 @@
+"""Issue 17 without a kernel: RTA_MULTIPATH and the new route/address attributes round-trip through
+the codec and back into values, and bad arguments are refused before anything is sent."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rtnl
+from rtnl.codec import RTA, Attrs, Body, Message, RtNexthop, decode
+from rtnl.ops import Operation
+from rtnl.ops import addresses as addr_ops
+from rtnl.ops import routes as route_ops
+from rtnl.uapi import RTM_NEWADDR, RTM_NEWROUTE
+from rtnl.values.addresses import Address
+from rtnl.values.routes import Nexthop, Route
+from tests.support.strategies import attrs
+
+
+class Place:
+    namespace_id = None
+    kernel_echoes = False
+
+
+def first_step(op: Operation[Any]) -> Any:
+    """The first step an operation yields: what it would send first (it must not raise before)."""
+    return next(op)
+
+
+def roundtrip(msg: Message) -> Message:
+    [back] = decode(msg.encode(seq=1, pid=0))
+    return back
+
+
+# --- RTA_MULTIPATH ---------------------------------------------------------------------------------------
+
+hops = st.lists(st.builds(Body, st.builds(RtNexthop, st.integers(0, 255), st.integers(0, 255),
+                                          st.integers(-(2**31), 2**31 - 1)), attrs(RTA, 2)), max_size=4)
+
+
+@given(hops)
+def test_multipath_roundtrips(value: list[Body]) -> None:
+    built = RTA.build(RTA_MULTIPATH=value)
+    data = built.encode()
+    back = Attrs.over(RTA, data, 0, len(data))
+    assert back.get("RTA_MULTIPATH") == tuple(value)
+    assert back.copy().encode() == data  # decoded and encoded again: the same bytes
+
+
+@pytest.mark.parametrize("payload", [b"\x04\x00\x00\x00", b"\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00",
+                                     b"\x10\x00\x00\x00\x01\x00\x00\x00", b"\x08\x00\x00\x00\x01\x00\x00"])
+def test_malformed_multipath_stays_bytes(payload: bytes) -> None:
+    """A hop shorter than rtnexthop, of a length not a multiple of 4, or running past the end."""
+    data = RTA.build((9, payload)).encode()
+    value = Attrs.over(RTA, data, 0, len(data)).get("RTA_MULTIPATH")
+    assert value == payload
+    assert RTA.build(RTA_MULTIPATH=value).encode() == data
+
+
+# --- routes: what add_route sends is what Route reads back -------------------------------------------------
+
+v4 = st.ip_addresses(v=4)
+weights = st.integers(1, 256)
+
+
+@given(gateways=st.lists(v4, min_size=1, max_size=4), weights=st.lists(weights, min_size=4, max_size=4),
+       onlink=st.booleans(), links=st.lists(st.integers(1, 2**31 - 1), min_size=4, max_size=4),
+       table=st.integers(1, 2**32 - 1), metric=st.none() | st.integers(0, 2**32 - 1),
+       protocol=st.sampled_from(list(rtnl.RouteProtocol)) | st.integers(0, 255))
+def test_multipath_route_roundtrips(gateways: list[ipaddress.IPv4Address], weights: list[int], onlink: bool,
+                                    links: list[int], table: int, metric: int | None, protocol: int) -> None:
+    nexthops = [Nexthop(gw, link, weight) for gw, link, weight in zip(gateways, links, weights, strict=False)]
+    req = first_step(route_ops.add_route(Place(), "192.0.2.0/24", nexthops=nexthops, onlink=onlink,
+                                         table=table, metric=metric, protocol=protocol)).message
+    route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
+    assert route.nexthops == tuple(Nexthop(gw, link, weight, onlink) for gw, link, weight
+                                   in zip(gateways, links, weights, strict=False))
+    assert (route.table, route.metric, route.protocol, route.gateway, route.link) == (table, metric, protocol,
+                                                                                      None, None)
+
+
+@given(rtype=st.sampled_from(["blackhole", "unreachable", "prohibit", "throw", "local", "unicast"]),
+       prefsrc=st.none() | v4, mtu=st.none() | st.integers(68, 2**31 - 1),
+       advmss=st.none() | st.integers(1, 2**31 - 1), hoplimit=st.none() | st.integers(1, 255),
+       onlink=st.booleans())
+def test_route_attributes_roundtrip(rtype: str, prefsrc: ipaddress.IPv4Address | None, mtu: int | None,
+                                    advmss: int | None, hoplimit: int | None, onlink: bool) -> None:
+    req = first_step(route_ops.add_route(Place(), "198.51.100.0/24", gateway="203.0.113.1", link=7,
+                                         type=rtype, prefsrc=prefsrc, mtu=mtu, advmss=advmss,
+                                         hoplimit=hoplimit, onlink=onlink)).message
+    route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
+    assert route.type is rtnl.RouteType[rtype.upper()] and route.prefsrc == prefsrc and route.onlink == onlink
+    assert (route.mtu, route.advmss, route.hoplimit) == (mtu, advmss, hoplimit)
+
+
+@given(pref=st.sampled_from(list(rtnl.RoutePref)), hoplimit=st.integers(1, 255))
+def test_ipv6_pref_and_metrics_roundtrip(pref: rtnl.RoutePref, hoplimit: int) -> None:
+    req = first_step(route_ops.add_route(Place(), "2001:db8:1::/48", gateway="2001:db8::1",
+                                         pref=pref.name.lower(), hoplimit=hoplimit, mtu=1280)).message
+    route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header, attrs=req.attrs)))
+    assert (route.pref, route.hoplimit, route.mtu) == (pref, hoplimit, 1280) and route.pref is pref
+
+
+def test_unknown_protocol_and_type_are_kept_as_numbers() -> None:
+    req = first_step(route_ops.add_route(Place(), "192.0.2.0/24", link=2, protocol=77)).message
+    header = req.header._replace(type=42)
+    route = Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=header, attrs=req.attrs)))
+    assert route.protocol == 77 and type(route.protocol) is int and route.type == 42
+    assert str(rtnl.RouteType.BLACKHOLE) == "RouteType.BLACKHOLE"
+
+
+# --- addresses: peer, lifetimes, flags ----------------------------------------------------------------
+
+
+@given(valid=st.integers(1, 2**32 - 2), data=st.data(), peer=st.booleans(), noprefixroute=st.booleans())
+def test_address_attributes_roundtrip(valid: int, data: st.DataObject, peer: bool,
+                                      noprefixroute: bool) -> None:
+    preferred = data.draw(st.integers(0, valid))
+    op = addr_ops.add_address(Place(), 3, "198.51.100.1/32", peer="198.51.100.2" if peer else None,
+                              valid_lft=valid, preferred_lft=preferred, noprefixroute=noprefixroute)
+    req = first_step(op).message
+    address = Address.from_message(roundtrip(Message(RTM_NEWADDR, header=req.header, attrs=req.attrs)))
+    assert (address.valid_lft, address.preferred_lft) == (valid, preferred)
+    assert address.peer == (ipaddress.ip_address("198.51.100.2") if peer else None)
+    assert address.address == ipaddress.ip_interface("198.51.100.1/32")
+    assert bool(address.flags & rtnl.AddressFlag.NOPREFIXROUTE) == noprefixroute
+
+
+def test_forever_is_none_and_preferred_defaults_to_valid() -> None:
+    req = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64", valid_lft=600, nodad=True)).message
+    assert req.attrs.get("IFA_CACHEINFO")[:2] == (600, 600)
+    assert req.attrs.get("IFA_FLAGS") == rtnl.AddressFlag.NODAD
+    req = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64", preferred_lft=60)).message
+    address = Address.from_message(roundtrip(Message(RTM_NEWADDR, header=req.header, attrs=req.attrs)))
+    assert (address.valid_lft, address.preferred_lft) == (None, 60)
+    plain = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64")).message
+    assert "IFA_CACHEINFO" not in plain.attrs and Address.from_message(roundtrip(plain)).valid_lft is None
+
+
+# --- bad input: refused before the first step --------------------------------------------------------------
+
+BAD_ROUTES: list[tuple[dict[str, Any], type[Exception], str]] = [
+    ({"dst": "198.51.100.0/33", "link": 2}, ValueError, "not appear to be an IPv4 or IPv6"),
+    ({"dst": "2001:db8::/129", "link": 2}, ValueError, "not appear to be an IPv4 or IPv6"),
+    ({"dst": "198.51.100.1/24", "link": 2}, ValueError, "host bits"),
+    ({"dst": "192.0.2.0/24", "link": 2, "table": 0}, ValueError, "table"),
+    ({"dst": "192.0.2.0/24", "link": 2, "table": 2**32}, ValueError, "table"),
+    ({"dst": "192.0.2.0/24", "link": 2, "table": "main"}, TypeError, "table"),
+    ({"dst": "192.0.2.0/24", "nexthops": [Nexthop("198.51.100.1", 2, weight=0)]}, ValueError, "weight"),
+    ({"dst": "192.0.2.0/24", "nexthops": [Nexthop("198.51.100.1", 2, weight=257)]}, ValueError, "weight"),
+    ({"dst": "192.0.2.0/24", "nexthops": [Nexthop("198.51.100.1", 2, weight=1.5)]}, TypeError, "weight"),
+    ({"dst": "192.0.2.0/24", "nexthops": []}, ValueError, "nexthops"),
+    ({"dst": "192.0.2.0/24", "nexthops": [("198.51.100.1", 2)]}, TypeError, "Nexthop"),
+    ({"dst": "192.0.2.0/24", "nexthops": [Nexthop()]}, ValueError, "gateway or a link"),
+    ({"dst": "192.0.2.0/24", "nexthops": [Nexthop("2001:db8::1", 2)]}, ValueError, "IP versions"),
+    ({"dst": "192.0.2.0/24", "gateway": "198.51.100.1", "nexthops": [Nexthop("198.51.100.1", 2)]}, ValueError,
+     "not both"),
+    ({"dst": "192.0.2.0/24", "type": "bogus", "link": 2}, ValueError, "valid: unspec, unicast"),
+    ({"dst": "192.0.2.0/24", "type": 6}, TypeError, "route type"),
+    ({"dst": "192.0.2.0/24", "link": 2, "protocol": 256}, ValueError, "protocol"),
+    ({"dst": "192.0.2.0/24", "link": 2, "protocol": "nosuch"}, ValueError, "protocol"),
+    ({"dst": "192.0.2.0/24", "link": 2, "scope": "far"}, ValueError, "scope"),
+    ({"dst": "192.0.2.0/24", "link": 2, "onlink": True}, ValueError, "onlink"),
+    ({"dst": "192.0.2.0/24", "gateway": "198.51.100.1", "onlink": True}, ValueError, "onlink"),
+    ({"dst": "192.0.2.0/24", "link": 2, "onlink": 1}, TypeError, "onlink"),
+    ({"dst": "192.0.2.0/24", "link": 2, "prefsrc": "2001:db8::1"}, ValueError, "IP versions"),
+    ({"dst": "192.0.2.0/24", "link": 2, "pref": "high"}, ValueError, "IPv6"),
+    ({"dst": "2001:db8::/64", "link": 2, "pref": "highest"}, ValueError, "pref"),
+    ({"dst": "2001:db8::/64", "link": 2, "hoplimit": 256}, ValueError, "hoplimit"),
+    ({"dst": "2001:db8::/64", "link": 2, "mtu": 67}, ValueError, "mtu"),
+    ({"dst": "192.0.2.0/24"}, ValueError, "gateway or a link"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), BAD_ROUTES)
+def test_bad_routes_are_refused_before_sending(kwargs: dict[str, Any], error: type[Exception],
+                                               match: str) -> None:
+    with pytest.raises(error, match=match):
+        first_step(route_ops.add_route(Place(), **kwargs))
+    with pytest.raises(error, match=match):  # a batch checks each spec the same way
+        first_step(route_ops.add_routes(Place(), [rtnl.RouteSpec("203.0.113.0/24", link=2),
+                                                  rtnl.RouteSpec(**kwargs)]))
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"valid_lft": 0}, ValueError, "valid_lft"),
+    ({"valid_lft": 2**32 - 1}, ValueError, "valid_lft"),
+    ({"valid_lft": 10, "preferred_lft": 11}, ValueError, "longer"),
+    ({"valid_lft": "10"}, TypeError, "valid_lft"),
+    ({"peer": "2001:db8::2"}, ValueError, "IP versions"),
+    ({"peer": 7}, TypeError, "peer"),
+    ({"noprefixroute": "yes"}, TypeError, "noprefixroute"),
+])
+def test_bad_addresses_are_refused_before_sending(kwargs: dict[str, Any], error: type[Exception],
+                                                  match: str) -> None:
+    with pytest.raises(error, match=match):
+        first_step(addr_ops.add_address(Place(), 3, "198.51.100.1/24", **kwargs))
+
+
+@pytest.mark.parametrize(("items", "error"), [([("eth0", "198.51.100.1/33")], ValueError),
+                                              ([("eth0",)], TypeError), (["198.51.100.1/24"], TypeError),
+                                              ([(3, "198.51.100.1/24"), (3, 42)], TypeError)])
+def test_bad_address_batches_are_refused_before_sending(items: list[Any], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        first_step(addr_ops.add_addresses(Place(), items))
+
+
+def test_route_batches_take_route_specs_only() -> None:
+    with pytest.raises(TypeError, match="RouteSpec"):
+        first_step(route_ops.add_routes(Place(), [{"dst": "192.0.2.0/24", "link": 2}]))  # type: ignore[list-item]
+
+
+def test_all_tables_and_table_range_of_a_listing() -> None:
+    dump = first_step(route_ops.routes(Place(), table=rtnl.ALL_TABLES)).message
+    assert dump.header.table == 0 and "RTA_TABLE" not in dump.attrs
+    with pytest.raises(ValueError, match="table"):
+        first_step(route_ops.routes(Place(), table=-1))
