@@ -63,7 +63,7 @@ def connect(namespace: NamespaceLike | None = None) -> Connection:
         ns, owned = resolve(namespace)
     raw = None
     try:
-        raw = _socket.socket(*_NETLINK_ROUTE) if namespace is None else ns.socket(*_NETLINK_ROUTE)
+        raw = _socket.socket(*_NETLINK_ROUTE) if namespace is None else ns._raw_socket(*_NETLINK_ROUTE)
         return Connection(NetlinkSocket(raw), ns, owns_namespace=owned)
     except BaseException:
         if raw is not None:

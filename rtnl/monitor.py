@@ -17,11 +17,11 @@ arrives into values. It builds no requests.
 
 from __future__ import annotations
 
+import _socket
 import collections
 import errno
 import math
 import select
-import socket
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,6 +54,11 @@ ALL_CHANGED = 0xFFFFFFFF  # ifi_change of the RTM_NEWLINK sent when a link appea
 
 
 DEFAULT_GROUPS = tuple(Group)
+#: a monitor's receive buffer unless told otherwise (the kernel doubles it for its bookkeeping): events
+#: of a burst of ~100 k/s queue there while the reader decodes (the system default, 208 KiB, held some
+#: 50 ms of them and lost events, issue 16). Root gets it whatever ``net.core.rmem_max`` says
+#: (``SO_RCVBUFFORCE``), others up to that cap
+MONITOR_RCVBUF = 8 << 20
 
 Action = Literal["new", "change", "del"]
 
@@ -129,10 +134,7 @@ class Monitor:
         the wait beyond ``timeout``.
         """
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
-        while not self._pending:
-            wait = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
-            if not self._poll.poll(wait) and wait is not None:
-                return None
+        while not self._pending:  # read first: under a stream of events, a poll per event is wasted
             try:
                 data = self.sock.recv_nowait()
             except OSError as e:
@@ -140,7 +142,8 @@ class Monitor:
                     raise
                 return Overrun()
             if data is None:
-                if wait == 0:
+                wait = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+                if not self._poll.poll(wait) and wait is not None:
                     return None
                 continue
             for msg in decode(data):
@@ -180,13 +183,15 @@ class Monitor:
 
 def open_monitor(namespace: Namespace | None, groups: Iterable[int] = (), *,
                  rcvbuf: int | None = None) -> Monitor:
-    """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the calling thread's)."""
+    """A :class:`Monitor` whose socket lives in ``namespace`` (``None``: the calling thread's), with a
+    receive buffer of ``rcvbuf`` bytes (``None``: :data:`MONITOR_RCVBUF`)."""
     chosen = tuple(Group(check_type(g, int, "group")) for g in check_items(groups, "groups"))
     chosen = chosen or DEFAULT_GROUPS
     if rcvbuf is not None:
         check_int(rcvbuf, "rcvbuf", 0, 2**31 - 1)
     raw, where = None, None
     if namespace is not None:
-        raw = namespace.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
+        raw = namespace._raw_socket(_socket.AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC,
+                                    NETLINK_ROUTE)
         where = namespace.ident
-    return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf), where)
+    return Monitor(NetlinkSocket(raw, groups=chosen, rcvbuf=rcvbuf or MONITOR_RCVBUF), where)

@@ -23,11 +23,11 @@ sockets and ``popen``; split, that invariant would have no one place to be read.
 
 from __future__ import annotations
 
+import _socket  # socket.py's type without its enums: loaded only for Namespace.socket's callers
 import contextlib
 import errno
 import fcntl
 import os
-import socket as _socket
 import stat
 import sys
 import threading
@@ -41,6 +41,7 @@ from .uapi import NETNSA_NSID_NOT_ASSIGNED
 from .values.check import check_int, check_namespace_name
 
 if TYPE_CHECKING:
+    import socket
     import subprocess
     from collections.abc import Iterable
     from types import TracebackType
@@ -544,7 +545,7 @@ class Namespace:
 
         return _in_helper_thread(inside, "rtnl-netns-run")
 
-    def socket(self, family: int, type: int = _socket.SOCK_STREAM, proto: int = 0) -> _socket.socket:
+    def socket(self, family: int, type: int = _socket.SOCK_STREAM, proto: int = 0) -> socket.socket:
         """Open a socket inside this namespace; the calling thread is switched in and back at once.
 
         A socket belongs to the namespace it was created in for its whole life, wherever it is used
@@ -552,6 +553,13 @@ class Namespace:
 
             probe = ns.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
         """
+        import socket  # here: socket.py costs ~3 ms of start-up, and rtnl itself needs only _socket
+
+        with self.entered():
+            return socket.socket(family, type, proto)
+
+    def _raw_socket(self, family: int, type: int, proto: int) -> _socket.socket:
+        """:meth:`socket` as ``_socket``'s plain type, for rtnl's own netlink sockets."""
         with self.entered():
             return _socket.socket(family, type, proto)
 

@@ -17,6 +17,7 @@ from ..uapi import (
     AF_INET,
     AF_INET6,
     NLM_F_CREATE,
+    NLM_F_ECHO,
     NLM_F_EXCL,
     NLM_F_REPLACE,
     RTM_DELADDR,
@@ -105,8 +106,22 @@ def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
     return f"address {iface} on link {ref_text(link)}"
 
 
-def read_back(place: Place, target: int, value: Interface) -> Operation[Address]:
-    """The address just added, as the kernel lists it."""
+def read_back(place: Place, target: int, value: Interface, echoed: list[Message] | None = None,
+              ) -> Operation[Address]:
+    """The address just added, as the kernel lists it: from the add's echo (``echoed``, IPv4), a get of
+    the one address (IPv6, which the kernel does not echo), and only failing both from a dump of the
+    link's addresses (which made n adds quadratic)."""
+    answer = echoed or []
+    if value.version == 6:
+        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                      attrs=IFA.build(IFA_ADDRESS=value.ip))
+        try:
+            answer = yield Request(get, ack=False)
+        except NetlinkError:
+            answer = []
+    found = [Address.from_message(m) for m in answer if m.type == RTM_NEWADDR]
+    if any(a.link == target and a.address == value for a in found):
+        return _listed(found, target, value)
     return _listed((yield from addresses(place, target)), target, value)
 
 
@@ -136,9 +151,10 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = (AddressFlag.NODAD if nodad and value.version == 6 else 0) | (
         AddressFlag.NOPREFIXROUTE if noprefixroute else 0)
-    yield Request(_message(RTM_NEWADDR, flags, target, value, int(extra), other, lifetimes))
+    echo = NLM_F_ECHO if value.version == 4 else 0  # IPv4 answers it (Linux >= 6.3): see read_back
+    answer = yield Request(_message(RTM_NEWADDR, flags | echo, target, value, int(extra), other, lifetimes))
     try:
-        return (yield from read_back(place, target, value))
+        return (yield from read_back(place, target, value, answer))
     except GeneratorExit:
         raise
     except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)

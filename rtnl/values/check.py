@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from .._fast import parse_interface, parse_network
 from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, INFINITY_LIFE_TIME, NAME_MAX
 from ..wire.codecs import parse_mac
 
@@ -144,7 +145,7 @@ def check_interface(value: object) -> Interface:
         return value
     if not isinstance(value, str):
         raise TypeError(f"an address is a str or an ipaddress interface, not {type(value).__name__}")
-    return ipaddress.ip_interface(value)
+    return parse_interface(value)
 
 
 def check_address(value: object, what: str) -> IPAddress:
@@ -161,7 +162,7 @@ def check_network(value: object, what: str, *, default_version: int = 4) -> Netw
         return ipaddress.ip_network("::/0" if default_version == 6 else "0.0.0.0/0")
     if not isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)):
         raise TypeError(f"{what} is 'default', a str or an ipaddress network, not {type(value).__name__}")
-    return ipaddress.ip_network(value)
+    return value if not isinstance(value, str) else parse_network(value)
 
 
 # --- issue 17: routes and addresses ----------------------------------------------------------------

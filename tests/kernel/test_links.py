@@ -469,6 +469,23 @@ def test_delete_many_failure_restores_groups(net: rtnl.Connection, parent: Link)
     assert (net.link("mv0").group, net.link("lo").group) == (0, 7)
 
 
+def test_delete_many_by_their_own_group(net: rtnl.Connection, parent: Link) -> None:
+    mine = [net.add(Macvlan(f"mv{i}", parent)) for i in range(3)]
+    other = net.add(Macvlan("mv9", parent))
+    for link in [*mine, other]:
+        net.set(link, group=7)
+    net.delete_many(mine[:2])  # group 7 holds mv2 and mv9 too: they stay, in group 7
+    assert [(x.name, x.group) for x in net.links() if x.kind == "macvlan"] == [("mv2", 7), ("mv9", 7)]
+    net.set(other, group=8)
+    net.delete_many([mine[2]])  # alone in group 7 now: deleted by the group
+    assert [(x.name, x.group) for x in net.links() if x.kind == "macvlan"] == [("mv9", 8)]
+    net.set("lo", group=8)
+    with pytest.raises(rtnl.NetlinkError) as e:  # loopback cannot be deleted: neither goes
+        net.delete_many(["lo", other])
+    assert e.value.errno == errno.EOPNOTSUPP
+    assert [(x.name, x.group) for x in net.links() if x.name in ("lo", "mv9")] == [("lo", 8), ("mv9", 8)]
+
+
 def test_link_refs_everywhere(net: rtnl.Connection, parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent))
     for ref in (mv, "mv0", mv.index):

@@ -10,7 +10,7 @@ import threading
 import rtnl
 from rtnl import codec
 from rtnl.links import Bridge, Macvlan, Veth
-from rtnl.monitor import AddressEvent, Group, LinkEvent, Monitor, Overrun, RouteEvent
+from rtnl.monitor import MONITOR_RCVBUF, AddressEvent, Group, LinkEvent, Monitor, Overrun, RouteEvent
 
 
 def test_link_lifecycle_in_order(net: rtnl.Connection) -> None:
@@ -74,6 +74,17 @@ def test_overrun_is_reported(net: rtnl.Connection) -> None:
         seen = list(events.iter(timeout=0.2))
     assert any(isinstance(e, Overrun) for e in seen)
     assert len(seen) < 101  # events were lost, and the monitor said so
+
+
+def test_default_receive_buffer_holds_a_burst(net: rtnl.Connection) -> None:
+    with net.monitor() as events:  # root: SO_RCVBUFFORCE past net.core.rmem_max; the kernel doubles it
+        assert events.sock.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) == 2 * MONITOR_RCVBUF
+        net.add(Bridge("br0"))
+        for mtu in range(1000, 3000):  # some 2,000 events queued before the first read
+            net.set("br0", mtu=mtu)
+        seen = list(events.iter(timeout=0.2))
+    assert not any(isinstance(e, Overrun) for e in seen)
+    assert [e.link.mtu for e in seen if isinstance(e, LinkEvent)][-2000:] == list(range(1000, 3000))
 
 
 def test_monitor_in_a_named_namespace() -> None:

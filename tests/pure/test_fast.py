@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import struct
 
 import pytest
@@ -125,3 +126,35 @@ def test_built_attributes_keep_their_bytes_until_a_nest_is_read() -> None:
     info.append("IFLA_INFO_DATA", {"IFLA_MACVLAN_MODE": 4})
     [back] = decode(Message(RTM_NEWLINK, attrs=attrs).encode())
     assert back.attrs["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["IFLA_MACVLAN_MODE"] == 4
+
+
+def parsed(parse: object, text: object) -> object:
+    try:
+        value = parse(text)  # type: ignore[operator]
+    except ValueError as e:
+        return (type(e), str(e))
+    return (type(value), value, str(value))
+
+
+# text near what users write: an address in its usual forms, a prefix (or none, or a netmask), and
+# odd characters mixed in (a scope, spaces, a second slash, non-ASCII digits...)
+addresses = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6))
+_odd = st.sampled_from(["", " ", "%eth0", "/", ":", ".", "::", "0", "٣", "\0", "x", "-1", "+", "255.255.0.0"])
+address_text = st.one_of(
+    addresses.map(str),
+    st.ip_addresses(v=6).map(lambda a: a.exploded),
+    st.ip_addresses(v=6).map(lambda a: str(a).upper()),
+    st.ip_addresses(v=4).map(lambda a: f"::ffff:{a}"),
+    st.text("0123456789abcdef:.", max_size=45))
+network_text = st.one_of(
+    st.tuples(address_text, st.sampled_from(["", "/"]), st.one_of(st.integers(0, 140).map(str), _odd),
+              _odd, st.integers(0, 3)).map(
+        lambda t: t[0] + t[1] + t[2] if t[4] else t[0][:7] + t[3] + t[0][7:]),
+    st.integers(0, 2**32), st.binary(max_size=16))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(network_text)
+def test_parse_interface_and_network_agree_with_ipaddress(text: object) -> None:
+    assert parsed(_fast.parse_interface, text) == parsed(ipaddress.ip_interface, text)
+    assert parsed(_fast.parse_network, text) == parsed(ipaddress.ip_network, text)
