@@ -151,14 +151,16 @@ class Connection:
         return self.sock.dump(message)
 
     # -- links --------------------------------------------------------------------------------------
-    def links(self) -> list[Link]:
-        """Every link in the namespace, in index order."""
-        return self.run(_links.links(self))
+    def links(self, *, stats: bool = False) -> list[Link]:
+        """Every link in the namespace, in index order; with ``stats`` their counters too
+        (:attr:`Link.stats <rtnl.Link.stats>`, as ``ip -s link``)."""
+        return self.run(_links.links(self, stats=stats))
 
-    def link(self, link: LinkRef) -> Link:
+    def link(self, link: LinkRef, *, stats: bool = False) -> Link:
         """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
-        (read again). :class:`~rtnl.NetlinkError` (ENODEV) if there is none."""
-        return self.run(_links.get(self, link))
+        (read again), with its counters if ``stats``. :class:`~rtnl.NetlinkError` (ENODEV) if there
+        is none."""
+        return self.run(_links.get(self, link, stats=stats))
 
     def index(self, link: LinkRef) -> int:
         """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup).
@@ -171,8 +173,8 @@ class Connection:
         return self.run(_links.index(self, link))
 
     def add(self, spec: Spec) -> Link:
-        """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth` or
-        :class:`~rtnl.Bridge` and return it; see :func:`rtnl.ops.links.add`."""
+        """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth`,
+        :class:`~rtnl.Bridge` or :class:`~rtnl.Vxlan` and return it; see :func:`rtnl.ops.links.add`."""
         return self.run(_links.add(self, spec))
 
     def add_many(self, specs: Iterable[Spec]) -> list[Link]:
@@ -251,6 +253,15 @@ class Connection:
         from .ops import routes
 
         self.run(routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric))
+
+    # -- route lookups (`ip route get`) ------------------------------------------------------------------
+    def route_get(self, dst: AddressLike, *, src: AddressLike | None = None, iif: LinkRef | None = None,
+                  oif: LinkRef | None = None, mark: int | None = None) -> Route:
+        """The route the kernel picks for a packet to ``dst``, as ``ip route get``; see
+        :func:`rtnl.ops.routes.route_get`."""
+        from .ops import routes
+
+        return self.run(routes.route_get(self, dst, src=src, iif=iif, oif=oif, mark=mark))
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:

@@ -1,4 +1,4 @@
-"""Route operations (RTM_*ROUTE): list, add and delete routes.
+"""Route operations (RTM_*ROUTE): list, add and delete routes; look one up (``ip route get``).
 
 Generators run by a driver (see :mod:`rtnl.ops`); this module knows how a route becomes a request,
 not sockets or ``Connection``.
@@ -17,14 +17,23 @@ from ..uapi import (
     RT_TABLE_MAIN,
     RTM_DELROUTE,
     RTM_F_CLONED,
+    RTM_F_LOOKUP_TABLE,
     RTM_GETROUTE,
     RTM_NEWROUTE,
     RTN_UNICAST,
     RTPROT_BOOT,
 )
-from ..values.check import AddressLike, NetworkLike, check_address, check_int, check_network, check_table
+from ..values.check import (
+    AddressLike,
+    NetworkLike,
+    check_address,
+    check_int,
+    check_network,
+    check_table,
+    check_u32,
+)
 from ..values.enums import Scope
-from ..values.links import LinkRef
+from ..values.links import LinkRef, check_ref
 from ..values.routes import Route
 from ..wire.headers import RtMsg
 from ..wire.message import Message
@@ -111,3 +120,40 @@ def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None 
                  metric: int | None = None) -> Operation[None]:
     """Delete the route matching these arguments (``ip route del``); omitted ones match any."""
     yield Request((yield from _route(place, RTM_DELROUTE, 0, dst, gateway, link, table, metric)))
+
+
+# --- route lookups (`ip route get`) ----------------------------------------------------------------------
+
+
+def route_get(place: Place, dst: AddressLike, *, src: AddressLike | None = None, iif: LinkRef | None = None,
+              oif: LinkRef | None = None, mark: int | None = None) -> Operation[Route]:
+    """The route the kernel picks for a packet to ``dst`` (``ip route get DST [from SRC] [iif DEV]
+    [oif DEV] [mark N]``), as a :class:`~rtnl.Route` whose ``dst`` is ``DST/32`` (``/128``),
+    ``table`` the table it was found in and ``prefsrc`` the source address the kernel would use.
+    ``iif`` asks as for a packet arriving on that link (from ``src``), ``oif`` as for one bound to
+    it, ``mark`` as for one with that firewall mark. No route is :class:`~rtnl.NetlinkError`
+    (``ENETUNREACH``...), as ``ip route get`` reports it::
+
+        net.route_get("203.0.113.7").link        # the output link's index
+    """
+    target = check_address(dst, "dst")
+    source = None if src is None else check_address(src, "src")
+    if source is not None and source.version != target.version:
+        raise ValueError(f"src {source} and dst {target} are of different IP versions")
+    for ref, what in ((iif, "iif"), (oif, "oif")):
+        if ref is not None:
+            check_ref(ref, what)
+    attrs: dict[str, Any] = {"RTA_DST": target}
+    if source is not None:
+        attrs["RTA_SRC"] = source
+    if iif is not None:
+        attrs["RTA_IIF"] = yield from index(place, iif)
+    if oif is not None:
+        attrs["RTA_OIF"] = yield from index(place, oif)
+    if mark is not None:
+        attrs["RTA_MARK"] = check_u32(mark, "mark")
+    bits = target.max_prefixlen  # a strict kernel takes only full-length dst/src here
+    header = RtMsg(family=AF_INET if target.version == 4 else AF_INET6, dst_len=bits,
+                   src_len=bits if source is not None else 0, flags=RTM_F_LOOKUP_TABLE)
+    replies = yield Request(Message(RTM_GETROUTE, header=header, attrs=RTA.build(**attrs)))
+    return Route.from_message(next(m for m in replies if m.type == RTM_NEWROUTE))

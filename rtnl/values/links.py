@@ -1,5 +1,6 @@
 """Links as the kernel reports them: :class:`Link` and what each kind adds (:class:`MacvlanInfo`,
-:class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`).
+:class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`, :class:`VxlanInfo`), and a link's
+counters (:class:`LinkStats`).
 
 A :class:`Link` is a lazy view of one RTM_NEWLINK message: its fields are decoded on first access,
 all at once, from one walk over the attributes (:meth:`Attrs.pick <rtnl.codec.Attrs.pick>`). This module knows
@@ -18,7 +19,7 @@ from ..wire.attrs import Attrs
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA
-from .check import check_index, check_name
+from .check import IPAddress, check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
 
 
@@ -94,7 +95,88 @@ class BridgePortInfo(NamedTuple):
         )
 
 
-LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
+# --- vxlan (IFLA_VXLAN_*) ----------------------------------------------------------------------------
+
+
+class VxlanInfo(NamedTuple):
+    """A vxlan device (IFLA_VXLAN_*). The kernel keeps a unicast ``remote`` and a multicast ``group``
+    in one attribute; here they are told apart, as ``ip -d link`` does."""
+
+    vni: int  #: the 24-bit VXLAN network identifier (``id``)
+    remote: IPAddress | None = None  #: the unicast peer every unknown destination goes to
+    group: IPAddress | None = None  #: the multicast group flooded to
+    local: IPAddress | None = None  #: the source address of the outer packets
+    parent: int | None = None  #: the index of the underlay device (``dev``), if one is set
+    port: int = 8472  #: the UDP destination port (the kernel's default is Linux's old 8472)
+    learning: bool = True  #: whether remote MACs are learned from arriving packets
+    ttl: int = 0  #: the outer packets' TTL; 0: inherited from the route (``ttl auto``)
+    tos: int = 0  #: the outer packets' TOS; 1: inherited
+    ageing: int = 300  #: how long a learned MAC stays, in seconds
+    limit: int = 0  #: the largest number of forwarding entries; 0: no limit
+
+    @classmethod
+    def from_attrs(cls, data: Attrs) -> VxlanInfo:
+        remote = data.get("IFLA_VXLAN_GROUP") or data.get("IFLA_VXLAN_GROUP6")
+        multicast = remote is not None and not isinstance(remote, bytes) and remote.is_multicast
+        return cls(
+            vni=data.get("IFLA_VXLAN_ID", 0),
+            remote=None if multicast else remote,
+            group=remote if multicast else None,
+            local=data.get("IFLA_VXLAN_LOCAL") or data.get("IFLA_VXLAN_LOCAL6"),
+            parent=data.get("IFLA_VXLAN_LINK") or None,
+            port=data.get("IFLA_VXLAN_PORT", 8472),
+            learning=bool(data.get("IFLA_VXLAN_LEARNING", 1)),
+            ttl=data.get("IFLA_VXLAN_TTL", 0),
+            tos=data.get("IFLA_VXLAN_TOS", 0),
+            ageing=data.get("IFLA_VXLAN_AGEING", 300),
+            limit=data.get("IFLA_VXLAN_LIMIT", 0),
+        )
+
+
+# --- counters (IFLA_STATS64) ---------------------------------------------------------------------------
+
+
+class LinkStats(NamedTuple):
+    """A link's counters, ``struct rtnl_link_stats64`` (linux/if_link.h), field for field: what
+    ``ip -s link`` prints. A kernel that sends fewer fields leaves the last ones 0."""
+
+    rx_packets: int = 0
+    tx_packets: int = 0
+    rx_bytes: int = 0
+    tx_bytes: int = 0
+    rx_errors: int = 0
+    tx_errors: int = 0
+    rx_dropped: int = 0
+    tx_dropped: int = 0
+    multicast: int = 0
+    collisions: int = 0
+    rx_length_errors: int = 0
+    rx_over_errors: int = 0
+    rx_crc_errors: int = 0
+    rx_frame_errors: int = 0
+    rx_fifo_errors: int = 0
+    rx_missed_errors: int = 0
+    tx_aborted_errors: int = 0
+    tx_carrier_errors: int = 0
+    tx_fifo_errors: int = 0
+    tx_heartbeat_errors: int = 0
+    tx_window_errors: int = 0
+    rx_compressed: int = 0
+    tx_compressed: int = 0
+    rx_nohandler: int = 0
+    rx_otherhost_dropped: int = 0
+
+    @classmethod
+    def from_attrs(cls, attrs: Attrs) -> LinkStats | None:
+        """The IFLA_STATS64 of a link's attributes; ``None`` if it carries none (a link read without
+        its counters) or a malformed one. Fields a newer kernel adds are left out."""
+        raw = attrs.get("IFLA_STATS64")
+        if not isinstance(raw, tuple):
+            return None
+        return cls(*raw[:len(cls._fields)])
+
+
+LinkInfo = MacvlanInfo | VethInfo | BridgeInfo | VxlanInfo
 
 
 # the IFLA_* attributes a Link reads (unpacked in this order by _decode_link)
@@ -261,13 +343,23 @@ class Link:
 
     @property
     def info(self) -> LinkInfo | None:
-        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`."""
+        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`,
+        :class:`VxlanInfo`."""
         return self._decoded().info
 
     @property
     def port(self) -> BridgePortInfo | None:
         """Set when the link is a bridge port."""
         return self._decoded().port
+
+    @property
+    def stats(self) -> LinkStats | None:
+        """The link's counters (IFLA_STATS64), or ``None`` when they were not asked for: a dump leaves
+        them out unless told otherwise (``net.links(stats=True)``, ``net.link(x, stats=True)``), as
+        ``ip link`` does without ``-s``. Decoded on each access, apart from the other fields, so a
+        Link read without them costs nothing more; counters are no part of ``==``/``hash`` (two
+        reads of one busy link stay equal)."""
+        return LinkStats.from_attrs(self._attrs)
 
     # a value: equality, hash and repr over every field
     def _astuple(self) -> tuple[Any, ...]:
@@ -313,6 +405,8 @@ def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
             info = VethInfo(parent, netnsid)
         elif kind == "bridge" and isinstance(data, Attrs):
             info = BridgeInfo.from_attrs(data)
+        elif kind == "vxlan" and isinstance(data, Attrs):
+            info = VxlanInfo.from_attrs(data)
         slave = linkinfo.get("IFLA_INFO_SLAVE_DATA")
         if linkinfo.get("IFLA_INFO_SLAVE_KIND") == "bridge" and isinstance(slave, Attrs):
             port = BridgePortInfo.from_attrs(slave)
