@@ -354,10 +354,10 @@ class Link:
 
     @property
     def stats(self) -> LinkStats | None:
-        """The link's counters (IFLA_STATS64), or ``None`` when they were not asked for: a dump leaves
-        them out unless told otherwise (``net.links(stats=True)``, ``net.link(x, stats=True)``), as
-        ``ip link`` does without ``-s``. Decoded on each access, apart from the other fields, so a
-        Link read without them costs nothing more; counters are no part of ``==``/``hash`` (two
+        """The link's counters (IFLA_STATS64), or ``None`` when the message carries none: a dump leaves
+        them out unless asked (``net.links(stats=True)``), as ``ip link`` does without ``-s``. Decoded
+        on each access, apart from the other fields, so a Link read without them costs nothing more;
+        counters are no part of ``==``/``hash`` (two
         reads of one busy link stay equal)."""
         return LinkStats.from_attrs(self._attrs)
 
