@@ -151,16 +151,14 @@ class Connection:
         return self.sock.dump(message)
 
     # -- links --------------------------------------------------------------------------------------
-    def links(self, *, stats: bool = False) -> list[Link]:
-        """Every link in the namespace, in index order; with ``stats`` their counters too
-        (:attr:`Link.stats <rtnl.Link.stats>`, as ``ip -s link``)."""
-        return self.run(_links.links(self, stats=stats))
+    def links(self) -> list[Link]:
+        """Every link in the namespace, in index order."""
+        return self.run(_links.links(self))
 
-    def link(self, link: LinkRef, *, stats: bool = False) -> Link:
+    def link(self, link: LinkRef) -> Link:
         """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
-        (read again), with its counters if ``stats``. :class:`~rtnl.NetlinkError` (ENODEV) if there
-        is none."""
-        return self.run(_links.get(self, link, stats=stats))
+        (read again). :class:`~rtnl.NetlinkError` (ENODEV) if there is none."""
+        return self.run(_links.get(self, link))
 
     def index(self, link: LinkRef) -> int:
         """The index of a :class:`Link`, a name or an index (a name costs one kernel lookup).

@@ -52,7 +52,7 @@ def icmp_counters(ns: Namespace) -> dict[str, int]:
 def link_counters(net: Connection) -> dict[str, tuple[int, int]]:
     """name -> (rx_packets, tx_packets) for every link (one dump)."""
     return {link.name: (link.stats.rx_packets, link.stats.tx_packets) if link.stats else (0, 0)
-            for link in net.links(stats=True)}
+            for link in net.links()}
 
 
 def route_get(net: Connection, dst: str, *, oif: str | None = None) -> tuple[str, str]:

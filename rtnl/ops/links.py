@@ -43,8 +43,7 @@ from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
 from . import Batch, Dump, Inside, Operation, Place, Request, ignoring_errors
 
-_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
-_EXT_MASK_STATS = RTEXT_FILTER_VF  # counters asked for (`ip -s link`)
+_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS  # (skips VF counters only: IFLA_STATS64 always comes)
 # kinds whose driver announces the new link itself (vxlan_dev_create calls rtnl_configure_link without
 # the request), so a create's NLM_F_ECHO goes unanswered: ask for an ack instead, then look the link up
 _NO_ECHO_KINDS = frozenset({"vxlan"})
@@ -53,19 +52,17 @@ _NO_ECHO_KINDS = frozenset({"vxlan"})
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def links(place: Place, *, stats: bool = False) -> Operation[list[Link]]:
-    """Every link in the namespace, in index order; with ``stats`` their counters too
-    (:attr:`Link.stats <rtnl.Link.stats>`, left out otherwise, as ``ip link`` without ``-s`` does)."""
-    mask = _EXT_MASK_STATS if check_bool(stats, "stats") else _EXT_MASK
-    request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=mask))
+def links(place: Place) -> Operation[list[Link]]:
+    """Every link in the namespace, in index order."""
+    request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
     return Link._all((yield Dump(request)), place.namespace_id)
 
 
-def get(place: Place, link: LinkRef, *, stats: bool = False) -> Operation[Link]:
+def get(place: Place, link: LinkRef) -> Operation[Link]:
     """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
-    (read again), with its counters if ``stats``. ``NetlinkError`` (ENODEV) if there is none."""
+    (read again). ``NetlinkError`` (ENODEV) if there is none."""
     ref = index_here(place, link) if isinstance(link, Link) else link
-    [reply] = yield Request(_getlink(ref, _EXT_MASK_STATS if check_bool(stats, "stats") else _EXT_MASK))
+    [reply] = yield Request(_getlink(ref))
     return Link.from_message(reply, place.namespace_id)
 
 
@@ -102,11 +99,11 @@ def _name_key(name: str) -> str:
     return "IFLA_IFNAME" if len(check_name(name, lookup=True).encode()) < IFNAMSIZ else "IFLA_ALT_IFNAME"
 
 
-def _getlink(link: str | int, mask: int = _EXT_MASK) -> Message:
+def _getlink(link: str | int) -> Message:
     if isinstance(link, int):
         return Message(RTM_GETLINK, header=IfInfoMsg(index=check_index(link)),
-                       attrs=IFLA.build(IFLA_EXT_MASK=mask))
-    return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": mask}))
+                       attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
+    return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": _EXT_MASK}))
 
 
 def _names_and_groups(place: Place) -> Operation[dict[int, tuple[str, int]]]:

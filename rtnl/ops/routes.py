@@ -152,8 +152,9 @@ def route_get(place: Place, dst: AddressLike, *, src: AddressLike | None = None,
         attrs["RTA_OIF"] = yield from index(place, oif)
     if mark is not None:
         attrs["RTA_MARK"] = check_u32(mark, "mark")
-    bits = target.max_prefixlen  # a strict kernel takes only full-length dst/src here
-    header = RtMsg(family=AF_INET if target.version == 4 else AF_INET6, dst_len=bits,
-                   src_len=bits if source is not None else 0, flags=RTM_F_LOOKUP_TABLE)
+    bits, v4 = target.max_prefixlen, target.version == 4  # strict kernels take full-length dst/src only
+    header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=bits,
+                   src_len=bits if source is not None else 0,
+                   flags=RTM_F_LOOKUP_TABLE if v4 else 0)  # IPv6 refuses the flag but reports the table
     replies = yield Request(Message(RTM_GETROUTE, header=header, attrs=RTA.build(**attrs)))
     return Route.from_message(next(m for m in replies if m.type == RTM_NEWROUTE))

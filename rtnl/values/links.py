@@ -354,11 +354,14 @@ class Link:
 
     @property
     def stats(self) -> LinkStats | None:
-        """The link's counters (IFLA_STATS64), or ``None`` when the message carries none: a dump leaves
-        them out unless asked (``net.links(stats=True)``), as ``ip link`` does without ``-s``. Decoded
-        on each access, apart from the other fields, so a Link read without them costs nothing more;
-        counters are no part of ``==``/``hash`` (two
-        reads of one busy link stay equal)."""
+        """The link's counters (IFLA_STATS64, what ``ip -s link`` prints), or ``None`` for a message
+        without them (a Link built by hand). The kernel sends them with every link, whatever
+        ``RTEXT_FILTER_SKIP_STATS`` says (that skips only SR-IOV VF counters), so they are decoded
+        here, on each access, apart from the other fields: reading a dump costs nothing more unless
+        they are read. Counters are no part of ``==``/``hash`` (two reads of a busy link stay equal)::
+
+            {link.name: link.stats.rx_packets for link in net.links() if link.stats}
+        """
         return LinkStats.from_attrs(self._attrs)
 
     # a value: equality, hash and repr over every field
