@@ -10,6 +10,7 @@ messages as values: not sockets, namespaces or how a link is created (``rtnl.val
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ from ..wire.attrs import Attrs
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA
-from .check import IPAddress, check_index, check_name
+from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
 
 
@@ -103,9 +104,12 @@ class VxlanInfo(NamedTuple):
     in one attribute; here they are told apart, as ``ip -d link`` does."""
 
     vni: int  #: the 24-bit VXLAN network identifier (``id``)
-    remote: IPAddress | None = None  #: the unicast peer every unknown destination goes to
-    group: IPAddress | None = None  #: the multicast group flooded to
-    local: IPAddress | None = None  #: the source address of the outer packets
+    #: the unicast peer every unknown destination goes to
+    remote: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    #: the multicast group flooded to
+    group: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    #: the source address of the outer packets
+    local: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
     parent: int | None = None  #: the index of the underlay device (``dev``), if one is set
     port: int = 8472  #: the UDP destination port (the kernel's default is Linux's old 8472)
     learning: bool = True  #: whether remote MACs are learned from arriving packets

@@ -8,12 +8,13 @@ job of ``rtnl.ops.links``. This module knows Python values only: no messages, no
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, Union
 
 from ..uapi import IANA_VXLAN_UDP_PORT, VXLAN_VNI_MAX
-from .check import IPAddress, check_address, check_bool, check_int, check_mac, check_mtu, check_name
+from .check import check_address, check_bool, check_int, check_mac, check_mtu, check_name
 from .enums import MacvlanFlag, MacvlanMode
 from .links import LinkRef, check_ref
 
@@ -218,17 +219,18 @@ class Vxlan(_Record):
     name: str
     vni: int
     parent: LinkRef | None
-    local: IPAddress | None
-    remote: IPAddress | None
-    group: IPAddress | None
+    local: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    remote: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    group: ipaddress.IPv4Address | ipaddress.IPv6Address | None
     port: int
     learning: bool
     ttl: int | None
     namespace: NamespaceLike | None
 
     def __new__(cls, name: str, vni: int, *, parent: LinkRef | None = None,
-                local: IPAddress | str | None = None, remote: IPAddress | str | None = None,
-                group: IPAddress | str | None = None,
+                local: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
+                remote: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
+                group: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
                 port: int = IANA_VXLAN_UDP_PORT, learning: bool = True, ttl: int | None = None,
                 namespace: NamespaceLike | None = None) -> Vxlan:
         check_name(name)
