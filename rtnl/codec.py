@@ -77,6 +77,7 @@ from .uapi import (
     RTM_DELLINKPROP,
     RTM_DELNSID,
     RTM_DELROUTE,
+    RTM_F_LOOKUP_TABLE,
     RTM_GETADDR,
     RTM_GETLINK,
     RTM_GETLINKPROP,
@@ -111,6 +112,7 @@ from .wire.attrs import (
 )
 from .wire.codecs import (
     BE16,
+    BE32,
     BYTES,
     FLAG,
     IPADDR,
@@ -153,6 +155,7 @@ from .wire.schemas import (
     IFLA_MACVLAN,
     IFLA_MACVLAN_MACADDR_LIST,
     IFLA_PROP,
+    IFLA_VXLAN,
     NETNSA,
     NLMSGERR,
     RTA,
@@ -164,6 +167,7 @@ from .wire.schemas import (
 __all__ = [
     "ATTR_SPAN",
     "BE16",
+    "BE32",
     "BRIDGE_MODE_HAIRPIN",
     "BYTES",
     "FAMILIES",
@@ -176,6 +180,7 @@ __all__ = [
     "IFLA_MACVLAN",
     "IFLA_MACVLAN_MACADDR_LIST",
     "IFLA_PROP",
+    "IFLA_VXLAN",
     "IPADDR",
     "KIND",
     "LLADDR",
@@ -225,6 +230,7 @@ __all__ = [
     "RTM_DELLINKPROP",
     "RTM_DELNSID",
     "RTM_DELROUTE",
+    "RTM_F_LOOKUP_TABLE",
     "RTM_GETADDR",
     "RTM_GETLINK",
     "RTM_GETLINKPROP",
