@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from .netns import Namespace
     from .values.addresses import Address
     from .values.enums import AddressFlag, Group, MacvlanFlag, MacvlanMode, OperState, Scope
-    from .values.links import BridgeInfo, BridgePortInfo, Link, MacvlanInfo, VethInfo
+    from .values.links import BridgeInfo, BridgePortInfo, Link, LinkStats, MacvlanInfo, VethInfo, VxlanInfo
     from .values.routes import Route
-    from .values.specs import Bridge, Macvlan, Macvtap, SourceMacs, Veth
+    from .values.specs import Bridge, Macvlan, Macvtap, SourceMacs, Veth, Vxlan
 
 # module -> the public names it defines (loaded on first attribute access)
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -38,18 +38,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "netns": ("Namespace",),
     "values.addresses": ("Address",),
     "values.enums": ("AddressFlag", "Group", "MacvlanFlag", "MacvlanMode", "OperState", "Scope"),
-    "values.links": ("BridgeInfo", "BridgePortInfo", "Link", "MacvlanInfo", "VethInfo"),
+    "values.links": ("BridgeInfo", "BridgePortInfo", "Link", "LinkStats", "MacvlanInfo", "VethInfo",
+                     "VxlanInfo"),
     "values.routes": ("Route",),
-    "values.specs": ("Bridge", "Macvlan", "Macvtap", "SourceMacs", "Veth"),
+    "values.specs": ("Bridge", "Macvlan", "Macvtap", "SourceMacs", "Veth", "Vxlan"),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "Address", "AddressEvent", "AddressFlag", "Bridge", "BridgeInfo", "BridgePortInfo", "Connection",
-    "DecodeError", "DumpInterrupted", "Event", "Group", "Link", "LinkEvent", "Macvlan", "MacvlanFlag",
-    "MacvlanInfo", "MacvlanMode", "Macvtap", "Monitor", "Namespace", "NamespaceRestoreError", "NetlinkError",
-    "NetlinkWarning", "OperState", "Overrun", "Route", "RouteEvent", "Scope", "SourceMacs", "Veth",
-    "VethInfo", "connect", "supports_kind",
+    "DecodeError", "DumpInterrupted", "Event", "Group", "Link", "LinkEvent", "LinkStats", "Macvlan",
+    "MacvlanFlag", "MacvlanInfo", "MacvlanMode", "Macvtap", "Monitor", "Namespace", "NamespaceRestoreError",
+    "NetlinkError", "NetlinkWarning", "OperState", "Overrun", "Route", "RouteEvent", "Scope", "SourceMacs",
+    "Veth", "VethInfo", "Vxlan", "VxlanInfo", "connect", "supports_kind",
 ]
 
 # --- issue 17: routes ---

@@ -355,6 +355,7 @@ class AsyncConnection:
     add_route = _twin(Connection.add_route)
     delete_route = _twin(Connection.delete_route)
     add_routes = _twin(Connection.add_routes)
+    route_get = _twin(Connection.route_get)
 
 
 class _Interrupted(asyncio.CancelledError):

@@ -77,6 +77,7 @@ from .uapi import (
     RTM_DELLINKPROP,
     RTM_DELNSID,
     RTM_DELROUTE,
+    RTM_F_LOOKUP_TABLE,
     RTM_GETADDR,
     RTM_GETLINK,
     RTM_GETLINKPROP,
@@ -111,6 +112,7 @@ from .wire.attrs import (
 )
 from .wire.codecs import (
     BE16,
+    BE32,
     BYTES,
     FLAG,
     IPADDR,
@@ -154,6 +156,7 @@ from .wire.schemas import (
     IFLA_MACVLAN,
     IFLA_MACVLAN_MACADDR_LIST,
     IFLA_PROP,
+    IFLA_VXLAN,
     NETNSA,
     NLMSGERR,
     RTA,
@@ -165,6 +168,7 @@ from .wire.schemas import (
 __all__ = [
     "ATTR_SPAN",
     "BE16",
+    "BE32",
     "BRIDGE_MODE_HAIRPIN",
     "BYTES",
     "FAMILIES",
@@ -177,6 +181,7 @@ __all__ = [
     "IFLA_MACVLAN",
     "IFLA_MACVLAN_MACADDR_LIST",
     "IFLA_PROP",
+    "IFLA_VXLAN",
     "IPADDR",
     "KIND",
     "LLADDR",
@@ -226,6 +231,7 @@ __all__ = [
     "RTM_DELLINKPROP",
     "RTM_DELNSID",
     "RTM_DELROUTE",
+    "RTM_F_LOOKUP_TABLE",
     "RTM_GETADDR",
     "RTM_GETLINK",
     "RTM_GETLINKPROP",

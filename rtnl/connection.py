@@ -177,8 +177,8 @@ class Connection:
     @overload
     def add(self, spec: Bridge) -> Link[BridgeInfo]: ...
     def add(self, spec: Spec) -> Link:
-        """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth` or
-        :class:`~rtnl.Bridge` and return it; see :func:`rtnl.ops.links.add`."""
+        """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth`,
+        :class:`~rtnl.Bridge` or :class:`~rtnl.Vxlan` and return it; see :func:`rtnl.ops.links.add`."""
         return self.run(_links.add(self, spec))
 
     def add_many(self, specs: Iterable[Spec]) -> list[Link]:
@@ -285,6 +285,15 @@ class Connection:
         self.run(routes.delete_route(self, dst, gateway=gateway, link=link, table=table, metric=metric,
                                      type=type, protocol=protocol, scope=scope, onlink=onlink,
                                      prefsrc=prefsrc, nexthops=nexthops))
+
+    # -- route lookups (`ip route get`) ------------------------------------------------------------------
+    def route_get(self, dst: AddressLike, *, src: AddressLike | None = None, iif: LinkRef | None = None,
+                  oif: LinkRef | None = None, mark: int | None = None) -> Route:
+        """The route the kernel picks for a packet to ``dst``, as ``ip route get``; see
+        :func:`rtnl.ops.routes.route_get`."""
+        from .ops import routes
+
+        return self.run(routes.route_get(self, dst, src=src, iif=iif, oif=oif, mark=mark))
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 from .errors import NamespaceRestoreError, NetlinkError
 from .uapi import NETNSA_NSID_NOT_ASSIGNED
-from .values.check import check_int, check_namespace_name
+from .values.check import check_int, check_namespace_name, check_sysctl_key, check_sysctl_value
 
 if TYPE_CHECKING:
     import socket
@@ -563,6 +563,27 @@ class Namespace:
         with self.entered():
             return _socket.socket(family, type, proto)
 
+    # sysctls: /proc/sys/net shows the namespace of the thread that opens a file there ------------------
+
+    def sysctl(self, key: str) -> str:
+        """The value of a network sysctl in this namespace, as ``ip netns exec NS sysctl -n KEY`` prints
+        it (the trailing newline dropped). ``key`` is written as ``sysctl`` takes it::
+
+            ns.sysctl("net.ipv4.conf.ens33.accept_local")     # "0"
+            ns.sysctl("net.ipv4.conf.ens33/01.rp_filter")     # ens33.01's: '/' for a dot in a name
+
+        The file is read by a helper thread switched into this namespace (the calling thread stays
+        where it is). Keys outside ``net.`` are refused (``ValueError``); a key the kernel does not
+        have is a ``FileNotFoundError``.
+        """
+        return self.run(_read_sysctl, "/proc/sys/" + check_sysctl_key(key))
+
+    def set_sysctl(self, key: str, value: str | int) -> None:
+        """Set a network sysctl in this namespace (``ip netns exec NS sysctl -w KEY=VALUE``); the
+        kernel's refusal of the value is an ``OSError`` (``EINVAL``...). See :meth:`sysctl`."""
+        path, text = "/proc/sys/" + check_sysctl_key(key), check_sysctl_value(value)
+        self.run(_write_sysctl, path, text)
+
     def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
         """Start a program inside this namespace the way ``ip netns exec`` does.
 
@@ -619,6 +640,19 @@ class Namespace:
 
 
 _TRAMPOLINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_exec.py")
+
+
+def _read_sysctl(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read().rstrip("\n")
+
+
+def _write_sysctl(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 @cache

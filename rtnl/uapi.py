@@ -75,6 +75,9 @@ RTM_F_CLONED = 0x200  # a cached (cloned) route, not one of the table's own
 RTEXT_FILTER_VF = 1 << 0
 RTEXT_FILTER_SKIP_STATS = 1 << 3
 
+# --- linux/rtnetlink.h: route lookups (RTM_GETROUTE with a destination, `ip route get`) -------------
+RTM_F_LOOKUP_TABLE = 0x1000  # answer with the table the lookup matched in rtm_table/RTA_TABLE
+
 # --- linux/if.h -------------------------------------------------------------------------------------
 IFNAMSIZ = 16
 ALTIFNAMSIZ = 128  # alternative names are up to 127 bytes
@@ -87,6 +90,10 @@ ETH_MIN_MTU, ETH_MAX_MTU = 68, 65535
 
 # --- linux/if_link.h --------------------------------------------------------------------------------
 MACVLAN_MACADDR_ADD, MACVLAN_MACADDR_DEL, MACVLAN_MACADDR_FLUSH, MACVLAN_MACADDR_SET = 0, 1, 2, 3
+
+# --- RFC 7348 (vxlan; the kernel's own copies are in include/net/vxlan.h, not in uapi) -------------
+VXLAN_VNI_MAX = (1 << 24) - 1  # a VNI is 24 bits (IFLA_VXLAN_ID)
+IANA_VXLAN_UDP_PORT = 4789  # the default destination port (IFLA_VXLAN_PORT)
 
 # --- linux/if_bridge.h ------------------------------------------------------------------------------
 BRIDGE_MODE_HAIRPIN = 1  # the value of IFLA_BRPORT_MODE that turns hairpin on

@@ -11,17 +11,15 @@ The package, one job per module, each importing only those listed before it:
 
 - :mod:`~rtnl.lab.model`: roles, addresses, the typed records (no I/O)
 - :mod:`~rtnl.lab.explain`: reasons, a pure function of the observations
-- :mod:`~rtnl.lab.stopgap`: route lookup, sysctls and counters that rtnl's public API lacks today
 - :mod:`~rtnl.lab.probes`: ICMP echoes and a packet tap
 - :mod:`~rtnl.lab.dhcp`: dnsmasq and dhclient, their privileges and liveness
-- :mod:`~rtnl.lab.topology`: one copy of the note's network
+- :mod:`~rtnl.lab.topology`: one copy of the note's network, and the readings taken of it
 - :mod:`~rtnl.lab.measure`, :mod:`~rtnl.lab.puzzles`: the matrix and the puzzles, measured
 - :mod:`~rtnl.lab.report`, :mod:`~rtnl.lab.text`, :mod:`~rtnl.lab.page`: the run as JSON, text, HTML
 - :mod:`~rtnl.lab.cli`: the command line
 
 Isolation (user, network, mount and PID namespaces) comes from :mod:`rtnl.sandbox`. The network is
-reached only through rtnl's public API (and, in :mod:`~rtnl.lab.stopgap`, ``rtnl.codec``'s public
-names).
+reached only through rtnl's public API.
 """
 
 from __future__ import annotations
@@ -34,8 +32,7 @@ from .model import ADDRESS, CHILD, MAC, MODES, PAIRS, Cell, Observed, Puzzle, St
 from .probes import ping
 from .puzzles import puzzles, same_namespace
 from .report import document, schema
-from .stopgap import link_counters, route_get
-from .topology import Topology
+from .topology import Topology, link_counters, route_get
 
 __all__ = [
     "ADDRESS", "CHILD", "MAC", "MODES", "PAIRS", "Cell", "HelperDied", "Observed", "Puzzle", "Step",

@@ -19,8 +19,7 @@ from rtnl import MacvlanInfo, MacvlanMode
 from .explain import explain
 from .model import CHILD, MAC, PAIRS, Cell, Observed, Refused
 from .probes import echo_requests, echo_tap, ping
-from .stopgap import route_get
-from .topology import Topology, cell_directory, stop
+from .topology import Topology, cell_directory, route_get, stop
 
 __all__ = ["measure", "run_matrix"]
 

@@ -17,7 +17,7 @@ from rtnl import Macvlan, MacvlanMode, Namespace, Veth, connect
 from .explain import why_pair
 from .model import ADDRESS, CHILD, MAC, PREFIX, Cell, Puzzle, Step, cell_id
 from .probes import ping
-from .stopgap import link_counters, quiet, route_get, sysctl
+from .topology import link_counters, quiet, route_get
 
 __all__ = ["PAIR_STEPS", "PUZZLE1_CELLS", "puzzles", "same_namespace"]
 
@@ -57,7 +57,7 @@ def _pair_step(setup: str, accept_local: bool, lo_up: bool, bound: bool) -> Step
             pair.set(name, up=True)
             pair.add_address(name, f"{ADDRESS[role]}/{PREFIX}")
             if accept_local:
-                sysctl(pair_ns, f"net/ipv4/conf/{name}/accept_local", "1")
+                pair_ns.set_sysctl(f"net.ipv4.conf.{name.replace('.', '/')}.accept_local", "1")
         if lo_up:
             pair.set("lo", up=True)
         route = route_get(pair, dst, oif=device)
@@ -66,8 +66,8 @@ def _pair_step(setup: str, accept_local: bool, lo_up: bool, bound: bool) -> Step
         after = link_counters(pair)
         moved = {n: (after[n][0] - before[n][0], after[n][1] - before[n][1]) for n in ("lo", a, b)}
         lo = pair.link("lo").up
-        accept = {n: sysctl(pair_ns, f"net/ipv4/conf/{n}/accept_local") for n in (a, b)}
-        rp = sysctl(pair_ns, "net/ipv4/conf/all/rp_filter")
+        accept = {n: pair_ns.sysctl(f"net.ipv4.conf.{n.replace('.', '/')}.accept_local") for n in (a, b)}
+        rp = pair_ns.sysctl("net.ipv4.conf.all.rp_filter")
     result = f"ping {dst}{' -I ' + a if bound else ''}: " + (
         f"{rtt:.2f} ms" if rtt is not None else "no answer"
     )

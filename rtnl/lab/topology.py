@@ -5,8 +5,10 @@
                                                       |-- ens33.02 (.12)  -> own namespace ("peer")
                                                       `-- shim    (.3/32) bridge-mode macvlan in the host
 
-What lives here: :class:`Topology` (build, read back addresses and MACs, counters snapshot, teardown).
-What it must not know: which probe runs in it, or how a result is explained or rendered.
+What lives here: :class:`Topology` (build, read back addresses and MACs, counters snapshot, teardown)
+and the readings the lab takes of a namespace through rtnl's public calls (:func:`route_get`,
+:func:`link_counters`, :func:`icmp_counters`, :func:`quiet`). What it must not know: which probe runs
+in it, or how a result is explained or rendered.
 """
 
 from __future__ import annotations
@@ -20,9 +22,47 @@ from rtnl import Bridge, Connection, Macvlan, MacvlanMode, Namespace, NetlinkErr
 
 from .dhcp import Helper, dhclient_argv, dnsmasq_argv, start_helper, wait_lease
 from .model import ADDRESS, CHILD, MAC, PREFIX
-from .stopgap import icmp_counters, link_counters, quiet
 
-__all__ = ["Topology"]
+__all__ = ["Topology", "icmp_counters", "link_counters", "quiet", "route_get"]
+
+_ROUTE_TYPES = {1: "unicast", 2: "local"}  # RTN_* (linux/rtnetlink.h), as the lab words them
+
+
+def quiet(ns: Namespace) -> None:
+    """Silence a fresh namespace so that link counters count only the probes: no IPv6 (router and
+    neighbour solicitations, MLD) and no IGMP reports for link-local groups (a bridge joins
+    224.0.0.106 for multicast router discovery and announces it)."""
+    for key in ("net.ipv6.conf.default.disable_ipv6", "net.ipv6.conf.all.disable_ipv6"):
+        ns.set_sysctl(key, "1")
+    ns.set_sysctl("net.ipv4.igmp_link_local_mcast_reports", "0")
+
+
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
+
+
+def icmp_counters(ns: Namespace) -> dict[str, int]:
+    """The ``Icmp:`` line of ``ns``'s /proc/net/snmp (InEchos, OutEchoReps...)."""
+    lines = [line.split()[1:] for line in ns.run(_read, "/proc/thread-self/net/snmp").splitlines()
+             if line.startswith("Icmp:")]
+    return dict(zip(lines[0], map(int, lines[1]), strict=True))
+
+
+def link_counters(net: Connection) -> dict[str, tuple[int, int]]:
+    """name -> (rx_packets, tx_packets) for every link (one dump)."""
+    return {link.name: (link.stats.rx_packets, link.stats.tx_packets) if link.stats else (0, 0)
+            for link in net.links()}
+
+
+def route_get(net: Connection, dst: str, *, oif: str | None = None) -> tuple[str, str]:
+    """The kernel's routing decision for ``dst`` (``ip route get``): (type, output device)."""
+    try:
+        route = net.route_get(dst, oif=oif)
+    except NetlinkError as e:
+        return f"error ({e.strerror})", "-"
+    kind = _ROUTE_TYPES.get(int(route.type), str(int(route.type)))
+    return kind, net.link(route.link).name if route.link is not None else "-"
 
 stop = threading.Event()  # set on Ctrl-C: builds and DHCP waits give up early
 

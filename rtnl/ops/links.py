@@ -44,14 +44,17 @@ from ..values.check import (
     check_u32,
 )
 from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
-from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth
+from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
 from ..wire.attrs import Attrs, Body
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
 from . import Batch, Dump, Inside, Operation, Place, Request, Step, about, ignoring_errors
 
-_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
+_EXT_MASK = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS  # (skips VF counters only: IFLA_STATS64 always comes)
+# kinds whose driver announces the new link itself (vxlan_dev_create calls rtnl_configure_link without
+# the request), so a create's NLM_F_ECHO goes unanswered: ask for an ack instead, then look the link up
+_NO_ECHO_KINDS = frozenset({"vxlan"})
 
 
 # --- what an error is about ------------------------------------------------------------------------------
@@ -206,7 +209,28 @@ def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
             peer["IFLA_NET_NS_FD"] = peer_fd
         data = {"VETH_INFO_PEER": Body(IfInfoMsg(), IFLA.build(**peer))}
         return {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
+    if isinstance(spec, Vxlan):
+        data = yield from _vxlan_data(place, spec)
+        return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": "vxlan", "IFLA_INFO_DATA": data}}
     return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+
+
+def _vxlan_data(place: Place, spec: Vxlan) -> Operation[dict[str, Any]]:
+    """IFLA_INFO_DATA of a vxlan: IPv6 addresses go in the ...6 attributes, a remote or a group in
+    IFLA_VXLAN_GROUP(6) alike (the kernel tells them apart by the address)."""
+    data: dict[str, Any] = {"IFLA_VXLAN_ID": spec.vni}
+    if spec.parent is not None:
+        data["IFLA_VXLAN_LINK"] = yield from index(place, spec.parent)
+    if spec.local is not None:
+        data["IFLA_VXLAN_LOCAL6" if spec.local.version == 6 else "IFLA_VXLAN_LOCAL"] = spec.local
+    peer = spec.remote if spec.remote is not None else spec.group
+    if peer is not None:
+        data["IFLA_VXLAN_GROUP6" if peer.version == 6 else "IFLA_VXLAN_GROUP"] = peer
+    if spec.ttl is not None:
+        data["IFLA_VXLAN_TTL"] = spec.ttl
+    data["IFLA_VXLAN_LEARNING"] = int(spec.learning)
+    data["IFLA_VXLAN_PORT"] = spec.port
+    return data
 
 
 def _source_macs_data(edit: SourceMacs, current: Sequence[str]) -> dict[str, Any]:
@@ -264,7 +288,7 @@ def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: St
     flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
     msg = Message(RTM_NEWLINK, flags, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
-        answers = yield Request(msg, ack=not (echo and place.kernel_echoes))
+        answers = yield Request(msg, ack=not (echo and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
     except NetlinkError as e:
         raise _unsupported(e, spec.kind) from None
     except GeneratorExit:
@@ -308,8 +332,9 @@ def _open_namespace(stack: contextlib.ExitStack, namespace: NamespaceLike | int)
 
 
 def _check_spec(spec: object, what: str) -> Spec:
-    if not isinstance(spec, (Macvlan, Veth, Bridge)):
-        raise TypeError(f"{what} takes a Macvlan, Macvtap, Veth or Bridge spec, not {type(spec).__name__}")
+    if not isinstance(spec, (Macvlan, Veth, Bridge, Vxlan)):
+        raise TypeError(f"{what} takes a Macvlan, Macvtap, Veth, Bridge or Vxlan spec, "
+                        f"not {type(spec).__name__}")
     return spec
 
 
@@ -412,7 +437,8 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     before = {name for name, _ in (yield from _names_and_groups(place)).values()}  # never deleted on failure
     try:
         echoes: list[Message | None] = []
-        answers = yield Batch(msgs, ECHO_WINDOW, ack=not place.kernel_echoes)
+        ack = not place.kernel_echoes or any(spec.kind in _NO_ECHO_KINDS for spec in todo)
+        answers = yield Batch(msgs, ECHO_WINDOW, ack=ack)
         for spec, answer in zip(todo, answers, strict=True):
             if isinstance(answer, NetlinkError):  # the first error (every answer is in), naming its link
                 err = _unsupported(answer, spec.kind)

@@ -1,4 +1,5 @@
-"""Route operations (RTM_*ROUTE): list, add and delete routes, one or many.
+"""Route operations (RTM_*ROUTE): list, add and delete routes, one or many; look one up
+(``ip route get``).
 
 Generators run by a driver (see :mod:`rtnl.ops`); this module knows how a route becomes a request,
 not sockets or ``Connection``.
@@ -19,6 +20,7 @@ from ..uapi import (
     RT_TABLE_MAIN,
     RTM_DELROUTE,
     RTM_F_CLONED,
+    RTM_F_LOOKUP_TABLE,
     RTM_GETROUTE,
     RTM_NEWROUTE,
     RTNH_F_ONLINK,
@@ -34,10 +36,11 @@ from ..values.check import (
     check_items,
     check_network,
     check_table,
+    check_u32,
     check_weight,
 )
 from ..values.enums import RoutePref, RouteProtocol, RouteType, Scope
-from ..values.links import LinkRef
+from ..values.links import LinkRef, check_ref
 from ..values.routes import ALL_TABLES, Nexthop, Route, RouteSpec
 from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
@@ -254,3 +257,41 @@ def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None 
     spec = RouteSpec(dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
                      None if nexthops is None else tuple(nexthops))
     yield Request((yield from _route_message(place, RTM_DELROUTE, 0, spec)))
+
+
+# --- route lookups (`ip route get`) ----------------------------------------------------------------------
+
+
+def route_get(place: Place, dst: AddressLike, *, src: AddressLike | None = None, iif: LinkRef | None = None,
+              oif: LinkRef | None = None, mark: int | None = None) -> Operation[Route]:
+    """The route the kernel picks for a packet to ``dst`` (``ip route get DST [from SRC] [iif DEV]
+    [oif DEV] [mark N]``), as a :class:`~rtnl.Route` whose ``dst`` is ``DST/32`` (``/128``),
+    ``table`` the table it was found in and ``prefsrc`` the source address the kernel would use.
+    ``iif`` asks as for a packet arriving on that link (from ``src``), ``oif`` as for one bound to
+    it, ``mark`` as for one with that firewall mark. No route is :class:`~rtnl.NetlinkError`
+    (``ENETUNREACH``...), as ``ip route get`` reports it::
+
+        net.route_get("203.0.113.7").link        # the output link's index
+    """
+    target = check_address(dst, "dst")
+    source = None if src is None else check_address(src, "src")
+    if source is not None and source.version != target.version:
+        raise ValueError(f"src {source} and dst {target} are of different IP versions")
+    for ref, what in ((iif, "iif"), (oif, "oif")):
+        if ref is not None:
+            check_ref(ref, what)
+    attrs: dict[str, Any] = {"RTA_DST": target}
+    if source is not None:
+        attrs["RTA_SRC"] = source
+    if iif is not None:
+        attrs["RTA_IIF"] = yield from index(place, iif)
+    if oif is not None:
+        attrs["RTA_OIF"] = yield from index(place, oif)
+    if mark is not None:
+        attrs["RTA_MARK"] = check_u32(mark, "mark")
+    bits, v4 = target.max_prefixlen, target.version == 4  # strict kernels take full-length dst/src only
+    header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=bits,
+                   src_len=bits if source is not None else 0,
+                   flags=RTM_F_LOOKUP_TABLE if v4 else 0)  # IPv6 refuses the flag but reports the table
+    replies = yield Request(Message(RTM_GETROUTE, header=header, attrs=RTA.build(**attrs)))
+    return Route.from_message(next(m for m in replies if m.type == RTM_NEWROUTE))

@@ -194,3 +194,40 @@ def check_byte_or_name(value: object, parse: Callable[[str, str], int], what: st
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{what} is a name or a number, not {type(value).__name__}")
     return check_int(value, what, 0, 255)
+
+
+# --- sysctls (Namespace.sysctl) -------------------------------------------------------------------------
+_SEPARATOR = re.compile(r"[./]")
+_SWAP_SEPARATORS = str.maketrans("./", "/.")
+
+
+def check_sysctl_key(key: object) -> str:
+    """A network sysctl's key as ``sysctl(8)`` takes it -> its path under ``/proc/sys``.
+
+    ``"net.ipv4.conf.ens33.accept_local"`` -> ``"net/ipv4/conf/ens33/accept_local"``. As with
+    ``sysctl``, a ``/`` in a dotted key stands for a dot within one part, an interface name's
+    (``"net.ipv4.conf.ens33/01.rp_filter"`` is ens33.01's), and a key whose first separator is ``/``
+    is a path already (``"net/ipv4/conf/ens33.01/rp_filter"``). Only keys under ``net`` (the ones
+    each network namespace has its own of), with no empty, ``.`` or ``..`` part.
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"a sysctl key is a str such as 'net.ipv4.ip_forward', not {type(key).__name__}")
+    first = _SEPARATOR.search(key)
+    path = key if first is not None and first.group() == "/" else key.translate(_SWAP_SEPARATORS)
+    parts = path.split("/")
+    if parts[0] != "net" or len(parts) < 2:
+        raise ValueError(f"sysctl key {key!r} is not under net. (only those belong to a network namespace)")
+    if any(part in ("", ".", "..") or "\0" in part or part != part.strip() for part in parts):
+        raise ValueError(f"invalid sysctl key {key!r}: an empty, '.' or '..' part")
+    return path
+
+
+def check_sysctl_value(value: object) -> str:
+    """A sysctl value to write: a str (``"1"``, ``"32768 60999"``) or an int, as ``sysctl -w`` writes it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"a sysctl value is a str or an int, not {type(value).__name__}")
+    if "\0" in value or "\n" in value.rstrip("\n"):
+        raise ValueError(f"a sysctl value is one line without NUL, not {value!r}")
+    return value

@@ -1,5 +1,6 @@
 """Links as the kernel reports them: :class:`Link` and what each kind adds (:class:`MacvlanInfo`,
-:class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`).
+:class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`, :class:`VxlanInfo`), and a link's
+counters (:class:`LinkStats`).
 
 A :class:`Link` is a lazy view of one RTM_NEWLINK message: its fields are decoded on first access,
 all at once, from one walk over the attributes (:meth:`Attrs.pick <rtnl.codec.Attrs.pick>`). This module knows
@@ -9,6 +10,7 @@ messages as values: not sockets, namespaces or how a link is created (``rtnl.val
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
@@ -87,7 +89,91 @@ class BridgePortInfo(NamedTuple):
                    flood=flood is None or bool(flood))
 
 
-LinkInfo = MacvlanInfo | VethInfo | BridgeInfo
+# --- vxlan (IFLA_VXLAN_*) ----------------------------------------------------------------------------
+
+
+class VxlanInfo(NamedTuple):
+    """A vxlan device (IFLA_VXLAN_*). The kernel keeps a unicast ``remote`` and a multicast ``group``
+    in one attribute; here they are told apart, as ``ip -d link`` does."""
+
+    vni: int  #: the 24-bit VXLAN network identifier (``id``)
+    #: the unicast peer every unknown destination goes to
+    remote: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    #: the multicast group flooded to
+    group: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    #: the source address of the outer packets
+    local: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    parent: int | None = None  #: the index of the underlay device (``dev``), if one is set
+    port: int = 8472  #: the UDP destination port (the kernel's default is Linux's old 8472)
+    learning: bool = True  #: whether remote MACs are learned from arriving packets
+    ttl: int = 0  #: the outer packets' TTL; 0: inherited from the route (``ttl auto``)
+    tos: int = 0  #: the outer packets' TOS; 1: inherited
+    ageing: int = 300  #: how long a learned MAC stays, in seconds
+    limit: int = 0  #: the largest number of forwarding entries; 0: no limit
+
+    @classmethod
+    def from_attrs(cls, data: Attrs) -> VxlanInfo:
+        remote = data.get("IFLA_VXLAN_GROUP") or data.get("IFLA_VXLAN_GROUP6")
+        multicast = remote is not None and not isinstance(remote, bytes) and remote.is_multicast
+        return cls(
+            vni=data.get("IFLA_VXLAN_ID", 0),
+            remote=None if multicast else remote,
+            group=remote if multicast else None,
+            local=data.get("IFLA_VXLAN_LOCAL") or data.get("IFLA_VXLAN_LOCAL6"),
+            parent=data.get("IFLA_VXLAN_LINK") or None,
+            port=data.get("IFLA_VXLAN_PORT", 8472),
+            learning=bool(data.get("IFLA_VXLAN_LEARNING", 1)),
+            ttl=data.get("IFLA_VXLAN_TTL", 0),
+            tos=data.get("IFLA_VXLAN_TOS", 0),
+            ageing=data.get("IFLA_VXLAN_AGEING", 300),
+            limit=data.get("IFLA_VXLAN_LIMIT", 0),
+        )
+
+
+# --- counters (IFLA_STATS64) ---------------------------------------------------------------------------
+
+
+class LinkStats(NamedTuple):
+    """A link's counters, ``struct rtnl_link_stats64`` (linux/if_link.h), field for field: what
+    ``ip -s link`` prints. A kernel that sends fewer fields leaves the last ones 0."""
+
+    rx_packets: int = 0
+    tx_packets: int = 0
+    rx_bytes: int = 0
+    tx_bytes: int = 0
+    rx_errors: int = 0
+    tx_errors: int = 0
+    rx_dropped: int = 0
+    tx_dropped: int = 0
+    multicast: int = 0
+    collisions: int = 0
+    rx_length_errors: int = 0
+    rx_over_errors: int = 0
+    rx_crc_errors: int = 0
+    rx_frame_errors: int = 0
+    rx_fifo_errors: int = 0
+    rx_missed_errors: int = 0
+    tx_aborted_errors: int = 0
+    tx_carrier_errors: int = 0
+    tx_fifo_errors: int = 0
+    tx_heartbeat_errors: int = 0
+    tx_window_errors: int = 0
+    rx_compressed: int = 0
+    tx_compressed: int = 0
+    rx_nohandler: int = 0
+    rx_otherhost_dropped: int = 0
+
+    @classmethod
+    def from_attrs(cls, attrs: Attrs) -> LinkStats | None:
+        """The IFLA_STATS64 of a link's attributes; ``None`` if it carries none (a link read without
+        its counters) or a malformed one. Fields a newer kernel adds are left out."""
+        raw = attrs.get("IFLA_STATS64")
+        if not isinstance(raw, tuple):
+            return None
+        return cls(*raw[:len(cls._fields)])
+
+
+LinkInfo = MacvlanInfo | VethInfo | BridgeInfo | VxlanInfo
 
 if TYPE_CHECKING:  # a default for the parameter (PEP 696): a bare ``Link`` means Link[LinkInfo | None]
     from typing_extensions import TypeVar as _TypeVarWithDefault
@@ -270,7 +356,8 @@ class Link(Generic[InfoT]):
 
     @property
     def info(self) -> InfoT:
-        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`.
+        """What the link's kind reports: :class:`MacvlanInfo`, :class:`VethInfo`, :class:`BridgeInfo`,
+        :class:`VxlanInfo`.
 
         Its type is the link's parameter: ``net.add(Macvlan(...))`` returns a ``Link[MacvlanInfo]``,
         whose ``info.mode`` a type checker knows; a link read by name (``net.link("x")``) is a plain
@@ -281,6 +368,18 @@ class Link(Generic[InfoT]):
     def port(self) -> BridgePortInfo | None:
         """Set when the link is a bridge port."""
         return self._decoded().port
+
+    @property
+    def stats(self) -> LinkStats | None:
+        """The link's counters (IFLA_STATS64, what ``ip -s link`` prints), or ``None`` for a message
+        without them (a Link built by hand). The kernel sends them with every link, whatever
+        ``RTEXT_FILTER_SKIP_STATS`` says (that skips only SR-IOV VF counters), so they are decoded
+        here, on each access, apart from the other fields: reading a dump costs nothing more unless
+        they are read. Counters are no part of ``==``/``hash`` (two reads of a busy link stay equal)::
+
+            {link.name: link.stats.rx_packets for link in net.links() if link.stats}
+        """
+        return LinkStats.from_attrs(self._attrs)
 
     # a value: equality, hash and repr over every field
     def _astuple(self) -> tuple[Any, ...]:
@@ -325,6 +424,8 @@ def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
             info = VethInfo(parent, netnsid)
         elif kind == "bridge" and data is not None:
             info = BridgeInfo.from_attrs(data)
+        elif kind == "vxlan" and data is not None:
+            info = VxlanInfo.from_attrs(data)
         if slave_kind == "bridge" and slave is not None:
             port = BridgePortInfo.from_attrs(slave)
     return Link._Fields(

@@ -1,4 +1,5 @@
-"""What to create: link specs (:class:`Macvlan`, :class:`Macvtap`, :class:`Veth`, :class:`Bridge`) and
+"""What to create: link specs (:class:`Macvlan`, :class:`Macvtap`, :class:`Veth`, :class:`Bridge`,
+:class:`Vxlan`) and
 :class:`SourceMacs` edits, validated when they are built, before anything reaches the kernel.
 
 Specs are plain values (``==``, ``hash``, ``copy``, ``pickle``); turning one into a request is the
@@ -7,11 +8,13 @@ job of ``rtnl.ops.links``. This module knows Python values only: no messages, no
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, Union
 
-from .check import check_int, check_items, check_mac, check_mtu, check_name
+from ..uapi import IANA_VXLAN_UDP_PORT, VXLAN_VNI_MAX
+from .check import check_address, check_bool, check_int, check_items, check_mac, check_mtu, check_name
 from .enums import MacvlanFlag, MacvlanMode
 from .links import LinkRef, check_ref
 
@@ -192,7 +195,65 @@ class Bridge(_Record):
     def __new__(cls, name: str, *, namespace: NamespaceLike | None = None) -> Bridge:
         return tuple.__new__(cls, (check_name(name), namespace))
 
-Spec = Macvlan | Veth | Bridge
+# --- vxlan ----------------------------------------------------------------------------------------------
+
+
+class Vxlan(_Record):
+    """A vxlan device to create (``ip link add NAME type vxlan id VNI [dev PARENT] [local A]
+    [remote A | group A] dstport PORT [nolearning] [ttl N]``).
+
+    ``remote`` (a unicast peer) and ``group`` (a multicast group) exclude each other, and every
+    address given is of one IP version. The destination port is always sent: the kernel's own
+    default is 8472, not the IANA port 4789 that is this spec's (``ip link`` warns the same way).
+    ``parent`` is the underlay device, looked up in the caller's namespace (also with ``namespace=``,
+    which creates the device directly inside that namespace)::
+
+        Vxlan("vx42", 42, parent="eth0", local="198.51.100.2", remote="198.51.100.3")
+    """
+
+    kind: ClassVar[str] = "vxlan"
+    _fields = ("name", "vni", "parent", "local", "remote", "group", "port", "learning", "ttl", "namespace")
+    __slots__ = ()
+    name: str
+    vni: int
+    parent: LinkRef | None
+    local: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    remote: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    group: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    port: int
+    learning: bool
+    ttl: int | None
+    namespace: NamespaceLike | None
+
+    def __new__(cls, name: str, vni: int, *, parent: LinkRef | None = None,
+                local: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
+                remote: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
+                group: ipaddress.IPv4Address | ipaddress.IPv6Address | str | None = None,
+                port: int = IANA_VXLAN_UDP_PORT, learning: bool = True, ttl: int | None = None,
+                namespace: NamespaceLike | None = None) -> Vxlan:
+        check_name(name)
+        check_int(vni, "vni", 0, VXLAN_VNI_MAX)
+        if parent is not None:
+            check_ref(parent, "parent")
+        addresses = {what: None if value is None else check_address(value, what)
+                     for what, value in (("local", local), ("remote", remote), ("group", group))}
+        if remote is not None and group is not None:
+            raise ValueError("a vxlan has a unicast remote or a multicast group, not both")
+        if addresses["remote"] is not None and addresses["remote"].is_multicast:
+            raise ValueError(f"remote {remote} is a multicast address: pass it as group=")
+        if addresses["group"] is not None and not addresses["group"].is_multicast:
+            raise ValueError(f"group {group} is not a multicast address: pass a unicast peer as remote=")
+        if len({a.version for a in addresses.values() if a is not None}) > 1:
+            raise ValueError("local, remote and group must be of one IP version")
+        check_int(port, "port", 1, 65535)
+        check_bool(learning, "learning")
+        if ttl is not None:
+            check_int(ttl, "ttl", 1, 255)
+        return tuple.__new__(cls, (name, vni, parent, addresses["local"], addresses["remote"],
+                                   addresses["group"], port, learning, ttl, namespace))
+
+
+Spec = Macvlan | Veth | Bridge | Vxlan
 
 
 class SourceMacs(_Record):

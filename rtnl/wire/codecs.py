@@ -215,7 +215,7 @@ class Array(Codec):
 
 
 U8, U16, U32, U64, S32 = Int("=B"), Int("=H"), Int("=I"), Int("=Q"), Int("=i")
-BE16 = Int("!H")
+BE16, BE32 = Int("!H"), Int("!I")
 UINT = Uint()
 STR, BYTES, LLADDR, IPADDR, FLAG = Str(), Codec(), LLAddr(), IPAddr(), Flag()
 KIND = Kind()

@@ -29,7 +29,24 @@ from ..uapi import (
     RTM_SETLINK,
 )
 from .attrs import Multipath, Nest, NestByKind, NestWithHeader, Schema
-from .codecs import BE16, BYTES, IPADDR, KIND, LLADDR, S32, STR, U8, U16, U32, U32S, U64, U64S, UINT
+from .codecs import (
+    BE16,
+    BE32,
+    BYTES,
+    FLAG,
+    IPADDR,
+    KIND,
+    LLADDR,
+    S32,
+    STR,
+    U8,
+    U16,
+    U32,
+    U32S,
+    U64,
+    U64S,
+    UINT,
+)
 from .headers import IFADDRMSG, IFINFOMSG, RTGENMSG, RTMSG, FixedHeader
 
 
@@ -109,8 +126,44 @@ IFLA_BRPORT = Schema("IFLA_BRPORT", {
     33: ("IFLA_BRPORT_ISOLATED", U8),
 })
 
+# --- linux/if_link.h: IFLA_VXLAN_* (vxlan device) -------------------------------------------------
+IFLA_VXLAN = Schema("IFLA_VXLAN", {
+    1: ("IFLA_VXLAN_ID", U32),
+    2: ("IFLA_VXLAN_GROUP", IPADDR),  # IPv4 multicast group or unicast remote
+    3: ("IFLA_VXLAN_LINK", U32),
+    4: ("IFLA_VXLAN_LOCAL", IPADDR),
+    5: ("IFLA_VXLAN_TTL", U8),
+    6: ("IFLA_VXLAN_TOS", U8),
+    7: ("IFLA_VXLAN_LEARNING", U8),
+    8: ("IFLA_VXLAN_AGEING", U32),
+    9: ("IFLA_VXLAN_LIMIT", U32),
+    10: ("IFLA_VXLAN_PORT_RANGE", BYTES),  # struct ifla_vxlan_port_range: two __be16
+    11: ("IFLA_VXLAN_PROXY", U8),
+    12: ("IFLA_VXLAN_RSC", U8),
+    13: ("IFLA_VXLAN_L2MISS", U8),
+    14: ("IFLA_VXLAN_L3MISS", U8),
+    15: ("IFLA_VXLAN_PORT", BE16),  # the destination port, network byte order
+    16: ("IFLA_VXLAN_GROUP6", IPADDR),
+    17: ("IFLA_VXLAN_LOCAL6", IPADDR),
+    18: ("IFLA_VXLAN_UDP_CSUM", U8),
+    19: ("IFLA_VXLAN_UDP_ZERO_CSUM6_TX", U8),
+    20: ("IFLA_VXLAN_UDP_ZERO_CSUM6_RX", U8),
+    21: ("IFLA_VXLAN_REMCSUM_TX", U8),
+    22: ("IFLA_VXLAN_REMCSUM_RX", U8),
+    23: ("IFLA_VXLAN_GBP", FLAG),
+    24: ("IFLA_VXLAN_REMCSUM_NOPARTIAL", FLAG),
+    25: ("IFLA_VXLAN_COLLECT_METADATA", U8),
+    26: ("IFLA_VXLAN_LABEL", BE32),
+    27: ("IFLA_VXLAN_GPE", FLAG),
+    28: ("IFLA_VXLAN_TTL_INHERIT", FLAG),
+    29: ("IFLA_VXLAN_DF", U8),  # enum ifla_vxlan_df
+    30: ("IFLA_VXLAN_VNIFILTER", U8),
+    31: ("IFLA_VXLAN_LOCALBYPASS", U8),  # kernel >= 6.7; newer than some installed headers
+})
+
 # --- linux/if_link.h: IFLA_INFO_* ----------------------------------------------------------------
-_DATA_BY_KIND = _kinds(macvlan="IFLA_MACVLAN", macvtap="IFLA_MACVLAN", veth="VETH_INFO", bridge="IFLA_BR")
+_DATA_BY_KIND = _kinds(macvlan="IFLA_MACVLAN", macvtap="IFLA_MACVLAN", veth="VETH_INFO", bridge="IFLA_BR",
+                       vxlan="IFLA_VXLAN")
 IFLA_INFO = Schema("IFLA_INFO", {
     1: ("IFLA_INFO_KIND", KIND),
     2: ("IFLA_INFO_DATA", NestByKind("IFLA_INFO_KIND", _DATA_BY_KIND)),
@@ -267,7 +320,8 @@ NLMSGERR = Schema("NLMSGERR_ATTR", {
 })
 
 SCHEMAS: tuple[Schema, ...] = (IFLA, IFLA_INFO, IFLA_MACVLAN, IFLA_MACVLAN_MACADDR_LIST, VETH_INFO, IFLA_BR,
-                               IFLA_BRPORT, IFLA_PROP, IFA, RTA, RTAX, NETNSA, NLMSGERR)
+                               IFLA_BRPORT, IFLA_PROP, IFA, RTA, RTAX, NETNSA, NLMSGERR,
+                               IFLA_VXLAN)
 
 # message type -> (fixed header, attribute schema)
 FAMILIES: dict[int, tuple[FixedHeader, Schema]] = {
