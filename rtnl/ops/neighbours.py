@@ -32,7 +32,7 @@ from ..wire.headers import NdMsg
 from ..wire.message import Message
 from ..wire.schemas import NDA
 from . import Batch, Dump, Operation, Place, Request
-from .links import index
+from .links import index, links
 
 FLUSH_WINDOW = 64  # deletes per datagram when flushing
 
@@ -117,8 +117,12 @@ def _message(mtype: int, flags: int, target: int, version: int, proxy: bool, sta
 
 def fdb(place: Place, bridge: LinkRef | None = None) -> Operation[list[FdbEntry]]:
     """The bridge forwarding table (``bridge fdb show``): every AF_BRIDGE entry, or those of one
-    bridge (its ports' entries and its own, as ``bridge fdb show br BRIDGE``)."""
-    target = 0 if bridge is None else (yield from index(place, bridge))
+    bridge, as ``bridge fdb show br BRIDGE`` lists them: the bridge's own entries and every entry on
+    one of its ports (learned ones, static ones, and the ports' own ``self`` entries)."""
+    devices = set()
+    if bridge is not None:
+        target = yield from index(place, bridge)
+        devices = {target} | {link.index for link in (yield from links(place)) if link.master == target}
     msgs = yield Dump(Message(RTM_GETNEIGH, header=NdMsg(family=AF_BRIDGE)))
     out = [FdbEntry.from_message(m) for m in msgs if m.type == RTM_NEWNEIGH and m.header.family == AF_BRIDGE]
-    return out if not target else [e for e in out if target in (e.master, e.link)]
+    return out if bridge is None else [e for e in out if e.link in devices]
