@@ -39,8 +39,9 @@ FLUSH_WINDOW = 64  # deletes per datagram when flushing
 
 def neighbours(place: Place, link: LinkRef | None = None, *, family: int | None = None,
                proxy: bool = False) -> Operation[list[Neighbour]]:
-    """The IPv4 and IPv6 neighbours (``ip neigh show``), of one link and one IP version (4 or 6) if
-    given; with ``proxy`` the proxy entries instead (``ip neigh show proxy``)."""
+    """The IPv4 and IPv6 neighbours in every state, NOARP ones (multicast...) included, as
+    ``ip neigh show nud all`` lists them; of one link and one IP version (4 or 6) if given. With
+    ``proxy`` the proxy entries instead (``ip neigh show proxy``)."""
     af = check_family(family)
     check_bool(proxy, "proxy")
     target = 0 if link is None else (yield from index(place, link))
