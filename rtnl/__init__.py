@@ -22,12 +22,26 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .connection import Connection, connect, supports_kind
     from .errors import DecodeError, DumpInterrupted, NamespaceRestoreError, NetlinkError, NetlinkWarning
-    from .monitor import AddressEvent, Event, LinkEvent, Monitor, Overrun, RouteEvent
+
+    # neighbours and policy rules (issue 17)
+    from .monitor import AddressEvent, Event, LinkEvent, Monitor, NeighbourEvent, Overrun, RouteEvent
     from .netns import Namespace
     from .values.addresses import Address
-    from .values.enums import AddressFlag, Group, MacvlanFlag, MacvlanMode, OperState, Scope
+    from .values.enums import (
+        AddressFlag,
+        Group,
+        MacvlanFlag,
+        MacvlanMode,
+        NeighbourFlag,
+        NeighbourState,
+        OperState,
+        RuleAction,
+        Scope,
+    )
     from .values.links import BridgeInfo, BridgePortInfo, Link, LinkStats, MacvlanInfo, VethInfo, VxlanInfo
+    from .values.neighbours import FdbEntry, Neighbour
     from .values.routes import Route
+    from .values.rules import Rule
     from .values.specs import Bridge, Macvlan, Macvtap, SourceMacs, Veth, Vxlan
 
 # module -> the public names it defines (loaded on first attribute access)
@@ -43,6 +57,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "values.routes": ("Route",),
     "values.specs": ("Bridge", "Macvlan", "Macvtap", "SourceMacs", "Veth", "Vxlan"),
 }
+# neighbours and policy rules (issue 17)
+_MODULES["monitor"] += ("NeighbourEvent",)
+_MODULES["values.enums"] += ("NeighbourFlag", "NeighbourState", "RuleAction")
+_MODULES["values.neighbours"] = ("FdbEntry", "Neighbour")
+_MODULES["values.rules"] = ("Rule",)
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
@@ -52,6 +71,8 @@ __all__ = [
     "NetlinkError", "NetlinkWarning", "OperState", "Overrun", "Route", "RouteEvent", "Scope", "SourceMacs",
     "Veth", "VethInfo", "Vxlan", "VxlanInfo", "connect", "supports_kind",
 ]
+__all__ += ["FdbEntry", "Neighbour", "NeighbourEvent", "NeighbourFlag", "NeighbourState", "Rule",
+            "RuleAction"]
 
 # --- issue 17: routes ---
 if TYPE_CHECKING:

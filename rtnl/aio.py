@@ -356,6 +356,14 @@ class AsyncConnection:
     delete_route = _twin(Connection.delete_route)
     add_routes = _twin(Connection.add_routes)
     route_get = _twin(Connection.route_get)
+    neighbours = _twin(Connection.neighbours)
+    add_neighbour = _twin(Connection.add_neighbour)
+    delete_neighbour = _twin(Connection.delete_neighbour)
+    flush_neighbours = _twin(Connection.flush_neighbours)
+    fdb = _twin(Connection.fdb)
+    rules = _twin(Connection.rules)
+    add_rule = _twin(Connection.add_rule)
+    delete_rule = _twin(Connection.delete_rule)
 
 
 class _Interrupted(asyncio.CancelledError):

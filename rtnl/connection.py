@@ -25,7 +25,7 @@ from .ops import links as _links
 from .ops import request as _request
 from .uapi import NETLINK_ROUTE, RT_TABLE_MAIN
 from .values.check import check_name
-from .values.enums import RouteType
+from .values.enums import NeighbourState, RouteType, RuleAction
 from .values.links import Link, LinkRef
 from .values.specs import SourceMacs, Spec
 from .wire.message import Message
@@ -37,7 +37,9 @@ if TYPE_CHECKING:  # addresses and routes load on first use: `import rtnl; rtnl.
     from .values.check import AddressLike, InterfaceLike, NetworkLike
     from .values.enums import Group, RoutePref, RouteProtocol, Scope
     from .values.links import BridgeInfo, MacvlanInfo, VethInfo
+    from .values.neighbours import FdbEntry, Neighbour
     from .values.routes import Nexthop, Route, RouteSpec
+    from .values.rules import Rule
     from .values.specs import Bridge, Macvlan, Veth
 
 __all__ = ["Connection", "LinkRef", "check_name", "connect", "supports_kind"]
@@ -294,6 +296,68 @@ class Connection:
         from .ops import routes
 
         return self.run(routes.route_get(self, dst, src=src, iif=iif, oif=oif, mark=mark))
+
+    # -- neighbours and the bridge forwarding table ---------------------------------------------------
+    def neighbours(self, link: LinkRef | None = None, *, family: int | None = None,
+                   proxy: bool = False) -> list[Neighbour]:
+        """The neighbours (``ip neigh``); see :func:`rtnl.ops.neighbours.neighbours`."""
+        from .ops import neighbours
+
+        return self.run(neighbours.neighbours(self, link, family=family, proxy=proxy))
+
+    def add_neighbour(self, link: LinkRef, address: AddressLike, lladdr: str | None = None, *,
+                      state: NeighbourState | str = NeighbourState.PERMANENT, replace: bool = False,
+                      proxy: bool = False) -> Neighbour:
+        """Add (or with ``replace`` update) a neighbour; see :func:`rtnl.ops.neighbours.add_neighbour`."""
+        from .ops import neighbours
+
+        return self.run(neighbours.add_neighbour(self, link, address, lladdr, state=state, replace=replace,
+                                                 proxy=proxy))
+
+    def delete_neighbour(self, link: LinkRef, address: AddressLike, *, proxy: bool = False) -> None:
+        """Delete a neighbour (``ip neigh del``), or with ``proxy`` a proxy entry."""
+        from .ops import neighbours
+
+        self.run(neighbours.delete_neighbour(self, link, address, proxy=proxy))
+
+    def flush_neighbours(self, link: LinkRef | None = None, *, family: int | None = None) -> int:
+        """Delete the dynamic neighbours; see :func:`rtnl.ops.neighbours.flush_neighbours`."""
+        from .ops import neighbours
+
+        return self.run(neighbours.flush_neighbours(self, link, family=family))
+
+    def fdb(self, bridge: LinkRef | None = None) -> list[FdbEntry]:
+        """The bridge forwarding table (``bridge fdb show [br BRIDGE]``)."""
+        from .ops import neighbours
+
+        return self.run(neighbours.fdb(self, bridge))
+
+    # -- policy rules -----------------------------------------------------------------------------------
+    def rules(self, *, family: int | None = None) -> list[Rule]:
+        """The policy rules (``ip rule``), of one IP version (4 or 6) if given."""
+        from .ops import rules
+
+        return self.run(rules.rules(self, family=family))
+
+    def add_rule(self, *, priority: int | None = None, src: NetworkLike | None = None,
+                 dst: NetworkLike | None = None, iif: str | None = None, oif: str | None = None,
+                 fwmark: int | None = None, table: int | None = None,
+                 action: RuleAction | str = RuleAction.TO_TBL, family: int | None = None) -> None:
+        """Add a policy rule; see :func:`rtnl.ops.rules.add_rule`."""
+        from .ops import rules
+
+        self.run(rules.add_rule(self, priority=priority, src=src, dst=dst, iif=iif, oif=oif, fwmark=fwmark,
+                                table=table, action=action, family=family))
+
+    def delete_rule(self, *, priority: int | None = None, src: NetworkLike | None = None,
+                    dst: NetworkLike | None = None, iif: str | None = None, oif: str | None = None,
+                    fwmark: int | None = None, table: int | None = None,
+                    action: RuleAction | str = RuleAction.TO_TBL, family: int | None = None) -> None:
+        """Delete the first matching policy rule; see :func:`rtnl.ops.rules.delete_rule`."""
+        from .ops import rules
+
+        self.run(rules.delete_rule(self, priority=priority, src=src, dst=dst, iif=iif, oif=oif, fwmark=fwmark,
+                                   table=table, action=action, family=family))
 
     # -- events ---------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> Monitor:

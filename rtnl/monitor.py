@@ -29,31 +29,36 @@ from typing import TYPE_CHECKING, Literal
 
 from .netlink import NetlinkSocket
 from .uapi import (
+    AF_BRIDGE,
     NETLINK_ROUTE,
     RTM_DELADDR,
     RTM_DELLINK,
+    RTM_DELNEIGH,
     RTM_DELROUTE,
     RTM_NEWADDR,
     RTM_NEWLINK,
+    RTM_NEWNEIGH,
     RTM_NEWROUTE,
 )
 from .values.addresses import Address
 from .values.check import check_int, check_items, check_type
 from .values.enums import Group
 from .values.links import Link
+from .values.neighbours import FdbEntry, Neighbour
 from .values.routes import Route
 from .wire.message import Message, decode
 
 if TYPE_CHECKING:
     from .netns import Namespace
 
-__all__ = ["AddressEvent", "Event", "Group", "LinkEvent", "Monitor", "Overrun", "RouteEvent", "event_of",
+__all__ = ["AddressEvent", "Event", "Group", "LinkEvent", "Monitor", "NeighbourEvent", "Overrun",
+           "RouteEvent", "event_of",
            "open_monitor"]
 
 ALL_CHANGED = 0xFFFFFFFF  # ifi_change of the RTM_NEWLINK sent when a link appears (register, netns move)
 
 
-DEFAULT_GROUPS = tuple(Group)
+DEFAULT_GROUPS = tuple(g for g in Group if g is not Group.NEIGH)  # neighbours: asked for by name
 #: a monitor's receive buffer unless told otherwise (the kernel doubles it for its bookkeeping): events
 #: of a burst of ~100 k/s queue there while the reader decodes (the system default, 208 KiB, held some
 #: 50 ms of them and lost events, issue 16). Root gets it whatever ``net.core.rmem_max`` says
@@ -93,7 +98,16 @@ class Overrun:
     track; events after this one are complete again."""
 
 
-Event = LinkEvent | AddressEvent | RouteEvent | Overrun
+@dataclass(frozen=True, slots=True)
+class NeighbourEvent:
+    """A neighbour or bridge fdb entry was added or changed (``"new"``) or removed (``"del"``);
+    from :attr:`Group.NEIGH`, which a monitor joins only when asked (``net.monitor(Group.NEIGH)``)."""
+
+    action: Literal["new", "del"]
+    neighbour: Neighbour | FdbEntry
+
+
+Event = LinkEvent | AddressEvent | RouteEvent | NeighbourEvent | Overrun
 
 
 def event_of(msg: Message, namespace_id: tuple[int, int] | None = None) -> Event | None:
@@ -108,6 +122,9 @@ def event_of(msg: Message, namespace_id: tuple[int, int] | None = None) -> Event
         return AddressEvent("new" if t == RTM_NEWADDR else "del", Address.from_message(msg))
     if t in (RTM_NEWROUTE, RTM_DELROUTE):
         return RouteEvent("new" if t == RTM_NEWROUTE else "del", Route.from_message(msg))
+    if t in (RTM_NEWNEIGH, RTM_DELNEIGH):
+        entry = FdbEntry if msg.header.family == AF_BRIDGE else Neighbour
+        return NeighbourEvent("new" if t == RTM_NEWNEIGH else "del", entry.from_message(msg))
     return None
 
 

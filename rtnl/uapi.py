@@ -110,3 +110,16 @@ RTNH_F_ONLINK = 4  # rtm_flags / rtnh_flags: the gateway is on the link, whateve
 ICMPV6_ROUTER_PREF_LOW, ICMPV6_ROUTER_PREF_MEDIUM, ICMPV6_ROUTER_PREF_HIGH = 3, 0, 1
 # linux/if_addr.h
 INFINITY_LIFE_TIME = 0xFFFFFFFF  # ifa_cacheinfo: a lifetime that never ends
+# --- neighbours and policy rules (issue 17 item 1 and 3) ---------------------------------------------
+# linux/rtnetlink.h
+RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH = 28, 29, 30
+RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
+RTNLGRP_NEIGH = 3
+RT_TABLE_COMPAT = 252  # rtm_table/frh table when the real id (> 255) is in an attribute
+# linux/socket.h
+AF_BRIDGE = 7
+# linux/neighbour.h
+NTF_PROXY = 1 << 3
+NUD_NOARP, NUD_PERMANENT = 0x40, 0x80
+# linux/fib_rules.h
+FR_ACT_TO_TBL = 1

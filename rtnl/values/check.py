@@ -15,7 +15,16 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from .._fast import parse_interface, parse_network
-from ..uapi import ALTIFNAMSIZ, ETH_MAX_MTU, ETH_MIN_MTU, IFNAMSIZ, INFINITY_LIFE_TIME, NAME_MAX
+from ..uapi import (
+    AF_INET,
+    AF_INET6,
+    ALTIFNAMSIZ,
+    ETH_MAX_MTU,
+    ETH_MIN_MTU,
+    IFNAMSIZ,
+    INFINITY_LIFE_TIME,
+    NAME_MAX,
+)
 from ..wire.codecs import parse_mac
 
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -231,3 +240,32 @@ def check_sysctl_value(value: object) -> str:
     if "\0" in value or "\n" in value.rstrip("\n"):
         raise ValueError(f"a sysctl value is one line without NUL, not {value!r}")
     return value
+
+
+# --- neighbours and policy rules (issue 17) ------------------------------------------------------
+def check_lladdr(lladdr: object, what: str = "lladdr") -> str:
+    """A neighbour's link-layer address: six ``:``-separated hex bytes in canonical form. Unlike
+    :func:`check_mac`, multicast and zero are allowed (a neighbour may map to either)."""
+    if not isinstance(lladdr, str):
+        raise TypeError(f"{what} is a str like '02:00:5e:00:53:01', not {type(lladdr).__name__}")
+    if not _MAC.fullmatch(lladdr):
+        raise ValueError(f"{what} {lladdr!r} is not six ':'-separated hex bytes")
+    return parse_mac(lladdr).hex(":")
+
+
+def check_family(family: object) -> int | None:
+    """An IP version for a listing filter: ``None`` (both), ``4`` or ``6``; returns the ``AF_*``."""
+    if family is None:
+        return None
+    version = check_type(family, int, "family")
+    if version not in (4, 6):
+        raise ValueError(f"family is 4 or 6 (or None for both), not {version}")
+    return AF_INET if version == 4 else AF_INET6
+
+
+def check_rule_table(table: object) -> int:
+    """A rule's table id: 1..2**32-1, not 252 (``RT_TABLE_COMPAT``, a marker, not a table)."""
+    number = check_table(table)
+    if number == 252:
+        raise ValueError("table 252 (RT_TABLE_COMPAT) is reserved")
+    return number

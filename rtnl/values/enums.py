@@ -109,6 +109,7 @@ class Group(NamedIntEnum):
     IPV4_ROUTE = uapi.RTNLGRP_IPV4_ROUTE
     IPV6_IFADDR = uapi.RTNLGRP_IPV6_IFADDR
     IPV6_ROUTE = uapi.RTNLGRP_IPV6_ROUTE
+    NEIGH = uapi.RTNLGRP_NEIGH  #: neighbour and bridge fdb changes; not in the monitor's default groups
 
 
 # --- issue 17: routes ------------------------------------------------------------------------------
@@ -167,3 +168,56 @@ class RoutePref(NamedIntEnum):
     MEDIUM = uapi.ICMPV6_ROUTER_PREF_MEDIUM
     HIGH = uapi.ICMPV6_ROUTER_PREF_HIGH
     LOW = uapi.ICMPV6_ROUTER_PREF_LOW
+
+
+# --- neighbours and policy rules (issue 17) ------------------------------------------------------
+class NeighbourState(NamedIntFlag):
+    """``NUD_*`` (linux/neighbour.h): the state of a neighbour entry. ``NONE`` (0) is no flag;
+    :meth:`parse` also takes a name (``"permanent"``)."""
+
+    INCOMPLETE = 0x01  #: resolution under way
+    REACHABLE = 0x02  #: confirmed recently
+    STALE = 0x04  #: usable, to be confirmed on next use
+    DELAY = 0x08  #: waiting before probing
+    PROBE = 0x10  #: being probed
+    FAILED = 0x20  #: resolution failed
+    NOARP = 0x40  #: needs no resolution (e.g. multicast, point-to-point)
+    PERMANENT = 0x80  #: static, set by an administrator
+
+    @classmethod
+    def parse(cls, value: Any, what: str = "state") -> NeighbourState:
+        """``value`` as a state: a member (or combination) or one name in any case (``"reachable"``).
+        A bare int is refused (``TypeError``), an unknown name is a ``ValueError``."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            member = cls.__members__.get(value.upper())
+            if member is None:
+                valid = ", ".join(name.lower() for name in cls.__members__)
+                raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
+            return member
+        raise TypeError(f"{what} is a {cls.__name__} or its name, not {value!r}")
+
+
+class NeighbourFlag(NamedIntFlag):
+    """``NTF_*`` (linux/neighbour.h): flags of a neighbour or bridge fdb entry."""
+
+    USE = 1 << 0
+    SELF = 1 << 1  #: fdb: the entry is the device's own (``bridge fdb ... self``)
+    MASTER = 1 << 2  #: fdb: the entry is in the master bridge's table
+    PROXY = 1 << 3  #: a proxy ARP / NDP entry (``ip neigh add proxy``)
+    EXT_LEARNED = 1 << 4
+    OFFLOADED = 1 << 5
+    STICKY = 1 << 6
+    ROUTER = 1 << 7  #: IPv6: the neighbour is a router
+
+
+class RuleAction(NamedIntEnum):
+    """``FR_ACT_*`` (linux/fib_rules.h): what a policy rule does with a matching packet."""
+
+    TO_TBL = 1  #: look the route up in the rule's table
+    GOTO = 2  #: jump to another rule
+    NOP = 3  #: do nothing
+    BLACKHOLE = 6  #: drop silently
+    UNREACHABLE = 7  #: drop, ENETUNREACH
+    PROHIBIT = 8  #: drop, EACCES

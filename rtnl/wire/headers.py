@@ -64,6 +64,30 @@ class RtGenMsg(NamedTuple):
     family: int = 0
 
 
+class NdMsg(NamedTuple):
+    """struct ndmsg (linux/neighbour.h)."""
+
+    family: int = 0
+    ifindex: int = 0
+    state: int = 0
+    flags: int = 0
+    type: int = 0
+
+
+class FibRuleHdr(NamedTuple):
+    """struct fib_rule_hdr (linux/fib_rules.h)."""
+
+    family: int = 0
+    dst_len: int = 0
+    src_len: int = 0
+    tos: int = 0
+    table: int = 0
+    res1: int = 0
+    res2: int = 0
+    action: int = 0
+    flags: int = 0
+
+
 class NlMsgHdr(NamedTuple):
     """struct nlmsghdr (linux/netlink.h), as echoed inside an error message."""
 
@@ -91,7 +115,7 @@ class DoneHeader(NamedTuple):
     error: int = 0
 
 
-Header = IfInfoMsg | IfAddrMsg | RtMsg | RtGenMsg | ErrorHeader | DoneHeader | bytes
+Header = IfInfoMsg | IfAddrMsg | RtMsg | RtGenMsg | NdMsg | FibRuleHdr | ErrorHeader | DoneHeader | bytes
 
 
 class FixedHeader:
@@ -118,3 +142,5 @@ IFADDRMSG = FixedHeader(IfAddrMsg, "=BBBBI")
 RTMSG = FixedHeader(RtMsg, "=BBBBBBBBI")
 RTGENMSG = FixedHeader(RtGenMsg, "=Bxxx")
 RTNEXTHOP = struct.Struct("=HBBi")  # struct rtnexthop: rtnh_len, then RtNexthop's fields
+NDMSG = FixedHeader(NdMsg, "=BxxxiHBB")
+FIBRULEHDR = FixedHeader(FibRuleHdr, "=BBBBBBBBI")

@@ -14,18 +14,24 @@ from ..uapi import (
     RTM_DELADDR,
     RTM_DELLINK,
     RTM_DELLINKPROP,
+    RTM_DELNEIGH,
     RTM_DELNSID,
     RTM_DELROUTE,
+    RTM_DELRULE,
     RTM_GETADDR,
     RTM_GETLINK,
     RTM_GETLINKPROP,
+    RTM_GETNEIGH,
     RTM_GETNSID,
     RTM_GETROUTE,
+    RTM_GETRULE,
     RTM_NEWADDR,
     RTM_NEWLINK,
     RTM_NEWLINKPROP,
+    RTM_NEWNEIGH,
     RTM_NEWNSID,
     RTM_NEWROUTE,
+    RTM_NEWRULE,
     RTM_SETLINK,
 )
 from .attrs import Multipath, Nest, NestByKind, NestWithHeader, Schema
@@ -47,7 +53,7 @@ from .codecs import (
     U64S,
     UINT,
 )
-from .headers import IFADDRMSG, IFINFOMSG, RTGENMSG, RTMSG, FixedHeader
+from .headers import FIBRULEHDR, IFADDRMSG, IFINFOMSG, NDMSG, RTGENMSG, RTMSG, FixedHeader
 
 
 def _lazy(name: str) -> Callable[[], Schema]:
@@ -309,6 +315,51 @@ NETNSA = Schema("NETNSA", {
     5: ("NETNSA_CURRENT_NSID", S32),
 })
 
+# --- linux/neighbour.h: NDA_* (neighbours and bridge fdb entries) --------------------------------
+NDA = Schema("NDA", {
+    1: ("NDA_DST", IPADDR),
+    2: ("NDA_LLADDR", LLADDR),
+    3: ("NDA_CACHEINFO", U32S),  # struct nda_cacheinfo: confirmed, used, updated, refcnt
+    4: ("NDA_PROBES", U32),
+    5: ("NDA_VLAN", U16),
+    6: ("NDA_PORT", BE16),
+    7: ("NDA_VNI", U32),
+    8: ("NDA_IFINDEX", U32),
+    9: ("NDA_MASTER", U32),
+    10: ("NDA_LINK_NETNSID", S32),
+    11: ("NDA_SRC_VNI", U32),
+    12: ("NDA_PROTOCOL", U8),
+    13: ("NDA_NH_ID", U32),
+    14: ("NDA_FDB_EXT_ATTRS", BYTES),
+    15: ("NDA_FLAGS_EXT", U32),
+    16: ("NDA_NDM_STATE_MASK", U16),
+    17: ("NDA_NDM_FLAGS_MASK", U8),
+})
+
+# --- linux/fib_rules.h: FRA_* (policy routing rules) ---------------------------------------------
+FRA = Schema("FRA", {
+    1: ("FRA_DST", IPADDR),
+    2: ("FRA_SRC", IPADDR),
+    3: ("FRA_IIFNAME", STR),
+    4: ("FRA_GOTO", U32),
+    6: ("FRA_PRIORITY", U32),
+    10: ("FRA_FWMARK", U32),
+    11: ("FRA_FLOW", U32),
+    12: ("FRA_TUN_ID", BYTES),  # __be64
+    13: ("FRA_SUPPRESS_IFGROUP", U32),
+    14: ("FRA_SUPPRESS_PREFIXLEN", U32),
+    15: ("FRA_TABLE", U32),
+    16: ("FRA_FWMASK", U32),
+    17: ("FRA_OIFNAME", STR),
+    18: ("FRA_PAD", BYTES),
+    19: ("FRA_L3MDEV", U8),
+    20: ("FRA_UID_RANGE", U32S),  # struct fib_rule_uid_range: start, end
+    21: ("FRA_PROTOCOL", U8),
+    22: ("FRA_IP_PROTO", U8),
+    23: ("FRA_SPORT_RANGE", BYTES),  # struct fib_rule_port_range
+    24: ("FRA_DPORT_RANGE", BYTES),
+})
+
 # --- linux/netlink.h: NLMSGERR_ATTR_* (extended ack) ---------------------------------------------
 NLMSGERR = Schema("NLMSGERR_ATTR", {
     1: ("NLMSGERR_ATTR_MSG", STR),
@@ -321,7 +372,7 @@ NLMSGERR = Schema("NLMSGERR_ATTR", {
 
 SCHEMAS: tuple[Schema, ...] = (IFLA, IFLA_INFO, IFLA_MACVLAN, IFLA_MACVLAN_MACADDR_LIST, VETH_INFO, IFLA_BR,
                                IFLA_BRPORT, IFLA_PROP, IFA, RTA, RTAX, NETNSA, NLMSGERR,
-                               IFLA_VXLAN)
+                               IFLA_VXLAN, NDA, FRA)
 
 # message type -> (fixed header, attribute schema)
 FAMILIES: dict[int, tuple[FixedHeader, Schema]] = {
@@ -330,6 +381,8 @@ FAMILIES: dict[int, tuple[FixedHeader, Schema]] = {
     **dict.fromkeys((RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR), (IFADDRMSG, IFA)),
     **dict.fromkeys((RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE), (RTMSG, RTA)),
     **dict.fromkeys((RTM_NEWNSID, RTM_DELNSID, RTM_GETNSID), (RTGENMSG, NETNSA)),
+    **dict.fromkeys((RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH), (NDMSG, NDA)),
+    **dict.fromkeys((RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE), (FIBRULEHDR, FRA)),
 }
 
 

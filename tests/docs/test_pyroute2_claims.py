@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import re
+import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -303,3 +304,60 @@ def test_route_and_address_rows_issue17(ns_names: Callable[[str], str]) -> None:
         assert (routes["2001:db8:5::/64"].mtu, routes["2001:db8:5::/64"].hoplimit) == (1400, 10)
         per_table = {len(ip.get_routes(table=t)) for t in (254,)}
         assert per_table == {len([r for r in net.routes(table=rtnl.ALL_TABLES) if r.table == 254])}
+
+
+# --- docs/iproute2.rst: neighbours, the bridge forwarding table and rules (issue 17) ------------------
+@pytest.mark.kernel
+def test_neighbour_fdb_rule_rows(ns_names: Callable[[str], str]) -> None:
+    from pyroute2.netlink.rtnl import RTMGRP_NEIGH
+    from pyroute2.netlink.rtnl.ndmsg import NTF_PROXY, NUD_PERMANENT, NUD_REACHABLE
+
+    with Namespace.create(ns_names("p4")) as p4, rtnl.connect(p4) as net, IPRoute(netns="p4") as ip:
+        net.add(rtnl.Veth("v0", peer="v0p"))
+        net.set("v0", up=True)
+        idx = net.index("v0")
+        ip.neigh("add", dst="198.51.100.9", lladdr="02:00:5e:00:53:09", ifindex=idx, state=NUD_PERMANENT)
+        [n] = [n for n in net.neighbours("v0") if str(n.address) == "198.51.100.9"]
+        assert (n.lladdr, n.state) == ("02:00:5e:00:53:09", rtnl.NeighbourState.PERMANENT)
+        theirs = [x.get_attr("NDA_DST") for x in ip.get_neighbours(ifindex=idx)]
+        assert "198.51.100.9" in theirs
+        assert {str(n.address) for n in net.neighbours(family=6)} == {
+            x.get_attr("NDA_DST") for x in ip.get_neighbours(family=socket.AF_INET6)}
+        ip.neigh("replace", dst="198.51.100.9", lladdr="02:00:5e:00:53:10", ifindex=idx, state=NUD_REACHABLE)
+        [n] = [n for n in net.neighbours("v0") if str(n.address) == "198.51.100.9"]
+        assert (n.lladdr, n.state) == ("02:00:5e:00:53:10", rtnl.NeighbourState.REACHABLE)
+        ip.neigh("add", dst="198.51.100.50", ifindex=idx, flags=NTF_PROXY)
+        assert [str(p.address) for p in net.neighbours(proxy=True)] == ["198.51.100.50"]
+        for x in ip.get_neighbours(ifindex=idx, family=socket.AF_INET):
+            if not x["state"] & NUD_PERMANENT:
+                ip.neigh("del", dst=x.get_attr("NDA_DST"), ifindex=idx)
+        assert not [n for n in net.neighbours("v0", family=4) if str(n.address) == "198.51.100.9"]
+        ip.neigh("add", dst="198.51.100.9", lladdr="02:00:5e:00:53:09", ifindex=idx, state=NUD_PERMANENT)
+        ip.neigh("del", dst="198.51.100.9", ifindex=idx)
+        assert not [n for n in net.neighbours("v0") if str(n.address) == "198.51.100.9"]
+
+        net.add(rtnl.Bridge("br0"))
+        net.set("v0p", master="br0", up=True)
+        br = net.index("br0")
+        theirs = {(x["ifindex"], x.get_attr("NDA_LLADDR")) for x in ip.fdb("dump", master=br)}
+        assert {(e.link, e.lladdr) for e in net.fdb("br0") if e.master == br} == theirs  # no ports' own
+
+        def monitor() -> list[str]:
+            with IPRoute() as mon:
+                mon.bind(groups=RTMGRP_NEIGH)
+                net.add_neighbour("v0", "198.51.100.7", "02:00:5e:00:53:07")
+                return [e.get("event") for e in mon.get()]
+
+        assert "RTM_NEWNEIGH" in p4.run(monitor)
+
+        ip.rule("add", priority=100, src="198.51.100.0", src_len=24, table=100)
+        ip.rule("add", priority=300, fwmark=7, iifname="v0", action="FR_ACT_UNREACHABLE")
+        rules = {r.priority: r for r in net.rules()}
+        assert (str(rules[100].src), rules[100].table) == ("198.51.100.0/24", 100)
+        assert (rules[300].fwmark, rules[300].iif) == (7, "v0")
+        assert rules[300].action == rtnl.RuleAction.UNREACHABLE
+        assert len(ip.get_rules(family=socket.AF_INET)) == len(net.rules(family=4))
+        assert len(ip.get_rules()) == len(net.rules())
+        assert len(ip.get_rules(family=socket.AF_INET6)) == len(net.rules(family=6))
+        ip.rule("del", priority=100)
+        assert 100 not in {r.priority for r in net.rules()}
