@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import rtnl  # noqa: E402
-from rtnl import codec, netns  # noqa: E402
+from rtnl import codec, sandbox  # noqa: E402
 
 RESULTS: dict[str, dict[str, Any]] = {}
 PROFILE: cProfile.Profile | None = None  # armed only while rtnl's side of a missed row reruns
@@ -52,12 +52,7 @@ def isolate() -> None:
     """Move this process into a new net + mount namespace with a private /run (like the test suite)."""
     if os.geteuid() != 0:
         sys.exit("bench/run.py needs root: it creates links and namespaces (in throwaway namespaces)")
-    c = netns.const
-    netns.unshare(c("CLONE_NEWNET") | c("CLONE_NEWNS"))
-    netns.mount(None, "/", None, c("MS_REC") | c("MS_PRIVATE"))
-    netns.mount("tmpfs", "/run", "tmpfs", 0, "mode=0755")
-    os.makedirs("/run/netns")
-    os.environ["RTNL_NETNS_DIR"] = "/run/netns"
+    sandbox.isolate()  # the one home of throwaway-namespace isolation, shared with the lab and the tests
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
 
 

@@ -64,6 +64,8 @@ nitpick_ignore = [
     ("py:obj", "rtnl.netlink._T"),  # Exchanges[_T]
     ("py:class", "rtnl.aio._T"),  # AsyncConnection.run's
     ("py:class", "rtnl.values.enums._E"),  # NamedIntEnum.parse's
+    ("py:class", "rtnl.values.links.InfoT"),  # Link[InfoT]: what Link.info is
+    ("py:obj", "rtnl.values.links.InfoT"),
     # the layers below the public faces have no pages of their own (docs/layout.rst describes them)
     ("py:class", "rtnl.values.specs.NamespaceHandle"),
     ("py:class", "NamespaceHandle"),

@@ -112,13 +112,10 @@ def read_back(place: Place, target: int, value: Interface, echoed: list[Message]
     the one address (IPv6, which the kernel does not echo), and only failing both from a dump of the
     link's addresses (which made n adds quadratic)."""
     answer = echoed or []
-    if value.version == 6:
+    if value.version == 6:  # a refusal here fails the add (its caller removes the address again)
         get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
                       attrs=IFA.build(IFA_ADDRESS=value.ip))
-        try:
-            answer = yield Request(get, ack=False)
-        except NetlinkError:
-            answer = []
+        answer = yield Request(get, ack=False)
     found = [Address.from_message(m) for m in answer if m.type == RTM_NEWADDR]
     if any(a.link == target and a.address == value for a in found):
         return _listed(found, target, value)
