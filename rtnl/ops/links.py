@@ -3,6 +3,10 @@
 Each is a generator run by a driver (see :mod:`rtnl.ops`); :class:`~rtnl.Connection` exposes them
 as methods (``net.add(spec)`` runs ``add(net, spec)``). This module knows how a spec becomes a
 request and how a failed multi-step change is undone; not sockets or ``Connection``.
+
+It is over 600 lines because every multi-step write here (add in a namespace, ``add_many``, ``set``,
+``move`` with a rename, ``delete_many``) keeps its undo steps next to the steps they undo: split by
+size, a rollback would live apart from what it rolls back.
 """
 
 from __future__ import annotations
