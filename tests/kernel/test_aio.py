@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import inspect
 import itertools
 import threading
@@ -21,7 +20,7 @@ from rtnl.links import Macvlan, Veth
 from rtnl.monitor import Group, LinkEvent, Overrun
 from tests.kernel import test_addresses_routes, test_links
 
-LOOPS = ["asyncio", *(["uvloop"] if importlib.util.find_spec("uvloop") else [])]
+LOOPS = ["asyncio", "uvloop"]  # uvloop is a test dependency: both loops always run
 
 
 def new_loop(kind: str) -> asyncio.AbstractEventLoop:
