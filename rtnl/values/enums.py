@@ -19,9 +19,16 @@ _E = TypeVar("_E", bound="NamedIntEnum")
 
 
 class NamedIntEnum(enum.IntEnum):
-    """An ``IntEnum`` whose ``str()`` is ``Class.NAME``, and which parses names."""
+    """An ``IntEnum`` whose ``str()`` and ``format()`` are ``Class.NAME``, and which parses names.
 
-    __str__ = enum.Enum.__str__
+    Both methods are written out: assigning ``enum.Enum.__str__`` leaves Python 3.10's ``format()``
+    (so f-strings) printing the number, as 3.11's ``IntEnum`` does for ``str()`` too."""
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
     @classmethod
     def parse(cls: type[_E], value: Any, what: str = "") -> _E:
@@ -40,9 +47,23 @@ class NamedIntEnum(enum.IntEnum):
 
 
 class NamedIntFlag(enum.IntFlag):
-    """An ``IntFlag`` whose ``str()`` is ``Class.NAME|NAME`` on every Python."""
+    """An ``IntFlag`` whose ``str()`` and ``format()`` are ``Class.NAME|NAME`` on every Python: its
+    bits' names in ascending order, then any bits this version has no name for as a number
+    (``Class.NAME|0x100``); no bit at all is ``Class(0)``."""
 
-    __str__ = enum.Flag.__str__
+    def __str__(self) -> str:
+        value, names = int(self), list[str]()
+        for member in type(self):
+            bit = int(member)
+            if bit and not bit & (bit - 1) and value & bit:
+                names.append(str(member._name_))
+                value &= ~bit
+        if value:
+            names.append(hex(value))
+        return f"{type(self).__name__}.{'|'.join(names)}" if names else f"{type(self).__name__}(0)"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 class MacvlanMode(NamedIntEnum):
