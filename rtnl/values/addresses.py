@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .._fast import member_or_int
 from ..errors import DecodeError
@@ -55,7 +55,8 @@ class Address:
             link=hdr.index,
             address=prefix(_INTERFACES, local or ip, hdr.prefixlen, "IFA_LOCAL"),
             scope=member_or_int(Scope, hdr.scope),
-            flags=AddressFlag(hdr.flags if flags is None else flags),  # an IntFlag keeps unknown bits
+            # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
+            flags=cast(AddressFlag, member_or_int(AddressFlag, hdr.flags if flags is None else flags)),
             label=label,
             valid_lft=None if valid == INFINITY_LIFE_TIME else valid,
             preferred_lft=None if preferred == INFINITY_LIFE_TIME else preferred,

@@ -213,10 +213,11 @@ class Link(Generic[InfoT]):
     moved away from its parent).
     """
 
-    __slots__ = ("_attrs", "_fields", "_header", "_netns")
+    __slots__ = ("_attrs", "_fields", "_head", "_header", "_netns")
     _header: IfInfoMsg
     _attrs: Attrs
-    _fields: Link._Fields | None
+    _head: list[Any] | None  # the message's own fields, as _LINK_FIELDS picks them
+    _fields: Link._Fields | None  # every field, IFLA_LINKINFO's decoded too
     _netns: tuple[int, int] | None
 
     class _Fields(NamedTuple):
@@ -239,7 +240,8 @@ class Link(Generic[InfoT]):
         """Wrap an RTM_NEWLINK header and its IFLA attributes; nothing is decoded yet.
         ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
         message came from."""
-        self._header, self._attrs, self._fields, self._netns = header, attrs, None, namespace_id
+        self._header, self._attrs, self._netns = header, attrs, namespace_id
+        self._head = self._fields = None
 
     @classmethod
     def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
@@ -256,14 +258,23 @@ class Link(Generic[InfoT]):
         for m in msgs:
             if m.type == newlink and m.attrs is not None:
                 link: Link = new(Link)
-                link._header, link._attrs, link._fields, link._netns = m.header, m.attrs, None, namespace_id
+                link._header, link._attrs, link._head, link._fields = m.header, m.attrs, None, None
+                link._netns = namespace_id
                 out.append(link)
         return out
+
+    def _picked(self) -> list[Any]:
+        # the top-level fields, from one walk; IFLA_LINKINFO's nest stays undecoded until kind, info
+        # or port (or ==, hash, repr) is read, so reading a name or an MTU costs that walk only
+        head = self._head
+        if head is None:
+            head = self._head = _pick_link(self._header, self._attrs)
+        return head
 
     def _decoded(self) -> Link._Fields:
         fields = self._fields
         if fields is None:
-            fields = _decode_link(self._header, self._attrs)
+            fields = _decode_link(self._header, self._picked())
             self._fields = fields
         return fields
 
@@ -295,7 +306,7 @@ class Link(Generic[InfoT]):
     @property
     def name(self) -> str:
         """The interface name (IFLA_IFNAME), unique within its namespace."""
-        return self._decoded().name
+        return self._picked()[0]  # type: ignore[no-any-return]
 
     @property
     def kind(self) -> str | None:
@@ -305,54 +316,55 @@ class Link(Generic[InfoT]):
     @property
     def mtu(self) -> int:
         """The MTU in bytes (IFLA_MTU)."""
-        return self._decoded().mtu
+        return self._picked()[1]  # type: ignore[no-any-return]
 
     @property
     def address(self) -> str | None:
         """The link-layer address, ``"02:00:5e:00:53:01"``."""
-        return self._decoded().address
+        return self._picked()[2]  # type: ignore[no-any-return]
 
     @property
     def carrier(self) -> bool:
         """Whether the link has carrier (IFLA_CARRIER; for a veth: its peer is up)."""
-        return self._decoded().carrier
+        return self._picked()[3]  # type: ignore[no-any-return]
 
     @property
     def operstate(self) -> OperState | int:
         """The RFC 2863 operational state (IFLA_OPERSTATE): UP only when up *and* with carrier."""
-        return self._decoded().operstate
+        return self._picked()[4]  # type: ignore[no-any-return]
 
     @property
     def promiscuity(self) -> int:
         """How many users put the link in promiscuous mode."""
-        return self._decoded().promiscuity
+        return self._picked()[5]  # type: ignore[no-any-return]
 
     @property
     def parent(self) -> int | None:
         """The lower device's index (IFLA_LINK): a macvlan's parent, a veth's peer; ``None`` if none.
         An index in :attr:`parent_netnsid`'s namespace when that is set, else in this one."""
-        return self._decoded().parent
+        parent: int | None = self._picked()[6]
+        return parent if parent != self._header.index else None
 
     @property
     def parent_netnsid(self) -> int | None:
         """The nsid (IFLA_LINK_NETNSID) of the namespace :attr:`parent` lives in, when that is another
         one; resolve it with :func:`rtnl.netns.by_nsid`."""
-        return self._decoded().parent_netnsid
+        return self._picked()[7]  # type: ignore[no-any-return]
 
     @property
     def master(self) -> int | None:
         """The index of the bridge this link is a port of."""
-        return self._decoded().master
+        return self._picked()[8]  # type: ignore[no-any-return]
 
     @property
     def group(self) -> int:
         """The link group (IFLA_GROUP, 0 by default), which :func:`delete_many` uses for bulk teardown."""
-        return self._decoded().group
+        return self._picked()[9]  # type: ignore[no-any-return]
 
     @property
     def txqlen(self) -> int:
         """The transmit queue length in packets (IFLA_TXQLEN)."""
-        return self._decoded().txqlen
+        return self._picked()[10]  # type: ignore[no-any-return]
 
     @property
     def info(self) -> InfoT:
@@ -411,9 +423,20 @@ def _link_from_wire(header: tuple[int, ...], attrs: bytes,
     return Link(IfInfoMsg(*header), Attrs.over(IFLA, attrs, 0, len(attrs)), namespace_id)
 
 
-def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
+def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
+    """The fields of the message itself, in _Fields' order (with IFLA_LINKINFO's lazy nest last);
+    ``parent`` as sent: a veth's peer may have the link's own index in another namespace."""
     (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
      linkinfo) = attrs.pick(_LINK_FIELDS)
+    return ["" if name is None else name, mtu or 0, address,
+            bool(hdr.flags & IFF_LOWER_UP if carrier is None else carrier),
+            member_or_int(OperState, operstate or 0), promiscuity or 0,
+            parent, netnsid, master, group or 0, txqlen or 0, linkinfo]
+
+
+def _decode_link(hdr: IfInfoMsg, picked: list[Any]) -> Link._Fields:
+    (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
+     linkinfo) = picked
     kind = port = None
     info: LinkInfo | None = None
     if linkinfo is not None:
@@ -428,22 +451,10 @@ def _decode_link(hdr: IfInfoMsg, attrs: Attrs) -> Link._Fields:
             info = VxlanInfo.from_attrs(data)
         if slave_kind == "bridge" and slave is not None:
             port = BridgePortInfo.from_attrs(slave)
-    return Link._Fields(
-        name="" if name is None else name,
-        kind=kind,
-        mtu=mtu or 0,
-        address=address,
-        carrier=bool(hdr.flags & IFF_LOWER_UP if carrier is None else carrier),
-        operstate=member_or_int(OperState, operstate or 0),
-        promiscuity=promiscuity or 0,
-        parent=parent if parent != hdr.index else None,
-        parent_netnsid=netnsid,
-        master=master,
-        group=group or 0,
-        txqlen=txqlen or 0,
-        info=info,
-        port=port,
-    )
+    if parent == hdr.index:
+        parent = None
+    return Link._Fields(name, kind, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master,
+                        group, txqlen, info, port)
 
 
 LinkRef = Link | str | int
