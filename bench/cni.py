@@ -86,18 +86,22 @@ def measure(rounds: int, data: Path) -> dict[str, dict[str, list[tuple[float, fl
 
 def breakdown(rounds: int) -> dict[str, tuple[float, float]]:
     """Where our start-up goes, as (wall, CPU) medians: the interpreter with and without site, the
-    standard library modules rtnl imports, and the imports of rtnl that DEL and ADD make."""
-    stdlib = "import typing, dataclasses, socket, random, ipaddress, json"
+    standard library modules rtnl imports, layer by layer (each row adds to the one above), and the
+    imports of rtnl that DEL and ADD make."""
+    base = "import re, enum, functools, collections, contextlib"  # the floor: rtnl and json need these
+    stdlib = f"{base}, typing, ipaddress, json, _socket, struct, threading, fcntl"
     rtnl_del = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import json, rtnl, rtnl.codec; "
                 "rtnl.connect, rtnl.Macvlan, rtnl.Namespace")
+    codes = {"python3 -I -S -c pass": "pass",
+             "  + re, enum, functools, collections, contextlib": base,
+             "  + typing": f"{base}, typing",
+             "  + ipaddress, json, socket, struct, threading, fcntl": stdlib,
+             "  + dataclasses (inspect, ast, dis...: ADD, CHECK)": f"{stdlib}, dataclasses",
+             "  rtnl as DEL imports it (no dataclasses)": rtnl_del,
+             "  rtnl as ADD imports it": f"{rtnl_del}, rtnl.Route; import rtnl.ops.addresses"}
     argvs = {"sh, answering VERSION": ["/bin/sh", "-c", "echo '{}'"],
              "python3 -c pass (with site)": [sys.executable, "-c", "pass"],
-             "python3 -I -S -c pass": [sys.executable, "-I", "-S", "-c", "pass"],
-             "  + typing (and re, enum, functools...)": [sys.executable, "-I", "-S", "-c", "import typing"],
-             "  + dataclasses, socket, random, ipaddress, json": [sys.executable, "-I", "-S", "-c", stdlib],
-             "  + rtnl as DEL imports it": [sys.executable, "-I", "-S", "-c", rtnl_del],
-             "  + rtnl as ADD imports it": [sys.executable, "-I", "-S", "-c",
-                                             rtnl_del + ", rtnl.AddressFlag, rtnl.Route"]}
+             **{name: [sys.executable, "-I", "-S", "-c", code] for name, code in codes.items()}}
     env = {"PATH": PATH}
     out = {}
     for name, argv in argvs.items():
@@ -131,9 +135,9 @@ def main() -> None:
                      for p in ("ours", "reference"))
         print(f"{command:10} {ours[0]:9.2f} {ref[0]:9.2f} {ours[0] / ref[0]:5.2f}x "
               f"{ours[1]:9.2f} {ref[1]:8.2f} {ours[1] / max(ref[1], 1e-6):5.2f}x")
-    print(f"where ours goes: {'wall ms':>29} {'CPU ms':>9}")
+    print(f"where ours goes: {'wall ms':>33} {'CPU ms':>9}")
     for name, (wall, cpu) in breakdown(rounds).items():
-        print(f"  {name:50} {wall * 1000:7.2f} {cpu * 1000:9.2f}")
+        print(f"  {name:54} {wall * 1000:7.2f} {cpu * 1000:9.2f}")
 
 
 if __name__ == "__main__":
