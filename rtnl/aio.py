@@ -236,7 +236,10 @@ class AsyncConnection:
         if dump:
             await self._dumping.acquire()
         try:
-            await self._reserve(cost)
+            if self._waiting or self._used + cost > self._room:
+                await self._reserve(cost)
+            else:  # (the common case, without a coroutine of its own)
+                self._used += cost
         except asyncio.CancelledError as cancel:
             if dump:
                 self._dumping.release()
@@ -268,9 +271,7 @@ class AsyncConnection:
             raise _Interrupted(cancel, later) from None
 
     async def _reserve(self, cost: int) -> None:
-        if not self._waiting and self._used + cost <= self._room:
-            self._used += cost
-            return
+        """Wait until ``cost`` bytes of the receive buffer are free (after those asked for before)."""
         granted = self._loop.create_future()
         self._waiting.append((cost, granted))
         try:

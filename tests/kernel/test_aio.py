@@ -148,6 +148,21 @@ def test_a_hundred_coroutines_share_one_connection(ns: rtnl.Namespace,
         assert [x.name for x in net.links()] == ["lo", "wire0", "eth0"]
 
 
+def test_a_refusal_in_a_burst_goes_to_its_caller_only(ns: rtnl.Namespace,
+                                                     loop: asyncio.AbstractEventLoop) -> None:
+    """Lookups made at once, some refused: each answer, and each refusal, goes to its own caller."""
+    asked = ["lo", "ghost", "lo", "ghost0", "lo"] * 20
+
+    async def work() -> list[Any]:
+        async with rtnl.aio.connect(ns) as net:
+            return await asyncio.gather(*(net.link(name) for name in asked), return_exceptions=True)
+
+    got = run(loop, work)
+    assert [x.name if isinstance(x, rtnl.Link) else type(x) for x in got] == [
+        name if name == "lo" else rtnl.NetlinkError for name in asked]
+    assert all(f"'{name}'" in str(x) for name, x in zip(asked, got, strict=True) if name != "lo")
+
+
 def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
                                                         loop: asyncio.AbstractEventLoop) -> None:
     async def work() -> None:
