@@ -18,6 +18,23 @@ from .. import uapi
 _E = TypeVar("_E", bound="NamedIntEnum")
 
 
+_M = TypeVar("_M", bound=enum.Enum)
+
+
+def _by_name(cls: type[_M], value: Any, what: str) -> _M:
+    """``value`` as a member of ``cls``: a member, or its name in any case; a bare int is a
+    ``TypeError``, an unknown name a ``ValueError`` listing the valid ones (what ``parse`` does)."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        member = cls.__members__.get(value.upper())
+        if member is None:
+            valid = ", ".join(name.lower() for name in cls.__members__)
+            raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
+        return member
+    raise TypeError(f"{what} is a {cls.__name__} or its name, not {value!r}")
+
+
 class NamedIntEnum(enum.IntEnum):
     """An ``IntEnum`` whose ``str()`` and ``format()`` are ``Class.NAME``, and which parses names.
 
@@ -34,16 +51,7 @@ class NamedIntEnum(enum.IntEnum):
     def parse(cls: type[_E], value: Any, what: str = "") -> _E:
         """``value`` as a member: a member, or its name in any case (``"bridge"``). A bare int is
         refused (``TypeError``), an unknown name is a ``ValueError`` listing the valid ones."""
-        if isinstance(value, cls):
-            return value
-        what = what or cls.__name__
-        if isinstance(value, str):
-            member = cls.__members__.get(value.upper())
-            if member is None:
-                valid = ", ".join(name.lower() for name in cls.__members__)
-                raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
-            return member
-        raise TypeError(f"{what} is a {cls.__name__} or its name, not {value!r}")
+        return _by_name(cls, value, what or cls.__name__)
 
 
 class NamedIntFlag(enum.IntFlag):
@@ -209,15 +217,7 @@ class NeighbourState(NamedIntFlag):
     def parse(cls, value: Any, what: str = "state") -> NeighbourState:
         """``value`` as a state: a member (or combination) or one name in any case (``"reachable"``).
         A bare int is refused (``TypeError``), an unknown name is a ``ValueError``."""
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            member = cls.__members__.get(value.upper())
-            if member is None:
-                valid = ", ".join(name.lower() for name in cls.__members__)
-                raise ValueError(f"unknown {what} {value!r}; valid: {valid}")
-            return member
-        raise TypeError(f"{what} is a {cls.__name__} or its name, not {value!r}")
+        return _by_name(cls, value, what)
 
 
 class NeighbourFlag(NamedIntFlag):
