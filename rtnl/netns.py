@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, Union
 
 from .errors import NamespaceRestoreError, NetlinkError
 from .uapi import NETNSA_NSID_NOT_ASSIGNED
-from .values.check import check_int, check_namespace_name, check_sysctl_key, check_sysctl_value
+from .values.check import check_int, check_items, check_namespace_name, check_sysctl_key, check_sysctl_value
 
 if TYPE_CHECKING:
     import socket
@@ -773,7 +773,7 @@ def by_nsid(conn: Requester, nsid: int, candidates: Iterable[Namespace] | None =
     others are closed); given ``candidates`` are searched instead and the match returned as is.
     """
     if candidates is not None:
-        return next((ns for ns in candidates if get_nsid(conn, ns) == nsid), None)
+        return next((ns for ns in check_items(candidates, "candidates") if get_nsid(conn, ns) == nsid), None)
     for name in Namespace.list():
         try:
             ns = Namespace.open(name)

@@ -37,3 +37,12 @@ def test_unknown_mode_names_list_the_valid_ones() -> None:
         rtnl.Macvlan("mv0", parent="eth0", mode="hub")
     with pytest.raises(TypeError, match="mode"):
         rtnl.Macvlan("mv0", parent="eth0", mode=4)  # type: ignore[arg-type]
+
+
+def test_by_nsid_refuses_a_lone_string_for_its_candidates() -> None:
+    """Issue 14 class 3: ``candidates`` is an iterable of namespaces; "ab" is not two of them."""
+    from rtnl.netns import by_nsid
+
+    for lone in ("ab", b"ab"):
+        with pytest.raises(TypeError, match="candidates is an iterable"):
+            by_nsid(None, 1, lone)  # type: ignore[arg-type]
