@@ -10,7 +10,9 @@ from cffi import FFI
 
 ffibuilder = FFI()
 ffibuilder.cdef("long rtnl_nla_index(const char *buf, size_t size, size_t start, size_t end, char *out, "
-                "size_t cap);")
+                "size_t cap);\n"
+                "long rtnl_nla_pick(const char *buf, size_t size, size_t start, size_t end, "
+                "const unsigned char *slots, size_t ntypes, char *out, size_t nslots);")
 ffibuilder.set_source(
     "rtnl._nla",
     r"""
@@ -46,6 +48,43 @@ ffibuilder.set_source(
             }
             n++;
             off += NLA_ALIGN(nla.nla_len);  /* may step past end: the walk ends (as nla_for_each_attr) */
+        }
+        return (long)n;
+    }
+
+    /* The first attribute of each wanted type in buf[start:end], framing checked as rtnl_nla_index
+     * does: slots[type] (for type < ntypes) is 0 for a type not wanted, else 1 + the slot its span
+     * goes to. out receives nslots (uint32 payload start, uint32 payload end) pairs, (0, 0) for a
+     * type absent (a payload never starts at 0: its header comes before it). Returns the number of
+     * attributes, or -1 - the offset of the first badly framed one. */
+    static long rtnl_nla_pick(const char *buf, size_t size, size_t start, size_t end,
+                              const unsigned char *slots, size_t ntypes, char *out, size_t nslots)
+    {
+        const unsigned char *p = (const unsigned char *)buf;
+        size_t off = start, n = 0;
+        memset(out, 0, 8 * nslots);
+        if (start > end || end > size || end > UINT32_MAX)
+            return -1 - (long)start;
+        while (off < end) {
+            struct nlattr nla;
+            if (end - off < NLA_HDRLEN)
+                return -1 - (long)off;
+            memcpy(&nla, p + off, sizeof nla);
+            if (nla.nla_len < NLA_HDRLEN || nla.nla_len > end - off)
+                return -1 - (long)off;
+            uint16_t type = nla.nla_type & NLA_TYPE_MASK;
+            if (type < ntypes && slots[type] && slots[type] <= nslots) {
+                char *slot = out + 8 * (size_t)(slots[type] - 1);
+                uint32_t span[2];
+                memcpy(span, slot, sizeof span);
+                if (span[0] == 0) {  /* the first of its type only */
+                    span[0] = (uint32_t)(off + NLA_HDRLEN);
+                    span[1] = (uint32_t)(off + nla.nla_len);
+                    memcpy(slot, span, sizeof span);
+                }
+            }
+            n++;
+            off += NLA_ALIGN(nla.nla_len);
         }
         return (long)n;
     }

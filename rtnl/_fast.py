@@ -7,10 +7,11 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   spans asked for become Python ints. A pool of scratch outputs (popped and pushed back, since the C
   call runs without the GIL) serves threads and signal handlers without sharing one. The extension
   loads on first use, so ``import rtnl`` stays free of cffi. Twin: :func:`attr_index_plain`.
-- :func:`first_values` answers "what is the first attribute of each of these types" from one walk,
-  with one dict built in C, instead of a lookup per field (a dump of 1,000 links asks it 1,000
-  times); for a nest of a few attributes, a scan of the types (cheaper than making the dict), and
-  no walk at all given the nest's kept index. Twin: :func:`first_values_plain`.
+- :func:`pick_spans` answers "where is the first attribute of each of these types" from one walk in
+  C (``rtnl_nla_pick``), given a :class:`Plan` (a table from type to slot, made once per set of
+  fields): a flat tuple of spans, nothing decoded, so a reader of a few fields decodes only those.
+  :func:`first_values` decodes them all; given a nest's kept index, it scans that instead of walking.
+  Twins: :func:`pick_spans_plain`, :func:`first_values_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -44,7 +45,7 @@ import functools
 import ipaddress
 import struct
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import DecodeError
 
@@ -210,37 +211,108 @@ Decoder = Callable[[bytes, int, int, Any], Any]
 Index = tuple[tuple[int, ...], bytearray]  # attr_index's answer
 
 
-def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...], decoders: tuple[Decoder, ...],
-                 parent: Any, name: str = "attributes", index: Index | None = None) -> list[Any]:
-    """For each type in ``wanted``, its first attribute in ``buf[start:end]`` decoded by the decoder
-    in the same place (``decoder(buf, start, end, parent)``), or ``None`` if absent: one walk (which
-    also checks the framing) instead of a lookup per type; none given the walk's ``index``
-    (:func:`attr_index`'s answer for these bytes)."""
-    types, spans = index or attr_index(buf, start, end, name)
-    n = len(types)
-    out: list[Any] = [None] * len(wanted)
-    if n > 16:  # a message's attributes: a dict of where each type is first beats scanning the tuple
-        first = dict(zip(types[::-1], range(n - 1, -1, -1), strict=True))
-        for slot, rtype in enumerate(wanted):
-            i = first.get(rtype)
-            if i is not None:
-                s, e = _span(spans, i << 3)
+class Plan(NamedTuple):
+    """What :func:`pick_spans` needs to find the first attribute of each of ``types`` in one C walk:
+    made once per set of fields (``Schema.picker``), used for every message."""
+
+    types: tuple[int, ...]  #: the wanted types, one per slot
+    table: bytes  #: by type: 0, or 1 + the slot of its first occurrence in ``types``
+    copies: tuple[tuple[int, int], ...]  #: (slot, earlier slot) for a type wanted twice
+    unpack: Callable[[Any], tuple[int, ...]]  #: the spans' ``struct`` unpacker
+
+
+def plan(types: tuple[int, ...]) -> Plan:
+    """The :class:`Plan` of ``types`` (at most 64 of them, each below ``NLA_TYPE_MASK``)."""
+    if len(types) > _INDEX_CAP or any(not 0 <= t <= _NLA_TYPE_MASK for t in types):
+        raise ValueError(f"cannot plan a pick of {types!r}")
+    table = bytearray(max(types, default=-1) + 1)
+    copies = []
+    for slot, rtype in enumerate(types):
+        if table[rtype]:
+            copies.append((slot, table[rtype] - 1))
+        else:
+            table[rtype] = slot + 1
+    return Plan(types, bytes(table), tuple(copies), struct.Struct(f"={2 * len(types)}I").unpack_from)
+
+
+def pick_spans(buf: bytes, start: int, end: int, wanted: Plan, name: str = "attributes") -> tuple[int, ...]:
+    """Where the first attribute of each of ``wanted``'s types is in ``buf[start:end]``, from one C walk
+    (which checks the framing, as :func:`attr_index` does): a flat ``(start0, end0, start1, end1...)``
+    of payload spans, ``(0, 0)`` for a type absent. Raises :class:`DecodeError` on bad framing."""
+    pick = _c_pick or _load_pick()
+    src = buf if type(buf) is bytes else _lib.ffi.from_buffer(buf)
+    try:
+        scratch = _scratch.pop()
+    except IndexError:
+        scratch = _new_scratch(_INDEX_CAP)
+    try:
+        out, c_out = scratch
+        table = wanted.table
+        n = pick(src, len(buf), start, end, table, len(table), c_out, len(wanted.types))
+        if n >= 0:
+            spans = wanted.unpack(out)
+            if wanted.copies:
+                spans = _copied(spans, wanted.copies)
+            return spans
+    finally:
+        _scratch.append(scratch)
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
+    _framing_error(buf, -1 - n, end, name)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def pick_spans_plain(buf: bytes, start: int, end: int, wanted: Plan,
+                     name: str = "attributes") -> tuple[int, ...]:
+    """:func:`pick_spans`' twin in plain Python."""
+    types, spans = attr_index_plain(buf, start, end, name)
+    return tuple(x for t in wanted.types for x in (spans[types.index(t)] if t in types else (0, 0)))
+
+
+def _copied(spans: tuple[int, ...], copies: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    out = list(spans)
+    for slot, earlier in copies:
+        out[2 * slot:2 * slot + 2] = out[2 * earlier:2 * earlier + 2]
+    return tuple(out)
+
+
+def _load_pick() -> Any:
+    global _c_pick
+    _c_index or _load()
+    _c_pick = _lib.lib.rtnl_nla_pick
+    return _c_pick
+
+
+_c_pick: Any = None  # rtnl._nla's rtnl_nla_pick
+
+
+def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Plan,
+                 decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
+                 index: Index | None = None) -> list[Any]:
+    """For each type in ``wanted`` (types, or their :class:`Plan`), its first attribute in
+    ``buf[start:end]`` decoded by the decoder in the same place (``decoder(buf, start, end, parent)``),
+    or ``None`` if absent: one walk in C (which also checks the framing) instead of a lookup per type;
+    none given the walk's ``index`` (:func:`attr_index`'s answer for these bytes)."""
+    if index is not None:
+        types, spans = index
+        out: list[Any] = [None] * len(decoders)
+        for slot, rtype in enumerate(wanted.types if type(wanted) is Plan else wanted):
+            if rtype in types:
+                s, e = _span(spans, types.index(rtype) << 3)
                 out[slot] = decoders[slot](buf, s, e, parent)
         return out
-    for slot, rtype in enumerate(wanted):
-        if rtype in types:
-            s, e = _span(spans, types.index(rtype) << 3)
-            out[slot] = decoders[slot](buf, s, e, parent)
-    return out
+    found = pick_spans(buf, start, end, wanted if type(wanted) is Plan else plan(wanted), name)  # type: ignore[arg-type]
+    return [None if s == 0 else decode(buf, s, e, parent)
+            for decode, s, e in zip(decoders, found[::2], found[1::2], strict=True)]
 
 
-def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...],
+def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Plan,
                        decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
                        index: Index | None = None) -> list[Any]:
     """:func:`first_values`'s twin in plain Python."""
     types, spans = (index[0], spans_of(index[1])) if index else attr_index_plain(buf, start, end, name)
     return [decode(buf, *spans[types.index(t)], parent) if t in types else None
-            for t, decode in zip(wanted, decoders, strict=True)]
+            for t, decode in zip(wanted.types if isinstance(wanted, Plan) else wanted, decoders, strict=True)]
 
 
 # --- enum members ---------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 :class:`VethInfo`, :class:`BridgeInfo`, :class:`BridgePortInfo`, :class:`VxlanInfo`), and a link's
 counters (:class:`LinkStats`).
 
-A :class:`Link` is a lazy view of one RTM_NEWLINK message: its fields are decoded on first access,
-all at once, from one walk over the attributes (:meth:`Attrs.pick <rtnl.codec.Attrs.pick>`). This module knows
+A :class:`Link` is a lazy view of one RTM_NEWLINK message: one walk over its attributes finds them
+all (:meth:`Attrs.locate <rtnl.codec.Attrs.locate>`), and each property decodes its own when read;
+the kind's data is decoded when ``kind`` or ``info`` is first read. This module knows
 messages as values: not sockets, namespaces or how a link is created (``rtnl.values.specs``,
 ``rtnl.ops.links``).
 """
@@ -23,6 +24,8 @@ from ..wire.schemas import IFLA, IFLA_BR, IFLA_BRPORT, IFLA_INFO, IFLA_MACVLAN
 from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
 
+_new_tuple = tuple.__new__
+
 
 class MacvlanInfo(NamedTuple):
     """What the kernel reports for a macvlan or macvtap link (IFLA_MACVLAN_*).
@@ -41,15 +44,13 @@ class MacvlanInfo(NamedTuple):
     @classmethod
     def from_attrs(cls, data: Attrs) -> MacvlanInfo:
         mode, flags, macs, queue_len, queue_len_used, cutoff = data.pick(_MACVLAN_FIELDS)
-        return cls(
-            mode=member_or_int(MacvlanMode, MacvlanMode.VEPA if mode is None else mode),
-            flags=MacvlanFlag(flags or 0),  # an IntFlag keeps bits it does not know
+        return _new_tuple(cls, (  # the fields in order, without keyword handling: one per link of a dump
+            member_or_int(MacvlanMode, MacvlanMode.VEPA if mode is None else mode),
+            # an IntFlag keeps bits it does not know; member_or_int saves the enum call per link
+            cast(MacvlanFlag, member_or_int(MacvlanFlag, flags or 0)),
             # the kernel lists them in its hash order, which means nothing: sorted, they compare
-            source_macs=() if macs is None else tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR"))),
-            bc_queue_len=queue_len,
-            bc_queue_len_used=queue_len_used,
-            bc_cutoff=cutoff,
-        )
+            () if macs is None else tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR"))),
+            queue_len, queue_len_used, cutoff))
 
 
 class VethInfo(NamedTuple):
@@ -188,6 +189,7 @@ else:
 _LINK_FIELDS = IFLA.picker("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARRIER", "IFLA_OPERSTATE",
                            "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
                            "IFLA_TXQLEN", "IFLA_LINKINFO")
+_LINK_DECODERS = _LINK_FIELDS.decoders
 _INFO_FIELDS = IFLA_INFO.picker("IFLA_INFO_KIND", "IFLA_INFO_DATA", "IFLA_INFO_SLAVE_KIND",
                                 "IFLA_INFO_SLAVE_DATA")
 _MACVLAN_FIELDS = IFLA_MACVLAN.picker("IFLA_MACVLAN_MODE", "IFLA_MACVLAN_FLAGS", "IFLA_MACVLAN_MACADDR_DATA",
@@ -202,9 +204,9 @@ _PORT_FIELDS = IFLA_BRPORT.picker("IFLA_BRPORT_MODE", "IFLA_BRPORT_STATE", "IFLA
 class Link(Generic[InfoT]):
     """One network interface as the kernel reports it (an RTM_NEWLINK message, decoded).
 
-    An immutable value object: fields are read-only properties, decoded from the
-    message on first access (all at once, in one pass), so listing 1,000 links costs little more than
-    receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
+    An immutable value object: fields are read-only properties, decoded from the message when read
+    (each field its own attribute, after one walk that finds them all), so listing 1,000 links costs
+    little more than receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
     was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle`` round-trip it (the
     wire bytes are its state). There is no ``replace``: a Link
     is what the kernel said, so to change one ask the kernel (``net.set(link, mtu=1400)`` returns
@@ -213,10 +215,12 @@ class Link(Generic[InfoT]):
     moved away from its parent).
     """
 
-    __slots__ = ("_attrs", "_fields", "_head", "_header", "_netns")
+    __slots__ = ("_attrs", "_fields", "_header", "_infos", "_kinds", "_netns", "_where")
     _header: IfInfoMsg
     _attrs: Attrs
-    _head: list[Any] | None  # the message's own fields, as _LINK_FIELDS picks them
+    _where: tuple[bytes, tuple[int, ...], Attrs] | None  # where _LINK_FIELDS are (Attrs.locate)
+    _kinds: list[Any] | None  # IFLA_LINKINFO's fields, as _INFO_FIELDS picks them
+    _infos: tuple[LinkInfo | None, BridgePortInfo | None] | None  # info and port, once decoded
     _fields: Link._Fields | None  # every field, IFLA_LINKINFO's decoded too
     _netns: tuple[int, int] | None
 
@@ -241,7 +245,7 @@ class Link(Generic[InfoT]):
         ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
         message came from."""
         self._header, self._attrs, self._netns = header, attrs, namespace_id
-        self._head = self._fields = None
+        self._where = self._kinds = self._infos = self._fields = None
 
     @classmethod
     def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
@@ -258,23 +262,41 @@ class Link(Generic[InfoT]):
         for m in msgs:
             if m.type == newlink and m.attrs is not None:
                 link: Link = new(Link)
-                link._header, link._attrs, link._head, link._fields = m.header, m.attrs, None, None
-                link._netns = namespace_id
+                link._header, link._attrs, link._netns = m.header, m.attrs, namespace_id
+                link._where = link._kinds = link._infos = link._fields = None
                 out.append(link)
         return out
 
-    def _picked(self) -> list[Any]:
-        # the top-level fields, from one walk; IFLA_LINKINFO's nest stays undecoded until kind, info
-        # or port (or ==, hash, repr) is read, so reading a name or an MTU costs that walk only
-        head = self._head
-        if head is None:
-            head = self._head = _pick_link(self._header, self._attrs)
-        return head
+    def _at(self, slot: int) -> Any:
+        # the value of _LINK_FIELDS' slot (None if absent), decoded now: each property decodes its
+        # own attribute, after one walk that finds them all (a dump's reader reads a few of them)
+        where = self._where
+        if where is None:
+            where = self._where = self._attrs.locate(_LINK_FIELDS)
+        buf, spans, parent = where
+        start = spans[slot << 1]
+        return _LINK_DECODERS[slot](buf, start, spans[(slot << 1) | 1], parent) if start else None
+
+    def _linkinfo(self) -> list[Any]:
+        # IFLA_LINKINFO's kinds and their data (nests, undecoded), from one walk of that nest: what
+        # kind reads, without the kind's data decoded into its info
+        kinds = self._kinds
+        if kinds is None:
+            nest = self._at(11)  # IFLA_LINKINFO
+            kinds = self._kinds = _NO_KINDS if nest is None else nest.pick(_INFO_FIELDS)
+        return kinds
+
+    def _info(self) -> tuple[LinkInfo | None, BridgePortInfo | None]:
+        infos = self._infos
+        if infos is None:
+            infos = self._infos = _decode_info(self._linkinfo(), self._at(6), self._at(7))
+        return infos
 
     def _decoded(self) -> Link._Fields:
         fields = self._fields
         if fields is None:
-            fields = _decode_link(self._header, self._picked())
+            fields = _decode_link(self._header, _pick_link(self._header, self._attrs), self._linkinfo()[0],
+                                  self._info())
             self._fields = fields
         return fields
 
@@ -306,65 +328,71 @@ class Link(Generic[InfoT]):
     @property
     def name(self) -> str:
         """The interface name (IFLA_IFNAME), unique within its namespace."""
-        return self._picked()[0]  # type: ignore[no-any-return]
+        name: str | None = self._at(0)
+        return "" if name is None else name
 
     @property
     def kind(self) -> str | None:
         """``"macvlan"``, ``"veth"``... (IFLA_INFO_KIND); ``None`` for a link without one (``lo``)."""
-        return self._decoded().kind
+        kind: str | None = self._linkinfo()[0]
+        return kind
 
     @property
     def mtu(self) -> int:
         """The MTU in bytes (IFLA_MTU)."""
-        return self._picked()[1]  # type: ignore[no-any-return]
+        return self._at(1) or 0
 
     @property
     def address(self) -> str | None:
         """The link-layer address, ``"02:00:5e:00:53:01"``."""
-        return self._picked()[2]  # type: ignore[no-any-return]
+        address: str | None = self._at(2)
+        return address
 
     @property
     def carrier(self) -> bool:
         """Whether the link has carrier (IFLA_CARRIER; for a veth: its peer is up)."""
-        return self._picked()[3]  # type: ignore[no-any-return]
+        carrier = self._at(3)
+        return bool(self._header.flags & IFF_LOWER_UP if carrier is None else carrier)
 
     @property
     def operstate(self) -> OperState | int:
         """The RFC 2863 operational state (IFLA_OPERSTATE): UP only when up *and* with carrier."""
-        return self._picked()[4]  # type: ignore[no-any-return]
+        return member_or_int(OperState, self._at(4) or 0)
 
     @property
     def promiscuity(self) -> int:
         """How many users put the link in promiscuous mode."""
-        return self._picked()[5]  # type: ignore[no-any-return]
+        return self._at(5) or 0
 
     @property
     def parent(self) -> int | None:
         """The lower device's index (IFLA_LINK): a macvlan's parent, a veth's peer; ``None`` if none.
         An index in :attr:`parent_netnsid`'s namespace when that is set, else in this one."""
-        parent: int | None = self._picked()[6]
+        parent: int | None = self._at(6)
         return parent if parent != self._header.index else None
 
     @property
     def parent_netnsid(self) -> int | None:
         """The nsid (IFLA_LINK_NETNSID) of the namespace :attr:`parent` lives in, when that is another
         one; resolve it with :func:`rtnl.netns.by_nsid`."""
-        return self._picked()[7]  # type: ignore[no-any-return]
+        netnsid: int | None = self._at(7)
+        return netnsid
 
     @property
     def master(self) -> int | None:
         """The index of the bridge this link is a port of."""
-        return self._picked()[8]  # type: ignore[no-any-return]
+        master: int | None = self._at(8)
+        return master
 
     @property
     def group(self) -> int:
         """The link group (IFLA_GROUP, 0 by default), which :func:`delete_many` uses for bulk teardown."""
-        return self._picked()[9]  # type: ignore[no-any-return]
+        return self._at(9) or 0
 
     @property
     def txqlen(self) -> int:
         """The transmit queue length in packets (IFLA_TXQLEN)."""
-        return self._picked()[10]  # type: ignore[no-any-return]
+        return self._at(10) or 0
 
     @property
     def info(self) -> InfoT:
@@ -374,12 +402,12 @@ class Link(Generic[InfoT]):
         Its type is the link's parameter: ``net.add(Macvlan(...))`` returns a ``Link[MacvlanInfo]``,
         whose ``info.mode`` a type checker knows; a link read by name (``net.link("x")``) is a plain
         ``Link``, whose ``info`` may be any of them or ``None``."""
-        return cast(InfoT, self._decoded().info)
+        return cast(InfoT, self._info()[0])
 
     @property
     def port(self) -> BridgePortInfo | None:
         """Set when the link is a bridge port."""
-        return self._decoded().port
+        return self._info()[1]
 
     @property
     def stats(self) -> LinkStats | None:
@@ -434,27 +462,34 @@ def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
             parent, netnsid, master, group or 0, txqlen or 0, linkinfo]
 
 
-def _decode_link(hdr: IfInfoMsg, picked: list[Any]) -> Link._Fields:
-    (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
-     linkinfo) = picked
-    kind = port = None
+_NO_KINDS: list[Any] = [None, None, None, None]
+
+
+def _decode_info(kinds: list[Any], parent: int | None,
+                 netnsid: int | None) -> tuple[LinkInfo | None, BridgePortInfo | None]:
+    """What the link's kind and its port kind report, from IFLA_LINKINFO's picked fields."""
+    kind, data, slave_kind, slave = kinds
     info: LinkInfo | None = None
-    if linkinfo is not None:
-        kind, data, slave_kind, slave = linkinfo.pick(_INFO_FIELDS)
-        if kind in ("macvlan", "macvtap") and data is not None:  # a known kind's data: Attrs
-            info = MacvlanInfo.from_attrs(data)
-        elif kind == "veth":
-            info = VethInfo(parent, netnsid)
-        elif kind == "bridge" and data is not None:
-            info = BridgeInfo.from_attrs(data)
-        elif kind == "vxlan" and data is not None:
-            info = VxlanInfo.from_attrs(data)
-        if slave_kind == "bridge" and slave is not None:
-            port = BridgePortInfo.from_attrs(slave)
+    if kind in ("macvlan", "macvtap") and data is not None:  # a known kind's data: Attrs
+        info = MacvlanInfo.from_attrs(data)
+    elif kind == "veth":
+        info = VethInfo(parent, netnsid)
+    elif kind == "bridge" and data is not None:
+        info = BridgeInfo.from_attrs(data)
+    elif kind == "vxlan" and data is not None:
+        info = VxlanInfo.from_attrs(data)
+    port = BridgePortInfo.from_attrs(slave) if slave_kind == "bridge" and slave is not None else None
+    return info, port
+
+
+def _decode_link(hdr: IfInfoMsg, picked: list[Any], kind: str | None,
+                 infos: tuple[LinkInfo | None, BridgePortInfo | None]) -> Link._Fields:
+    (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
+     _) = picked
     if parent == hdr.index:
         parent = None
     return Link._Fields(name, kind, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master,
-                        group, txqlen, info, port)
+                        group, txqlen, *infos)
 
 
 LinkRef = Link | str | int

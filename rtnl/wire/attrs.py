@@ -133,15 +133,27 @@ class Schema:
         """What :meth:`Attrs.pick` needs to read the first value of each of ``names`` in one walk,
         each decoded strictly (``Codec.strict``)."""
         entries = [self.by_name[n] for n in names]
-        return Picker(tuple(t for t, _ in entries), tuple(c.strict(n) for n, (_, c) in zip(names, entries,
-                                                                                              strict=True)))
+        decoders = [c.strict(n) for n, (_, c) in zip(names, entries, strict=True)]
+        by_kind = []
+        for slot, (_, codec) in enumerate(entries):  # IFLA_INFO_DATA picked with IFLA_INFO_KIND
+            if isinstance(codec, NestByKind) and codec.kind_attr in names:
+                decoders[slot] = _span_of
+                by_kind.append((slot, names.index(codec.kind_attr), codec))
+        return Picker(_fast.plan(tuple(t for t, _ in entries)), tuple(decoders), tuple(by_kind))
 
 
 class Picker(NamedTuple):
-    """Attribute types and their codecs' strict decoders, for :meth:`Attrs.pick`."""
+    """Attribute types (planned for the C walk) and their codecs' strict decoders, for :meth:`Attrs.pick`."""
 
-    types: tuple[int, ...]
+    types: _fast.Plan
     decoders: tuple[_fast.Decoder, ...]
+    #: (slot, the slot of its kind, its codec) for a nest whose schema a picked sibling names: read
+    #: after the walk from the kind picked with it, not by a lookup of the kind
+    by_kind: tuple[tuple[int, int, NestByKind], ...] = ()
+
+
+def _span_of(buf: bytes, start: int, end: int, parent: Any) -> tuple[int, int]:
+    return start, end
 
 
 def view(schema: Schema, buf: bytes, start: int, end: int, depth: int = 0) -> Attrs:
@@ -380,14 +392,38 @@ class Attrs:
         :class:`~rtnl.Address`...) read their fields. Unlike :meth:`get`, a payload its codec cannot
         decode raises :class:`DecodeError` naming the attribute instead of coming back as bytes."""
         if self._values is None or self._pristine():
-            # a nest's index is kept (made once for a nest decoded from it that reads a sibling, as
-            # IFLA_INFO_DATA reads IFLA_INFO_KIND); a message's is not: a Link would hold it for life
-            index = (self._index(), self._spans) if self._depth else None
-            return _fast.first_values(self._buf, self._start, self._end, wanted.types, wanted.decoders, self,
-                                      self.schema.name, index)  # type: ignore[arg-type]
-        data = self.encode()
-        return _fast.first_values(data, 0, len(data), wanted.types, wanted.decoders,
-                                  view(self.schema, data, 0, len(data)), self.schema.name)
+            # one C walk over the bytes; none if they are indexed already (a nest a sibling's decoder
+            # read, as IFLA_INFO_DATA's reads IFLA_INFO_KIND)
+            attrs, buf, start, end = self, self._buf, self._start, self._end
+            types = self._types
+            index = None if types is None else (types, self._spans)
+        else:
+            buf = self.encode()
+            start, end, index = 0, len(buf), None
+            attrs = view(self.schema, buf, start, end, self._depth)
+        out = _fast.first_values(buf, start, end, wanted.types, wanted.decoders, attrs, self.schema.name,
+                                 index)  # type: ignore[arg-type]
+        for slot, kind_slot, codec in wanted.by_kind:
+            span = out[slot]
+            if span is not None:
+                schema = codec.schema_of(out[kind_slot])
+                out[slot] = bytes(buf[span[0]:span[1]]) if schema is None else attrs._child(schema, *span)
+        return out
+
+    def locate(self, wanted: Picker) -> tuple[bytes, tuple[int, ...], Attrs]:
+        """Where the first attribute of each name ``wanted`` holds is, from one walk, decoding none:
+        ``(buffer, spans, parent)``, with ``spans`` flat (``start, end`` per name; ``0, 0`` if absent)
+        and each value ``wanted.decoders[i](buffer, start, end, parent)``. For a reader of a few of
+        many fields (a :class:`~rtnl.Link`'s properties decode only the one read). ``wanted`` must
+        not pick a nest by its kind's sibling (:meth:`pick` does that)."""
+        assert not wanted.by_kind
+        if self._values is None or self._pristine():
+            attrs = self
+        else:  # a nest read from these may have changed: a fresh encoding, as pick() reads
+            data = self.encode()
+            attrs = view(self.schema, data, 0, len(data), self._depth)
+        buf = attrs._buf
+        return buf, _fast.pick_spans(buf, attrs._start, attrs._end, wanted.types, self.schema.name), attrs
 
     def path_at(self, offset: int) -> str | None:
         """The path of names to the attribute at byte ``offset`` of the buffer these attributes were

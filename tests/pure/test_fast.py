@@ -56,6 +56,28 @@ def test_first_values_agrees_with_its_twin(data: bytes, wanted: list[int]) -> No
 
 
 @examples
+@given(st.one_of(runs, st.binary(max_size=200)), st.data(),
+       st.lists(st.one_of(st.integers(0, 40), st.integers(0, 0x3FFF)), max_size=12))
+def test_pick_spans_agrees_with_its_twin(data: bytes, draw: st.DataObject, wanted: list[int]) -> None:
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    plan = _fast.plan(tuple(wanted))  # a type wanted twice gets the same span in both slots
+    assert walk(lambda *a: _fast.pick_spans(a[0], a[1], a[2], plan, a[3]), data, start, end) == \
+        walk(lambda *a: _fast.pick_spans_plain(a[0], a[1], a[2], plan, a[3]), data, start, end)
+
+
+def test_pick_spans_refuses_a_span_outside_the_buffer_and_an_unplannable_pick() -> None:
+    plan = _fast.plan((3,))
+    for start, end in ((0, 100), (6, 2)):
+        with pytest.raises(ValueError, match="outside a buffer"):
+            _fast.pick_spans(_fast.attr_plain(3, b"x"), start, end, plan)
+    with pytest.raises(ValueError, match="cannot plan"):
+        _fast.plan((0x4000,))
+    with pytest.raises(ValueError, match="cannot plan"):
+        _fast.plan(tuple(range(65)))
+
+
+@examples
 @given(st.integers(0, 0x3FFF), st.sampled_from(["=B", "=H", "=I", "=Q", "=i"]), st.integers(-(2**64), 2**64))
 def test_int_attr_agrees_with_its_twin(rtype: int, fmt: str, value: int) -> None:
     try:
