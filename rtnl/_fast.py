@@ -64,7 +64,8 @@ def align(n: int) -> int:
 
 class Memo(dict[Any, Any]):
     """A value per key, made by ``make(key) -> (value, keep)`` on first use and kept if ``keep``
-    says so, up to ``size`` of them (a stream of odd keys does not grow it)."""
+    says so, up to ``size`` of them: a full memo starts afresh, so a stream of odd keys neither
+    grows it nor keeps the keys in use now from being kept."""
 
     def __init__(self, make: Callable[[Any], tuple[Any, bool]], size: int = 64) -> None:
         super().__init__()
@@ -72,7 +73,9 @@ class Memo(dict[Any, Any]):
 
     def __missing__(self, key: Any) -> Any:
         value, keep = self.make(key)
-        if keep and len(self) < self.size:
+        if keep:
+            if len(self) >= self.size:
+                self.clear()
             self[key] = value
         return value
 
@@ -217,6 +220,8 @@ class Plan(NamedTuple):
 
     types: tuple[int, ...]  #: the wanted types, one per slot
     table: bytes  #: by type: 0, or 1 + the slot of its first occurrence in ``types``
+    size: int  #: ``len(table)``
+    slots: int  #: ``len(types)``
     copies: tuple[tuple[int, int], ...]  #: (slot, earlier slot) for a type wanted twice
     unpack: Callable[[Any], tuple[int, ...]]  #: the spans' ``struct`` unpacker
 
@@ -232,7 +237,8 @@ def plan(types: tuple[int, ...]) -> Plan:
             copies.append((slot, table[rtype] - 1))
         else:
             table[rtype] = slot + 1
-    return Plan(types, bytes(table), tuple(copies), struct.Struct(f"={2 * len(types)}I").unpack_from)
+    return Plan(types, bytes(table), len(table), len(types), tuple(copies),
+                struct.Struct(f"={2 * len(types)}I").unpack_from)
 
 
 def pick_spans(buf: bytes, start: int, end: int, wanted: Plan, name: str = "attributes") -> tuple[int, ...]:
@@ -240,22 +246,16 @@ def pick_spans(buf: bytes, start: int, end: int, wanted: Plan, name: str = "attr
     (which checks the framing, as :func:`attr_index` does): a flat ``(start0, end0, start1, end1...)``
     of payload spans, ``(0, 0)`` for a type absent. Raises :class:`DecodeError` on bad framing."""
     pick = _c_pick or _load_pick()
-    src = buf if type(buf) is bytes else _lib.ffi.from_buffer(buf)
     try:
         scratch = _scratch.pop()
-    except IndexError:
+    except IndexError:  # all in use (or none made yet); one lost to an exception is made again
         scratch = _new_scratch(_INDEX_CAP)
-    try:
-        out, c_out = scratch
-        table = wanted.table
-        n = pick(src, len(buf), start, end, table, len(table), c_out, len(wanted.types))
-        if n >= 0:
-            spans = wanted.unpack(out)
-            if wanted.copies:
-                spans = _copied(spans, wanted.copies)
-            return spans
-    finally:
-        _scratch.append(scratch)
+    n = pick(buf if type(buf) is bytes else _lib.ffi.from_buffer(buf), len(buf), start, end, wanted.table,
+             wanted.size, scratch[1], wanted.slots)
+    spans = wanted.unpack(scratch[0])  # copied out before the scratch is shared again
+    _scratch.append(scratch)
+    if n >= 0:
+        return spans if not wanted.copies else _copied(spans, wanted.copies)
     if not 0 <= start <= end <= len(buf):
         raise ValueError(f"{name}: span {start}:{end} is outside a buffer of {len(buf)} bytes")
     _framing_error(buf, -1 - n, end, name)
@@ -303,7 +303,7 @@ def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Pla
         return out
     found = pick_spans(buf, start, end, wanted if type(wanted) is Plan else plan(wanted), name)  # type: ignore[arg-type]
     return [None if s == 0 else decode(buf, s, e, parent)
-            for decode, s, e in zip(decoders, found[::2], found[1::2], strict=True)]
+            for decode, s, e in zip(decoders, found[::2], found[1::2], strict=False)]
 
 
 def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Plan,

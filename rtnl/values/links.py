@@ -15,7 +15,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
-from .._fast import member_or_int
+from .._fast import Memo, member_or_int
 from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
 from ..wire.attrs import Attrs
 from ..wire.headers import IfInfoMsg
@@ -206,21 +206,20 @@ class Link(Generic[InfoT]):
 
     An immutable value object: fields are read-only properties, decoded from the message when read
     (each field its own attribute, after one walk that finds them all), so listing 1,000 links costs
-    little more than receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and the namespace it
-    was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle`` round-trip it (the
-    wire bytes are its state). There is no ``replace``: a Link
+    little more than receiving them. It behaves as a value: ``==`` and ``hash`` over every field (and
+    the namespace it was read in, :attr:`namespace_id`), ``copy.copy``/``deepcopy`` and ``pickle``
+    round-trip it (the wire bytes are its state). There is no ``replace``: a Link
     is what the kernel said, so to change one ask the kernel (``net.set(link, mtu=1400)`` returns
     the new Link); ``repr`` lists every field. ``parent`` is the lower device's index (IFLA_LINK);
     when ``parent_netnsid`` is set, that index belongs to the namespace with that nsid (a macvlan
     moved away from its parent).
     """
 
-    __slots__ = ("_attrs", "_fields", "_header", "_infos", "_kinds", "_netns", "_where")
+    __slots__ = ("_attrs", "_fields", "_header", "_kinds_read", "_netns", "_where")
     _header: IfInfoMsg
     _attrs: Attrs
     _where: tuple[bytes, tuple[int, ...], Attrs] | None  # where _LINK_FIELDS are (Attrs.locate)
-    _kinds: list[Any] | None  # IFLA_LINKINFO's fields, as _INFO_FIELDS picks them
-    _infos: tuple[LinkInfo | None, BridgePortInfo | None] | None  # info and port, once decoded
+    _kinds_read: tuple[str | None, LinkInfo | None, BridgePortInfo | None] | None  # kind, info, port
     _fields: Link._Fields | None  # every field, IFLA_LINKINFO's decoded too
     _netns: tuple[int, int] | None
 
@@ -245,7 +244,7 @@ class Link(Generic[InfoT]):
         ``namespace_id`` is :attr:`Namespace.ident <rtnl.Namespace.ident>` of the namespace the
         message came from."""
         self._header, self._attrs, self._netns = header, attrs, namespace_id
-        self._where = self._kinds = self._infos = self._fields = None
+        self._where = self._kinds_read = self._fields = None
 
     @classmethod
     def from_message(cls, msg: Message, namespace_id: tuple[int, int] | None = None) -> Link:
@@ -263,40 +262,39 @@ class Link(Generic[InfoT]):
             if m.type == newlink and m.attrs is not None:
                 link: Link = new(Link)
                 link._header, link._attrs, link._netns = m.header, m.attrs, namespace_id
-                link._where = link._kinds = link._infos = link._fields = None
+                link._where = link._kinds_read = link._fields = None
                 out.append(link)
         return out
+
+    def _locate(self) -> tuple[bytes, tuple[int, ...], Attrs]:
+        where = self._where = self._attrs.locate(_LINK_FIELDS)
+        return where
 
     def _at(self, slot: int) -> Any:
         # the value of _LINK_FIELDS' slot (None if absent), decoded now: each property decodes its
         # own attribute, after one walk that finds them all (a dump's reader reads a few of them)
-        where = self._where
-        if where is None:
-            where = self._where = self._attrs.locate(_LINK_FIELDS)
-        buf, spans, parent = where
+        buf, spans, parent = self._where or self._locate()
         start = spans[slot << 1]
         return _LINK_DECODERS[slot](buf, start, spans[(slot << 1) | 1], parent) if start else None
 
-    def _linkinfo(self) -> list[Any]:
-        # IFLA_LINKINFO's kinds and their data (nests, undecoded), from one walk of that nest: what
-        # kind reads, without the kind's data decoded into its info
-        kinds = self._kinds
+    def _kinds(self) -> tuple[str | None, LinkInfo | None, BridgePortInfo | None]:
+        # kind, info and port: what IFLA_LINKINFO says, decoded once per distinct nest (the same
+        # bytes always say the same, and links of one kind and mode share them), except a veth's
+        # info, which is its IFLA_LINK
+        kinds = self._kinds_read
         if kinds is None:
-            nest = self._at(11)  # IFLA_LINKINFO
-            kinds = self._kinds = _NO_KINDS if nest is None else nest.pick(_INFO_FIELDS)
+            buf, spans, _ = self._where or self._locate()
+            start = spans[22]  # IFLA_LINKINFO
+            kinds = _NO_KINDS if not start else _KINDS[bytes(buf[start:spans[23]])]
+            if kinds[0] == "veth":
+                kinds = (kinds[0], VethInfo(self._at(6), self._at(7)), kinds[2])
+            self._kinds_read = kinds
         return kinds
-
-    def _info(self) -> tuple[LinkInfo | None, BridgePortInfo | None]:
-        infos = self._infos
-        if infos is None:
-            infos = self._infos = _decode_info(self._linkinfo(), self._at(6), self._at(7))
-        return infos
 
     def _decoded(self) -> Link._Fields:
         fields = self._fields
         if fields is None:
-            fields = _decode_link(self._header, _pick_link(self._header, self._attrs), self._linkinfo()[0],
-                                  self._info())
+            fields = _decode_link(self._header, _pick_link(self._header, self._attrs), self._kinds())
             self._fields = fields
         return fields
 
@@ -334,8 +332,7 @@ class Link(Generic[InfoT]):
     @property
     def kind(self) -> str | None:
         """``"macvlan"``, ``"veth"``... (IFLA_INFO_KIND); ``None`` for a link without one (``lo``)."""
-        kind: str | None = self._linkinfo()[0]
-        return kind
+        return self._kinds()[0]
 
     @property
     def mtu(self) -> int:
@@ -402,12 +399,12 @@ class Link(Generic[InfoT]):
         Its type is the link's parameter: ``net.add(Macvlan(...))`` returns a ``Link[MacvlanInfo]``,
         whose ``info.mode`` a type checker knows; a link read by name (``net.link("x")``) is a plain
         ``Link``, whose ``info`` may be any of them or ``None``."""
-        return cast(InfoT, self._info()[0])
+        return cast(InfoT, self._kinds()[1])
 
     @property
     def port(self) -> BridgePortInfo | None:
         """Set when the link is a bridge port."""
-        return self._info()[1]
+        return self._kinds()[2]
 
     @property
     def stats(self) -> LinkStats | None:
@@ -462,34 +459,33 @@ def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
             parent, netnsid, master, group or 0, txqlen or 0, linkinfo]
 
 
-_NO_KINDS: list[Any] = [None, None, None, None]
-
-
-def _decode_info(kinds: list[Any], parent: int | None,
-                 netnsid: int | None) -> tuple[LinkInfo | None, BridgePortInfo | None]:
-    """What the link's kind and its port kind report, from IFLA_LINKINFO's picked fields."""
-    kind, data, slave_kind, slave = kinds
+def _decode_kinds(raw: bytes) -> tuple[tuple[str | None, LinkInfo | None, BridgePortInfo | None], bool]:
+    """What an IFLA_LINKINFO payload says: kind, info (a veth's is not in it: None) and port."""
+    kind, data, slave_kind, slave = Attrs.over(IFLA_INFO, raw, 0, len(raw)).pick(_INFO_FIELDS)
     info: LinkInfo | None = None
     if kind in ("macvlan", "macvtap") and data is not None:  # a known kind's data: Attrs
         info = MacvlanInfo.from_attrs(data)
-    elif kind == "veth":
-        info = VethInfo(parent, netnsid)
     elif kind == "bridge" and data is not None:
         info = BridgeInfo.from_attrs(data)
     elif kind == "vxlan" and data is not None:
         info = VxlanInfo.from_attrs(data)
     port = BridgePortInfo.from_attrs(slave) if slave_kind == "bridge" and slave is not None else None
-    return info, port
+    return (kind, info, port), True
 
 
-def _decode_link(hdr: IfInfoMsg, picked: list[Any], kind: str | None,
-                 infos: tuple[LinkInfo | None, BridgePortInfo | None]) -> Link._Fields:
+_KINDS = Memo(_decode_kinds, 512)  # by IFLA_LINKINFO's bytes: every value in it is immutable
+_NO_KINDS: tuple[None, None, None] = (None, None, None)
+
+
+def _decode_link(hdr: IfInfoMsg, picked: list[Any],
+                 kinds: tuple[str | None, LinkInfo | None, BridgePortInfo | None]) -> Link._Fields:
     (name, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master, group, txqlen,
      _) = picked
+    kind, info, port = kinds
     if parent == hdr.index:
         parent = None
     return Link._Fields(name, kind, mtu, address, carrier, operstate, promiscuity, parent, netnsid, master,
-                        group, txqlen, *infos)
+                        group, txqlen, info, port)
 
 
 LinkRef = Link | str | int

@@ -396,6 +396,10 @@ class Attrs:
             # read, as IFLA_INFO_DATA's reads IFLA_INFO_KIND)
             attrs, buf, start, end = self, self._buf, self._start, self._end
             types = self._types
+            if types is None and not wanted.by_kind:  # the common case, first_values' inline
+                found = _fast.pick_spans(buf, start, end, wanted.types, self.schema.name)
+                return [None if s == 0 else decode(buf, s, e, self)
+                        for decode, s, e in zip(wanted.decoders, found[::2], found[1::2], strict=False)]
             index = None if types is None else (types, self._spans)
         else:
             buf = self.encode()

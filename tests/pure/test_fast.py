@@ -134,7 +134,8 @@ def test_memo_keeps_a_bounded_number_of_values() -> None:
 
     memo = _fast.Memo(make, size=4)
     assert [memo[k] for k in (2, 2, 3, 3, 4, 6, 8, 10, 10)] == [4, 4, 6, 6, 8, 12, 16, 20, 20]
-    assert made == [2, 3, 3, 4, 6, 8, 10, 10] and sorted(memo) == [2, 4, 6, 8]
+    assert made == [2, 3, 3, 4, 6, 8, 10] and sorted(memo) == [10]  # full at 10: afresh, 10 kept
+    assert memo[8] == 16 and made[-1] == 8 and sorted(memo) == [8, 10]
 
 
 def test_built_attributes_keep_their_bytes_until_a_nest_is_read() -> None:

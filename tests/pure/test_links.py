@@ -112,3 +112,25 @@ def test_macs_must_be_plain_hex() -> None:
         with pytest.raises(ValueError):
             SourceMacs.add(bad)
     assert Macvlan("mv0", "eth0", address="2:0:5E:0:53:1").address == "02:00:5e:00:53:01"
+
+
+# --- links read from messages ----------------------------------------------------------------------
+
+
+def _link(index: int, name: str, mode: int, flags: int = 0) -> Any:
+    from rtnl.codec import IFLA, IfInfoMsg
+    from rtnl.links import Link
+
+    attrs = IFLA.build(IFLA_IFNAME=name, IFLA_MTU=1500, IFLA_LINK=2, IFLA_LINKINFO={
+        "IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": mode, "IFLA_MACVLAN_FLAGS": flags}})
+    return Link(IfInfoMsg(index=index), attrs)
+
+
+def test_links_with_the_same_kind_data_share_its_decoding_and_others_do_not() -> None:
+    from rtnl.links import MacvlanInfo
+
+    a, b, c = _link(3, "a", 4), _link(4, "b", 4), _link(5, "c", 1, flags=2)
+    assert a.info is b.info == MacvlanInfo(MacvlanMode.BRIDGE)  # one nest's bytes, decoded once
+    assert c.info == MacvlanInfo(MacvlanMode.PRIVATE, MacvlanFlag(2)) and c.kind == "macvlan"
+    assert (a.name, a.mtu, a.parent, b.name) == ("a", 1500, 2, "b")  # each property its own attribute
+    assert a != b and a == _link(3, "a", 4) and hash(a) == hash(_link(3, "a", 4))
