@@ -121,8 +121,9 @@ def _link(index: int, name: str, mode: int, flags: int = 0) -> Any:
     from rtnl.codec import IFLA, IfInfoMsg
     from rtnl.links import Link
 
-    attrs = IFLA.build(IFLA_IFNAME=name, IFLA_MTU=1500, IFLA_LINK=2, IFLA_LINKINFO={
-        "IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": {"IFLA_MACVLAN_MODE": mode, "IFLA_MACVLAN_FLAGS": flags}})
+    data = {"IFLA_MACVLAN_MODE": mode, "IFLA_MACVLAN_FLAGS": flags}
+    attrs = IFLA.build(IFLA_IFNAME=name, IFLA_MTU=1500, IFLA_LINK=2,
+                       IFLA_LINKINFO={"IFLA_INFO_KIND": "macvlan", "IFLA_INFO_DATA": data})
     return Link(IfInfoMsg(index=index), attrs)
 
 
