@@ -1,4 +1,5 @@
-"""cffi (API mode) build script for ``rtnl._nla``: the bounds-checked walk over a run of netlink attributes.
+"""cffi (API mode) build script for ``rtnl._nla``: the bounds-checked walks over a run of netlink attributes
+(an index of them all, and a pick of the first of each wanted type).
 
 Compiled by the package build (``cffi_modules`` in setup.py). Python walks attributes at ~0.3 us each on
 a slow machine, which puts a 1.5 KB link message (~40 attributes) over the codec's time budget before
@@ -20,25 +21,32 @@ ffibuilder.set_source(
     #include <string.h>
     #include <linux/netlink.h>  /* struct nlattr, NLA_HDRLEN, NLA_ALIGN, NLA_TYPE_MASK */
 
-    /* Index the attributes in buf[start:end] (buf is size bytes). out has room for cap attributes:
-     * cap (uint32 payload start, uint32 payload end) pairs, then cap uint16 types with NLA_F_NESTED
-     * and NLA_F_NET_BYTEORDER masked off. Returns how many attributes there are, also when that is
-     * more than cap (only the first cap are written: the caller retries with room for all), or
-     * -1 - the offset of the first badly framed one: a header cut short (stray bytes), nla_len <
-     * NLA_HDRLEN, or nla_len past end. Nothing outside buf[start:end] is read; a span outside buf is
-     * bad at start. */
+    /* The attribute at buf[off:end] (off < end) into *nla; 0 if it is badly framed: a header cut
+     * short (stray bytes), nla_len < NLA_HDRLEN, or nla_len past end. No alignment is assumed. */
+    static int nla_at(const char *buf, size_t off, size_t end, struct nlattr *nla)
+    {
+        if (end - off < NLA_HDRLEN)
+            return 0;
+        memcpy(nla, buf + off, sizeof *nla);
+        return nla->nla_len >= NLA_HDRLEN && nla->nla_len <= end - off;
+    }
+
+    /* Both walks: buf[start:end] of a buffer of size bytes; nothing outside it is read, a span outside
+     * buf is bad at start. A step may pass end: the walk ends (as nla_for_each_attr). Both return
+     * how many attributes there are, or -1 - the offset of the first badly framed one. */
+    #define BAD_SPAN(start, end, size) ((start) > (end) || (end) > (size) || (end) > UINT32_MAX)
+
+    /* Index the attributes: out has room for cap attributes: cap (uint32 payload start, uint32
+     * payload end) pairs, then cap uint16 types with NLA_F_NESTED and NLA_F_NET_BYTEORDER masked
+     * off. Only the first cap are written (past cap, the caller retries with room for all). */
     static long rtnl_nla_index(const char *buf, size_t size, size_t start, size_t end, char *out, size_t cap)
     {
-        const unsigned char *p = (const unsigned char *)buf;
+        struct nlattr nla;
         size_t off = start, n = 0;
-        if (start > end || end > size || end > UINT32_MAX)
+        if (BAD_SPAN(start, end, size))
             return -1 - (long)start;
-        while (off < end) {
-            struct nlattr nla;
-            if (end - off < NLA_HDRLEN)
-                return -1 - (long)off;
-            memcpy(&nla, p + off, sizeof nla);  /* no alignment is assumed, of buf or out */
-            if (nla.nla_len < NLA_HDRLEN || nla.nla_len > end - off)
+        for (; off < end; off += NLA_ALIGN(nla.nla_len), n++) {
+            if (!nla_at(buf, off, end, &nla))
                 return -1 - (long)off;
             if (n < cap) {
                 uint32_t span[2] = {(uint32_t)(off + NLA_HDRLEN), (uint32_t)(off + nla.nla_len)};
@@ -46,31 +54,24 @@ ffibuilder.set_source(
                 memcpy(out + 8 * n, span, sizeof span);
                 memcpy(out + 8 * cap + 2 * n, &type, sizeof type);
             }
-            n++;
-            off += NLA_ALIGN(nla.nla_len);  /* may step past end: the walk ends (as nla_for_each_attr) */
         }
         return (long)n;
     }
 
-    /* The first attribute of each wanted type in buf[start:end], framing checked as rtnl_nla_index
-     * does: slots[type] (for type < ntypes) is 0 for a type not wanted, else 1 + the slot its span
-     * goes to. out receives nslots (uint32 payload start, uint32 payload end) pairs, (0, 0) for a
-     * type absent (a payload never starts at 0: its header comes before it). Returns the number of
-     * attributes, or -1 - the offset of the first badly framed one. */
+    /* The first attribute of each wanted type: slots[type] (for type < ntypes) is 0 for a type not
+     * wanted, else 1 + the slot its span goes to. out receives nslots (uint32 payload start, uint32
+     * payload end) pairs, (0, 0) for a type absent (a payload never starts at 0: its header comes
+     * before it). */
     static long rtnl_nla_pick(const char *buf, size_t size, size_t start, size_t end,
                               const unsigned char *slots, size_t ntypes, char *out, size_t nslots)
     {
-        const unsigned char *p = (const unsigned char *)buf;
+        struct nlattr nla;
         size_t off = start, n = 0;
         memset(out, 0, 8 * nslots);
-        if (start > end || end > size || end > UINT32_MAX)
+        if (BAD_SPAN(start, end, size))
             return -1 - (long)start;
-        while (off < end) {
-            struct nlattr nla;
-            if (end - off < NLA_HDRLEN)
-                return -1 - (long)off;
-            memcpy(&nla, p + off, sizeof nla);
-            if (nla.nla_len < NLA_HDRLEN || nla.nla_len > end - off)
+        for (; off < end; off += NLA_ALIGN(nla.nla_len), n++) {
+            if (!nla_at(buf, off, end, &nla))
                 return -1 - (long)off;
             uint16_t type = nla.nla_type & NLA_TYPE_MASK;
             if (type < ntypes && slots[type] && slots[type] <= nslots) {
@@ -83,8 +84,6 @@ ffibuilder.set_source(
                     memcpy(slot, span, sizeof span);
                 }
             }
-            n++;
-            off += NLA_ALIGN(nla.nla_len);
         }
         return (long)n;
     }
