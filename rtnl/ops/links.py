@@ -95,7 +95,8 @@ def get(place: Place, link: LinkRef) -> Operation[Link]:
     """One link, looked up by the kernel by name (or alternative name), index or :class:`Link`
     (read again). ``NetlinkError`` (ENODEV) if there is none."""
     ref = index_here(place, link) if isinstance(link, Link) else link
-    [reply] = yield Request(_getlink(ref))
+    # no ack asked: the kernel answers a get with the link or an error, so one datagram ends it
+    [reply] = yield Request(_getlink(ref), ack=False)
     return Link.from_message(reply, place.namespace_id)
 
 
