@@ -6,7 +6,9 @@ Rows (issue 18): a dump of 1,000 links, and 1,000 ``link()`` lookups by name (al
 which loses answers and never finishes with 1,000 at once). Each contender keeps
 its own connection and loop for the whole run; rounds are interleaved and the median is reported
 with the ratios rtnl.aio / blocking (target: within 1.2x) and rtnl.aio / pyroute2 (< 1: rtnl is
-faster). The script isolates itself first (rtnl.sandbox: a throwaway network namespace), as root.
+faster). Every contender's round starts in the same state: ``gc.collect()`` then ``gc.freeze()``
+(what is alive before the round is out of the collector's reach, the collector itself stays on),
+so no round pays for another's garbage or for the objects pyroute2 keeps in this process. The script isolates itself first (rtnl.sandbox: a throwaway network namespace), as root.
 
     python3 bench/aio.py                  # 1,000 links, 9 rounds
     python3 bench/aio.py --links 200 --rounds 3
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import statistics
 import sys
@@ -41,9 +44,14 @@ class Contender:
         self.name, self.once, self.times = name, once, []  # type: ignore[var-annotated]
 
     def round(self) -> None:
-        start = time.perf_counter()
-        self.once()
-        self.times.append(time.perf_counter() - start)
+        gc.collect()
+        gc.freeze()  # a full collection during the round walks only what the round made
+        try:
+            start = time.perf_counter()
+            self.once()
+            self.times.append(time.perf_counter() - start)
+        finally:
+            gc.unfreeze()
 
     @property
     def median(self) -> float:
@@ -120,7 +128,8 @@ def main() -> None:
             for contender in contenders:
                 contender.round()
 
-    print(f"rtnl.aio, {args.links} links, median of {args.rounds} interleaved rounds (ms)")
+    print(f"rtnl.aio, {args.links} links, median of {args.rounds} interleaved rounds (ms); "
+          "each round after gc.collect() and gc.freeze(), every contender alike")
     for row, contenders in rows.items():
         what = f"dump {args.links} links" if row == "dump" else f"{args.links} link() lookups"
         print(f"\n{what}")
