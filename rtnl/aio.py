@@ -56,6 +56,7 @@ _SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's fi
 # What an exchange's answers may take of the receive buffer (the kernel counts each datagram's
 # whole allocation), so that what is in flight fits it: the kernel drops answers that do not fit.
 _ACK_COST, _REPLY_COST, _DUMP_COST = 1024, 4096, 32768
+_SEND_SIZE = 1 << 16  # bytes of requests per send (the kernel refuses more than its send buffer)
 
 
 def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
@@ -68,12 +69,13 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 class _Flight:
     """An exchange on its way: its answers go to ``future`` once every request is answered."""
 
-    __slots__ = ("cost", "dump", "exchange", "future", "seqs")
+    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs")
 
     def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
                  dump: bool) -> None:
         self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
         self.seqs = tuple(exchange.waiting)
+        self.posted = False  # counted in flight (sent, or about to be at the next _flush)
 
 
 class _StandIn:
@@ -146,8 +148,9 @@ class AsyncConnection:
             blocking.close()
             raise
         self._flights: dict[int, _Flight] = {}  # by sequence number, until every answer is read
-        self._used = 0
-        self._waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+        self._used = 0  # bytes of answers the exchanges in flight may take (at most _room)
+        self._queued: collections.deque[_Flight] = collections.deque()  # waiting for room, in order
+        self._outgoing: list[_Flight] = []  # posted, sent at the next _flush
         self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
         self._closed = False
 
@@ -232,67 +235,64 @@ class AsyncConnection:
         dump = how == NLM_F_DUMP
         cost = _DUMP_COST if dump else sum(  # an echo or an RTM_GET* (type 4n+2) is answered with data
             _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST for m in msgs)
-        cost = min(cost, self._room)
         if dump:
-            await self._dumping.acquire()
-        try:
-            if self._waiting or self._used + cost > self._room:
-                await self._reserve(cost)
-            else:  # (the common case, without a coroutine of its own)
-                self._used += cost
-        except asyncio.CancelledError as cancel:
-            if dump:
-                self._dumping.release()
-                raise
-            raise _Interrupted(cancel, self._exchange(msgs, how)) from None  # still carried out
-        except BaseException:
-            if dump:
-                self._dumping.release()
-            raise
-        exchange = self.sock.begin(msgs, how)
-        flight = _Flight(exchange, self._loop.create_future(), cost, dump)
-        for seq in flight.seqs:
-            self._flights[seq] = flight
-        try:
-            self.sock.sock.send(exchange.datagram)
-        except BaseException:
-            self._land(flight)
-            raise
+            await self._dumping.acquire()  # (cancelled here: nothing was sent)
+        flight = _Flight(self.sock.begin(msgs, how), self._loop.create_future(), min(cost, self._room), dump)
+        if self._queued or self._used + flight.cost > self._room:
+            self._queued.append(flight)  # sent by the reader once the answers before it make room
+        else:
+            self._post(flight)
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
-            if dump:
+            if dump:  # a dump is only read: dropped, and its late datagrams with it
+                if not flight.posted:
+                    self._queued.remove(flight)
+                    self._dumping.release()
                 raise
-            later: asyncio.Future[list[Answer]] = self._loop.create_future()  # the answers still come
-            if flight.exchange.waiting:
-                flight.future = later
-            else:
-                later.set_result(flight.exchange.answers())
+            later = flight.future  # answered (or failed) just before the cancellation came
+            if later.cancelled():  # (the cancellation cancels the future awaited) the answers still come
+                later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
 
-    async def _reserve(self, cost: int) -> None:
-        """Wait until ``cost`` bytes of the receive buffer are free (after those asked for before)."""
-        granted = self._loop.create_future()
-        self._waiting.append((cost, granted))
-        try:
-            await granted
-        except asyncio.CancelledError:
-            if granted.done() and not granted.cancelled():
-                self._release(cost)  # granted just as it was cancelled
-            raise
+    def _post(self, flight: _Flight) -> None:
+        """Count ``flight`` in flight and queue its datagram for the next :meth:`_flush`."""
+        flight.posted = True
+        self._used += flight.cost
+        for seq in flight.seqs:
+            self._flights[seq] = flight
+        self._outgoing.append(flight)
+        if len(self._outgoing) == 1:
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Send every datagram posted during the last loop turn, as few ``send`` calls as will do: the
+        kernel carries out a datagram's requests one after another (``netlink_rcv_skb``), so
+        requests of many callers go out together (up to :data:`_SEND_SIZE` bytes a call)."""
+        outgoing, self._outgoing = self._outgoing, []
+        send, start, size = self.sock.sock.send, 0, 0
+        for end, flight in enumerate(outgoing, 1):
+            size += len(flight.exchange.datagram)
+            if size < _SEND_SIZE and end < len(outgoing):
+                continue
+            batch, start, size = outgoing[start:end], end, 0
+            if self._closed:  # (close() failed them)
+                return
+            try:
+                send(b"".join([f.exchange.datagram for f in batch]) if len(batch) > 1
+                     else batch[0].exchange.datagram)
+            except OSError as e:
+                for failed in batch:
+                    self._land(failed)
+                    if not failed.future.done():
+                        failed.future.set_exception(e)
 
     def _release(self, cost: int) -> None:
+        """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""
         self._used -= cost
-        while self._waiting:
-            cost, granted = self._waiting[0]
-            if granted.done():
-                self._waiting.popleft()
-                continue
-            if self._used and self._used + cost > self._room:
-                return
-            self._waiting.popleft()
-            self._used += cost
-            granted.set_result(None)
+        queued = self._queued
+        while queued and (not self._used or self._used + queued[0].cost <= self._room):
+            self._post(queued.popleft())
 
     def _readable(self) -> None:
         """The loop's reader: every datagram queued, each to the exchange its sequence number names."""
@@ -323,9 +323,15 @@ class AsyncConnection:
         self._release(flight.cost)
 
     def _fail(self, error: BaseException) -> None:
-        """Every exchange in flight fails with ``error`` (their answers will not come)."""
-        for flight in {id(f): f for f in self._flights.values()}.values():
-            self._land(flight)
+        """Every exchange in flight or queued fails with ``error`` (their answers will not come)."""
+        failing = [*{id(f): f for f in self._flights.values()}.values(), *self._queued]
+        self._queued.clear()  # (so that _land posts none of them)
+        self._outgoing.clear()  # not sent: refused (NetlinkError), as the kernel would
+        for flight in failing:
+            if flight.posted:
+                self._land(flight)
+            elif flight.dump:
+                self._dumping.release()
             if not flight.future.done():
                 flight.future.set_exception(error)
 
