@@ -8,7 +8,8 @@ its own connection and loop for the whole run; rounds are interleaved and the me
 with the ratios rtnl.aio / blocking (target: within 1.2x) and rtnl.aio / pyroute2 (< 1: rtnl is
 faster). Every contender's round starts in the same state: ``gc.collect()`` then ``gc.freeze()``
 (what is alive before the round is out of the collector's reach, the collector itself stays on),
-so no round pays for another's garbage or for the objects pyroute2 keeps in this process. The script isolates itself first (rtnl.sandbox: a throwaway network namespace), as root.
+so no round pays for another's garbage or for the objects pyroute2 keeps in this process. The
+script isolates itself first (rtnl.sandbox: a throwaway network namespace), as root.
 
     python3 bench/aio.py                  # 1,000 links, 9 rounds
     python3 bench/aio.py --links 200 --rounds 3

@@ -121,7 +121,7 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
             return result
         if result is not _HANDED_OVER and result is not None:
             raise TypeError(f"Connection.{method.__name__} changes what run() returns: no async twin")
-        return cast(_T, await self.run(stand_in.operation))
+        return cast(_T, await self._drive(stand_in.operation, None))
 
     functools.update_wrapper(twin, method)
     return twin
@@ -233,8 +233,9 @@ class AsyncConnection:
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
-        cost = _DUMP_COST if dump else sum(  # an echo or an RTM_GET* (type 4n+2) is answered with data
-            _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST for m in msgs)
+        cost = _DUMP_COST if dump else 0
+        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
+            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
         if dump:
             await self._dumping.acquire()  # (cancelled here: nothing was sent)
         flight = _Flight(self.sock.begin(msgs, how), self._loop.create_future(), min(cost, self._room), dump)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import inspect
 import itertools
+import socket
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -161,6 +163,32 @@ def test_a_refusal_in_a_burst_goes_to_its_caller_only(ns: rtnl.Namespace,
     assert [x.name if isinstance(x, rtnl.Link) else type(x) for x in got] == [
         name if name == "lo" else rtnl.NetlinkError for name in asked]
     assert all(f"'{name}'" in str(x) for name, x in zip(asked, got, strict=True) if name != "lo")
+
+
+@pytest.mark.parametrize("rcvbuf", [None, 32768], ids=["default buffer", "32 KiB buffer"])
+def test_a_burst_larger_than_the_receive_buffer_loses_no_answer(ns: rtnl.Namespace, rcvbuf: int | None,
+                                                                loop: asyncio.AbstractEventLoop) -> None:
+    """2,000 lookups at once, whose answers (~3 KiB each with the ack) would overflow the receive buffer
+    many times over (ENOBUFS, and callers waiting forever): the connection keeps what is in flight
+    within the buffer, sending the rest as answers are read; a dump and refusals mixed in."""
+    with rtnl.connect(ns) as blocking:
+        blocking.add(Veth("eth0", "wire0"))
+        blocking.add_many([Macvlan(f"mv{i}", "eth0") for i in range(200)])
+    asked = [f"mv{i % 200}" if i % 10 else "ghost" for i in range(2000)]
+
+    async def work() -> tuple[list[Any], list[rtnl.Link]]:
+        conn = rtnl.connect(ns)
+        if rcvbuf is not None:  # (the kernel doubles it; less fails even a lone dump: ENOBUFS)
+            conn.sock.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        async with rtnl.aio.AsyncConnection(conn) as net:
+            links = asyncio.ensure_future(net.links())
+            got = await asyncio.gather(*(net.link(name) for name in asked), return_exceptions=True)
+            return got, await links
+
+    got, links = run(loop, work)
+    assert [x.name if isinstance(x, rtnl.Link) else x.errno for x in got] == [
+        name if name != "ghost" else errno.ENODEV for name in asked]
+    assert len(links) == 203
 
 
 def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
