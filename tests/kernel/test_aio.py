@@ -21,6 +21,7 @@ import rtnl.aio
 from rtnl.links import Macvlan, Veth
 from rtnl.monitor import Group, LinkEvent, Overrun
 from tests.kernel import test_addresses_routes, test_links
+from tests.support.issue14 import kernel_state
 
 LOOPS = ["asyncio", "uvloop"]  # uvloop is a test dependency: both loops always run
 
@@ -212,8 +213,8 @@ def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
 
 
 class Gate:
-    """Counts the steps operations await (every connection's, Inside ones included) and cancels
-    ``victim`` while it awaits step number ``at``."""
+    """Counts the exchanges operations await (each request, dump or window of a Batch, on every
+    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``."""
 
     def __init__(self, at: int) -> None:
         self.at, self.steps, self.fired = at, itertools.count(), False
@@ -222,16 +223,16 @@ class Gate:
 
 @contextlib.contextmanager
 def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None]:
-    real = rtnl.aio.AsyncConnection._answer
+    real = rtnl.aio.AsyncConnection._exchange
 
-    async def answer(self: rtnl.aio.AsyncConnection, step: Any) -> Any:
+    async def exchange(self: rtnl.aio.AsyncConnection, *args: Any) -> Any:
         if not gate.fired and next(gate.steps) == gate.at:
             gate.fired = True
             assert gate.victim is not None
-            gate.victim.cancel()  # takes effect at the step's first await point
-        return await real(self, step)
+            gate.victim.cancel()  # takes effect at the exchange's first await point
+        return await real(self, *args)
 
-    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_answer", answer)
+    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_exchange", exchange)
     try:
         yield
     finally:
@@ -253,8 +254,9 @@ CALLS: dict[str, Callable[[rtnl.aio.AsyncConnection, rtnl.Namespace], Coroutine[
 }
 
 
-STEPS = {"add in a namespace, renamed there": 5, "add a veth with its peer in a namespace": 1, "add": 2,
-         "add_many": 3}  # at least: parent lookup, create, then inside: index, rename, read back
+EXCHANGES = {"add in a namespace, renamed there": 5, "add a veth with its peer in a namespace": 1, "add": 2,
+             "add_many": 3,  # at least: parent lookup, create, then inside: index, rename, read back
+             "add_addresses": 6, "add_routes": 4}  # (a lookup,) what is there, three windows (, read back)
 
 
 @pytest.mark.parametrize("call", CALLS)
@@ -288,9 +290,95 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
             if not run(loop, work):
                 steps = at
                 break
-            assert (names(ns), names(other)) == before, f"cancelled at step {at}"
+            assert (names(ns), names(other)) == before, f"cancelled at exchange {at}"
         # every await point was tried: the call ran to its end without a cancel after that many
-        assert steps >= STEPS[call]
+        assert steps >= EXCHANGES[call]
+
+
+# add_addresses and add_routes: one Batch of three windows (WINDOW requests each), cut short after any
+# of them; what existed before (an address, a route to the same destination with another metric) stays
+BATCHES: dict[str, Callable[[Any], Any]] = {
+    "add_addresses": lambda net: net.add_addresses(
+        [("eth0", f"198.51.100.{i}/24") for i in range(1, 101)] + [("eth0", f"2001:db8::{i:x}/64")
+                                                                    for i in range(1, 41)]),
+    "add_routes": lambda net: net.add_routes(
+        [rtnl.RouteSpec(f"203.0.113.{i}/32", type="blackhole") for i in range(100)]
+        + [rtnl.RouteSpec(f"2001:db8:1::{i:x}/128", type="blackhole") for i in range(40)]),
+}
+
+
+
+def _batch_setup(ns: rtnl.Namespace) -> tuple[Any, ...]:
+    with rtnl.connect(ns) as net:
+        net.add(Veth("eth0", "wire0"))
+        net.add_address("eth0", "198.51.100.200/24")
+        net.add_route("203.0.113.0/32", type="blackhole", metric=5)
+        return kernel_state(net)
+
+
+def _state(ns: rtnl.Namespace) -> tuple[Any, ...]:
+    with rtnl.connect(ns) as net:
+        return kernel_state(net)
+
+
+@pytest.mark.parametrize("call", BATCHES)
+def test_a_batch_cancelled_at_any_window_leaves_nothing(call: str, ns: rtnl.Namespace,
+                                                       loop: asyncio.AbstractEventLoop,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _batch_setup(ns)
+    for at in itertools.count():
+        gate = Gate(at)
+
+        async def work(gate: Gate = gate) -> bool:
+            async with rtnl.aio.connect(ns) as net:
+                with cancel_at_step(monkeypatch, gate):
+                    task = gate.victim = asyncio.ensure_future(BATCHES[call](net))
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                    assert task.cancelled() == gate.fired
+                assert (await net.link("eth0")).name == "eth0"  # still usable
+                return gate.fired
+
+        if not run(loop, work):
+            break
+        assert _state(ns) == before, f"cancelled at exchange {at}"
+    assert at >= EXCHANGES[call]
+    assert _state(ns) != before  # the call that ran to its end made them all
+
+
+@pytest.mark.parametrize("call", BATCHES)
+@pytest.mark.parametrize("after", [False, True], ids=["before sending", "once answered"])
+def test_a_batch_interrupted_on_the_blocking_driver_leaves_nothing(call: str, after: bool,
+                                                                  ns: rtnl.Namespace,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same with ``KeyboardInterrupt`` (Ctrl-C) at each exchange of the blocking driver."""
+    before = _batch_setup(ns)
+    real = rtnl.netlink.NetlinkSocket._exchange
+    for at in itertools.count():
+        count = itertools.count()
+
+        def exchange(self: rtnl.netlink.NetlinkSocket, *args: Any, at: int = at,
+                     count: Iterator[int] = count) -> Any:
+            fire = next(count) == at
+            if fire and not after:
+                raise KeyboardInterrupt
+            answers = real(self, *args)
+            if fire:
+                raise KeyboardInterrupt
+            return answers
+
+        with rtnl.connect(ns) as net:
+            with monkeypatch.context() as patch:
+                patch.setattr(rtnl.netlink.NetlinkSocket, "_exchange", exchange)
+                try:
+                    BATCHES[call](net)
+                except KeyboardInterrupt:
+                    pass
+                else:
+                    break
+            assert net.link("eth0").name == "eth0"
+        assert _state(ns) == before, f"interrupted at exchange {at}"
+    assert at >= EXCHANGES[call]
 
 
 def test_a_timeout_leaves_the_connection_usable(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
