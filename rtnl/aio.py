@@ -39,7 +39,7 @@ from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
 from .netlink import Answer, Exchange, NetlinkSocket
-from .ops import Inside, Operation, Step, exchanges
+from .ops import Inside, Operation, exchanges
 from .uapi import NLM_F_DUMP, NLM_F_ECHO
 from .wire.message import Message
 
@@ -115,13 +115,15 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
     an operation (``index(7)``); it must not change what ``run`` returned."""
 
     async def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        stand_in = _StandIn(self)
+        stand_in = self._stand_in  # (one per connection: nothing runs on the loop until it is read)
+        stand_in.operation = None
         result = method(cast(Connection, stand_in), *args, **kwargs)
-        if stand_in.operation is None:
+        operation, stand_in.operation = stand_in.operation, None
+        if operation is None:
             return result
         if result is not _HANDED_OVER and result is not None:
             raise TypeError(f"Connection.{method.__name__} changes what run() returns: no async twin")
-        return cast(_T, await self._drive(stand_in.operation, None))
+        return cast(_T, await self._drive(operation, None))
 
     functools.update_wrapper(twin, method)
     return twin
@@ -153,6 +155,7 @@ class AsyncConnection:
         self._outgoing: list[_Flight] = []  # posted, sent at the next _flush
         self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
         self._closed = False
+        self._stand_in = _StandIn(self)
 
     async def close(self) -> None:
         """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
@@ -188,7 +191,22 @@ class AsyncConnection:
                 return cast(_T, done.value)
             failure = None
             try:
-                answer = await self._answer(step)
+                if isinstance(step, Inside):
+                    answer = await self._inside(step)
+                    continue
+                asking = exchanges(step)  # (answered here, not in a coroutine of its own: a lookup's cost)
+                exchange = next(asking)
+                while True:
+                    try:
+                        answers = await self._exchange(*exchange)
+                    except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
+                        stop.pending = _last(asking, stop.pending)
+                        raise
+                    try:
+                        exchange = asking.send(answers)
+                    except StopIteration as done:
+                        answer = done.value
+                        break
             except _Interrupted as stop:  # a request was sent: answered first, then rolled back
                 await _to_the_end(self._roll_back(operation, stop.pending, stop.cancel))
                 raise stop.cancel from None
@@ -211,22 +229,10 @@ class AsyncConnection:
         with contextlib.suppress(Exception, asyncio.CancelledError):  # (the operation re-raises what
             await self._drive(operation, failure)                    # it was thrown: the caller raises)
 
-    async def _answer(self, step: Step) -> Any:
-        if isinstance(step, Inside):
-            async with connect(cast("Namespace", step.namespace)) as inside:
-                return await inside.run(step.operation(inside))
-        asking = exchanges(step)
-        try:
-            exchange = next(asking)
-            while True:
-                try:
-                    answers = await self._exchange(*exchange)
-                except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
-                    stop.pending = _last(asking, stop.pending)
-                    raise
-                exchange = asking.send(answers)
-        except StopIteration as done:
-            return done.value
+    @staticmethod
+    async def _inside(step: Inside) -> Any:
+        async with connect(cast("Namespace", step.namespace)) as inside:
+            return await inside.run(step.operation(inside))
 
     # -- one exchange, answered by the reader -------------------------------------------------------------
     async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
