@@ -56,7 +56,6 @@ _SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's fi
 # What an exchange's answers may take of the receive buffer (the kernel counts each datagram's
 # whole allocation), so that what is in flight fits it: the kernel drops answers that do not fit.
 _ACK_COST, _REPLY_COST, _DUMP_COST = 1024, 4096, 32768
-_SEND_SIZE = 1 << 16  # bytes of requests per send (the kernel refuses more than its send buffer)
 
 
 def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
@@ -145,6 +144,8 @@ class AsyncConnection:
             raw = self.sock.sock
             raw.setblocking(False)
             self._room = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF) // 2  # bytes in flight
+            # bytes of requests per send: the kernel refuses a datagram larger than its send buffer
+            self._send_size = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF) // 2
             self._loop.add_reader(raw.fileno(), self._readable)
         except BaseException:
             blocking.close()
@@ -275,24 +276,27 @@ class AsyncConnection:
     def _flush(self) -> None:
         """Send every datagram posted during the last loop turn, as few ``send`` calls as will do: the
         kernel carries out a datagram's requests one after another (``netlink_rcv_skb``), so
-        requests of many callers go out together (up to :data:`_SEND_SIZE` bytes a call)."""
+        requests of many callers go out together (up to half the send buffer a call)."""
         outgoing, self._outgoing = self._outgoing, []
-        send, start, size = self.sock.sock.send, 0, 0
-        for end, flight in enumerate(outgoing, 1):
+        batch: list[_Flight] = []
+        size = 0
+        for flight in outgoing:
+            if batch and size + len(flight.exchange.datagram) > self._send_size:
+                self._send(batch)
+                batch, size = [], 0
+            batch.append(flight)
             size += len(flight.exchange.datagram)
-            if size < _SEND_SIZE and end < len(outgoing):
-                continue
-            batch, start, size = outgoing[start:end], end, 0
-            if self._closed:  # (close() failed them)
-                return
-            try:
-                send(b"".join([f.exchange.datagram for f in batch]) if len(batch) > 1
-                     else batch[0].exchange.datagram)
-            except OSError as e:
-                for failed in batch:
-                    self._land(failed)
-                    if not failed.future.done():
-                        failed.future.set_exception(e)
+        if batch:
+            self._send(batch)
+
+    def _send(self, batch: list[_Flight]) -> None:
+        try:
+            self.sock.sock.send(b"".join([f.exchange.datagram for f in batch]))
+        except OSError as e:
+            for flight in batch:
+                self._land(flight)
+                if not flight.future.done():
+                    flight.future.set_exception(e)
 
     def _release(self, cost: int) -> None:
         """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""

@@ -20,6 +20,7 @@ import rtnl
 import rtnl.aio
 from rtnl.links import Macvlan, Veth
 from rtnl.monitor import Group, LinkEvent, Overrun
+from rtnl.uapi import SO_RCVBUFFORCE
 from tests.kernel import test_addresses_routes, test_links
 from tests.support.issue14 import kernel_state
 
@@ -190,6 +191,20 @@ def test_a_burst_larger_than_the_receive_buffer_loses_no_answer(ns: rtnl.Namespa
     assert [x.name if isinstance(x, rtnl.Link) else x.errno for x in got] == [
         name if name != "ghost" else errno.ENODEV for name in asked]
     assert len(links) == 203
+
+
+def test_requests_sent_together_fit_a_small_send_buffer(ns: rtnl.Namespace,
+                                                        loop: asyncio.AbstractEventLoop) -> None:
+    """Requests made in one loop turn go out in one datagram, but never one larger than the send
+    buffer (the kernel would refuse it whole: EMSGSIZE)."""
+    async def work() -> list[str]:
+        conn = rtnl.connect(ns)
+        conn.sock.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024)  # (the kernel's least: 4.5 KiB)
+        conn.sock.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20)  # hundreds in flight at once
+        async with rtnl.aio.AsyncConnection(conn) as net:
+            return [x.name for x in await asyncio.gather(*(net.link("lo") for _ in range(500)))]
+
+    assert run(loop, work) == ["lo"] * 500
 
 
 def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
