@@ -14,7 +14,9 @@ drives, and each of its methods is the blocking method itself (one line, ``add =
 run against a stand-in that hands its operation over instead of running it. The socket is
 non-blocking and read by the loop (``loop.add_reader``); answers go to their callers by sequence
 number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.NetlinkSocket.feed`), so
-many coroutines share one connection, and no thread is started.
+many coroutines share one connection, and no thread is started. Requests posted during one loop turn
+go out in one ``send``; what is in flight stays within the receive buffer (the kernel drops answers
+that do not fit), and the rest wait in order for the reader to send them as answers make room.
 
 Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
 are read and dropped. A request already sent is carried out and answered first; then the
