@@ -227,7 +227,7 @@ class AsyncConnection:
         if answering is not None:
             try:
                 await answering
-            except NetlinkError as e:
+            except Exception as e:  # a refusal, or answers lost (the connection closed meanwhile...)
                 failure = e
         with contextlib.suppress(Exception, asyncio.CancelledError):  # (the operation re-raises what
             await self._drive(operation, failure)                    # it was thrown: the caller raises)
@@ -256,7 +256,7 @@ class AsyncConnection:
             return await flight.future
         except asyncio.CancelledError as cancel:
             if dump:  # a dump is only read: dropped, and its late datagrams with it
-                if not flight.posted:
+                if not flight.posted and flight in self._queued:  # (not failed meanwhile)
                     self._queued.remove(flight)
                     self._dumping.release()
                 raise
@@ -297,8 +297,7 @@ class AsyncConnection:
         except OSError as e:
             for flight in batch:
                 self._land(flight)
-                if not flight.future.done():
-                    flight.future.set_exception(e)
+                self._refuse(flight, e)
 
     def _release(self, cost: int) -> None:
         """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""
@@ -345,8 +344,15 @@ class AsyncConnection:
                 self._land(flight)
             elif flight.dump:
                 self._dumping.release()
-            if not flight.future.done():
-                flight.future.set_exception(error)
+            self._refuse(flight, error)
+
+    def _refuse(self, flight: _Flight, error: BaseException) -> None:
+        """``flight``'s answers will not come: its caller gets ``error``, or the rollback of a caller
+        cancelled meanwhile does (it awaits those answers, see :meth:`_exchange`)."""
+        if flight.future.done() and not flight.dump:  # (cancelled: only what is left undone can be)
+            flight.future = self._loop.create_future()
+        if not flight.future.done():
+            flight.future.set_exception(error)
 
     # -- events ------------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> AsyncMonitor:

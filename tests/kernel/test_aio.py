@@ -396,6 +396,26 @@ def test_a_batch_interrupted_on_the_blocking_driver_leaves_nothing(call: str, af
     assert at >= EXCHANGES[call]
 
 
+def test_a_call_cancelled_as_its_connection_closes_ends(ns: rtnl.Namespace,
+                                                         loop: asyncio.AbstractEventLoop) -> None:
+    """Cancelled, then the connection closed before the call saw the cancellation (its answers will
+    not come): the call ends (its rollback is told so), it does not wait forever."""
+    async def work(wait: int) -> None:
+        net = rtnl.aio.connect(ns)
+        tasks = [asyncio.ensure_future(net.add(Veth(f"a{i}", f"b{i}"))) for i in range(40)]  # some queued
+        for _ in range(wait):
+            await asyncio.sleep(0)
+        for task in tasks:
+            task.cancel()
+        await net.close()
+        done, pending = await asyncio.wait(tasks, timeout=10)
+        assert not pending
+        assert all(task.cancelled() for task in done)
+
+    for wait in range(4):
+        run(loop, lambda wait=wait: work(wait))  # type: ignore[misc]
+
+
 def test_a_timeout_leaves_the_connection_usable(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:
     async def work() -> None:
         async with rtnl.aio.connect(ns) as net:
