@@ -322,7 +322,6 @@ BATCHES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-
 def _batch_setup(ns: rtnl.Namespace) -> tuple[Any, ...]:
     with rtnl.connect(ns) as net:
         net.add(Veth("eth0", "wire0"))
