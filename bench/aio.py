@@ -3,10 +3,15 @@
 
 Rows (issue 18): a dump of 1,000 links, and 1,000 ``link()`` lookups by name (all at once with
 ``asyncio.gather`` on rtnl.aio, one after another on the blocking driver, 64 at a time on pyroute2,
-which loses answers and never finishes with 1,000 at once). Each contender keeps
-its own connection and loop for the whole run; rounds are interleaved and the median is reported
-with the ratios rtnl.aio / blocking (target: within 1.2x) and rtnl.aio / pyroute2 (< 1: rtnl is
-faster). The script isolates itself first (rtnl.sandbox: a throwaway network namespace), as root.
+which loses answers and never finishes with 1,000 at once). Each contender keeps its own connection
+and loop for the whole run; rounds are interleaved and the median is reported with the ratios
+rtnl.aio / blocking (target: within 1.2x) and rtnl.aio / pyroute2 (< 1: rtnl is faster), each the
+median of the rounds' own ratios (contenders timed one right after the other, so a burst of load on
+the shared CPU skews one round, not a whole column). Every contender's round starts in the same
+state: ``gc.collect()`` then ``gc.freeze()`` (what is alive before the round is out of the
+collector's reach, the collector itself stays on), so no round pays for another's garbage or for the
+objects pyroute2 keeps in this process. The script isolates itself first (rtnl.sandbox: a throwaway
+network namespace), as root.
 
     python3 bench/aio.py                  # 1,000 links, 9 rounds
     python3 bench/aio.py --links 200 --rounds 3
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import statistics
 import sys
@@ -41,13 +47,22 @@ class Contender:
         self.name, self.once, self.times = name, once, []  # type: ignore[var-annotated]
 
     def round(self) -> None:
-        start = time.perf_counter()
-        self.once()
-        self.times.append(time.perf_counter() - start)
+        gc.collect()
+        gc.freeze()  # a full collection during the round walks only what the round made
+        try:
+            start = time.perf_counter()
+            self.once()
+            self.times.append(time.perf_counter() - start)
+        finally:
+            gc.unfreeze()
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+    def ratio(self, other: Contender) -> float:
+        """The median of this contender's time over ``other``'s, round by round."""
+        return statistics.median(mine / theirs for mine, theirs in zip(self.times, other.times, strict=True))
 
 
 def on(loop: asyncio.AbstractEventLoop, work: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[[], Any]:
@@ -120,19 +135,20 @@ def main() -> None:
             for contender in contenders:
                 contender.round()
 
-    print(f"rtnl.aio, {args.links} links, median of {args.rounds} interleaved rounds (ms)")
+    print(f"rtnl.aio, {args.links} links, median of {args.rounds} interleaved rounds (ms); "
+          "each round after gc.collect() and gc.freeze(), every contender alike")
     for row, contenders in rows.items():
         what = f"dump {args.links} links" if row == "dump" else f"{args.links} link() lookups"
         print(f"\n{what}")
-        blocking = contenders[0].median
-        peer = next((c.median for c in contenders if c.name.startswith("pyroute2")), None)
+        blocking = contenders[0]
+        peer = next((c for c in contenders if c.name.startswith("pyroute2")), None)
         for c in contenders:
             line = f"  {c.name:24s} {c.median * 1000:9.1f}"
             if c.name.startswith("rtnl.aio"):
-                ratio = c.median / blocking
+                ratio = c.ratio(blocking)
                 line += f"   x{ratio:.2f} of blocking ({'met' if ratio <= TARGET else 'missed'} {TARGET}x)"
                 if peer is not None:
-                    line += f"   x{c.median / peer:.2f} of pyroute2"
+                    line += f"   x{c.ratio(peer):.2f} of pyroute2"
             print(line)
 
     for kind, loop in loops.items():

@@ -14,7 +14,9 @@ drives, and each of its methods is the blocking method itself (one line, ``add =
 run against a stand-in that hands its operation over instead of running it. The socket is
 non-blocking and read by the loop (``loop.add_reader``); answers go to their callers by sequence
 number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.NetlinkSocket.feed`), so
-many coroutines share one connection, and no thread is started.
+many coroutines share one connection, and no thread is started. Requests posted during one loop turn
+go out in one ``send``; what is in flight stays within the receive buffer (the kernel drops answers
+that do not fit), and the rest wait in order for the reader to send them as answers make room.
 
 Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
 are read and dropped. A request already sent is carried out and answered first; then the
@@ -39,7 +41,7 @@ from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
 from .netlink import Answer, Exchange, NetlinkSocket
-from .ops import Inside, Operation, Step, exchanges
+from .ops import Inside, Operation, exchanges
 from .uapi import NLM_F_DUMP, NLM_F_ECHO
 from .wire.message import Message
 
@@ -68,12 +70,13 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 class _Flight:
     """An exchange on its way: its answers go to ``future`` once every request is answered."""
 
-    __slots__ = ("cost", "dump", "exchange", "future", "seqs")
+    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs")
 
     def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
                  dump: bool) -> None:
         self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
         self.seqs = tuple(exchange.waiting)
+        self.posted = False  # counted in flight (sent, or about to be at the next _flush)
 
 
 class _StandIn:
@@ -113,13 +116,15 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
     an operation (``index(7)``); it must not change what ``run`` returned."""
 
     async def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        stand_in = _StandIn(self)
+        stand_in = self._stand_in  # (one per connection: nothing runs on the loop until it is read)
+        stand_in.operation = None
         result = method(cast(Connection, stand_in), *args, **kwargs)
-        if stand_in.operation is None:
+        operation, stand_in.operation = stand_in.operation, None
+        if operation is None:
             return result
         if result is not _HANDED_OVER and result is not None:
             raise TypeError(f"Connection.{method.__name__} changes what run() returns: no async twin")
-        return cast(_T, await self.run(stand_in.operation))
+        return cast(_T, await self._drive(operation, None))
 
     functools.update_wrapper(twin, method)
     return twin
@@ -141,15 +146,19 @@ class AsyncConnection:
             raw = self.sock.sock
             raw.setblocking(False)
             self._room = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF) // 2  # bytes in flight
+            # bytes of requests per send: the kernel refuses a datagram larger than its send buffer
+            self._send_size = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF) // 2
             self._loop.add_reader(raw.fileno(), self._readable)
         except BaseException:
             blocking.close()
             raise
         self._flights: dict[int, _Flight] = {}  # by sequence number, until every answer is read
-        self._used = 0
-        self._waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+        self._used = 0  # bytes of answers the exchanges in flight may take (at most _room)
+        self._queued: collections.deque[_Flight] = collections.deque()  # waiting for room, in order
+        self._outgoing: list[_Flight] = []  # posted, sent at the next _flush
         self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
         self._closed = False
+        self._stand_in = _StandIn(self)
 
     async def close(self) -> None:
         """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
@@ -185,7 +194,22 @@ class AsyncConnection:
                 return cast(_T, done.value)
             failure = None
             try:
-                answer = await self._answer(step)
+                if isinstance(step, Inside):
+                    answer = await self._inside(step)
+                    continue
+                asking = exchanges(step)  # (answered here, not in a coroutine of its own: a lookup's cost)
+                exchange = next(asking)
+                while True:
+                    try:
+                        answers = await self._exchange(*exchange)
+                    except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
+                        stop.pending = _last(asking, stop.pending)
+                        raise
+                    try:
+                        exchange = asking.send(answers)
+                    except StopIteration as done:
+                        answer = done.value
+                        break
             except _Interrupted as stop:  # a request was sent: answered first, then rolled back
                 await _to_the_end(self._roll_back(operation, stop.pending, stop.cancel))
                 raise stop.cancel from None
@@ -203,96 +227,84 @@ class AsyncConnection:
         if answering is not None:
             try:
                 await answering
-            except NetlinkError as e:
+            except Exception as e:  # a refusal, or answers lost (the connection closed meanwhile...)
                 failure = e
         with contextlib.suppress(Exception, asyncio.CancelledError):  # (the operation re-raises what
             await self._drive(operation, failure)                    # it was thrown: the caller raises)
 
-    async def _answer(self, step: Step) -> Any:
-        if isinstance(step, Inside):
-            async with connect(cast("Namespace", step.namespace)) as inside:
-                return await inside.run(step.operation(inside))
-        asking = exchanges(step)
-        try:
-            exchange = next(asking)
-            while True:
-                try:
-                    answers = await self._exchange(*exchange)
-                except _Interrupted as stop:  # the step is answered once the exchange sent is (no more)
-                    stop.pending = _last(asking, stop.pending)
-                    raise
-                exchange = asking.send(answers)
-        except StopIteration as done:
-            return done.value
+    @staticmethod
+    async def _inside(step: Inside) -> Any:
+        async with connect(cast("Namespace", step.namespace)) as inside:
+            return await inside.run(step.operation(inside))
 
     # -- one exchange, answered by the reader -------------------------------------------------------------
     async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
-        cost = _DUMP_COST if dump else sum(  # an echo or an RTM_GET* (type 4n+2) is answered with data
-            _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST for m in msgs)
-        cost = min(cost, self._room)
+        cost = _DUMP_COST if dump else 0
+        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
+            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
         if dump:
-            await self._dumping.acquire()
-        try:
-            if self._waiting or self._used + cost > self._room:
-                await self._reserve(cost)
-            else:  # (the common case, without a coroutine of its own)
-                self._used += cost
-        except asyncio.CancelledError as cancel:
-            if dump:
-                self._dumping.release()
-                raise
-            raise _Interrupted(cancel, self._exchange(msgs, how)) from None  # still carried out
-        except BaseException:
-            if dump:
-                self._dumping.release()
-            raise
-        exchange = self.sock.begin(msgs, how)
-        flight = _Flight(exchange, self._loop.create_future(), cost, dump)
-        for seq in flight.seqs:
-            self._flights[seq] = flight
-        try:
-            self.sock.sock.send(exchange.datagram)
-        except BaseException:
-            self._land(flight)
-            raise
+            await self._dumping.acquire()  # (cancelled here: nothing was sent)
+        flight = _Flight(self.sock.begin(msgs, how), self._loop.create_future(), min(cost, self._room), dump)
+        if self._queued or self._used + flight.cost > self._room:
+            self._queued.append(flight)  # sent by the reader once the answers before it make room
+        else:
+            self._post(flight)
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
-            if dump:
+            if dump:  # a dump is only read: dropped, and its late datagrams with it
+                if not flight.posted and flight in self._queued:  # (not failed meanwhile)
+                    self._queued.remove(flight)
+                    self._dumping.release()
                 raise
-            later: asyncio.Future[list[Answer]] = self._loop.create_future()  # the answers still come
-            if flight.exchange.waiting:
-                flight.future = later
-            else:
-                later.set_result(flight.exchange.answers())
+            later = flight.future  # answered (or failed) just before the cancellation came
+            if later.cancelled():  # (the cancellation cancels the future awaited) the answers still come
+                later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
 
-    async def _reserve(self, cost: int) -> None:
-        """Wait until ``cost`` bytes of the receive buffer are free (after those asked for before)."""
-        granted = self._loop.create_future()
-        self._waiting.append((cost, granted))
+    def _post(self, flight: _Flight) -> None:
+        """Count ``flight`` in flight and queue its datagram for the next :meth:`_flush`."""
+        flight.posted = True
+        self._used += flight.cost
+        for seq in flight.seqs:
+            self._flights[seq] = flight
+        self._outgoing.append(flight)
+        if len(self._outgoing) == 1:
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Send every datagram posted during the last loop turn, as few ``send`` calls as will do: the
+        kernel carries out a datagram's requests one after another (``netlink_rcv_skb``), so
+        requests of many callers go out together (up to half the send buffer a call)."""
+        outgoing, self._outgoing = self._outgoing, []
+        batch: list[_Flight] = []
+        size = 0
+        for flight in outgoing:
+            if batch and size + len(flight.exchange.datagram) > self._send_size:
+                self._send(batch)
+                batch, size = [], 0
+            batch.append(flight)
+            size += len(flight.exchange.datagram)
+        if batch:
+            self._send(batch)
+
+    def _send(self, batch: list[_Flight]) -> None:
         try:
-            await granted
-        except asyncio.CancelledError:
-            if granted.done() and not granted.cancelled():
-                self._release(cost)  # granted just as it was cancelled
-            raise
+            self.sock.sock.send(b"".join([f.exchange.datagram for f in batch]))
+        except OSError as e:
+            for flight in batch:
+                self._land(flight)
+                self._refuse(flight, e)
 
     def _release(self, cost: int) -> None:
+        """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""
         self._used -= cost
-        while self._waiting:
-            cost, granted = self._waiting[0]
-            if granted.done():
-                self._waiting.popleft()
-                continue
-            if self._used and self._used + cost > self._room:
-                return
-            self._waiting.popleft()
-            self._used += cost
-            granted.set_result(None)
+        queued = self._queued
+        while queued and (not self._used or self._used + queued[0].cost <= self._room):
+            self._post(queued.popleft())
 
     def _readable(self) -> None:
         """The loop's reader: every datagram queued, each to the exchange its sequence number names."""
@@ -323,11 +335,24 @@ class AsyncConnection:
         self._release(flight.cost)
 
     def _fail(self, error: BaseException) -> None:
-        """Every exchange in flight fails with ``error`` (their answers will not come)."""
-        for flight in {id(f): f for f in self._flights.values()}.values():
-            self._land(flight)
-            if not flight.future.done():
-                flight.future.set_exception(error)
+        """Every exchange in flight or queued fails with ``error`` (their answers will not come)."""
+        failing = [*{id(f): f for f in self._flights.values()}.values(), *self._queued]
+        self._queued.clear()  # (so that _land posts none of them)
+        self._outgoing.clear()  # not sent: refused (NetlinkError), as the kernel would
+        for flight in failing:
+            if flight.posted:
+                self._land(flight)
+            elif flight.dump:
+                self._dumping.release()
+            self._refuse(flight, error)
+
+    def _refuse(self, flight: _Flight, error: BaseException) -> None:
+        """``flight``'s answers will not come: its caller gets ``error``, or the rollback of a caller
+        cancelled meanwhile does (it awaits those answers, see :meth:`_exchange`)."""
+        if flight.future.done() and not flight.dump:  # (cancelled: only what is left undone can be)
+            flight.future = self._loop.create_future()
+        if not flight.future.done():
+            flight.future.set_exception(error)
 
     # -- events ------------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> AsyncMonitor:

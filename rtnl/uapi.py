@@ -123,3 +123,6 @@ NTF_PROXY = 1 << 3
 NUD_NOARP, NUD_PERMANENT = 0x40, 0x80
 # linux/fib_rules.h
 FR_ACT_TO_TBL = 1
+# --- issue 18: a cancelled add_routes undoes exactly its own routes ----------------------------------
+# linux/ipv6_route.h
+IP6_RT_PRIO_USER = 1024  # the metric of an IPv6 route added without one (the kernel's default)

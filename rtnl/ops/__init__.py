@@ -154,17 +154,37 @@ def about(describe: Callable[..., str]) -> Callable[[Callable[Concatenate[Place,
 
 
 def all_or_nothing(messages: list[Message], undo: Callable[[Message], Message], what: Callable[[int], str],
-                   window: int) -> Operation[BatchAnswer]:
+                   window: int, present: Callable[[], Operation[set[int]]]) -> Operation[BatchAnswer]:
     """Send ``messages`` pipelined (one :class:`Batch`); if the kernel refuses any, send ``undo(m)`` for
     each one it accepted (refusals of those ignored) and raise the first refusal, about
-    ``what(i)`` (``"adding route 192.0.2.0/24"``). Returns the answers when every one was accepted."""
-    answers: BatchAnswer = yield Batch(messages, window)
+    ``what(i)`` (``"adding route 192.0.2.0/24"``). Returns the answers when every one was accepted.
+
+    ``present()`` says which of ``messages`` (by position) are in effect in the kernel now. It is asked
+    before the batch and again if the batch is interrupted (a cancelled task, a ``KeyboardInterrupt``):
+    which windows were carried out then is not known, so those in effect now but not before are undone,
+    and what existed before is never touched."""
+    before = yield from present()
+    try:
+        answers: BatchAnswer = yield Batch(messages, window)
+    except GeneratorExit:
+        raise
+    except BaseException:
+        made = (yield from present()) - before
+        if made:
+            yield Batch([undo(m) for i, m in enumerate(messages) if i in made], window)
+        raise
     failed = [i for i, answer in enumerate(answers) if isinstance(answer, NetlinkError)]
     if failed:
         accepted = [undo(m) for m, answer in zip(messages, answers, strict=True)
                     if not isinstance(answer, NetlinkError)]
         if accepted:
-            yield Batch(accepted, window)
+            try:
+                yield Batch(accepted, window)
+            except GeneratorExit:
+                raise
+            except BaseException:  # interrupted part-way: once more (refusals of those gone ignored)
+                yield Batch(accepted, window)
+                raise
         first = answers[failed[0]]
         assert isinstance(first, NetlinkError)
         first.about = what(failed[0])  # (the kernel's extack kept as it is)

@@ -163,7 +163,9 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
 def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) -> Operation[list[Address]]:
     """Add many addresses, ``(link, iface)`` each, pipelined like ``ip -batch``, and return them as the
     kernel lists them, in order. All or nothing: every pair is checked before anything is sent; if the
-    kernel refuses one, those this call added are removed again and the first refusal is raised."""
+    kernel refuses one, those this call added are removed again and the first refusal is raised, as
+    when the call is cut short (a cancelled task, Ctrl-C): one dump beforehand tells those it added
+    from those that were there already."""
     pairs = []
     for item in check_items(items, "items"):
         if not isinstance(item, tuple) or len(item) != 2:
@@ -175,8 +177,14 @@ def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) 
         if link not in known:
             known[link] = yield from index(place, link)
         msgs.append(_message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, known[link], value))
+
+    def present() -> Operation[set[int]]:  # (an address is known by its link, address and prefix length)
+        found = {(a.link, a.address) for a in (yield from addresses(place))}
+        return {i for i, (m, (_, value)) in enumerate(zip(msgs, pairs, strict=True))
+                if (m.header.index, value) in found}
+
     yield from all_or_nothing(msgs, lambda m: Message(RTM_DELADDR, header=m.header, attrs=m.attrs),
-                              lambda i: f"adding {pairs[i][1]} to {pairs[i][0]!r}", WINDOW)
+                              lambda i: f"adding {pairs[i][1]} to {pairs[i][0]!r}", WINDOW, present)
     try:
         found = yield from addresses(place)
         return [_listed(found, m.header.index, value) for m, (_, value) in zip(msgs, pairs, strict=True)]

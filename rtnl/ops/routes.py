@@ -14,6 +14,7 @@ from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
     AF_INET6,
+    IP6_RT_PRIO_USER,
     NLM_F_CREATE,
     NLM_F_EXCL,
     NLM_F_REPLACE,
@@ -28,6 +29,7 @@ from ..uapi import (
 from ..values.check import (
     AddressLike,
     IPAddress,
+    Network,
     NetworkLike,
     check_address,
     check_bool,
@@ -232,7 +234,8 @@ def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = N
 def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
     """Add many routes, pipelined like ``ip -batch``. All or nothing: every :class:`~rtnl.RouteSpec`
     is checked before anything is sent; if the kernel refuses one, those this call added are deleted
-    again and the first refusal is raised."""
+    again and the first refusal is raised, as when the call is cut short (a cancelled task, Ctrl-C):
+    one dump of their tables beforehand tells those it added from those that were there already."""
     todo = check_items(specs, "specs")
     for spec in todo:
         if not isinstance(spec, RouteSpec):
@@ -241,8 +244,22 @@ def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
     msgs = []
     for spec in todo:
         msgs.append((yield from _route_message(place, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, spec, known)))
+    keys = [_key(Route.from_message(m)) for m in msgs]
+    tables = {table for table, _, _ in keys}
+
+    def present() -> Operation[set[int]]:
+        found = {_key(r) for r in (yield from routes(place, table=next(iter(tables)) if len(tables) == 1
+                                                     else ALL_TABLES))}
+        return {i for i, key in enumerate(keys) if key in found}
+
     yield from all_or_nothing(msgs, lambda m: Message(RTM_DELROUTE, header=m.header, attrs=m.attrs),
-                              lambda i: f"adding route {todo[i].dst}", WINDOW)
+                              lambda i: f"adding route {todo[i].dst}", WINDOW, present)
+
+
+def _key(route: Route) -> tuple[int, Network, int]:
+    """What makes a route another one for the kernel (an add of the same key fails with EEXIST): its
+    table, destination and metric (IPv6 gives a route added without one IP6_RT_PRIO_USER)."""
+    return route.table, route.dst, route.metric or (IP6_RT_PRIO_USER if route.dst.version == 6 else 0)
 
 
 @about(_about)

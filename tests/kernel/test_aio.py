@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import inspect
 import itertools
+import socket
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -18,7 +20,9 @@ import rtnl
 import rtnl.aio
 from rtnl.links import Macvlan, Veth
 from rtnl.monitor import Group, LinkEvent, Overrun
+from rtnl.uapi import SO_RCVBUFFORCE
 from tests.kernel import test_addresses_routes, test_links
+from tests.support.issue14 import kernel_state
 
 LOOPS = ["asyncio", "uvloop"]  # uvloop is a test dependency: both loops always run
 
@@ -163,6 +167,46 @@ def test_a_refusal_in_a_burst_goes_to_its_caller_only(ns: rtnl.Namespace,
     assert all(f"'{name}'" in str(x) for name, x in zip(asked, got, strict=True) if name != "lo")
 
 
+@pytest.mark.parametrize("rcvbuf", [None, 32768], ids=["default buffer", "32 KiB buffer"])
+def test_a_burst_larger_than_the_receive_buffer_loses_no_answer(ns: rtnl.Namespace, rcvbuf: int | None,
+                                                                loop: asyncio.AbstractEventLoop) -> None:
+    """2,000 lookups at once, whose answers (~3 KiB each with the ack) would overflow the receive buffer
+    many times over (ENOBUFS, and callers waiting forever): the connection keeps what is in flight
+    within the buffer, sending the rest as answers are read; a dump and refusals mixed in."""
+    with rtnl.connect(ns) as blocking:
+        blocking.add(Veth("eth0", "wire0"))
+        blocking.add_many([Macvlan(f"mv{i}", "eth0") for i in range(200)])
+    asked = [f"mv{i % 200}" if i % 10 else "ghost" for i in range(2000)]
+
+    async def work() -> tuple[list[Any], list[rtnl.Link]]:
+        conn = rtnl.connect(ns)
+        if rcvbuf is not None:  # (the kernel doubles it; less fails even a lone dump: ENOBUFS)
+            conn.sock.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        async with rtnl.aio.AsyncConnection(conn) as net:
+            links = asyncio.ensure_future(net.links())
+            got = await asyncio.gather(*(net.link(name) for name in asked), return_exceptions=True)
+            return got, await links
+
+    got, links = run(loop, work)
+    assert [x.name if isinstance(x, rtnl.Link) else x.errno for x in got] == [
+        name if name != "ghost" else errno.ENODEV for name in asked]
+    assert len(links) == 203
+
+
+def test_requests_sent_together_fit_a_small_send_buffer(ns: rtnl.Namespace,
+                                                        loop: asyncio.AbstractEventLoop) -> None:
+    """Requests made in one loop turn go out in one datagram, but never one larger than the send
+    buffer (the kernel would refuse it whole: EMSGSIZE)."""
+    async def work() -> list[str]:
+        conn = rtnl.connect(ns)
+        conn.sock.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024)  # (the kernel's least: 4.5 KiB)
+        conn.sock.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20)  # hundreds in flight at once
+        async with rtnl.aio.AsyncConnection(conn) as net:
+            return [x.name for x in await asyncio.gather(*(net.link("lo") for _ in range(500)))]
+
+    assert run(loop, work) == ["lo"] * 500
+
+
 def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
                                                         loop: asyncio.AbstractEventLoop) -> None:
     async def work() -> None:
@@ -184,8 +228,8 @@ def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
 
 
 class Gate:
-    """Counts the steps operations await (every connection's, Inside ones included) and cancels
-    ``victim`` while it awaits step number ``at``."""
+    """Counts the exchanges operations await (each request, dump or window of a Batch, on every
+    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``."""
 
     def __init__(self, at: int) -> None:
         self.at, self.steps, self.fired = at, itertools.count(), False
@@ -194,16 +238,16 @@ class Gate:
 
 @contextlib.contextmanager
 def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None]:
-    real = rtnl.aio.AsyncConnection._answer
+    real = rtnl.aio.AsyncConnection._exchange
 
-    async def answer(self: rtnl.aio.AsyncConnection, step: Any) -> Any:
+    async def exchange(self: rtnl.aio.AsyncConnection, *args: Any) -> Any:
         if not gate.fired and next(gate.steps) == gate.at:
             gate.fired = True
             assert gate.victim is not None
-            gate.victim.cancel()  # takes effect at the step's first await point
-        return await real(self, step)
+            gate.victim.cancel()  # takes effect at the exchange's first await point
+        return await real(self, *args)
 
-    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_answer", answer)
+    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_exchange", exchange)
     try:
         yield
     finally:
@@ -225,8 +269,9 @@ CALLS: dict[str, Callable[[rtnl.aio.AsyncConnection, rtnl.Namespace], Coroutine[
 }
 
 
-STEPS = {"add in a namespace, renamed there": 5, "add a veth with its peer in a namespace": 1, "add": 2,
-         "add_many": 3}  # at least: parent lookup, create, then inside: index, rename, read back
+EXCHANGES = {"add in a namespace, renamed there": 5, "add a veth with its peer in a namespace": 1, "add": 2,
+             "add_many": 3,  # at least: parent lookup, create, then inside: index, rename, read back
+             "add_addresses": 6, "add_routes": 4}  # (a lookup,) what is there, three windows (, read back)
 
 
 @pytest.mark.parametrize("call", CALLS)
@@ -260,9 +305,114 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
             if not run(loop, work):
                 steps = at
                 break
-            assert (names(ns), names(other)) == before, f"cancelled at step {at}"
+            assert (names(ns), names(other)) == before, f"cancelled at exchange {at}"
         # every await point was tried: the call ran to its end without a cancel after that many
-        assert steps >= STEPS[call]
+        assert steps >= EXCHANGES[call]
+
+
+# add_addresses and add_routes: one Batch of three windows (WINDOW requests each), cut short after any
+# of them; what existed before (an address, a route to the same destination with another metric) stays
+BATCHES: dict[str, Callable[[Any], Any]] = {
+    "add_addresses": lambda net: net.add_addresses(
+        [("eth0", f"198.51.100.{i}/24") for i in range(1, 101)] + [("eth0", f"2001:db8::{i:x}/64")
+                                                                    for i in range(1, 41)]),
+    "add_routes": lambda net: net.add_routes(
+        [rtnl.RouteSpec(f"203.0.113.{i}/32", type="blackhole") for i in range(100)]
+        + [rtnl.RouteSpec(f"2001:db8:1::{i:x}/128", type="blackhole") for i in range(40)]),
+}
+
+
+def _batch_setup(ns: rtnl.Namespace) -> tuple[Any, ...]:
+    with rtnl.connect(ns) as net:
+        net.add(Veth("eth0", "wire0"))
+        net.add_address("eth0", "198.51.100.200/24")
+        net.add_route("203.0.113.0/32", type="blackhole", metric=5)
+        return kernel_state(net)
+
+
+def _state(ns: rtnl.Namespace) -> tuple[Any, ...]:
+    with rtnl.connect(ns) as net:
+        return kernel_state(net)
+
+
+@pytest.mark.parametrize("call", BATCHES)
+def test_a_batch_cancelled_at_any_window_leaves_nothing(call: str, ns: rtnl.Namespace,
+                                                       loop: asyncio.AbstractEventLoop,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _batch_setup(ns)
+    for at in itertools.count():
+        gate = Gate(at)
+
+        async def work(gate: Gate = gate) -> bool:
+            async with rtnl.aio.connect(ns) as net:
+                with cancel_at_step(monkeypatch, gate):
+                    task = gate.victim = asyncio.ensure_future(BATCHES[call](net))
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                    assert task.cancelled() == gate.fired
+                assert (await net.link("eth0")).name == "eth0"  # still usable
+                return gate.fired
+
+        if not run(loop, work):
+            break
+        assert _state(ns) == before, f"cancelled at exchange {at}"
+    assert at >= EXCHANGES[call]
+    assert _state(ns) != before  # the call that ran to its end made them all
+
+
+@pytest.mark.parametrize("call", BATCHES)
+@pytest.mark.parametrize("after", [False, True], ids=["before sending", "once answered"])
+def test_a_batch_interrupted_on_the_blocking_driver_leaves_nothing(call: str, after: bool,
+                                                                  ns: rtnl.Namespace,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same with ``KeyboardInterrupt`` (Ctrl-C) at each exchange of the blocking driver."""
+    before = _batch_setup(ns)
+    real = rtnl.netlink.NetlinkSocket._exchange
+    for at in itertools.count():
+        count = itertools.count()
+
+        def exchange(self: rtnl.netlink.NetlinkSocket, *args: Any, at: int = at,
+                     count: Iterator[int] = count) -> Any:
+            fire = next(count) == at
+            if fire and not after:
+                raise KeyboardInterrupt
+            answers = real(self, *args)
+            if fire:
+                raise KeyboardInterrupt
+            return answers
+
+        with rtnl.connect(ns) as net:
+            with monkeypatch.context() as patch:
+                patch.setattr(rtnl.netlink.NetlinkSocket, "_exchange", exchange)
+                try:
+                    BATCHES[call](net)
+                except KeyboardInterrupt:
+                    pass
+                else:
+                    break
+            assert net.link("eth0").name == "eth0"
+        assert _state(ns) == before, f"interrupted at exchange {at}"
+    assert at >= EXCHANGES[call]
+
+
+def test_a_call_cancelled_as_its_connection_closes_ends(ns: rtnl.Namespace,
+                                                         loop: asyncio.AbstractEventLoop) -> None:
+    """Cancelled, then the connection closed before the call saw the cancellation (its answers will
+    not come): the call ends (its rollback is told so), it does not wait forever."""
+    async def work(wait: int) -> None:
+        net = rtnl.aio.connect(ns)
+        tasks = [asyncio.ensure_future(net.add(Veth(f"a{i}", f"b{i}"))) for i in range(40)]  # some queued
+        for _ in range(wait):
+            await asyncio.sleep(0)
+        for task in tasks:
+            task.cancel()
+        await net.close()
+        done, pending = await asyncio.wait(tasks, timeout=10)
+        assert not pending
+        assert all(task.cancelled() for task in done)
+
+    for wait in range(4):
+        run(loop, lambda wait=wait: work(wait))  # type: ignore[misc]
 
 
 def test_a_timeout_leaves_the_connection_usable(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> None:

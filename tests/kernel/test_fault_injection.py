@@ -125,10 +125,9 @@ def setup_here(net: rtnl.Connection) -> None:
 
 
 # operation -> whether its last write is an atomic commit (see the module's docstring)
-# (add_addresses and add_routes: their one Batch; an error thrown in for the whole batch after it went
-# out leaves the outcome of each message unknown, and each may have been an EEXIST of someone else's)
-COMMITS = {"add Veth, peer in another namespace", "move", "delete_many", "add_address", "add_addresses",
-           "add_routes"}
+# (add_addresses and add_routes are not: an error thrown in after their Batch went out leaves each
+# message's outcome unknown, and they ask the kernel what they made, as after a cancellation)
+COMMITS = {"add Veth, peer in another namespace", "move", "delete_many", "add_address"}
 OPERATIONS: dict[str, Build] = {
     "add Macvlan in a namespace": lambda net, ns: _links.add(net, Macvlan("mvx", "m0", namespace=ns)),
     "add Bridge in a namespace": lambda net, ns: _links.add(net, Bridge("brx", namespace=ns)),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rtnl.aio import AsyncConnection, AsyncMonitor, _twin
+from rtnl.aio import AsyncConnection, AsyncMonitor, _StandIn, _twin
 from rtnl.connection import Connection
 from rtnl.monitor import Monitor
 
@@ -45,5 +45,6 @@ def test_a_method_that_changes_what_run_returns_gets_no_twin() -> None:
     twin: Any = _twin(Derived.wrapped)  # type: ignore[arg-type]
     conn: Any = object.__new__(AsyncConnection)
     conn.namespace_id, conn.kernel_echoes = None, False
+    conn._stand_in = _StandIn(conn)
     with pytest.raises(TypeError, match="changes what run"):
         asyncio.run(twin(conn))
