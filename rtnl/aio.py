@@ -17,6 +17,9 @@ number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.Netli
 many coroutines share one connection, and no thread is started. Requests posted during one loop turn
 go out in one ``send``; what is in flight stays within the receive buffer (the kernel drops answers
 that do not fit), and the rest wait in order for the reader to send them as answers make room.
+Lookups (``link``, ``index``, ``route_get``) need no coroutine at all: their operation is driven by
+the reader's callbacks, and the call returns at once an awaitable that is a future (``gather`` wraps
+no task around it) and a coroutine (``create_task`` takes it); its request goes out at the next turn.
 
 Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
 are read and dropped. A request already sent is carried out and answered first; then the
@@ -32,6 +35,7 @@ import collections
 import contextlib
 import errno
 import functools
+import inspect
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
@@ -41,8 +45,8 @@ from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
 from .netlink import Answer, Exchange, NetlinkSocket
-from .ops import Inside, Operation, exchanges
-from .uapi import NLM_F_DUMP, NLM_F_ECHO
+from .ops import Inside, Operation, Request, exchanges
+from .uapi import NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO
 from .wire.message import Message
 
 if TYPE_CHECKING:
@@ -70,13 +74,15 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 class _Flight:
     """An exchange on its way: its answers go to ``future`` once every request is answered."""
 
-    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs")
+    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs", "then")
 
     def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
                  dump: bool) -> None:
         self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
         self.seqs = tuple(exchange.waiting)
         self.posted = False  # counted in flight (sent, or about to be at the next _flush)
+        # a lookup's operation and call, which the reader goes on with (_answered) instead of the future
+        self.then: tuple[Operation[Any], _Call[Any]] | None = None
 
 
 class _StandIn:
@@ -128,6 +134,54 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
 
     functools.update_wrapper(twin, method)
     return twin
+
+
+class _Call(asyncio.Future[_T]):
+    """The answer of a lookup (``link()``, ``index()``, ``route_get()``): a future that the reader
+    completes as the kernel answers, driving the operation from its callback, so that a thousand
+    lookups gathered cost no task and no coroutine each. It is a coroutine too (``send``, ``throw``,
+    ``close``), so ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's."""
+
+    def send(self, value: None) -> Any:
+        if not self.done():
+            self._asyncio_future_blocking = True
+            return self  # a task waits for it, then sends again
+        raise StopIteration(self.result())
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        raise typ if val is None else val
+
+    def close(self) -> None:
+        pass
+
+
+def _lookup(method: Callable[Concatenate[Connection, _P], _T]
+            ) -> Callable[Concatenate[AsyncConnection, _P], Coroutine[Any, Any, _T]]:
+    """The twin of a :class:`Connection` method that only reads, with requests of its own (no dump):
+    as :func:`_twin`, but its operation is driven by the reader's callbacks, not a coroutine, and the
+    call returns its :class:`_Call` at once (the request goes out at the next loop turn). Cancelled,
+    it drops its late answers; a lookup has nothing to roll back."""
+
+    def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _Call[_T]:
+        call: _Call[_T] = _Call(loop=self._loop)
+        stand_in = self._stand_in
+        stand_in.operation = None
+        try:
+            result = method(cast(Connection, stand_in), *args, **kwargs)
+        except BaseException as e:  # bad input: raised by the await, as a coroutine's would be
+            call.set_exception(e)
+            return call
+        operation, stand_in.operation = stand_in.operation, None
+        if operation is None:
+            call.set_result(result)
+        else:
+            self._advance(operation, call, None, None)
+        return call
+
+    functools.update_wrapper(twin, method)
+    if hasattr(inspect, "markcoroutinefunction"):  # 3.12+: inspect.iscoroutinefunction says so too
+        inspect.markcoroutinefunction(twin)
+    return cast("Callable[Concatenate[AsyncConnection, _P], Coroutine[Any, Any, _T]]", twin)
 
 
 class AsyncConnection:
@@ -237,21 +291,50 @@ class AsyncConnection:
         async with connect(cast("Namespace", step.namespace)) as inside:
             return await inside.run(step.operation(inside))
 
+    # -- lookups, driven by the reader's callbacks ----------------------------------------------------------
+    def _advance(self, operation: Operation[Any], call: _Call[Any], answer: Any,
+                 failure: BaseException | None) -> None:
+        """Run a lookup's operation to its next request (posted; its answer to :meth:`_answered`) or
+        to its end (``call``'s result or exception). A request's answer is what ``requesting`` makes
+        of it, without its generator: the messages, or the error thrown in."""
+        while True:
+            if call.done():  # cancelled: the operation is dropped with its late answers
+                operation.close()
+                return
+            try:
+                step = operation.send(answer) if failure is None else operation.throw(failure)
+            except StopIteration as done:
+                call.set_result(done.value)
+                return
+            except BaseException as e:
+                call.set_exception(e)
+                return
+            answer = failure = None
+            try:
+                if type(step) is not Request:
+                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
+                flight = self._flight([step.message], NLM_F_ACK if step.ack else 0, None)
+                flight.then = (operation, call)
+                return
+            except BaseException as e:
+                failure = e
+
+    def _answered(self, flight: _Flight, answers: list[Answer] | BaseException) -> None:
+        operation, call = flight.then  # type: ignore[misc]
+        answer = answers if isinstance(answers, BaseException) else answers[0]
+        if isinstance(answer, BaseException):
+            self._advance(operation, call, None, answer)
+        else:
+            self._advance(operation, call, answer, None)
+
     # -- one exchange, answered by the reader -------------------------------------------------------------
     async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
-        cost = _DUMP_COST if dump else 0
-        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
-            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
         if dump:
             await self._dumping.acquire()  # (cancelled here: nothing was sent)
-        flight = _Flight(self.sock.begin(msgs, how), self._loop.create_future(), min(cost, self._room), dump)
-        if self._queued or self._used + flight.cost > self._room:
-            self._queued.append(flight)  # sent by the reader once the answers before it make room
-        else:
-            self._post(flight)
+        flight = self._flight(msgs, how, self._loop.create_future())
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
@@ -264,6 +347,21 @@ class AsyncConnection:
             if later.cancelled():  # (the cancellation cancels the future awaited) the answers still come
                 later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
+
+    def _flight(self, msgs: list[Message], how: int, future: Any) -> _Flight:
+        """An exchange of ``msgs``, posted, or queued until the answers before it make room."""
+        if self._closed:
+            raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
+        dump = how == NLM_F_DUMP
+        cost = _DUMP_COST if dump else 0
+        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
+            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
+        flight = _Flight(self.sock.begin(msgs, how), future, min(cost, self._room), dump)
+        if self._queued or self._used + flight.cost > self._room:
+            self._queued.append(flight)  # sent by the reader once the answers before it make room
+        else:
+            self._post(flight)
+        return flight
 
     def _post(self, flight: _Flight) -> None:
         """Count ``flight`` in flight and queue its datagram for the next :meth:`_flush`."""
@@ -324,7 +422,9 @@ class AsyncConnection:
             sock.feed(flight.exchange, data)
             if not flight.exchange.waiting:
                 self._land(flight)
-                if not flight.future.done():  # (a cancelled caller's answer is dropped)
+                if flight.then is not None:
+                    self._answered(flight, flight.exchange.answers())
+                elif not flight.future.done():  # (a cancelled caller's answer is dropped)
                     flight.future.set_result(flight.exchange.answers())
 
     def _land(self, flight: _Flight) -> None:
@@ -349,6 +449,9 @@ class AsyncConnection:
     def _refuse(self, flight: _Flight, error: BaseException) -> None:
         """``flight``'s answers will not come: its caller gets ``error``, or the rollback of a caller
         cancelled meanwhile does (it awaits those answers, see :meth:`_exchange`)."""
+        if flight.then is not None:
+            self._answered(flight, error)
+            return
         if flight.future.done() and not flight.dump:  # (cancelled: only what is left undone can be)
             flight.future = self._loop.create_future()
         if not flight.future.done():
@@ -364,8 +467,8 @@ class AsyncConnection:
     request = _twin(Connection.request)
     dump = _twin(Connection.dump)
     links = _twin(Connection.links)
-    link = _twin(Connection.link)
-    index = _twin(Connection.index)
+    link = _lookup(Connection.link)
+    index = _lookup(Connection.index)
     add = _twin(Connection.add)
     add_many = _twin(Connection.add_many)
     set = _twin(Connection.set)
@@ -381,7 +484,7 @@ class AsyncConnection:
     add_route = _twin(Connection.add_route)
     delete_route = _twin(Connection.delete_route)
     add_routes = _twin(Connection.add_routes)
-    route_get = _twin(Connection.route_get)
+    route_get = _lookup(Connection.route_get)
     neighbours = _twin(Connection.neighbours)
     add_neighbour = _twin(Connection.add_neighbour)
     delete_neighbour = _twin(Connection.delete_neighbour)

@@ -52,9 +52,13 @@ class Blocking:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.conn, name)
-        if not inspect.iscoroutinefunction(attr):
+        if not callable(attr):
             return attr
-        return lambda *args, **kwargs: self.loop.run_until_complete(attr(*args, **kwargs))
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = attr(*args, **kwargs)  # a coroutine, or a lookup's future: both awaited
+            return self.loop.run_until_complete(result) if inspect.isawaitable(result) else result
+        return call
 
 
 def open_async(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop) -> rtnl.aio.AsyncConnection:
