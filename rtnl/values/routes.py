@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._fast import member_or_int
+from .._fast import ip_network_of, member_or_int
 from ..uapi import AF_INET, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTNH_F_ONLINK
 from ..wire.attrs import Body
 from ..wire.message import Message
@@ -50,7 +50,6 @@ class Nexthop:
 _FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
                      "RTA_METRICS", "RTA_MULTIPATH", "RTA_PREF")
 _METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
-_NETWORKS: tuple[type[Network], type[Network]] = (ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +91,7 @@ class Route:
             dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
         mtu, advmss, hoplimit = (None, None, None) if metrics is None else metrics.pick(_METRICS)
         return cls(
-            dst=prefix(_NETWORKS, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
+            dst=prefix(ip_network_of, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
             gateway=gateway,
             link=link,
             table=hdr.table if table is None else table,
