@@ -35,9 +35,10 @@ Call sites use these as ordinary functions and need no comment. What is here, an
 Two tricks live with the objects they speed up, as they are a matter of representation: objects
 made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
 one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Schema.build`` in
-``rtnl.wire.attrs``, ``decode``, ``Link._all``); and built attributes keep their bytes at hand
-(``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one pack and one
-concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
+``rtnl.wire.attrs``, ``decode``, ``Link._all``; the frozen ``Address`` and ``Route`` through their
+slots' descriptors, ``slot_stores`` in ``rtnl.values.addresses``); and built attributes keep their
+bytes at hand (``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one
+pack and one concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
 
 This module knows nothing of schemas, messages or links: bytes, ints and structs only.
 """
