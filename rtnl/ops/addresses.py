@@ -106,16 +106,14 @@ def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
     return f"address {iface} on link {ref_text(link)}"
 
 
-def read_back(place: Place, target: int, value: Interface, echoed: list[Message] | None = None,
+def read_back(place: Place, target: int, value: Interface, answer: list[Message] | NetlinkError,
               ) -> Operation[Address]:
-    """The address just added, as the kernel lists it: from the add's echo (``echoed``, IPv4), a get of
-    the one address (IPv6, which the kernel does not echo), and only failing both from a dump of the
-    link's addresses (which made n adds quadratic)."""
-    answer = echoed or []
-    if value.version == 6:  # a refusal here fails the add (its caller removes the address again)
-        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
-                      attrs=IFA.build(IFA_ADDRESS=value.ip))
-        answer = yield Request(get, ack=False)
+    """The address just added, as the kernel lists it: from ``answer``, the add's echo (IPv4) or the
+    answer to a get of the one address sent with the add (IPv6, which the kernel does not echo),
+    and only failing that from a dump of the link's addresses (which made n adds quadratic). A
+    refused get fails the add (its caller removes the address again)."""
+    if isinstance(answer, NetlinkError):
+        raise answer
     found = [Address.from_message(m) for m in answer if m.type == RTM_NEWADDR]
     if any(a.link == target and a.address == value for a in found):
         return _listed(found, target, value)
@@ -148,8 +146,17 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     extra = (AddressFlag.NODAD if nodad and value.version == 6 else 0) | (
         AddressFlag.NOPREFIXROUTE if noprefixroute else 0)
-    echo = NLM_F_ECHO if value.version == 4 else 0  # IPv4 answers it (Linux >= 6.3): see read_back
-    answer = yield Request(_message(RTM_NEWADDR, flags | echo, target, value, int(extra), other, lifetimes))
+    v4 = value.version == 4  # IPv4 answers NLM_F_ECHO (Linux >= 6.3)
+    add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, int(extra), other, lifetimes)
+    answer: list[Message] | NetlinkError
+    if v4:
+        answer = yield Request(add)
+    else:  # IPv6 does not: a get of the one address goes in the add's datagram, answered after it
+        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                      attrs=IFA.build(IFA_ADDRESS=value.ip))
+        added, answer = yield Batch([add, get], 2)
+        if isinstance(added, NetlinkError):
+            raise added
     try:
         return (yield from read_back(place, target, value, answer))
     except GeneratorExit:
