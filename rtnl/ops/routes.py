@@ -46,7 +46,7 @@ from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
 from ..wire.schemas import RTA
 from . import Dump, Operation, Place, Request, about, all_or_nothing
-from .links import index, ref_text
+from .links import index, index_here, ref_text
 
 _IP = (AF_INET, AF_INET6)
 
@@ -114,17 +114,20 @@ def _route_message(place: Place, mtype: int, flags: int, spec: RouteSpec,
         if gw is not None or spec.link is not None:
             raise ValueError("give a route either a gateway and link or nexthops, not both")
         hops = [_checked_hop(hop, onlink) for hop in spec.nexthops]
-    first = gw or next((g for g, _ in hops if g is not None), None) or prefsrc
+    first = gw or (next((g for g, _ in hops if g is not None), None) if hops else None) or prefsrc
     version = 6 if first is not None and first.version == 6 else 4
     network = check_network(spec.dst, "dst", default_version=version)
-    for address, what in ((gw, "gateway"), (prefsrc, "prefsrc"), *((g, "next hop gateway") for g, _ in hops)):
-        _same_version(network.version, address, what, network)
+    if first is not None:  # (else there is no address to compare)
+        for address, what in ((gw, "gateway"), (prefsrc, "prefsrc"),
+                              *((g, "next hop gateway") for g, _ in hops)):
+            _same_version(network.version, address, what, network)
     v4 = network.version == 4
     check_table(spec.table)
     if spec.metric is not None:
         check_int(spec.metric, "metric", 0, 2**32 - 1)
     metrics = {key: check_int(value, name, low, high) for name, key, low, high in _METRICS
-               if (value := getattr(spec, name)) is not None}
+               if (value := getattr(spec, name)) is not None
+               } if spec.mtu is not None or spec.advmss is not None or spec.hoplimit is not None else None
     pref = None if spec.pref is None else RoutePref.parse(spec.pref, "pref")
     if pref is not None and v4:
         raise ValueError("pref is for IPv6 routes")
@@ -177,11 +180,14 @@ def _route_message(place: Place, mtype: int, flags: int, spec: RouteSpec,
 
 
 def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Operation[int]:
+    ref = index_here(place, link)  # an index or a Link of here: no lookup to run
+    if type(ref) is int:
+        return ref
     if known is None:
-        return (yield from index(place, link))
-    if link not in known:
-        known[link] = yield from index(place, link)
-    return known[link]
+        return (yield from index(place, ref))
+    if ref not in known:
+        known[ref] = yield from index(place, ref)
+    return known[ref]
 
 
 def _about(dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
