@@ -32,6 +32,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   ``object.__new__`` the attributes the classes' own ``__init__`` sets, a third of its time. On first
   use one of each is built both ways and compared, attribute for attribute; a Python whose
   ``ipaddress`` differs gets the constructors. Twins: :func:`ip_plain`, the constructors.
+  :func:`ip_attr` encodes a whole attribute holding an address, as :func:`int_attr` does an int
+  (its header made once per size; ``ipaddress`` objects only). Twin: :func:`attr_plain`.
 
 Two tricks live with the objects they speed up, as they are a matter of representation: objects
 made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
@@ -426,3 +428,14 @@ def ip_same(a: object, b: object) -> bool:
                 return False
     mine, theirs = getattr(a, "__dict__", {}), getattr(b, "__dict__", {})
     return mine.keys() == theirs.keys() and all(ip_same(v, theirs[k]) for k, v in mine.items())
+
+
+def ip_attr(rtype: int) -> Encoder:
+    """An encoder of a whole attribute of type ``rtype`` holding an :mod:`ipaddress` address (an
+    ``IPv4Address`` or ``IPv6Address``): the attribute header made once per size, then the packed
+    address (4 or 16 bytes, no padding). Twin: :func:`attr_plain` of ``value.packed``."""
+    heads = {4: NLA.pack(8, rtype), 6: NLA.pack(20, rtype)}
+
+    def whole(value: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bytes:
+        return heads[value.version] + value.packed
+    return whole

@@ -181,6 +181,9 @@ class IPAddr(Codec):
             return value.packed  # ip_address() of an address object goes through its text: ~10 us
         return ipaddress.ip_address(value).packed
 
+    def shortcut(self, rtype: int) -> Shortcut | None:
+        return (ipaddress.IPv4Address, ipaddress.IPv6Address), _fast.ip_attr(rtype)
+
 
 class Flag(Codec):
     """NLA_FLAG: present (``True``) or absent, no payload."""

@@ -234,3 +234,10 @@ def test_ip_same_tells_a_difference_apart() -> None:
     assert not _fast.ip_same(a, b)
     assert not _fast.ip_same(ipaddress.IPv6Network("2001:db8::/64"), ipaddress.IPv6Network("2001:db8::/65"))
     assert not _fast.ip_same(ipaddress.IPv4Address(1), ipaddress.IPv6Address(1))
+
+
+@examples
+@given(st.integers(0, 0x3FFF), st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)))
+def test_ip_attr_agrees_with_its_twin(rtype: int,
+                                      address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    assert _fast.ip_attr(rtype)(address) == _fast.attr_plain(rtype, address.packed)
