@@ -21,19 +21,28 @@ Call sites use these as ordinary functions and need no comment. What is here, an
 - :class:`Memo` is a dict that makes a missing value on first use and keeps a bounded number of
   them: a hit is one dict lookup in C, no Python call.
 - :func:`parse_interface` and :func:`parse_network` read ``"2001:db8::1/64"`` with the C library's
-  ``inet_pton`` and build from the int (``ipaddress`` parsing in Python costs twice that); any text
+  ``inet_pton`` and build from the int (``ipaddress`` parsing in Python costs twice that, and
+  :func:`ip_interface_of` builds it in a third of the constructor's time); any text
   they do not take plainly (a netmask, a scope, an error) goes to ``ipaddress`` itself. Twins:
   ``ipaddress.ip_interface``, ``ip_network``.
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
   class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
   :func:`member_or_int_plain`.
+- :func:`ip_interface_of` and :func:`ip_network_of` make ``ipaddress`` interfaces and networks from an
+  int and a prefix length (a dump of addresses or routes makes one per entry) by setting on an
+  ``object.__new__`` the attributes the classes' own ``__init__`` sets, a third of its time. On first
+  use one of each is built both ways and compared, attribute for attribute; a Python whose
+  ``ipaddress`` differs gets the constructors. Twins: :func:`ip_plain`, the constructors.
+  :func:`ip_attr` encodes a whole attribute holding an address, as :func:`int_attr` does an int
+  (its header made once per size; ``ipaddress`` objects only). Twin: :func:`attr_plain`.
 
 Two tricks live with the objects they speed up, as they are a matter of representation: objects
 made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
 one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Schema.build`` in
-``rtnl.wire.attrs``, ``decode``, ``Link._all``); and built attributes keep their bytes at hand
-(``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one pack and one
-concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
+``rtnl.wire.attrs``, ``decode``, ``Link._all``; the frozen ``Address`` and ``Route`` through their
+slots' descriptors, ``slot_stores`` in ``rtnl.values.addresses``); and built attributes keep their
+bytes at hand (``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one
+pack and one concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
 
 This module knows nothing of schemas, messages or links: bytes, ints and structs only.
 """
@@ -347,20 +356,17 @@ def member_or_int_plain(cls: Callable[[int], _E], value: int) -> _E | int:
 
 # --- ipaddress values from text ------------------------------------------------------------------
 
-_FAMILIES = ((_socket.AF_INET6, ipaddress.IPv6Interface, ipaddress.IPv6Network),
-             (_socket.AF_INET, ipaddress.IPv4Interface, ipaddress.IPv4Network))
-
-
 def _parse(text: Any, network: bool) -> Any:
     if type(text) is str:
         addr, slash, plen = text.partition("/")
         if (plen.isascii() and plen.isdigit()) or not slash:
-            family, iface, net = _FAMILIES[":" not in addr]
+            v6 = ":" in addr
             try:  # anything odd is left to ipaddress, which words its errors its own way
-                packed = _socket.inet_pton(family, addr)
+                packed = _socket.inet_pton(_socket.AF_INET6 if v6 else _socket.AF_INET, addr)
                 number = int.from_bytes(packed, "big")
                 prefixlen = int(plen) if slash else 8 * len(packed)
-                return net((number, prefixlen)) if network else iface((number, prefixlen))
+                build = ip_network_of if network else ip_interface_of
+                return build(number, prefixlen, v6)
             except (OSError, ValueError):
                 pass
     return ipaddress.ip_network(text) if network else ipaddress.ip_interface(text)
@@ -374,3 +380,134 @@ def parse_interface(text: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interf
 def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """``ipaddress.ip_network(text)`` (strict), faster for the usual ``"address/length"``."""
     return _parse(text, True)  # type: ignore[no-any-return]
+
+
+# --- ipaddress values from ints ----------------------------------------------------------------------
+
+IPKinds = tuple[type, type, type]  # an address, interface and network class of one IP version
+_IP_KINDS: tuple[IPKinds, IPKinds] = (
+    (ipaddress.IPv4Address, ipaddress.IPv4Interface, ipaddress.IPv4Network),
+    (ipaddress.IPv6Address, ipaddress.IPv6Interface, ipaddress.IPv6Network))
+Builders = tuple[Callable[[int], Any], Callable[[int, int], Any], Callable[[int, int], Any]]
+_BUILDERS: list[Builders] = []  # IPv4's and IPv6's, made (and checked) on first use
+
+
+def ip_interface_of(number: int, prefixlen: int,
+                    v6: bool) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    """``IPv6Interface((number, prefixlen))`` if ``v6``, else ``IPv4Interface((number, prefixlen))``."""
+    return (_BUILDERS or _ip_builders())[v6][1](number, prefixlen)  # type: ignore[no-any-return]
+
+
+def ip_network_of(number: int, prefixlen: int, v6: bool) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """``IPv6Network((number, prefixlen))`` if ``v6``, else ``IPv4Network((number, prefixlen))``
+    (strict: host bits set are a ``ValueError``)."""
+    return (_BUILDERS or _ip_builders())[v6][2](number, prefixlen)  # type: ignore[no-any-return]
+
+
+def ip_plain(kinds: IPKinds) -> Builders:
+    """The twins of :func:`ip_fast`'s builders (an address's, :func:`ip_interface_of`'s and
+    :func:`ip_network_of`'s): the :mod:`ipaddress` constructors of one IP version."""
+    address, interface, network = kinds
+    return address, lambda number, prefixlen: interface((number, prefixlen)), \
+        lambda number, prefixlen: network((number, prefixlen))
+
+
+def ip_fast(kinds: IPKinds, bits: int) -> Builders:
+    """Builders that set the attributes :mod:`ipaddress`'s own ``__init__`` sets (Python 3.10-3.13)
+    on an ``object.__new__``: an interface's ``__init__`` makes an address, a network (itself an
+    address, a netmask lookup and a second address for the masked one) through argument parsing
+    that ints do not need, ~1.8 µs where these take ~0.5. They take ints in range and prefix lengths
+    up to ``bits - 2``; anything else (and the /31, /32, /127, /128 networks, whose ``__init__`` also
+    sets a ``hosts`` of their own) goes to the constructors, which build it or word the error."""
+    address_cls, interface_cls, network_cls = kinds
+    ones, new, v6 = (1 << bits) - 1, object.__new__, bits == 128
+
+    def address(number: int) -> Any:
+        if type(number) is not int or not 0 <= number <= ones:
+            return address_cls(number)
+        ip: Any = new(address_cls)
+        ip._ip = number
+        if v6:
+            ip._scope_id = None
+        return ip
+
+    masks = tuple(address(ones ^ (ones >> n)) for n in range(bits + 1))
+    short = bits - 1  # the prefix lengths taken are those below
+
+    def network(number: int, prefixlen: int) -> Any:
+        if type(prefixlen) is int and 0 <= prefixlen < short and type(number) is int and 0 <= number <= ones:
+            mask = masks[prefixlen]
+            if number & mask._ip == number:
+                net: Any = new(network_cls)
+                net.network_address = address(number)
+                net.netmask = mask
+                net._prefixlen = prefixlen
+                return net
+        return network_cls((number, prefixlen))
+
+    def interface(number: int, prefixlen: int) -> Any:
+        if type(prefixlen) is int and 0 <= prefixlen < short and type(number) is int and 0 <= number <= ones:
+            mask = masks[prefixlen]
+            ip: Any = new(interface_cls)
+            ip._ip = number
+            if v6:
+                ip._scope_id = None
+            net: Any = new(network_cls)
+            ip.network = net
+            net.network_address = address(number & mask._ip)
+            net.netmask = ip.netmask = mask
+            net._prefixlen = ip._prefixlen = prefixlen
+            return ip
+        return interface_cls((number, prefixlen))
+
+    return address, interface, network
+
+
+def _ip_builders() -> list[Builders]:
+    """The fast builders, if on this Python they make what the constructors make, attribute for
+    attribute; else (a future ``ipaddress`` that sets other ones) the constructors themselves."""
+    # 198.51.100.1/24, 2001:db8::1:0:1/64
+    samples = ((0xC6336401, 24), ((0x20010DB8 << 96) | 0x1_0000_0001, 64))
+    built = []
+    for kinds, bits, (number, prefixlen) in zip(_IP_KINDS, (32, 128), samples, strict=True):
+        plain = ip_plain(kinds)
+        network = number & ~((1 << (bits - prefixlen)) - 1)
+        try:  # (a slot renamed away would make setting it an AttributeError)
+            fast = ip_fast(kinds, bits)
+            same = (ip_same(fast[0](number), plain[0](number))
+                    and ip_same(fast[1](number, prefixlen), plain[1](number, prefixlen))
+                    and ip_same(fast[2](network, prefixlen), plain[2](network, prefixlen)))
+        except (AttributeError, TypeError):
+            same = False
+        built.append(fast if same else plain)
+    _BUILDERS[:] = built  # whole, at once: another thread may be asking meanwhile
+    return _BUILDERS
+
+
+def ip_same(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are of one class and hold equal state: every slot and every instance
+    attribute, compared the same way in depth."""
+    if type(a) is not type(b):
+        return False
+    if a is None or isinstance(a, (int, str)):
+        return a == b
+    missing = object()
+    for cls in type(a).__mro__:
+        slots = getattr(cls, "__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and \
+                    not ip_same(getattr(a, name, missing), getattr(b, name, missing)):
+                return False
+    mine, theirs = getattr(a, "__dict__", {}), getattr(b, "__dict__", {})
+    return mine.keys() == theirs.keys() and all(ip_same(v, theirs[k]) for k, v in mine.items())
+
+
+def ip_attr(rtype: int) -> Encoder:
+    """An encoder of a whole attribute of type ``rtype`` holding an :mod:`ipaddress` address (an
+    ``IPv4Address`` or ``IPv6Address``): the attribute header made once per size, then the packed
+    address (4 or 16 bytes, no padding). Twin: :func:`attr_plain` of ``value.packed``."""
+    heads = {4: NLA.pack(8, rtype), 6: NLA.pack(20, rtype)}
+
+    def whole(value: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bytes:
+        return heads[value.version] + value.packed
+    return whole

@@ -42,9 +42,10 @@ from ..wire.headers import IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
 from . import Batch, Dump, Operation, Place, Request, about, all_or_nothing, ignoring_errors
-from .links import index, ref_text
+from .links import index, index_here, ref_text
 
 _IP = (AF_INET, AF_INET6)
+_NODAD, _NOPREFIXROUTE = int(AddressFlag.NODAD), int(AddressFlag.NOPREFIXROUTE)
 
 
 def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Address]]:
@@ -58,8 +59,8 @@ def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Addre
 
 def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int = 0,
              peer: IPAddress | None = None, lifetimes: tuple[int, int] | None = None) -> Message:
-    v4 = iface.version == 4
-    attrs: dict[str, Any] = {"IFA_LOCAL": iface.ip, "IFA_ADDRESS": iface.ip if peer is None else peer}
+    v4, ip = iface.version == 4, iface.ip  # (.ip makes a new address each time)
+    attrs: dict[str, Any] = {"IFA_LOCAL": ip, "IFA_ADDRESS": ip if peer is None else peer}
     if v4 and mtype == RTM_NEWADDR and peer is None and iface.network.prefixlen <= 30:  # like `brd +`
         attrs["IFA_BROADCAST"] = iface.network.broadcast_address
     if extra:
@@ -106,19 +107,19 @@ def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
     return f"address {iface} on link {ref_text(link)}"
 
 
-def read_back(place: Place, target: int, value: Interface, echoed: list[Message] | None = None,
+def read_back(place: Place, target: int, value: Interface, answer: list[Message] | NetlinkError,
               ) -> Operation[Address]:
-    """The address just added, as the kernel lists it: from the add's echo (``echoed``, IPv4), a get of
-    the one address (IPv6, which the kernel does not echo), and only failing both from a dump of the
-    link's addresses (which made n adds quadratic)."""
-    answer = echoed or []
-    if value.version == 6:  # a refusal here fails the add (its caller removes the address again)
-        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
-                      attrs=IFA.build(IFA_ADDRESS=value.ip))
-        answer = yield Request(get, ack=False)
-    found = [Address.from_message(m) for m in answer if m.type == RTM_NEWADDR]
-    if any(a.link == target and a.address == value for a in found):
-        return _listed(found, target, value)
+    """The address just added, as the kernel lists it: from ``answer``, the add's echo (IPv4) or the
+    answer to a get of the one address sent with the add (IPv6, which the kernel does not echo),
+    and only failing that from a dump of the link's addresses (which made n adds quadratic). A
+    refused get fails the add (its caller removes the address again)."""
+    if isinstance(answer, NetlinkError):
+        raise answer
+    for m in answer:
+        if m.type == RTM_NEWADDR:
+            address = Address.from_message(m)
+            if address.link == target and address.address == value:
+                return address
     return _listed((yield from addresses(place, target)), target, value)
 
 
@@ -143,13 +144,23 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
         check_bool(flag, what)
     other = _peer(value, peer)
     lifetimes = check_lifetimes(valid_lft, preferred_lft)
-    target = yield from index(place, link)
-    value = yield from _unscoped(place, value, target)
+    ref = index_here(place, link)  # an index or a Link of here: no lookup to run
+    target = ref if type(ref) is int else (yield from index(place, ref))
+    if getattr(value, "scope_id", None):  # (an IPv4Interface has none)
+        value = yield from _unscoped(place, value, target)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
-    extra = (AddressFlag.NODAD if nodad and value.version == 6 else 0) | (
-        AddressFlag.NOPREFIXROUTE if noprefixroute else 0)
-    echo = NLM_F_ECHO if value.version == 4 else 0  # IPv4 answers it (Linux >= 6.3): see read_back
-    answer = yield Request(_message(RTM_NEWADDR, flags | echo, target, value, int(extra), other, lifetimes))
+    v4 = value.version == 4  # IPv4 answers NLM_F_ECHO (Linux >= 6.3)
+    extra = (_NODAD if nodad and not v4 else 0) | (_NOPREFIXROUTE if noprefixroute else 0)  # ints: no enum |
+    add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
+    answer: list[Message] | NetlinkError
+    if v4:
+        answer = yield Request(add)
+    else:  # IPv6 does not: a get of the one address goes in the add's datagram, answered after it
+        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                      attrs=IFA.build(IFA_ADDRESS=value.ip))
+        added, answer = yield Batch([add, get], 2)
+        if isinstance(added, NetlinkError):
+            raise added
     try:
         return (yield from read_back(place, target, value, answer))
     except GeneratorExit:

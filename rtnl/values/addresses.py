@@ -6,11 +6,11 @@ This module knows RTM_NEWADDR messages as values: not sockets or how an address 
 
 from __future__ import annotations
 
-import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar
 
-from .._fast import member_or_int
+from .._fast import ip_interface_of, member_or_int
 from ..errors import DecodeError
 from ..uapi import INFINITY_LIFE_TIME
 from ..wire.message import Message
@@ -19,7 +19,6 @@ from .check import Interface, IPAddress
 from .enums import AddressFlag, Scope
 
 _P = TypeVar("_P")
-_INTERFACES: tuple[type[Interface], type[Interface]] = (ipaddress.IPv4Interface, ipaddress.IPv6Interface)
 # strict: see Attrs.pick
 _FIELDS = IFA.picker("IFA_LOCAL", "IFA_ADDRESS", "IFA_FLAGS", "IFA_LABEL", "IFA_CACHEINFO")
 
@@ -51,26 +50,42 @@ class Address:
         if cache is not None and len(cache) != 4:
             raise DecodeError(f"IFA_CACHEINFO: {len(cache)} numbers, not struct ifa_cacheinfo's 4")
         preferred, valid = (None, None) if cache is None else cache[:2]  # ifa_prefered, ifa_valid
-        return cls(
-            link=hdr.index,
-            address=prefix(_INTERFACES, local or ip, hdr.prefixlen, "IFA_LOCAL"),
-            scope=member_or_int(Scope, hdr.scope),
-            # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
-            flags=cast(AddressFlag, member_or_int(AddressFlag, hdr.flags if flags is None else flags)),
-            label=label,
-            valid_lft=None if valid == INFINITY_LIFE_TIME else valid,
-            preferred_lft=None if preferred == INFINITY_LIFE_TIME else preferred,
-            peer=peer,
-        )
+        address: Address = _new(cls)  # without __init__: see slot_stores
+        _link(address, hdr.index)
+        _address(address, prefix(ip_interface_of, local or ip, hdr.prefixlen, "IFA_LOCAL"))
+        _scope(address, member_or_int(Scope, hdr.scope))
+        # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
+        _flags(address, member_or_int(AddressFlag, hdr.flags if flags is None else flags))
+        _label(address, label)
+        _valid_lft(address, None if valid == INFINITY_LIFE_TIME else valid)
+        _preferred_lft(address, None if preferred == INFINITY_LIFE_TIME else preferred)
+        _peer(address, peer)
+        return address
 
 
-def prefix(kind: tuple[type[_P], type[_P]], ip: IPAddress | None, length: int, what: str) -> _P:
-    """``ip/length`` read from the wire as ``kind[0]`` for IPv4 or ``kind[1]`` for IPv6 (interfaces
-    or networks); missing, too long for the address or (for a network) with host bits set, it is a
+def slot_stores(cls: type, names: str) -> tuple[Callable[[object, Any], None], ...]:
+    """The stores of the fields ``names`` (all of ``cls``'s, in any order) of ``cls``, a frozen
+    dataclass with slots: its slots' descriptors' ``__set__``. A dump makes a value per message; made
+    with ``object.__new__`` and one store per field, it skips the frozen ``__init__``'s keyword
+    handling and ``object.__setattr__`` per field (0.9 µs of an address, 1.6 of a route)."""
+    fields, slots = names.split(), vars(cls)["__slots__"]
+    if sorted(fields) != sorted(slots):
+        raise TypeError(f"{cls.__name__}'s fields are {slots}, not {fields}")
+    return tuple(cls.__dict__[name].__set__ for name in fields)
+
+
+_new = object.__new__
+_link, _address, _scope, _flags, _label, _valid_lft, _preferred_lft, _peer = slot_stores(
+    Address, "link address scope flags label valid_lft preferred_lft peer")
+
+
+def prefix(build: Callable[[int, int, bool], _P], ip: IPAddress | None, length: int, what: str) -> _P:
+    """``ip/length`` read from the wire, made by ``build`` (``ip_interface_of`` or ``ip_network_of``);
+    missing, too long for the address or (for a network) with host bits set, it is a
     :class:`DecodeError` naming ``what``."""
     if ip is None:
         raise DecodeError(f"{what}: missing")
     try:  # from the int: given an address object, ipaddress would print and parse it again
-        return kind[ip.version == 6]((int(ip), length))  # type: ignore[call-arg]
+        return build(int(ip), length, ip.version == 6)
     except ValueError as e:
         raise DecodeError(f"{what}: {ip}/{length}: {e}") from None

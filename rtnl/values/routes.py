@@ -11,12 +11,12 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._fast import member_or_int
+from .._fast import ip_network_of, member_or_int
 from ..uapi import AF_INET, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTNH_F_ONLINK
 from ..wire.attrs import Body
 from ..wire.message import Message
 from ..wire.schemas import RTA, RTAX
-from .addresses import prefix
+from .addresses import _new, prefix, slot_stores
 from .check import AddressLike, IPAddress, Network, NetworkLike
 from .enums import RoutePref, RouteProtocol, RouteType, Scope
 from .links import LinkRef
@@ -50,7 +50,6 @@ class Nexthop:
 _FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
                      "RTA_METRICS", "RTA_MULTIPATH", "RTA_PREF")
 _METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
-_NETWORKS: tuple[type[Network], type[Network]] = (ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,23 +90,28 @@ class Route:
         if dst is None:  # the default route
             dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
         mtu, advmss, hoplimit = (None, None, None) if metrics is None else metrics.pick(_METRICS)
-        return cls(
-            dst=prefix(_NETWORKS, dst, hdr.dst_len, "RTA_DST"),  # host bits set: DecodeError
-            gateway=gateway,
-            link=link,
-            table=hdr.table if table is None else table,
-            protocol=member_or_int(RouteProtocol, hdr.protocol),
-            scope=member_or_int(Scope, hdr.scope),
-            metric=metric,
-            type=member_or_int(RouteType, hdr.type),
-            prefsrc=prefsrc,
-            mtu=mtu,
-            advmss=advmss,
-            onlink=bool(hdr.flags & RTNH_F_ONLINK),
-            nexthops=tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else (),
-            hoplimit=hoplimit,
-            pref=None if pref is None else member_or_int(RoutePref, pref),
-        )
+        route: Route = _new(cls)  # without __init__: see slot_stores
+        _dst(route, prefix(ip_network_of, dst, hdr.dst_len, "RTA_DST"))  # host bits set: DecodeError
+        _gateway(route, gateway)
+        _link(route, link)
+        _table(route, hdr.table if table is None else table)
+        _protocol(route, member_or_int(RouteProtocol, hdr.protocol))
+        _scope(route, member_or_int(Scope, hdr.scope))
+        _metric(route, metric)
+        _type(route, member_or_int(RouteType, hdr.type))
+        _prefsrc(route, prefsrc)
+        _mtu(route, mtu)
+        _advmss(route, advmss)
+        _onlink(route, bool(hdr.flags & RTNH_F_ONLINK))
+        _nexthops(route, tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else ())
+        _hoplimit(route, hoplimit)
+        _pref(route, None if pref is None else member_or_int(RoutePref, pref))
+        return route
+
+
+(_dst, _gateway, _link, _table, _protocol, _scope, _metric, _type, _prefsrc, _mtu, _advmss, _onlink,
+ _nexthops, _hoplimit, _pref) = slot_stores(Route, "dst gateway link table protocol scope metric type "
+                                                   "prefsrc mtu advmss onlink nexthops hoplimit pref")
 
 
 @dataclass(frozen=True, slots=True)

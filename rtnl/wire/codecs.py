@@ -168,10 +168,10 @@ class IPAddr(Codec):
 
     def decode(self, buf: bytes, start: int, end: int, parent: Any) -> Any:
         n = end - start
-        if n == 4:
-            return ipaddress.IPv4Address(bytes(buf[start:end]))
+        if n == 4:  # from the int: ipaddress takes one with the least checking (~0.2 us of 0.5)
+            return ipaddress.IPv4Address(int.from_bytes(buf[start:end], "big"))
         if n == 16:
-            return ipaddress.IPv6Address(bytes(buf[start:end]))
+            return ipaddress.IPv6Address(int.from_bytes(buf[start:end], "big"))
         return bytes(buf[start:end])
 
     def encode(self, value: Any, siblings: Any) -> bytes:
@@ -180,6 +180,9 @@ class IPAddr(Codec):
         if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
             return value.packed  # ip_address() of an address object goes through its text: ~10 us
         return ipaddress.ip_address(value).packed
+
+    def shortcut(self, rtype: int) -> Shortcut | None:
+        return (ipaddress.IPv4Address, ipaddress.IPv6Address), _fast.ip_attr(rtype)
 
 
 class Flag(Codec):

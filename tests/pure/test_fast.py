@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import ipaddress
+import itertools
+import pickle
 import struct
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -181,3 +185,82 @@ network_text = st.one_of(
 def test_parse_interface_and_network_agree_with_ipaddress(text: object) -> None:
     assert parsed(_fast.parse_interface, text) == parsed(ipaddress.ip_interface, text)
     assert parsed(_fast.parse_network, text) == parsed(ipaddress.ip_network, text)
+
+
+def observed(value: object) -> object:
+    """Everything a user can see of an ipaddress value (or the error making it raised)."""
+    if isinstance(value, Exception):
+        return (type(value), str(value))
+    v: Any = value
+    net = v.network if hasattr(v, "network") else v
+    seen = [type(v), v, hash(v), str(v), repr(v), format(v), v.with_prefixlen, v.with_netmask,
+            v.with_hostmask, v.netmask, v.hostmask, v.is_private, v.is_global, v.is_link_local,
+            v.is_loopback, v.is_multicast, v.is_reserved, v.is_unspecified, v.max_prefixlen,
+            pickle.loads(pickle.dumps(v)), copy.copy(v), copy.deepcopy(v),
+            net, net.network_address, net.broadcast_address, net.num_addresses, net.prefixlen,
+            list(itertools.islice(net.hosts(), 3)), list(itertools.islice(net, 3)), net.supernet(),
+            net == ipaddress.ip_network(str(net)), v == ipaddress.ip_network(str(net)).network_address,
+            v < ipaddress.ip_interface(str(v)) if hasattr(v, "ip") else v.overlaps(net)]
+    if hasattr(v, "ip"):  # an interface
+        seen += [v.ip, v.ip.packed, int(v), v.ip == v, {v: 1}[ipaddress.ip_interface(str(v))]]
+        if v.version == 6:
+            seen += [v.scope_id, v.ipv4_mapped, v.sixtofour, v.teredo]
+    else:
+        seen += [list(itertools.islice(v.subnets(), 2)), v.compressed, v.exploded,
+                 {v: 1}[ipaddress.ip_network(str(v))]]
+    if v.version == 6:
+        seen += [v.is_site_local]
+    return seen
+
+
+def built(build: Any, number: object, prefixlen: object, v6: bool) -> object:
+    try:
+        return build(number, prefixlen, v6)
+    except (ValueError, TypeError) as e:
+        return e
+
+
+def plain(index: int) -> Any:
+    return lambda number, prefixlen, v6: _fast.ip_plain(_fast._IP_KINDS[v6])[index](number, prefixlen)
+
+
+ip_numbers = st.one_of(st.integers(0, 2**32 + 1), st.integers(0, 2**128), st.integers(-2, 2**129))
+prefix_lengths = st.one_of(st.integers(-1, 130), st.sampled_from([0, 8, 24, 30, 31, 32, 64, 126, 127, 128]))
+
+
+@settings(max_examples=1000, deadline=None, database=None)
+@given(ip_numbers, prefix_lengths, st.booleans(), st.booleans())
+def test_ip_interface_and_network_builders_agree_with_ipaddress(number: int, prefixlen: int, v6: bool,
+                                                                masked: bool) -> None:
+    bits = 128 if v6 else 32
+    if masked and 0 <= prefixlen <= bits:  # a network's number has no host bits (else: its error)
+        number &= ~((1 << (bits - prefixlen)) - 1)
+    fast_iface = built(_fast.ip_interface_of, number, prefixlen, v6)
+    plain_iface = built(plain(1), number, prefixlen, v6)
+    assert observed(fast_iface) == observed(plain_iface)
+    fast_net = built(_fast.ip_network_of, number, prefixlen, v6)
+    plain_net = built(plain(2), number, prefixlen, v6)
+    assert observed(fast_net) == observed(plain_net)
+    for fast, plain_one in ((fast_iface, plain_iface), (fast_net, plain_net)):  # and inside, slot for slot
+        assert isinstance(plain_one, Exception) or _fast.ip_same(fast, plain_one)
+
+
+def test_ip_builders_are_the_fast_ones_on_this_python() -> None:
+    """The self-check passes on the Pythons rtnl supports (else every dump would pay the constructors)."""
+    assert [b[1].__qualname__ for b in _fast._ip_builders()] == ["ip_fast.<locals>.interface"] * 2
+
+
+def test_ip_same_tells_a_difference_apart() -> None:
+    a, b = ipaddress.IPv6Interface("2001:db8::1/64"), ipaddress.IPv6Interface("2001:db8::1/64")
+    assert _fast.ip_same(a, b)
+    b.extra = 1  # type: ignore[attr-defined]  # an attribute a future __init__ might set
+    assert not _fast.ip_same(a, b)
+    assert not _fast.ip_same(ipaddress.IPv6Network("2001:db8::/64"), ipaddress.IPv6Network("2001:db8::/65"))
+    assert not _fast.ip_same(ipaddress.IPv4Address(1), ipaddress.IPv6Address(1))
+
+
+@examples
+@given(st.integers(0, 0x3FFF), st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)))
+def test_ip_attr_agrees_with_its_twin(rtype: int,
+                                      address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    assert _fast.ip_attr(rtype)(address) == _fast.attr_plain(rtype, address.packed)

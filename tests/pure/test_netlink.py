@@ -172,3 +172,29 @@ def test_big_datagram_is_read_whole() -> None:
     sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
     assert len(sock.dump(dump_request())) == 3999
     assert big is not None and len(big) > 65536
+
+
+def test_plain_acks_read_from_their_header_end_requests_as_decoded_ones_do() -> None:
+    """A plain ack alone in its datagram (the common answer, read without decoding) ends its request
+    as one among other messages (decoded) does; for another port or sequence it is skipped, and a
+    request whose answer was marked NLM_F_DUMP_INTR still fails."""
+    def answers(extra: bool, intr: bool = False, pid: int = PORT, stale: int = 0) -> list[Any]:
+        def answer(req: bytes) -> list[tuple[int, bytes]]:
+            s = seq_of(req)
+            out = [(0, dgram(link(1, s, NLM_F_MULTI | NLM_F_DUMP_INTR)))] if intr else []
+            acked = ack(req, pid=pid)
+            acked.seq -= stale
+            out.append((0, dgram(acked, link(2, s - 1)) if extra else dgram(acked)))
+            if pid != PORT or stale:  # skipped: the real ack follows
+                out.append((0, dgram(ack(req))))
+            return out
+
+        sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+        assert len(dgram(ack(Message(RTM_NEWLINK).encode(seq=1)))) == 36  # the plain ack's size
+        got = sock.request_each([Message(RTM_NEWLINK, header=IfInfoMsg())])
+        return [*got, len(sock.sock.queue)]  # every answer read: none ended it early
+
+    for kwargs in ({}, {"pid": PORT + 1}, {"stale": 1}):
+        assert answers(False, **kwargs) == answers(True, **kwargs) == [[], 0]  # type: ignore[arg-type]
+    alone, decoded = answers(False, intr=True), answers(True, intr=True)
+    assert [type(a) for a in alone] == [type(a) for a in decoded] == [DumpInterrupted, int]

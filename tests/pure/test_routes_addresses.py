@@ -3,7 +3,10 @@ the codec and back into values, and bad arguments are refused before anything is
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import ipaddress
+import pickle
 from typing import Any
 
 import pytest
@@ -12,7 +15,7 @@ from hypothesis import strategies as st
 
 import rtnl
 from rtnl.codec import RTA, Attrs, Body, Message, RtNexthop, decode
-from rtnl.ops import Operation
+from rtnl.ops import Batch, Operation
 from rtnl.ops import addresses as addr_ops
 from rtnl.ops import routes as route_ops
 from rtnl.uapi import RTM_NEWADDR, RTM_NEWROUTE
@@ -29,6 +32,12 @@ class Place:
 def first_step(op: Operation[Any]) -> Any:
     """The first step an operation yields: what it would send first (it must not raise before)."""
     return next(op)
+
+
+def first_message(op: Operation[Any]) -> Message:
+    """The first message an operation sends (an IPv6 add_address sends the add and a get at once)."""
+    step = first_step(op)
+    return step.messages[0] if isinstance(step, Batch) else step.message
 
 
 def roundtrip(msg: Message) -> Message:
@@ -131,13 +140,13 @@ def test_address_attributes_roundtrip(valid: int, data: st.DataObject, peer: boo
 
 
 def test_forever_is_none_and_preferred_defaults_to_valid() -> None:
-    req = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64", valid_lft=600, nodad=True)).message
+    req = first_message(addr_ops.add_address(Place(), 3, "2001:db8::1/64", valid_lft=600, nodad=True))
     assert req.attrs.get("IFA_CACHEINFO")[:2] == (600, 600)
     assert req.attrs.get("IFA_FLAGS") == rtnl.AddressFlag.NODAD
-    req = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64", preferred_lft=60)).message
+    req = first_message(addr_ops.add_address(Place(), 3, "2001:db8::1/64", preferred_lft=60))
     address = Address.from_message(roundtrip(Message(RTM_NEWADDR, header=req.header, attrs=req.attrs)))
     assert (address.valid_lft, address.preferred_lft) == (None, 60)
-    plain = first_step(addr_ops.add_address(Place(), 3, "2001:db8::1/64")).message
+    plain = first_message(addr_ops.add_address(Place(), 3, "2001:db8::1/64"))
     assert "IFA_CACHEINFO" not in plain.attrs and Address.from_message(roundtrip(plain)).valid_lft is None
 
 
@@ -219,3 +228,41 @@ def test_all_tables_and_table_range_of_a_listing() -> None:
     assert dump.header.table == 0 and "RTA_TABLE" not in dump.attrs
     with pytest.raises(ValueError, match="table"):
         first_step(route_ops.routes(Place(), table=-1))
+
+
+# --- values read from the wire are made without __init__: they are what __init__ makes ------------------
+
+def same_as_constructed(value: Any) -> None:
+    """``value`` equals, hashes and prints as its class's own constructor makes it from its fields,
+    is frozen, pickles, and ``dataclasses.replace`` takes it."""
+    fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}  # every slot is set
+    made = type(value)(**fields)
+    assert value == made and hash(value) == hash(made) and repr(value) == repr(made)
+    assert pickle.loads(pickle.dumps(value)) == value and copy.deepcopy(value) == value
+    assert dataclasses.replace(value) == value and dataclasses.asdict(value) == dataclasses.asdict(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.link = 5
+
+
+@given(rtype=st.sampled_from(["blackhole", "local", "unicast"]), prefsrc=st.none() | v4,
+       mtu=st.none() | st.integers(68, 2**31 - 1), pref=st.booleans(), nexthops=st.booleans())
+def test_routes_from_the_wire_are_as_constructed(rtype: str, prefsrc: ipaddress.IPv4Address | None,
+                                                 mtu: int | None, pref: bool, nexthops: bool) -> None:
+    if pref:
+        req = first_step(route_ops.add_route(Place(), "2001:db8:1::/48", gateway="2001:db8::1", pref="high",
+                                             hoplimit=9, metric=7)).message
+    else:
+        hops = [Nexthop("203.0.113.1", 3, 2)] if nexthops and rtype == "unicast" else None
+        req = first_step(route_ops.add_route(Place(), "198.51.100.0/24", link=None if hops else 7,
+                                             type=rtype, prefsrc=prefsrc, mtu=mtu, nexthops=hops)).message
+    same_as_constructed(Route.from_message(roundtrip(Message(RTM_NEWROUTE, header=req.header,
+                                                             attrs=req.attrs))))
+
+
+@given(valid=st.none() | st.integers(1, 2**32 - 2), peer=st.booleans(), v6=st.booleans())
+def test_addresses_from_the_wire_are_as_constructed(valid: int | None, peer: bool, v6: bool) -> None:
+    iface, other = ("2001:db8::1/64", "2001:db8::2") if v6 else ("198.51.100.1/24", "198.51.100.2")
+    req = first_message(addr_ops.add_address(Place(), 3, iface, peer=other if peer else None,
+                                             valid_lft=valid))
+    same_as_constructed(Address.from_message(roundtrip(Message(RTM_NEWADDR, header=req.header,
+                                                               attrs=req.attrs))))
