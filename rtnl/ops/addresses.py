@@ -152,21 +152,25 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     v4 = value.version == 4  # IPv4 answers NLM_F_ECHO (Linux >= 6.3)
     extra = (_NODAD if nodad and not v4 else 0) | (_NOPREFIXROUTE if noprefixroute else 0)  # ints: no enum |
     add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
-    answer: list[Message] | NetlinkError
-    if v4:
-        answer = yield Request(add)
-    else:  # IPv6 does not: a get of the one address goes in the add's datagram, answered after it
-        get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
-                      attrs=IFA.build(IFA_ADDRESS=value.ip))
-        added, answer = yield Batch([add, get], 2)
-        if isinstance(added, NetlinkError):
-            raise added
+    undo = Request(_message(RTM_DELADDR, 0, target, value, peer=other))
     try:
+        answer: list[Message] | NetlinkError = yield Request(add)
+    except (NetlinkError, GeneratorExit):  # refused: nothing was added
+        raise
+    except BaseException:  # cut short after the kernel took it (a cancellation thrown in after its answer)
+        yield from ignoring_errors(undo)
+        raise
+    try:
+        if not v4:  # IPv6 does not echo: a get of the one address, in a step of its own after the
+            # add's, so that an add cut short is told from a refused one (which must not be undone)
+            get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                          attrs=IFA.build(IFA_ADDRESS=value.ip))
+            answer = yield Request(get)
         return (yield from read_back(place, target, value, answer))
     except GeneratorExit:
         raise
     except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)
-        yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value, peer=other)))
+        yield from ignoring_errors(undo)
         raise
 
 

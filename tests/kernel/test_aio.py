@@ -314,6 +314,35 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
         assert steps >= EXCHANGES[call]
 
 
+@pytest.mark.parametrize("iface", ["198.51.100.7/24", "2001:db8::7/64"])
+def test_add_address_cancelled_at_any_exchange_leaves_nothing(iface: str, ns: rtnl.Namespace,
+                                                              loop: asyncio.AbstractEventLoop,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut short after the kernel took the address, the call removes it again; an address that was
+    there before (a refused add, EEXIST) is never removed."""
+    before = _batch_setup(ns)
+    for at in itertools.count():
+        gate = Gate(at)
+
+        async def work(gate: Gate = gate) -> bool:
+            async with rtnl.aio.connect(ns) as net:
+                with cancel_at_step(monkeypatch, gate):
+                    task = gate.victim = asyncio.ensure_future(net.add_address("eth0", iface, nodad=True))
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                    assert task.cancelled() == gate.fired
+                if not gate.fired:
+                    await net.delete_address("eth0", iface)
+                with pytest.raises(FileExistsError):  # refused: the address that was there stays
+                    await net.add_address("eth0", "198.51.100.200/24")
+                return gate.fired
+
+        if not run(loop, work):
+            break
+        assert _state(ns) == before, f"cancelled at exchange {at}"
+    assert at >= (2 if ":" not in iface else 3)  # the lookup of eth0, the add (, the get of IPv6's)
+
+
 # add_addresses and add_routes: one Batch of three windows (WINDOW requests each), cut short after any
 # of them; what existed before (an address, a route to the same destination with another metric) stays
 BATCHES: dict[str, Callable[[Any], Any]] = {
