@@ -188,9 +188,12 @@ def add_addresses(place: Place, items: Iterable[tuple[LinkRef, InterfaceLike]]) 
         pairs.append((item[0], check_interface(item[1])))
     known: dict[LinkRef, int] = {}
     msgs = []
-    for link, value in pairs:
+    for i, (link, value) in enumerate(pairs):
         if link not in known:
             known[link] = yield from index(place, link)
+        if getattr(value, "scope_id", None):  # as add_address: the scope must name this link, and goes
+            value = yield from _unscoped(place, value, known[link])
+            pairs[i] = link, value
         msgs.append(_message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, known[link], value))
 
     def present() -> Operation[set[int]]:  # (an address is known by its link, address and prefix length)

@@ -339,3 +339,17 @@ def test_scope_naming_another_link(net: rtnl.Connection) -> None:
     except BaseException as e:
         pytest.fail(f"{type(e).__name__} {e!r} escaped add_address")
     assert not [a for a in net.addresses("sa1") if bare(a.address.ip) == ipaddress.IPv6Address("fe80::2")]
+
+
+@kernel
+def test_scoped_ipv6_addresses_in_a_batch(net: rtnl.Connection) -> None:
+    """add_addresses takes a scoped address as add_address does (it was refused by the kernel's
+    read-back, EADDRNOTAVAIL), and refuses a scope naming another link before sending anything."""
+    net.add(Veth("sa0", "sa1"))
+    net.set("sa0", up=True)
+    [added] = net.add_addresses([("sa0", "fe80::1%sa0/64")])
+    assert bare(added.address.ip) == LL1 and added.link == net.index("sa0")
+    before = state(net)
+    with pytest.raises(ValueError, match="another link"):
+        net.add_addresses([("sa0", "fe80::3/64"), ("sa0", "fe80::2%sa1/64")])
+    assert state(net) == before
