@@ -357,7 +357,7 @@ class AsyncConnection:
         for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
             cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
         flight = _Flight(self.sock.begin(msgs, how), future, min(cost, self._room), dump)
-        if self._queued or self._used + flight.cost > self._room:
+        if self._queued or self._used + cost > self._room:
             self._queued.append(flight)  # sent by the reader once the answers before it make room
         else:
             self._post(flight)
@@ -428,11 +428,14 @@ class AsyncConnection:
                     flight.future.set_result(flight.exchange.answers())
 
     def _land(self, flight: _Flight) -> None:
+        flights = self._flights
         for seq in flight.seqs:
-            self._flights.pop(seq, None)
+            flights.pop(seq, None)
         if flight.dump:
             self._dumping.release()
-        self._release(flight.cost)
+        self._used -= flight.cost
+        if self._queued:
+            self._release(0)
 
     def _fail(self, error: BaseException) -> None:
         """Every exchange in flight or queued fails with ``error`` (their answers will not come)."""
