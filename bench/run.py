@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import platform
@@ -91,13 +92,21 @@ def timed(fn: Callable[[], object]) -> float:
 def interleave(reps: int, peers: dict[str, Callable[[], float]],
                settle: float = 0.0) -> dict[str, list[float]]:
     """Each peer once per round, a different one first in each round; ``settle`` seconds before each
-    run let the kernel finish asynchronous work the previous one left (namespace teardown)."""
+    run let the kernel finish asynchronous work the previous one left (namespace teardown). Every run
+    starts after ``gc.collect()`` and ``gc.freeze()``, alike for every peer: what is alive before it
+    (pyroute2's objects, earlier rows' leftovers) is out of the collector's reach, while a run still
+    pays for collecting what it makes itself."""
     out: dict[str, list[float]] = {p: [] for p in peers}
     order = list(peers)
     for _ in range(reps):
         for peer in order:
             time.sleep(settle)
-            out[peer].append(peers[peer]())
+            gc.collect()
+            gc.freeze()
+            try:
+                out[peer].append(peers[peer]())
+            finally:
+                gc.unfreeze()
         order.append(order.pop(0))
     return out
 
@@ -801,6 +810,9 @@ def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) 
               "for 1 MiB) while one writer process, paced at 100 k requests/s in datagrams of 50, flips a "
               "link's MTU; loss = events sent - events read (Overrun events count the kernel's ENOBUFS "
               "reports, not the events lost).",
+              "- Every timed run starts after `gc.collect()` and `gc.freeze()`, alike for every contender "
+              "in this process: none pays for objects it did not make (pyroute2's, earlier rows'), each "
+              "pays for collecting its own.",
               "- `load`: the 1-minute load average when the row finished (2 cores; above 2, contenders "
               "waited for a CPU and the ratios are noisier).",
               "- profile: rtnl's side of a missed row run once more under cProfile; the functions with the "
