@@ -15,7 +15,7 @@ import contextlib
 import errno
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from ..errors import NetlinkError
@@ -192,12 +192,13 @@ def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
     """The IFLA attributes that create ``spec`` (its name aside). ``parent``: a macvlan's parent
     index when the caller has looked it up already; ``peer_fd``: a veth peer's namespace."""
     if isinstance(spec, Macvlan):
-        try:
-            if parent is None:
-                parent = yield from index(place, spec.parent)
-        except NetlinkError as e:
-            e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
-            raise
+        if parent is None:
+            ref = index_here(place, spec.parent)  # an index (or a Link read here) needs no lookup
+            try:
+                parent = ref if type(ref) is int else (yield from get(place, ref)).index
+            except NetlinkError as e:
+                e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
+                raise
         out: dict[str, Any] = {"IFLA_LINK": parent}
         if spec.address is not None:
             out["IFLA_ADDRESS"] = spec.address
@@ -280,12 +281,13 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Step, *,
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Callable[[], Step], *,
             echo: bool = True) -> Operation[Link | None]:
     """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
     create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
 
-    ``undo`` deletes it again, should the operation be interrupted once the create was carried out.
+    ``undo()`` is the step that deletes it again, should the operation be interrupted once the create
+    was carried out (a callable: built only then, not for every create).
     ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
     echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
     """
@@ -298,7 +300,7 @@ def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: St
     except GeneratorExit:
         raise
     except BaseException:  # interrupted (a cancelled task) once the create was carried out: undo it
-        yield from ignoring_errors(undo)
+        yield from ignoring_errors(undo())
         raise
     for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
         if m.type == RTM_NEWLINK:
@@ -307,10 +309,16 @@ def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: St
     return None
 
 
+def _ignored(spec: Spec, link: Link) -> bool:
+    """Whether the kernel silently ignored part of ``spec`` creating ``link`` (no call to the info
+    decoder for the common spec, which asks for nothing a kernel may ignore)."""
+    return (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
+            and link.info.bc_cutoff is None)
+
+
 def _verified(place: Place, spec: Spec, link: Link) -> Operation[Link]:
     """``link``, unless the kernel silently ignored part of ``spec``: then it is deleted again."""
-    if (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
-            and link.info.bc_cutoff is None):
+    if _ignored(spec, link):
         yield Request(_dellink(link.index))
         raise NetlinkError.from_errno(errno.EOPNOTSUPP, "the kernel ignored IFLA_MACVLAN_BC_CUTOFF "
                                       "(it needs Linux >= 6.4); the link was not kept")
@@ -351,7 +359,7 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
     """
     _check_spec(spec, "add()")
-    if spec.namespace is None and getattr(spec, "peer_namespace", None) is None:  # no namespace to open
+    if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):  # none to open
         return (yield from _create_here(place, spec, (yield from _spec_attrs(place, spec))))
     with contextlib.ExitStack() as stack:
         peer_fd = None
@@ -364,7 +372,7 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
         temp = _temp_name()  # random: no link but ours can have it, so it may be deleted by name
         undo = Inside(ns, lambda inside: delete(inside, temp))
         try:
-            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo, echo=False)
+            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, lambda: undo, echo=False)
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
@@ -377,8 +385,12 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
 
 def _create_here(place: Place, spec: Spec, attrs: dict[str, Any]) -> Operation[Link]:
     """Create ``spec`` in this namespace and return it; deleted again if reading it back fails."""
-    undo = Request(_dellink(spec.name))
+    def undo() -> Step:
+        return Request(_dellink(spec.name))
+
     link = yield from _create(place, spec, spec.name, attrs, undo)
+    if link is not None and not _ignored(spec, link):  # the common case: the echo is the new link
+        return link
     try:
         if link is None:
             link = yield from get(place, spec.name)
@@ -386,7 +398,7 @@ def _create_here(place: Place, spec: Spec, attrs: dict[str, Any]) -> Operation[L
     except GeneratorExit:
         raise
     except BaseException:
-        yield from ignoring_errors(undo)
+        yield from ignoring_errors(undo())
         raise
 
 
