@@ -187,6 +187,18 @@ def _mac_list(macs: Iterable[str]) -> Attrs:
     return IFLA_MACVLAN_MACADDR_LIST.build(*(("IFLA_MACVLAN_MACADDR", m) for m in macs))
 
 
+def _macvlan_attrs(spec: Macvlan, parent: int) -> dict[str, Any]:
+    """The IFLA attributes that create a macvlan or macvtap child of ``parent`` (an index), name aside."""
+    out: dict[str, Any] = {"IFLA_LINK": parent}
+    if spec.address is not None:
+        out["IFLA_ADDRESS"] = spec.address
+    if spec.mtu is not None:
+        out["IFLA_MTU"] = spec.mtu
+    out["IFLA_LINKINFO"] = _macvlan_linkinfo(spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
+                                             spec.bc_queue_len, spec.bc_cutoff)  # ints: hashed in C
+    return out
+
+
 def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
                 peer_fd: int | None = None) -> Operation[dict[str, Any]]:
     """The IFLA attributes that create ``spec`` (its name aside). ``parent``: a macvlan's parent
@@ -199,14 +211,7 @@ def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
             except NetlinkError as e:
                 e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
                 raise
-        out: dict[str, Any] = {"IFLA_LINK": parent}
-        if spec.address is not None:
-            out["IFLA_ADDRESS"] = spec.address
-        if spec.mtu is not None:
-            out["IFLA_MTU"] = spec.mtu
-        out["IFLA_LINKINFO"] = _macvlan_linkinfo(spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
-                                                 spec.bc_queue_len, spec.bc_cutoff)  # ints: hashed in C
-        return out
+        return _macvlan_attrs(spec, parent)
     if isinstance(spec, Veth):
         mtu = {"IFLA_MTU": spec.mtu} if spec.mtu is not None else {}
         peer = {"IFLA_IFNAME": spec.peer, **mtu}
@@ -360,6 +365,8 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     """
     _check_spec(spec, "add()")
     if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):  # none to open
+        if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: nothing to look up
+            return (yield from _create_here(place, spec, _macvlan_attrs(spec, spec.parent)))
         return (yield from _create_here(place, spec, (yield from _spec_attrs(place, spec))))
     with contextlib.ExitStack() as stack:
         peer_fd = None
@@ -442,9 +449,9 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     for spec in todo:
         if isinstance(spec, Macvlan):
             ref = spec.parent
-            known = parents.get(ref) if isinstance(ref, (str, int)) else None
-            attrs = yield from _spec_attrs(place, spec, known)
-            if known is None and isinstance(ref, (str, int)):
+            known = ref if type(ref) is int else parents.get(ref) if isinstance(ref, str) else None
+            attrs = _macvlan_attrs(spec, known) if known is not None else (yield from _spec_attrs(place, spec))
+            if known is None and isinstance(ref, str):
                 parents[ref] = attrs["IFLA_LINK"]
         else:
             attrs = yield from _spec_attrs(place, spec)

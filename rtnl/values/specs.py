@@ -134,7 +134,9 @@ class Macvlan(_Record):
                 raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
             if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
                 raise ValueError("the NODST flag is only valid in SOURCE mode")
-        macs = tuple(check_mac(m, "source MAC") for m in check_items(source_macs, "source_macs"))
+        macs: tuple[str, ...] = ()
+        if type(source_macs) is not tuple or source_macs:  # (the default, (), needs no checking)
+            macs = tuple(check_mac(m, "source MAC") for m in check_items(source_macs, "source_macs"))
         if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
         if macs and len(set(macs)) != len(macs):
