@@ -15,8 +15,8 @@ import contextlib
 import errno
 import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, cast, overload
 
 from ..errors import NetlinkError
 from ..netlink import ECHO_WINDOW, WINDOW
@@ -286,39 +286,57 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Callable[[], Step], *,
-            echo: bool = True) -> Operation[Link | None]:
-    """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
-    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
+@overload
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any],
+            undo: None = None) -> Operation[Link]: ...
+@overload
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Step) -> Operation[None]: ...
+def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any],
+            undo: Step | None = None) -> Operation[Link | None]:
+    """Create the link ``spec`` and ``attrs`` describe, called ``name``.
 
-    ``undo()`` is the step that deletes it again, should the operation be interrupted once the create
-    was carried out (a callable: built only then, not for every create).
-    ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
-    echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
+    Here (no ``undo``): return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
+    create with the new link's RTM_NEWLINK), or as read back by name where no echo came; should that
+    fail, or show that the kernel ignored part of ``spec``, it is deleted again.
+    In another namespace (``IFLA_NET_NS_FD`` in ``attrs``, ``undo`` the step that deletes it there):
+    ``None``, and no echo asked for: the kernel would send it to the socket with our port id *in that
+    namespace*, which is someone else's socket, if any.
+    Either way it is deleted again should the operation be interrupted once the create was carried out.
     """
-    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
-    msg = Message(RTM_NEWLINK, flags, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    here = undo is None
+    msg = Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if here else 0),
+                  attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    created = False
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
-        answers = yield Request(msg, ack=not (echo and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
-    except NetlinkError as e:
-        raise _unsupported(e, spec.kind) from None
+        answers = yield Request(msg, ack=not (here and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
+        created = True
+        if not here:
+            return None
+        link = None
+        for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
+            if m.type == RTM_NEWLINK:
+                place.kernel_echoes = True
+                link = Link.from_message(m, place.namespace_id)
+                if not _ignored(spec, link):  # the common case: the echo is the new link
+                    return link
+        if link is None:
+            link = yield from get(place, name)
+        return (yield from _verified(place, spec, link))
     except GeneratorExit:
         raise
-    except BaseException:  # interrupted (a cancelled task) once the create was carried out: undo it
-        yield from ignoring_errors(undo())
+    except BaseException as e:
+        if not created and isinstance(e, NetlinkError):  # refused: nothing was created
+            raise _unsupported(e, spec.kind) from None
+        # interrupted (a cancelled task) once the create was carried out, or the read-back failed
+        yield from ignoring_errors(undo or Request(_dellink(name)))
         raise
-    for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
-        if m.type == RTM_NEWLINK:
-            place.kernel_echoes = True
-            return Link.from_message(m, place.namespace_id)
-    return None
 
 
 def _ignored(spec: Spec, link: Link) -> bool:
     """Whether the kernel silently ignored part of ``spec`` creating ``link`` (no call to the info
     decoder for the common spec, which asks for nothing a kernel may ignore)."""
-    return (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
-            and link.info.bc_cutoff is None)
+    return (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1)
+            and isinstance(link.info, MacvlanInfo) and link.info.bc_cutoff is None)
 
 
 def _verified(place: Place, spec: Spec, link: Link) -> Operation[Link]:
@@ -366,20 +384,20 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     _check_spec(spec, "add()")
     if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):  # none to open
         if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: nothing to look up
-            return (yield from _create_here(place, spec, _macvlan_attrs(spec, spec.parent)))
-        return (yield from _create_here(place, spec, (yield from _spec_attrs(place, spec))))
+            return (yield from _create(place, spec, spec.name, _macvlan_attrs(spec, spec.parent)))
+        return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
     with contextlib.ExitStack() as stack:
         peer_fd = None
         if isinstance(spec, Veth) and spec.peer_namespace is not None:
             peer_fd = _open_namespace(stack, spec.peer_namespace).fd
         attrs = yield from _spec_attrs(place, spec, peer_fd=peer_fd)
         if spec.namespace is None:
-            return (yield from _create_here(place, spec, attrs))
+            return (yield from _create(place, spec, spec.name, attrs))
         ns = _open_namespace(stack, spec.namespace)
         temp = _temp_name()  # random: no link but ours can have it, so it may be deleted by name
         undo = Inside(ns, lambda inside: delete(inside, temp))
         try:
-            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, lambda: undo, echo=False)
+            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo)
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
@@ -388,25 +406,6 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
             raise
         return result
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
-
-
-def _create_here(place: Place, spec: Spec, attrs: dict[str, Any]) -> Operation[Link]:
-    """Create ``spec`` in this namespace and return it; deleted again if reading it back fails."""
-    def undo() -> Step:
-        return Request(_dellink(spec.name))
-
-    link = yield from _create(place, spec, spec.name, attrs, undo)
-    if link is not None and not _ignored(spec, link):  # the common case: the echo is the new link
-        return link
-    try:
-        if link is None:
-            link = yield from get(place, spec.name)
-        return (yield from _verified(place, spec, link))
-    except GeneratorExit:
-        raise
-    except BaseException:
-        yield from ignoring_errors(undo())
-        raise
 
 
 def _finish_inside(inside: Place, spec: Spec, temp: str) -> Operation[Link]:
@@ -450,7 +449,7 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
         if isinstance(spec, Macvlan):
             ref = spec.parent
             known = ref if type(ref) is int else parents.get(ref) if isinstance(ref, str) else None
-            attrs = _macvlan_attrs(spec, known) if known is not None else (yield from _spec_attrs(place, spec))
+            attrs = (yield from _spec_attrs(place, spec)) if known is None else _macvlan_attrs(spec, known)
             if known is None and isinstance(ref, str):
                 parents[ref] = attrs["IFLA_LINK"]
         else:
