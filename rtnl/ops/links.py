@@ -373,7 +373,6 @@ def _check_spec(spec: object, what: str) -> Spec:
     return spec
 
 
-@about(_spec_about)
 def add(place: Place, spec: Spec) -> Operation[Link]:
     """Create the link ``spec`` describes and return it as the kernel reports it.
 
@@ -382,10 +381,20 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
     """
     _check_spec(spec, "add()")
-    if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):  # none to open
-        if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: nothing to look up
-            return (yield from _create(place, spec, spec.name, _macvlan_attrs(spec, spec.parent)))
-        return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
+    try:  # what @about(_spec_about) does, without a generator of its own around every create
+        if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):
+            if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: no lookup
+                return (yield from _create(place, spec, spec.name, _macvlan_attrs(spec, spec.parent)))
+            return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
+        return (yield from _add_elsewhere(place, spec))
+    except NetlinkError as e:
+        if e.about is None:
+            e.about = _spec_about(spec)
+        raise
+
+
+def _add_elsewhere(place: Place, spec: Spec) -> Operation[Link]:
+    """:func:`add` of a spec with a ``namespace`` or a ``peer_namespace`` to open."""
     with contextlib.ExitStack() as stack:
         peer_fd = None
         if isinstance(spec, Veth) and spec.peer_namespace is not None:
