@@ -15,7 +15,7 @@ import contextlib
 import errno
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast, overload
 
 from ..errors import NetlinkError
@@ -49,7 +49,7 @@ from ..values.check import (
 )
 from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
-from ..wire.attrs import Attrs, Body
+from ..wire.attrs import Attrs, Body, view
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
@@ -165,11 +165,23 @@ def _dellink(link: str | int) -> Message:
     return Message(RTM_DELLINK, header=IfInfoMsg(index=check_index(link)))
 
 
+_CREATE_ECHO = NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO
+_IFNAME = cast("Callable[[str], bytes]", IFLA.shortcuts["IFLA_IFNAME"][1])  # a str -> its whole attribute
+
+
+def _named(name: str, attrs: bytes) -> Attrs:
+    """A create's IFLA attributes: IFLA_IFNAME ``name``, then ``attrs`` (encoded already)."""
+    data = _IFNAME(name) + attrs
+    return view(IFLA, data, 0, len(data))
+
+
 @functools.lru_cache(maxsize=64)
-def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
-                      bc_queue_len: int | None, bc_cutoff: int | None) -> bytes:
-    """The IFLA_LINKINFO payload of a macvlan or macvtap spec, encoded once for children made alike
-    (a bulk create differs in names only); bytes, so nothing can change what the cache holds."""
+def _macvlan_attrs(parent: int, kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
+                   bc_queue_len: int | None, bc_cutoff: int | None, address: str | None,
+                   mtu: int | None) -> bytes:
+    """The IFLA attributes that create a macvlan or macvtap child of ``parent`` (an index), name
+    aside: encoded once for children made alike (a bulk create differs in names only); bytes, so
+    nothing can change what the cache holds."""
     data: dict[str, Any] = {"IFLA_MACVLAN_MODE": mode}
     if flags:
         data["IFLA_MACVLAN_FLAGS"] = flags
@@ -180,49 +192,56 @@ def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, 
         data["IFLA_MACVLAN_BC_QUEUE_LEN"] = bc_queue_len
     if bc_cutoff is not None:
         data["IFLA_MACVLAN_BC_CUTOFF"] = bc_cutoff
-    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=data).encode()
+    out: dict[str, Any] = {"IFLA_LINK": parent}
+    if address is not None:
+        out["IFLA_ADDRESS"] = address
+    if mtu is not None:
+        out["IFLA_MTU"] = mtu
+    out["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": kind, "IFLA_INFO_DATA": data}
+    return IFLA.build(**out).encode()
+
+
+def _macvlan(spec: Macvlan, parent: int) -> bytes:
+    """:func:`_macvlan_attrs` of ``spec`` (enums as ints: hashed in C)."""
+    return _macvlan_attrs(parent, spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
+                          spec.bc_queue_len, spec.bc_cutoff, spec.address, spec.mtu)
 
 
 def _mac_list(macs: Iterable[str]) -> Attrs:
     return IFLA_MACVLAN_MACADDR_LIST.build(*(("IFLA_MACVLAN_MACADDR", m) for m in macs))
 
 
-def _macvlan_attrs(spec: Macvlan, parent: int) -> dict[str, Any]:
-    """The IFLA attributes that create a macvlan or macvtap child of ``parent`` (an index), name aside."""
-    out: dict[str, Any] = {"IFLA_LINK": parent}
-    if spec.address is not None:
-        out["IFLA_ADDRESS"] = spec.address
-    if spec.mtu is not None:
-        out["IFLA_MTU"] = spec.mtu
-    out["IFLA_LINKINFO"] = _macvlan_linkinfo(spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
-                                             spec.bc_queue_len, spec.bc_cutoff)  # ints: hashed in C
-    return out
+def _parent_index(place: Place, spec: Macvlan) -> Operation[int]:
+    """The index of a macvlan's parent: an index or a Link read here as it is, a name looked up."""
+    ref = index_here(place, spec.parent)
+    if type(ref) is int:
+        return ref
+    try:
+        return (yield from get(place, ref)).index
+    except NetlinkError as e:
+        e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
+        raise
 
 
-def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
-                peer_fd: int | None = None) -> Operation[dict[str, Any]]:
-    """The IFLA attributes that create ``spec`` (its name aside). ``parent``: a macvlan's parent
-    index when the caller has looked it up already; ``peer_fd``: a veth peer's namespace."""
+def _spec_attrs(place: Place, spec: Spec, peer_fd: int | None = None) -> Operation[bytes]:
+    """The IFLA attributes that create ``spec``, encoded, its name aside (:func:`_named` adds it).
+    ``peer_fd``: a veth peer's namespace."""
     if isinstance(spec, Macvlan):
-        if parent is None:
-            ref = index_here(place, spec.parent)  # an index (or a Link read here) needs no lookup
-            try:
-                parent = ref if type(ref) is int else (yield from get(place, ref)).index
-            except NetlinkError as e:
-                e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
-                raise
-        return _macvlan_attrs(spec, parent)
+        return _macvlan(spec, (yield from _parent_index(place, spec)))
+    attrs: dict[str, Any]
     if isinstance(spec, Veth):
         mtu = {"IFLA_MTU": spec.mtu} if spec.mtu is not None else {}
         peer = {"IFLA_IFNAME": spec.peer, **mtu}
         if peer_fd is not None:
             peer["IFLA_NET_NS_FD"] = peer_fd
         data = {"VETH_INFO_PEER": Body(IfInfoMsg(), IFLA.build(**peer))}
-        return {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
-    if isinstance(spec, Vxlan):
+        attrs = {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
+    elif isinstance(spec, Vxlan):
         data = yield from _vxlan_data(place, spec)
-        return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": "vxlan", "IFLA_INFO_DATA": data}}
-    return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+        attrs = {"IFLA_LINKINFO": {"IFLA_INFO_KIND": "vxlan", "IFLA_INFO_DATA": data}}
+    else:
+        attrs = {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+    return IFLA.build(**attrs).encode()
 
 
 def _vxlan_data(place: Place, spec: Vxlan) -> Operation[dict[str, Any]]:
@@ -287,13 +306,12 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
 
 
 @overload
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any],
-            undo: None = None) -> Operation[Link]: ...
+def _create(place: Place, spec: Spec, name: str, attrs: bytes, undo: None = None) -> Operation[Link]: ...
 @overload
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Step) -> Operation[None]: ...
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any],
+def _create(place: Place, spec: Spec, name: str, attrs: bytes, undo: Step) -> Operation[None]: ...
+def _create(place: Place, spec: Spec, name: str, attrs: bytes,
             undo: Step | None = None) -> Operation[Link | None]:
-    """Create the link ``spec`` and ``attrs`` describe, called ``name``.
+    """Create the link ``spec`` and ``attrs`` (encoded: :func:`_spec_attrs`) describe, called ``name``.
 
     Here (no ``undo``): return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
     create with the new link's RTM_NEWLINK), or as read back by name where no echo came; should that
@@ -304,8 +322,8 @@ def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any],
     Either way it is deleted again should the operation be interrupted once the create was carried out.
     """
     here = undo is None
-    msg = Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if here else 0),
-                  attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if here else 0)
+    msg = Message(RTM_NEWLINK, flags, attrs=_named(name, attrs))
     created = False
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
         answers = yield Request(msg, ack=not (here and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
@@ -384,7 +402,7 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     try:  # what @about(_spec_about) does, without a generator of its own around every create
         if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):
             if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: no lookup
-                return (yield from _create(place, spec, spec.name, _macvlan_attrs(spec, spec.parent)))
+                return (yield from _create(place, spec, spec.name, _macvlan(spec, spec.parent)))
             return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
         return (yield from _add_elsewhere(place, spec))
     except NetlinkError as e:
@@ -406,7 +424,7 @@ def _add_elsewhere(place: Place, spec: Spec) -> Operation[Link]:
         temp = _temp_name()  # random: no link but ours can have it, so it may be deleted by name
         undo = Inside(ns, lambda inside: delete(inside, temp))
         try:
-            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo)
+            yield from _create(place, spec, temp, attrs + IFLA.build(IFLA_NET_NS_FD=ns.fd).encode(), undo)
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
@@ -457,14 +475,15 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     for spec in todo:
         if isinstance(spec, Macvlan):
             ref = spec.parent
-            known = ref if type(ref) is int else parents.get(ref) if isinstance(ref, str) else None
-            attrs = (yield from _spec_attrs(place, spec)) if known is None else _macvlan_attrs(spec, known)
-            if known is None and isinstance(ref, str):
-                parents[ref] = attrs["IFLA_LINK"]
+            parent = ref if type(ref) is int else parents.get(ref) if isinstance(ref, str) else None
+            if parent is None:
+                parent = yield from _parent_index(place, spec)
+                if isinstance(ref, str):
+                    parents[ref] = parent
+            attrs = _macvlan(spec, parent)
         else:
             attrs = yield from _spec_attrs(place, spec)
-        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
-                            attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
+        msgs.append(Message(RTM_NEWLINK, _CREATE_ECHO, attrs=_named(spec.name, attrs)))
     before = {name for name, _ in (yield from _names_and_groups(place)).values()}  # never deleted on failure
     try:
         echoes: list[Message | None] = []
