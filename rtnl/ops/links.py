@@ -172,7 +172,9 @@ _IFNAME = cast("Callable[[str], bytes]", IFLA.shortcuts["IFLA_IFNAME"][1])  # a 
 def _named(name: str, attrs: bytes) -> Attrs:
     """A create's IFLA attributes: IFLA_IFNAME ``name``, then ``attrs`` (encoded already)."""
     data = _IFNAME(name) + attrs
-    return view(IFLA, data, 0, len(data))
+    built = view(IFLA, data, 0, len(data))
+    built.wire = data  # (as Schema.build does: the request's encode takes them as they are)
+    return built
 
 
 @functools.lru_cache(maxsize=64)
