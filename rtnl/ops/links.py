@@ -332,15 +332,14 @@ def _create(place: Place, spec: Spec, name: str, attrs: bytes,
         created = True
         if not here:
             return None
-        link = None
-        for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
-            if m.type == RTM_NEWLINK:
-                place.kernel_echoes = True
-                link = Link.from_message(m, place.namespace_id)
-                if not _ignored(spec, link):  # the common case: the echo is the new link
-                    return link
-        if link is None:
+        echo = _echo(answers)
+        if echo is None:
             link = yield from get(place, name)
+        else:
+            place.kernel_echoes = True
+            link = Link.from_message(echo, place.namespace_id)
+            if not _ignored(spec, link):  # the common case: the echo is the new link
+                return link
         return (yield from _verified(place, spec, link))
     except GeneratorExit:
         raise
@@ -350,6 +349,14 @@ def _create(place: Place, spec: Spec, name: str, attrs: bytes,
         # interrupted (a cancelled task) once the create was carried out, or the read-back failed
         yield from ignoring_errors(undo or Request(_dellink(name)))
         raise
+
+
+def _echo(answers: list[Message]) -> Message | None:
+    """The echo among a create's answers: the one RTM_NEWLINK with its request's sequence number."""
+    for m in answers:
+        if m.type == RTM_NEWLINK:
+            return m
+    return None
 
 
 def _ignored(spec: Spec, link: Link) -> bool:
@@ -496,13 +503,13 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
                 err = _unsupported(answer, spec.kind)
                 err.about = _spec_about(spec)
                 raise err from None
-            echoes.append(next((m for m in answer if m.type == RTM_NEWLINK), None))
+            echoes.append(_echo(answer))
         place.kernel_echoes = place.kernel_echoes or any(echoes)
         out = []
         for spec, echo in zip(todo, echoes, strict=True):  # no echo (Linux < 6.3): the link is looked up
             link = Link.from_message(echo, place.namespace_id) if echo is not None else (
                 yield from get(place, spec.name))
-            out.append((yield from _verified(place, spec, link)))
+            out.append((yield from _verified(place, spec, link)) if _ignored(spec, link) else link)
         return out
     except GeneratorExit:
         raise
