@@ -15,8 +15,8 @@ import contextlib
 import errno
 import functools
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast, overload
 
 from ..errors import NetlinkError
 from ..netlink import ECHO_WINDOW, WINDOW
@@ -49,7 +49,7 @@ from ..values.check import (
 )
 from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
-from ..wire.attrs import Attrs, Body
+from ..wire.attrs import Attrs, Body, view
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
@@ -166,11 +166,25 @@ def _dellink(link: str | int) -> Message:
     return Message(RTM_DELLINK, header=IfInfoMsg(index=check_index(link)))
 
 
+_CREATE_ECHO = NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO
+_IFNAME = cast("Callable[[str], bytes]", IFLA.shortcuts["IFLA_IFNAME"][1])  # a str -> its whole attribute
+
+
+def _named(name: str, attrs: bytes) -> Attrs:
+    """A create's IFLA attributes: IFLA_IFNAME ``name``, then ``attrs`` (encoded already)."""
+    data = _IFNAME(name) + attrs
+    built = view(IFLA, data, 0, len(data))
+    built.wire = data  # (as Schema.build does: the request's encode takes them as they are)
+    return built
+
+
 @functools.lru_cache(maxsize=64)
-def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
-                      bc_queue_len: int | None, bc_cutoff: int | None) -> bytes:
-    """The IFLA_LINKINFO payload of a macvlan or macvtap spec, encoded once for children made alike
-    (a bulk create differs in names only); bytes, so nothing can change what the cache holds."""
+def _macvlan_attrs(parent: int, kind: str, mode: int, flags: int, source_macs: tuple[str, ...],
+                   bc_queue_len: int | None, bc_cutoff: int | None, address: str | None,
+                   mtu: int | None) -> bytes:
+    """The IFLA attributes that create a macvlan or macvtap child of ``parent`` (an index), name
+    aside: encoded once for children made alike (a bulk create differs in names only); bytes, so
+    nothing can change what the cache holds."""
     data: dict[str, Any] = {"IFLA_MACVLAN_MODE": mode}
     if flags:
         data["IFLA_MACVLAN_FLAGS"] = flags
@@ -181,43 +195,56 @@ def _macvlan_linkinfo(kind: str, mode: int, flags: int, source_macs: tuple[str, 
         data["IFLA_MACVLAN_BC_QUEUE_LEN"] = bc_queue_len
     if bc_cutoff is not None:
         data["IFLA_MACVLAN_BC_CUTOFF"] = bc_cutoff
-    return IFLA_INFO.build(IFLA_INFO_KIND=kind, IFLA_INFO_DATA=data).encode()
+    out: dict[str, Any] = {"IFLA_LINK": parent}
+    if address is not None:
+        out["IFLA_ADDRESS"] = address
+    if mtu is not None:
+        out["IFLA_MTU"] = mtu
+    out["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": kind, "IFLA_INFO_DATA": data}
+    return IFLA.build(**out).encode()
+
+
+def _macvlan(spec: Macvlan, parent: int) -> bytes:
+    """:func:`_macvlan_attrs` of ``spec`` (enums as ints: hashed in C)."""
+    return _macvlan_attrs(parent, spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
+                          spec.bc_queue_len, spec.bc_cutoff, spec.address, spec.mtu)
 
 
 def _mac_list(macs: Iterable[str]) -> Attrs:
     return IFLA_MACVLAN_MACADDR_LIST.build(*(("IFLA_MACVLAN_MACADDR", m) for m in macs))
 
 
-def _spec_attrs(place: Place, spec: Spec, parent: int | None = None,
-                peer_fd: int | None = None) -> Operation[dict[str, Any]]:
-    """The IFLA attributes that create ``spec`` (its name aside). ``parent``: a macvlan's parent
-    index when the caller has looked it up already; ``peer_fd``: a veth peer's namespace."""
+def _parent_index(place: Place, spec: Macvlan) -> Operation[int]:
+    """The index of a macvlan's parent: an index or a Link read here as it is, a name looked up."""
+    ref = index_here(place, spec.parent)
+    if type(ref) is int:
+        return ref
+    try:
+        return (yield from get(place, ref)).index
+    except NetlinkError as e:
+        e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
+        raise
+
+
+def _spec_attrs(place: Place, spec: Spec, peer_fd: int | None = None) -> Operation[bytes]:
+    """The IFLA attributes that create ``spec``, encoded, its name aside (:func:`_named` adds it).
+    ``peer_fd``: a veth peer's namespace."""
     if isinstance(spec, Macvlan):
-        try:
-            if parent is None:
-                parent = yield from index(place, spec.parent)
-        except NetlinkError as e:
-            e.about = f"parent {ref_text(spec.parent)} of link {spec.name!r}"
-            raise
-        out: dict[str, Any] = {"IFLA_LINK": parent}
-        if spec.address is not None:
-            out["IFLA_ADDRESS"] = spec.address
-        if spec.mtu is not None:
-            out["IFLA_MTU"] = spec.mtu
-        out["IFLA_LINKINFO"] = _macvlan_linkinfo(spec.kind, int(spec.mode), int(spec.flags), spec.source_macs,
-                                                 spec.bc_queue_len, spec.bc_cutoff)  # ints: hashed in C
-        return out
+        return _macvlan(spec, (yield from _parent_index(place, spec)))
+    attrs: dict[str, Any]
     if isinstance(spec, Veth):
         mtu = {"IFLA_MTU": spec.mtu} if spec.mtu is not None else {}
         peer = {"IFLA_IFNAME": spec.peer, **mtu}
         if peer_fd is not None:
             peer["IFLA_NET_NS_FD"] = peer_fd
         data = {"VETH_INFO_PEER": Body(IfInfoMsg(), IFLA.build(**peer))}
-        return {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
-    if isinstance(spec, Vxlan):
+        attrs = {**mtu, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": data}}
+    elif isinstance(spec, Vxlan):
         data = yield from _vxlan_data(place, spec)
-        return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": "vxlan", "IFLA_INFO_DATA": data}}
-    return {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+        attrs = {"IFLA_LINKINFO": {"IFLA_INFO_KIND": "vxlan", "IFLA_INFO_DATA": data}}
+    else:
+        attrs = {"IFLA_LINKINFO": {"IFLA_INFO_KIND": spec.kind}}
+    return IFLA.build(**attrs).encode()
 
 
 def _vxlan_data(place: Place, spec: Vxlan) -> Operation[dict[str, Any]]:
@@ -281,37 +308,68 @@ def _unsupported(err: NetlinkError, kind: str) -> NetlinkError:
         f"`modprobe {kind}` (`lsmod | grep {kind}` shows whether it is loaded)"), err.attribute)
 
 
-def _create(place: Place, spec: Spec, name: str, attrs: dict[str, Any], undo: Step, *,
-            echo: bool = True) -> Operation[Link | None]:
-    """Create the link; return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
-    create with the new link's RTM_NEWLINK), or ``None`` where no echo came back.
+@overload
+def _create(place: Place, spec: Spec, name: str, attrs: bytes, undo: None = None) -> Operation[Link]: ...
+@overload
+def _create(place: Place, spec: Spec, name: str, attrs: bytes, undo: Step) -> Operation[None]: ...
+def _create(place: Place, spec: Spec, name: str, attrs: bytes,
+            undo: Step | None = None) -> Operation[Link | None]:
+    """Create the link ``spec`` and ``attrs`` (encoded: :func:`_spec_attrs`) describe, called ``name``.
 
-    ``undo`` deletes it again, should the operation be interrupted once the create was carried out.
-    ``echo=False`` for a link created in another namespace (``IFLA_NET_NS_FD``): the kernel sends the
-    echo to the socket with our port id *in that namespace*, which is someone else's socket, if any.
+    Here (no ``undo``): return it as the kernel echoes it (Linux >= 6.3 answers ``NLM_F_ECHO`` on a
+    create with the new link's RTM_NEWLINK), or as read back by name where no echo came; should that
+    fail, or show that the kernel ignored part of ``spec``, it is deleted again.
+    In another namespace (``IFLA_NET_NS_FD`` in ``attrs``, ``undo`` the step that deletes it there):
+    ``None``, and no echo asked for: the kernel would send it to the socket with our port id *in that
+    namespace*, which is someone else's socket, if any.
+    Either way it is deleted again should the operation be interrupted once the create was carried out.
     """
-    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if echo else 0)
-    msg = Message(RTM_NEWLINK, flags, attrs=IFLA.build(IFLA_IFNAME=name, **attrs))
+    here = undo is None
+    flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if here else 0)
+    msg = Message(RTM_NEWLINK, flags, attrs=_named(name, attrs))
+    created = False
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
-        answers = yield Request(msg, ack=not (echo and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
-    except NetlinkError as e:
-        raise _unsupported(e, spec.kind) from None
+        answers = yield Request(msg, ack=not (here and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
+        created = True
+        if not here:
+            return None
+        echo = _echo(answers)
+        if echo is None:
+            link = yield from get(place, name)
+        else:
+            place.kernel_echoes = True
+            link = Link.from_message(echo, place.namespace_id)
+            if not _ignored(spec, link):  # the common case: the echo is the new link
+                return link
+        return (yield from _verified(place, spec, link))
     except GeneratorExit:
         raise
-    except BaseException:  # interrupted (a cancelled task) once the create was carried out: undo it
-        yield from ignoring_errors(undo)
+    except BaseException as e:
+        if not created and isinstance(e, NetlinkError):  # refused: nothing was created
+            raise _unsupported(e, spec.kind) from None
+        # interrupted (a cancelled task) once the create was carried out, or the read-back failed
+        yield from ignoring_errors(undo or Request(_dellink(name)))
         raise
-    for m in answers:  # the echo: the one RTM_NEWLINK with our request's sequence number
+
+
+def _echo(answers: list[Message]) -> Message | None:
+    """The echo among a create's answers: the one RTM_NEWLINK with its request's sequence number."""
+    for m in answers:
         if m.type == RTM_NEWLINK:
-            place.kernel_echoes = True
-            return Link.from_message(m, place.namespace_id)
+            return m
     return None
+
+
+def _ignored(spec: Spec, link: Link) -> bool:
+    """Whether the kernel silently ignored part of ``spec`` creating ``link`` (no call to the info
+    decoder for the common spec, which asks for nothing a kernel may ignore)."""
+    return (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1)
+            and isinstance(link.info, MacvlanInfo) and link.info.bc_cutoff is None)
 
 
 def _verified(place: Place, spec: Spec, link: Link) -> Operation[Link]:
     """``link``, unless the kernel silently ignored part of ``spec``: then it is deleted again."""
-    if (isinstance(spec, Macvlan) and spec.bc_cutoff not in (None, 1) and isinstance(link.info, MacvlanInfo)
-            and link.info.bc_cutoff is None):
+    if _ignored(spec, link):
         yield Request(_dellink(link.index))
         raise NetlinkError.from_errno(errno.EOPNOTSUPP, "the kernel ignored IFLA_MACVLAN_BC_CUTOFF "
                                       "(it needs Linux >= 6.4); the link was not kept")
@@ -343,7 +401,6 @@ def _check_spec(spec: object, what: str) -> Spec:
     return spec
 
 
-@about(_spec_about)
 def add(place: Place, spec: Spec) -> Operation[Link]:
     """Create the link ``spec`` describes and return it as the kernel reports it.
 
@@ -352,20 +409,32 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
     """
     _check_spec(spec, "add()")
-    if spec.namespace is None and getattr(spec, "peer_namespace", None) is None:  # no namespace to open
-        return (yield from _create_here(place, spec, (yield from _spec_attrs(place, spec))))
+    try:  # what @about(_spec_about) does, without a generator of its own around every create
+        if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):
+            if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: no lookup
+                return (yield from _create(place, spec, spec.name, _macvlan(spec, spec.parent)))
+            return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
+        return (yield from _add_elsewhere(place, spec))
+    except NetlinkError as e:
+        if e.about is None:
+            e.about = _spec_about(spec)
+        raise
+
+
+def _add_elsewhere(place: Place, spec: Spec) -> Operation[Link]:
+    """:func:`add` of a spec with a ``namespace`` or a ``peer_namespace`` to open."""
     with contextlib.ExitStack() as stack:
         peer_fd = None
         if isinstance(spec, Veth) and spec.peer_namespace is not None:
             peer_fd = _open_namespace(stack, spec.peer_namespace).fd
         attrs = yield from _spec_attrs(place, spec, peer_fd=peer_fd)
         if spec.namespace is None:
-            return (yield from _create_here(place, spec, attrs))
+            return (yield from _create(place, spec, spec.name, attrs))
         ns = _open_namespace(stack, spec.namespace)
         temp = _temp_name()  # random: no link but ours can have it, so it may be deleted by name
         undo = Inside(ns, lambda inside: delete(inside, temp))
         try:
-            yield from _create(place, spec, temp, {**attrs, "IFLA_NET_NS_FD": ns.fd}, undo, echo=False)
+            yield from _create(place, spec, temp, attrs + IFLA.build(IFLA_NET_NS_FD=ns.fd).encode(), undo)
             result: Link = yield Inside(ns, lambda inside: _finish_inside(inside, spec, temp))
         except GeneratorExit:
             raise
@@ -374,21 +443,6 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
             raise
         return result
     raise AssertionError("unreachable")  # pragma: no cover  (mypy: ExitStack may swallow)
-
-
-def _create_here(place: Place, spec: Spec, attrs: dict[str, Any]) -> Operation[Link]:
-    """Create ``spec`` in this namespace and return it; deleted again if reading it back fails."""
-    undo = Request(_dellink(spec.name))
-    link = yield from _create(place, spec, spec.name, attrs, undo)
-    try:
-        if link is None:
-            link = yield from get(place, spec.name)
-        return (yield from _verified(place, spec, link))
-    except GeneratorExit:
-        raise
-    except BaseException:
-        yield from ignoring_errors(undo)
-        raise
 
 
 def _finish_inside(inside: Place, spec: Spec, temp: str) -> Operation[Link]:
@@ -431,14 +485,15 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
     for spec in todo:
         if isinstance(spec, Macvlan):
             ref = spec.parent
-            known = parents.get(ref) if isinstance(ref, (str, int)) else None
-            attrs = yield from _spec_attrs(place, spec, known)
-            if known is None and isinstance(ref, (str, int)):
-                parents[ref] = attrs["IFLA_LINK"]
+            parent = ref if type(ref) is int else parents.get(ref) if isinstance(ref, str) else None
+            if parent is None:
+                parent = yield from _parent_index(place, spec)
+                if isinstance(ref, str):
+                    parents[ref] = parent
+            attrs = _macvlan(spec, parent)
         else:
             attrs = yield from _spec_attrs(place, spec)
-        msgs.append(Message(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
-                            attrs=IFLA.build(IFLA_IFNAME=spec.name, **attrs)))
+        msgs.append(Message(RTM_NEWLINK, _CREATE_ECHO, attrs=_named(spec.name, attrs)))
     before = {name for name, _ in (yield from _names_and_groups(place)).values()}  # never deleted on failure
     try:
         echoes: list[Message | None] = []
@@ -449,13 +504,13 @@ def add_many(place: Place, specs: Iterable[Spec]) -> Operation[list[Link]]:
                 err = _unsupported(answer, spec.kind)
                 err.about = _spec_about(spec)
                 raise err from None
-            echoes.append(next((m for m in answer if m.type == RTM_NEWLINK), None))
+            echoes.append(_echo(answer))
         place.kernel_echoes = place.kernel_echoes or any(echoes)
         out = []
         for spec, echo in zip(todo, echoes, strict=True):  # no echo (Linux < 6.3): the link is looked up
             link = Link.from_message(echo, place.namespace_id) if echo is not None else (
                 yield from get(place, spec.name))
-            out.append((yield from _verified(place, spec, link)))
+            out.append((yield from _verified(place, spec, link)) if _ignored(spec, link) else link)
         return out
     except GeneratorExit:
         raise

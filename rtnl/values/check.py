@@ -95,7 +95,7 @@ def check_name(name: object, *, lookup: bool = False) -> str:
     limit = ALTIFNAMSIZ if lookup else IFNAMSIZ
     if not 0 < len(raw) < limit:
         raise ValueError(f"interface name {name!r} must be 1 to {limit - 1} bytes, not {len(raw)}")
-    if name in (".", "..") or _BAD_NAME_BYTE.search(raw):
+    if not raw.isalnum() and (name in (".", "..") or _BAD_NAME_BYTE.search(raw)):  # ("m0": no regex)
         raise ValueError(f"invalid interface name {name!r}: no '/', ':', whitespace, '.' or '..'")
     if not lookup and "%" in name:
         raise ValueError(f"interface name {name!r} holds '%': the kernel would take it as a pattern "

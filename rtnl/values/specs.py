@@ -124,7 +124,8 @@ class Macvlan(_Record):
                 source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
         check_name(name)
-        check_ref(parent, "parent")
+        if type(parent) is not int or not 0 < parent < 2**31:  # (an index, the common case: no call)
+            check_ref(parent, "parent")
         if type(mode) is not MacvlanMode:  # a name: "bridge"
             mode = MacvlanMode.parse(mode, "mode")
         if not isinstance(flags, MacvlanFlag):
@@ -134,7 +135,9 @@ class Macvlan(_Record):
                 raise ValueError("the NOPROMISC flag is only valid in PASSTHRU mode")
             if flags & MacvlanFlag.NODST and mode != MacvlanMode.SOURCE:
                 raise ValueError("the NODST flag is only valid in SOURCE mode")
-        macs = tuple(check_mac(m, "source MAC") for m in check_items(source_macs, "source_macs"))
+        macs: tuple[str, ...] = ()
+        if type(source_macs) is not tuple or source_macs:  # (the default, (), needs no checking)
+            macs = tuple(check_mac(m, "source MAC") for m in check_items(source_macs, "source_macs"))
         if macs and mode != MacvlanMode.SOURCE:
             raise ValueError("source_macs are only valid in SOURCE mode")
         if macs and len(set(macs)) != len(macs):

@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rtnl import Link, LinkStats, Macvlan, MacvlanMode, Vxlan, VxlanInfo
-from rtnl.ops.links import _spec_attrs
+from rtnl.ops.links import _named, _spec_attrs
 from rtnl.ops.routes import route_get
 from rtnl.uapi import RTM_F_LOOKUP_TABLE, RTM_NEWLINK
 from rtnl.values import enums
 from rtnl.values.check import check_sysctl_key, check_sysctl_value
+from rtnl.wire.attrs import Attrs
 from rtnl.wire.headers import IfInfoMsg
 from rtnl.wire.message import Message, decode
 from rtnl.wire.schemas import IFLA
@@ -29,8 +30,12 @@ class Place:
 
 def link_from(**attrs: Any) -> Link:
     """A Link as the kernel would send it: built, encoded, decoded."""
-    msg = Message(RTM_NEWLINK, header=IfInfoMsg(index=5), attrs=IFLA.build(IFLA_IFNAME="x0", **attrs))
-    [back] = decode(msg.encode(seq=1, pid=1))
+    return link_of(IFLA.build(IFLA_IFNAME="x0", **attrs))
+
+
+def link_of(attrs: Attrs) -> Link:
+    """A Link of these attributes, as the kernel would send it: encoded, decoded."""
+    [back] = decode(Message(RTM_NEWLINK, header=IfInfoMsg(index=5), attrs=attrs).encode(seq=1, pid=1))
     return Link.from_message(back)
 
 
@@ -80,19 +85,19 @@ def vxlans(draw: st.DrawFn) -> Vxlan:
                  learning=draw(st.booleans()), ttl=draw(st.none() | st.integers(1, 255)), **kwargs)
 
 
-def attrs_of(spec: Vxlan) -> dict[str, Any]:
-    """What add() sends for ``spec`` (an index as parent needs no lookup: no step is yielded)."""
+def sent_for(spec: Vxlan) -> Link:
+    """What add() sends for ``spec`` (an index as parent needs no lookup: no step is yielded), as
+    the kernel would send it back: encoded, decoded."""
     op = _spec_attrs(Place(), spec)
     with pytest.raises(StopIteration) as done:
         next(op)
-    value: dict[str, Any] = done.value.value
-    return value
+    return link_of(_named("x0", done.value.value))
 
 
 @given(vxlans())
 def test_vxlan_round_trip(spec: Vxlan) -> None:
     """A spec, encoded as add() sends it and decoded as the kernel's answer, reads back the same."""
-    info = link_from(**attrs_of(spec)).info
+    info = sent_for(spec).info
     assert info == VxlanInfo(vni=spec.vni, remote=spec.remote, group=spec.group, local=spec.local,
                              parent=spec.parent, port=spec.port, learning=spec.learning, ttl=spec.ttl or 0)
 

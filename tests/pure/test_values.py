@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import rtnl
+from rtnl.values.check import check_name
 from rtnl.values.enums import NamedIntEnum, NamedIntFlag
 
 
@@ -46,3 +49,23 @@ def test_by_nsid_refuses_a_lone_string_for_its_candidates() -> None:
     for lone in ("ab", b"ab"):
         with pytest.raises(TypeError, match="candidates is an iterable"):
             by_nsid(None, 1, lone)  # type: ignore[arg-type]
+
+
+@given(st.one_of(st.text(max_size=18), st.text(alphabet="ab0/:. %\t\xa0\u3000-_", max_size=6),
+                 st.sampled_from([".", "..", "all", "default", "a" * 15, "a" * 16, "xà", "é"])))
+def test_check_name_takes_what_the_kernel_rule_takes(name: str) -> None:
+    """check_name (with its shortcut for plain alphanumeric names) against the rule its docstring
+    states: 1..15 bytes of UTF-8, not . or .., none of / : NUL, the kernel's isspace bytes, %, nor
+    all/default."""
+    try:
+        raw = name.encode()
+    except UnicodeEncodeError:
+        raw = None
+    rule = (raw is not None and 0 < len(raw) < 16 and name not in (".", "..", "all", "default")
+            and not any(byte in b"/:\0\t\n\v\f\r \xa0" for byte in raw) and "%" not in name)
+    try:
+        check_name(name)
+        taken = True
+    except ValueError:
+        taken = False
+    assert taken == rule
