@@ -11,7 +11,7 @@ import inspect
 import itertools
 import socket
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -258,6 +258,15 @@ def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None
         monkeypatch.undo()
 
 
+async def cut_short(monkeypatch: pytest.MonkeyPatch, gate: Gate, call: Awaitable[Any]) -> None:
+    """Run ``call`` as a task that ``gate`` cancels at its exchange; done when it is (cut short or not)."""
+    with cancel_at_step(monkeypatch, gate):
+        task = gate.victim = asyncio.ensure_future(call)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert task.cancelled() == gate.fired
+
+
 def names(ns: rtnl.Namespace) -> list[str]:
     with rtnl.connect(ns) as net:
         return sorted(x.name for x in net.links())
@@ -326,11 +335,7 @@ def test_add_address_cancelled_at_any_exchange_leaves_nothing(iface: str, ns: rt
 
         async def work(gate: Gate = gate) -> bool:
             async with rtnl.aio.connect(ns) as net:
-                with cancel_at_step(monkeypatch, gate):
-                    task = gate.victim = asyncio.ensure_future(net.add_address("eth0", iface, nodad=True))
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-                    assert task.cancelled() == gate.fired
+                await cut_short(monkeypatch, gate, net.add_address("eth0", iface, nodad=True))
                 if not gate.fired:
                     await net.delete_address("eth0", iface)
                 with pytest.raises(FileExistsError):  # refused: the address that was there stays
@@ -378,11 +383,7 @@ def test_a_batch_cancelled_at_any_window_leaves_nothing(call: str, ns: rtnl.Name
 
         async def work(gate: Gate = gate) -> bool:
             async with rtnl.aio.connect(ns) as net:
-                with cancel_at_step(monkeypatch, gate):
-                    task = gate.victim = asyncio.ensure_future(BATCHES[call](net))
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-                    assert task.cancelled() == gate.fired
+                await cut_short(monkeypatch, gate, BATCHES[call](net))
                 assert (await net.link("eth0")).name == "eth0"  # still usable
                 return gate.fired
 
