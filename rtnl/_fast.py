@@ -10,8 +10,7 @@ Call sites use these as ordinary functions and need no comment. What is here, an
 - :func:`pick_spans` answers "where is the first attribute of each of these types" from one walk in
   C (``rtnl_nla_pick``), given a :class:`Plan` (a table from type to slot, made once per set of
   fields): a flat tuple of spans, nothing decoded, so a reader of a few fields decodes only those.
-  :func:`first_values` decodes them all; given a nest's kept index, it scans that instead of walking.
-  Twins: :func:`pick_spans_plain`, :func:`first_values_plain`.
+  Twin: :func:`pick_spans_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -220,7 +219,6 @@ def span_at(spans: bytearray, i: int) -> tuple[int, int]:
 
 
 Decoder = Callable[[bytes, int, int, Any], Any]
-Index = tuple[tuple[int, ...], bytearray]  # attr_index's answer
 
 
 class Plan(NamedTuple):
@@ -293,35 +291,6 @@ def _load_pick() -> Any:
 
 
 _c_pick: Any = None  # rtnl._nla's rtnl_nla_pick
-
-
-def first_values(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Plan,
-                 decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
-                 index: Index | None = None) -> list[Any]:
-    """For each type in ``wanted`` (types, or their :class:`Plan`), its first attribute in
-    ``buf[start:end]`` decoded by the decoder in the same place (``decoder(buf, start, end, parent)``),
-    or ``None`` if absent: one walk in C (which also checks the framing) instead of a lookup per type;
-    none given the walk's ``index`` (:func:`attr_index`'s answer for these bytes)."""
-    if index is not None:
-        types, spans = index
-        out: list[Any] = [None] * len(decoders)
-        for slot, rtype in enumerate(wanted.types if type(wanted) is Plan else wanted):
-            if rtype in types:
-                s, e = _span(spans, types.index(rtype) << 3)
-                out[slot] = decoders[slot](buf, s, e, parent)
-        return out
-    found = pick_spans(buf, start, end, wanted if type(wanted) is Plan else plan(wanted), name)  # type: ignore[arg-type]
-    return [None if s == 0 else decode(buf, s, e, parent)
-            for decode, s, e in zip(decoders, found[::2], found[1::2], strict=False)]
-
-
-def first_values_plain(buf: bytes, start: int, end: int, wanted: tuple[int, ...] | Plan,
-                       decoders: tuple[Decoder, ...], parent: Any, name: str = "attributes",
-                       index: Index | None = None) -> list[Any]:
-    """:func:`first_values`'s twin in plain Python."""
-    types, spans = (index[0], spans_of(index[1])) if index else attr_index_plain(buf, start, end, name)
-    return [decode(buf, *spans[types.index(t)], parent) if t in types else None
-            for t, decode in zip(wanted.types if isinstance(wanted, Plan) else wanted, decoders, strict=True)]
 
 
 # --- enum members ---------------------------------------------------------------------------------------

@@ -428,14 +428,11 @@ class AsyncConnection:
                     flight.future.set_result(flight.exchange.answers())
 
     def _land(self, flight: _Flight) -> None:
-        flights = self._flights
         for seq in flight.seqs:
-            flights.pop(seq, None)
+            self._flights.pop(seq, None)
         if flight.dump:
             self._dumping.release()
-        self._used -= flight.cost
-        if self._queued:
-            self._release(0)
+        self._release(flight.cost)
 
     def _fail(self, error: BaseException) -> None:
         """Every exchange in flight or queued fails with ``error`` (their answers will not come)."""

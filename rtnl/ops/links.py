@@ -401,6 +401,7 @@ def _check_spec(spec: object, what: str) -> Spec:
     return spec
 
 
+@about(_spec_about)
 def add(place: Place, spec: Spec) -> Operation[Link]:
     """Create the link ``spec`` describes and return it as the kernel reports it.
 
@@ -409,16 +410,9 @@ def add(place: Place, spec: Spec) -> Operation[Link]:
     :class:`Link` then describes it inside that namespace. On any failure nothing is left behind.
     """
     _check_spec(spec, "add()")
-    try:  # what @about(_spec_about) does, without a generator of its own around every create
-        if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):
-            if isinstance(spec, Macvlan) and type(spec.parent) is int:  # the common case: no lookup
-                return (yield from _create(place, spec, spec.name, _macvlan(spec, spec.parent)))
-            return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
-        return (yield from _add_elsewhere(place, spec))
-    except NetlinkError as e:
-        if e.about is None:
-            e.about = _spec_about(spec)
-        raise
+    if spec.namespace is None and (not isinstance(spec, Veth) or spec.peer_namespace is None):
+        return (yield from _create(place, spec, spec.name, (yield from _spec_attrs(place, spec))))
+    return (yield from _add_elsewhere(place, spec))
 
 
 def _add_elsewhere(place: Place, spec: Spec) -> Operation[Link]:

@@ -124,8 +124,7 @@ class Macvlan(_Record):
                 source_macs: Iterable[str] = (), bc_queue_len: int | None = None,
                 bc_cutoff: int | None = None, namespace: NamespaceLike | None = None) -> Macvlan:
         check_name(name)
-        if type(parent) is not int or not 0 < parent < 2**31:  # (an index, the common case: no call)
-            check_ref(parent, "parent")
+        check_ref(parent, "parent")
         if type(mode) is not MacvlanMode:  # a name: "bridge"
             mode = MacvlanMode.parse(mode, "mode")
         if not isinstance(flags, MacvlanFlag):

@@ -391,22 +391,9 @@ class Attrs:
         over the attributes instead of a lookup per name: how values (a :class:`~rtnl.Link`, an
         :class:`~rtnl.Address`...) read their fields. Unlike :meth:`get`, a payload its codec cannot
         decode raises :class:`DecodeError` naming the attribute instead of coming back as bytes."""
-        if self._values is None or self._pristine():
-            # one C walk over the bytes; none if they are indexed already (a nest a sibling's decoder
-            # read, as IFLA_INFO_DATA's reads IFLA_INFO_KIND)
-            attrs, buf, start, end = self, self._buf, self._start, self._end
-            types = self._types
-            if types is None and not wanted.by_kind:  # the common case, first_values' inline
-                found = _fast.pick_spans(buf, start, end, wanted.types, self.schema.name)
-                return [None if s == 0 else decode(buf, s, e, self)
-                        for decode, s, e in zip(wanted.decoders, found[::2], found[1::2], strict=False)]
-            index = None if types is None else (types, self._spans)
-        else:
-            buf = self.encode()
-            start, end, index = 0, len(buf), None
-            attrs = view(self.schema, buf, start, end, self._depth)
-        out = _fast.first_values(buf, start, end, wanted.types, wanted.decoders, attrs, self.schema.name,
-                                 index)  # type: ignore[arg-type]
+        buf, found, attrs = self.locate(wanted)
+        out = [None if s == 0 else decode(buf, s, e, attrs)
+               for decode, s, e in zip(wanted.decoders, found[::2], found[1::2], strict=False)]
         for slot, kind_slot, codec in wanted.by_kind:
             span = out[slot]
             if span is not None:
@@ -415,15 +402,13 @@ class Attrs:
         return out
 
     def locate(self, wanted: Picker) -> tuple[bytes, tuple[int, ...], Attrs]:
-        """Where the first attribute of each name ``wanted`` holds is, from one walk, decoding none:
-        ``(buffer, spans, parent)``, with ``spans`` flat (``start, end`` per name; ``0, 0`` if absent)
-        and each value ``wanted.decoders[i](buffer, start, end, parent)``. For a reader of a few of
-        many fields (a :class:`~rtnl.Link`'s properties decode only the one read). ``wanted`` must
-        not pick a nest by its kind's sibling (:meth:`pick` does that)."""
-        assert not wanted.by_kind
+        """Where the first attribute of each name ``wanted`` holds is, from one walk (in C), decoding
+        none: ``(buffer, spans, parent)``, with ``spans`` flat (``start, end`` per name; ``0, 0`` if
+        absent) and each value ``wanted.decoders[i](buffer, start, end, parent)``. For a reader of a
+        few of many fields (a :class:`~rtnl.Link`'s properties decode only the one read)."""
         if self._values is None or self._pristine():
             attrs = self
-        else:  # a nest read from these may have changed: a fresh encoding, as pick() reads
+        else:  # a nest read from these may have changed: a fresh encoding
             data = self.encode()
             attrs = view(self.schema, data, 0, len(data), self._depth)
         buf = attrs._buf

@@ -43,22 +43,6 @@ def test_attr_index_agrees_with_its_twin(data: bytes, draw: st.DataObject) -> No
         assert fast == plain
 
 
-def payload(buf: bytes, start: int, end: int, parent: object) -> tuple[bytes, object]:
-    return buf[start:end], parent
-
-
-@examples
-@given(runs, st.lists(st.integers(0, 40), max_size=6))
-def test_first_values_agrees_with_its_twin(data: bytes, wanted: list[int]) -> None:
-    decoders = (payload,) * len(wanted)
-    assert _fast.first_values(data, 0, len(data), tuple(wanted), decoders, "p") == \
-        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p")
-    index = _fast.attr_index(data, 0, len(data))  # given the walk (a nest's, kept), the same answer
-    assert _fast.first_values(data, 0, len(data), tuple(wanted), decoders, "p", index=index) == \
-        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p", index=index) == \
-        _fast.first_values_plain(data, 0, len(data), tuple(wanted), decoders, "p")
-
-
 @examples
 @given(st.one_of(runs, st.binary(max_size=200)), st.data(),
        st.lists(st.one_of(st.integers(0, 40), st.integers(0, 0x3FFF)), max_size=12))
