@@ -27,8 +27,9 @@ Call sites use these as ordinary functions and need no comment. What is here, an
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
   class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
   :func:`member_or_int_plain`.
-- :func:`ip_interface_of` and :func:`ip_network_of` make ``ipaddress`` interfaces and networks from an
-  int and a prefix length (a dump of addresses or routes makes one per entry) by setting on an
+- :func:`ip_address_of`, :func:`ip_interface_of` and :func:`ip_network_of` make ``ipaddress``
+  addresses, interfaces and networks from an int (and a prefix length; a dump of addresses or routes
+  makes one per entry) by setting on an
   ``object.__new__`` the attributes the classes' own ``__init__`` sets, a third of its time. On first
   use one of each is built both ways and compared, attribute for attribute; a Python whose
   ``ipaddress`` differs gets the constructors. Twins: :func:`ip_plain`, the constructors.
@@ -56,6 +57,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from .errors import DecodeError
+from .uapi import NLM_F_DUMP_INTR, NLMSG_MIN_TYPE
 
 NLA = struct.Struct("=HH")  # struct nlattr: len, type
 PAD = (b"", b"\0\0\0", b"\0\0", b"\0")  # NLA_ALIGN padding after an attribute of length % 4 == i
@@ -293,6 +295,110 @@ def _load_pick() -> Any:
 _c_pick: Any = None  # rtnl._nla's rtnl_nla_pick
 
 
+# --- a row per message of a datagram ------------------------------------------------------------------
+
+_NLMSGHDR = struct.Struct("=IHHII")  # struct nlmsghdr: len, type, flags, seq, pid
+ROW_HEAD = 7  #: a row's first words: status, nlmsg_type, nlmsg_flags, nlmsg_seq, nlmsg_pid, attributes' span
+
+
+class Rows(NamedTuple):
+    """What :func:`message_rows` needs: the fixed header's size and the attributes to pick, made once
+    per kind of message read (``rtnl.wire.message.rows``)."""
+
+    fixed: int  #: the fixed header's size in bytes (a multiple of 4)
+    wanted: Plan  #: the attributes picked
+    row: struct.Struct  #: a row: :data:`ROW_HEAD` words, the fixed header's fields, the spans
+
+
+def rows_plan(fixed_format: str, types: tuple[int, ...]) -> Rows:
+    """The :class:`Rows` of messages whose fixed header has the ``struct`` format ``fixed_format``
+    (``"=BBBBI"``) and whose attributes ``types`` are picked."""
+    fixed, wanted = struct.calcsize(fixed_format), plan(types)
+    if fixed % 4 or fixed_format[0] != "=" or wanted.copies:
+        raise ValueError(f"cannot read {fixed_format!r} and {types!r} (each once) from a row")
+    return Rows(fixed, wanted, struct.Struct(f"={ROW_HEAD}I{fixed_format[1:]}{2 * len(types)}I"))
+
+
+_row_scratch: list[bytearray] = []  # free outputs of rtnl_nlmsg_rows (popped, pushed back: see attr_index)
+_c_rows: Any = None  # rtnl._nla's rtnl_nlmsg_rows
+
+
+def message_rows(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[list[tuple[int, ...]], bool]:
+    """A row per message of the datagram ``data``, from one C walk: ``(status, type, flags, seq, pid,
+    attributes' start, end, *fixed header fields, *spans)``, the spans as :func:`pick_spans` gives
+    them, ``status`` 0 or (badly framed attributes: spans all 0) 1 + the offset of the first bad one
+    (:func:`pick_spans` on the message says what is wrong). Also whether every message is *plain*:
+    data (a type from ``NLMSG_MIN_TYPE`` on) long enough for the fixed header, of sequence number
+    ``seq`` and port ``pid``, not marked ``NLM_F_DUMP_INTR``. Raises :class:`DecodeError` on a
+    badly framed message."""
+    call = _c_rows or _load_rows()
+    size, plan_ = wanted.row.size, wanted.wanted
+    cap = len(data) // 16  # no message is shorter than struct nlmsghdr
+    try:
+        out = _row_scratch.pop()
+    except IndexError:
+        out = bytearray()
+    if len(out) < 4 + cap * size:
+        out = bytearray(4 + cap * size)
+    try:
+        n = call(data if type(data) is bytes else _lib.ffi.from_buffer(data), len(data), wanted.fixed,
+                 plan_.table, plan_.size, plan_.slots, seq, pid, _lib.ffi.from_buffer(out), cap)
+        if n < 0:
+            _message_framing_error(data, -1 - n)
+        with memoryview(out) as view, view[4:4 + n * size] as used:
+            rows = list(wanted.row.iter_unpack(used))
+        plain = int.from_bytes(out[:4], "little" if _LITTLE else "big")
+    finally:
+        _row_scratch.append(out)
+    return rows, plain == n
+
+
+def message_rows_plain(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[list[tuple[int, ...]], bool]:
+    """:func:`message_rows`' twin in plain Python."""
+    out, plain, off, slots = [], True, 0, wanted.wanted.slots
+    fields = len(wanted.row.unpack(bytes(wanted.row.size))) - ROW_HEAD - 2 * slots
+    while off < len(data):
+        if len(data) - off < 16:
+            _message_framing_error(data, off)
+        length, mtype, flags, mseq, mpid = _NLMSGHDR.unpack_from(data, off)
+        if length < 16 or length > len(data) - off:
+            _message_framing_error(data, off)
+        start, end = off + 16 + wanted.fixed, off + length
+        status, values, spans = 0, (0,) * fields, (0, 0) * slots
+        if mtype >= NLMSG_MIN_TYPE and length >= 16 + wanted.fixed:
+            padded = bytes(4 * ROW_HEAD) + data[off + 16:start] + bytes(8 * slots)
+            values = wanted.row.unpack(padded)[ROW_HEAD:ROW_HEAD + fields]
+            try:
+                spans = pick_spans_plain(data, start, end, wanted.wanted)
+            except DecodeError:
+                bad = start
+                while end - bad >= 4 and 4 <= NLA.unpack_from(data, bad)[0] <= end - bad:
+                    bad += align(NLA.unpack_from(data, bad)[0])
+                status = 1 + bad
+            plain = plain and mseq == seq and mpid == pid and not flags & NLM_F_DUMP_INTR
+        else:
+            plain = False
+        out.append((status, mtype, flags, mseq, mpid, start, end, *values, *spans))
+        off += align(length)
+    return out, plain
+
+
+def _message_framing_error(data: bytes, bad: int) -> None:
+    if len(data) - bad < 16:
+        raise DecodeError(f"{len(data) - bad} stray bytes after the last message")
+    raise DecodeError(f"message claims {_NLMSGHDR.unpack_from(data, bad)[0]} bytes, {len(data) - bad} left")
+
+
+def _load_rows() -> Any:
+    global _c_rows
+    _c_index or _load()
+    _c_rows = _lib.lib.rtnl_nlmsg_rows
+    return _c_rows
+
+
+_LITTLE = struct.pack("=I", 1)[0] == 1
+
+
 # --- enum members ---------------------------------------------------------------------------------------
 
 _E = TypeVar("_E", bound=int)
@@ -365,6 +471,11 @@ def ip_interface_of(number: int, prefixlen: int,
                     v6: bool) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
     """``IPv6Interface((number, prefixlen))`` if ``v6``, else ``IPv4Interface((number, prefixlen))``."""
     return (_BUILDERS or _ip_builders())[v6][1](number, prefixlen)  # type: ignore[no-any-return]
+
+
+def ip_address_of(number: int, v6: bool) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """``IPv6Address(number)`` if ``v6``, else ``IPv4Address(number)``."""
+    return (_BUILDERS or _ip_builders())[v6][0](number)  # type: ignore[no-any-return]
 
 
 def ip_network_of(number: int, prefixlen: int, v6: bool) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

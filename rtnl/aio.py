@@ -41,6 +41,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Gener
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from . import connection
+from ._fast import Rows
 from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
@@ -328,13 +329,13 @@ class AsyncConnection:
             self._advance(operation, call, answer, None)
 
     # -- one exchange, answered by the reader -------------------------------------------------------------
-    async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
+    async def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
         if dump:
             await self._dumping.acquire()  # (cancelled here: nothing was sent)
-        flight = self._flight(msgs, how, self._loop.create_future())
+        flight = self._flight(msgs, how, self._loop.create_future(), rows)
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
@@ -348,7 +349,7 @@ class AsyncConnection:
                 later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
 
-    def _flight(self, msgs: list[Message], how: int, future: Any) -> _Flight:
+    def _flight(self, msgs: list[Message], how: int, future: Any, rows: Rows | None = None) -> _Flight:
         """An exchange of ``msgs``, posted, or queued until the answers before it make room."""
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
@@ -356,7 +357,7 @@ class AsyncConnection:
         cost = _DUMP_COST if dump else 0
         for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
             cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
-        flight = _Flight(self.sock.begin(msgs, how), future, min(cost, self._room), dump)
+        flight = _Flight(self.sock.begin(msgs, how, rows), future, min(cost, self._room), dump)
         if self._queued or self._used + cost > self._room:
             self._queued.append(flight)  # sent by the reader once the answers before it make room
         else:

@@ -26,8 +26,9 @@ import struct
 import threading
 import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from ._fast import Rows, message_rows
 from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
 from .uapi import (
     NETLINK_ADD_MEMBERSHIP,
@@ -73,32 +74,39 @@ _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
 #: (linux/netlink.h)
 _PLAIN_ACK = struct.Struct("=IHHIIi16x")
 
-Answer = list[Message] | NetlinkError
-"""What one request got: its data messages (the ack left out), or the error it failed with."""
+Answer = list[Any] | NetlinkError
+"""What one request got: its data messages (the ack left out), or the error it failed with. A dump
+read in rows (see :func:`dumping`) got ``(datagram, rows)`` pairs instead of messages."""
 _T = TypeVar("_T")
-Exchanges = Generator[tuple[list[Message], int], list[Answer], _T]
-"""A way of asking, without I/O: it yields ``(messages, how)`` for each exchange to run (``how`` is
-``NLM_F_ACK``, ``NLM_F_DUMP`` or 0), receives that exchange's answers, and returns what the asker
-gets. :meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
+Exchanges = Generator[tuple[list[Message], int, Rows | None], list[Answer], _T]
+"""A way of asking, without I/O: it yields ``(messages, how, rows)`` for each exchange to run (``how``
+is ``NLM_F_ACK``, ``NLM_F_DUMP`` or 0; ``rows``, for a dump, says how to read its messages, else
+``None``), receives that exchange's answers, and returns what the asker gets.
+:meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
 
 
 def requesting(msg: Message, ack: bool = True) -> Exchanges[list[Message]]:
     """One request: its answer messages, or its ``NetlinkError`` raised (:meth:`NetlinkSocket.request`
     runs it without the generator)."""
-    [answer] = yield [msg], NLM_F_ACK if ack else 0
+    [answer] = yield [msg], NLM_F_ACK if ack else 0, None
     return _answered(answer)
 
 
-def _answered(answer: Answer) -> list[Message]:
+def _answered(answer: Answer) -> list[Any]:
     if isinstance(answer, NetlinkError):
         raise answer
     return answer
 
 
-def dumping(msg: Message) -> Exchanges[list[Message]]:
-    """One dump, read again while the kernel marks it interrupted (see :meth:`NetlinkSocket.dump`)."""
+def dumping(msg: Message, rows: Rows | None = None) -> Exchanges[list[Any]]:
+    """One dump, read again while the kernel marks it interrupted (see :meth:`NetlinkSocket.dump`).
+
+    With ``rows`` (:func:`rtnl.wire.message.rows`), its messages are not decoded: each datagram is
+    walked once in C (:func:`rtnl._fast.message_rows`), and the answer is a ``(datagram, rows)``
+    pair per datagram, a row per data message, for a reader of many messages that makes its own
+    values of them."""
     for _ in range(DUMP_RETRIES):
-        [answer] = yield [msg], NLM_F_DUMP
+        [answer] = yield [msg], NLM_F_DUMP, rows
         if not isinstance(answer, NetlinkError):
             return answer
         if not isinstance(answer, DumpInterrupted):
@@ -111,7 +119,7 @@ def each(msgs: list[Message], window: int = WINDOW, ack: bool = True) -> Exchang
     out: list[Answer] = []
     how = NLM_F_ACK if ack else 0
     for start in range(0, len(msgs), window):
-        out += yield msgs[start:start + window], how
+        out += yield msgs[start:start + window], how, None
     return out
 
 
@@ -122,7 +130,7 @@ class _Waiting:
 
     def __init__(self, data: bytes) -> None:
         self.data = data  # the request as sent: ext-ack offsets point into it
-        self.messages: list[Message] = []
+        self.messages: list[Any] = []  # Messages, or a dump's (datagram, rows) pairs
         self.error: NetlinkError | None = None
         self.interrupted = False
 
@@ -134,10 +142,11 @@ class Exchange:
     its first answer that is not part of a multi-part reply.
     """
 
-    __slots__ = ("datagram", "how", "order", "waiting")
+    __slots__ = ("datagram", "how", "order", "rows", "waiting")
 
-    def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int]) -> None:
+    def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int], rows: Rows | None = None) -> None:
         self.how = how
+        self.rows = rows if how == NLM_F_DUMP and len(msgs) == 1 else None
         self.waiting: dict[int, _Waiting] = {}
         self.order: list[_Waiting] = []
         for msg in msgs:
@@ -289,20 +298,20 @@ class NetlinkSocket:
                 return done.value  # type: ignore[no-any-return]
 
     # -- the one loop --------------------------------------------------------------------------------
-    def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
+    def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
-        flags, and read until each is answered. Call with the lock held."""
-        exchange = self.begin(msgs, how)
+        flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
+        exchange = self.begin(msgs, how, rows)
         self.sock.sendall(exchange.datagram)
         while exchange.waiting:
             self.feed(exchange, self.recv())
         return exchange.answers()
 
-    def begin(self, msgs: list[Message], how: int) -> Exchange:
+    def begin(self, msgs: list[Message], how: int, rows: Rows | None = None) -> Exchange:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the
         encoded requests to send (``.datagram``), then :meth:`feed` each datagram received until
         ``.waiting`` is empty, then ``.answers()``."""
-        return Exchange(msgs, how, self._seq)
+        return Exchange(msgs, how, self._seq, rows)
 
     def feed(self, exchange: Exchange, data: bytes) -> None:
         """Hand one datagram from the kernel to ``exchange``: data messages are collected per request,
@@ -315,8 +324,15 @@ class NetlinkSocket:
                 if state is not None and pid == portid and _finish(state):  # what _error does with it
                     del waiting[seq]
                 return
+        rows, kept = None, []
+        if exchange.rows is not None and waiting:  # a dump read in rows: one C walk, no messages made
+            [(seq, dumped)] = waiting.items()
+            rows, plain = message_rows(data, exchange.rows, seq, portid)
+            if plain:  # every message is data of this dump: its rows are its answer
+                dumped.messages.append((data, rows))
+                return
         ends_at_first = how == 0
-        for reply in decode(data):
+        for i, reply in enumerate(decode(data)):
             state = waiting.get(reply.seq)
             if state is None or reply.pid != portid:
                 continue  # an answer to an older request, or a notification
@@ -324,11 +340,16 @@ class NetlinkSocket:
                 state.interrupted = True
             rtype = reply.type
             if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
-                state.messages.append(reply)
+                if rows is None:
+                    state.messages.append(reply)
+                else:
+                    kept.append(rows[i])
                 if ends_at_first and not reply.flags & NLM_F_MULTI:
                     del waiting[reply.seq]
             elif rtype in control and control[rtype](self, state, reply, how):
                 del waiting[reply.seq]
+        if kept:
+            dumped.messages.append((data, kept))
 
     def _status(self, reply: Message, state: _Waiting) -> None:
         """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""

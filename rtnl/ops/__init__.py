@@ -39,6 +39,7 @@ import functools
 from collections.abc import Callable, Generator
 from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar, cast
 
+from .._fast import Rows
 from ..errors import NetlinkError
 from ..netlink import Exchanges, dumping, each, requesting
 from ..values.specs import NamespaceHandle
@@ -67,9 +68,12 @@ class Request(NamedTuple):
 
 
 class Dump(NamedTuple):
-    """Send ``message`` as a dump; answered with every message of the dump."""
+    """Send ``message`` as a dump; answered with every message of the dump, or with ``rows``
+    (:func:`rtnl.wire.message.rows`) a ``(datagram, rows)`` pair per datagram instead
+    (:func:`rtnl.netlink.dumping`)."""
 
     message: Message
+    rows: Rows | None = None
 
 
 class Batch(NamedTuple):
@@ -113,7 +117,7 @@ def exchanges(step: Request | Dump | Batch) -> Exchanges[Any]:
     if isinstance(step, Request):
         return requesting(step.message, step.ack)
     if isinstance(step, Dump):
-        return dumping(step.message)
+        return dumping(step.message, step.rows)
     return each(step.messages, step.window, step.ack)
 
 

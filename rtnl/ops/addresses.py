@@ -24,7 +24,7 @@ from ..uapi import (
     RTM_GETADDR,
     RTM_NEWADDR,
 )
-from ..values.addresses import Address
+from ..values.addresses import ROWS, Address, addresses_of
 from ..values.check import (
     AddressLike,
     Interface,
@@ -51,9 +51,7 @@ _NODAD, _NOPREFIXROUTE = int(AddressFlag.NODAD), int(AddressFlag.NOPREFIXROUTE)
 def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Address]]:
     """Every address, or those of one link."""
     target = 0 if link is None else (yield from index(place, link))
-    msgs = yield Dump(Message(RTM_GETADDR, header=IfAddrMsg(index=target)))
-    # IPv4 and IPv6 only: other families (MCTP...) carry no IP address to make an Address of
-    out = [Address.from_message(m) for m in msgs if m.type == RTM_NEWADDR and m.header.family in _IP]
+    out = addresses_of((yield Dump(Message(RTM_GETADDR, header=IfAddrMsg(index=target)), ROWS)))
     return out if not target else [a for a in out if a.link == target]
 
 

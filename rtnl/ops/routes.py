@@ -21,7 +21,6 @@ from ..uapi import (
     NLM_F_REPLACE,
     RT_TABLE_MAIN,
     RTM_DELROUTE,
-    RTM_F_CLONED,
     RTM_F_LOOKUP_TABLE,
     RTM_GETROUTE,
     RTM_NEWROUTE,
@@ -44,7 +43,7 @@ from ..values.check import (
 )
 from ..values.enums import RoutePref, RouteProtocol, RouteType, Scope
 from ..values.links import LinkRef, check_ref
-from ..values.routes import ALL_TABLES, Nexthop, Route, RouteSpec
+from ..values.routes import ALL_TABLES, ROWS, Nexthop, Route, RouteSpec, routes_of
 from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
 from ..wire.schemas import RTA
@@ -62,17 +61,8 @@ def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]
         check_table(table)
     header = RtMsg(table=table if table < 256 else 0)
     attrs = RTA.build(RTA_TABLE=table) if table != ALL_TABLES else None
-    msgs = yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs))
-    out = []
-    for m in msgs:
-        # IPv4 and IPv6 unicast tables only, as `ip route`: no cached clones, and no multicast
-        # (RTNL_FAMILY_IPMR/IP6MR) or other families' routes, which are not Routes of IP networks
-        if m.type != RTM_NEWROUTE or m.header.flags & RTM_F_CLONED or m.header.family not in _IP:
-            continue
-        route = Route.from_message(m)
-        if table in (ALL_TABLES, route.table):
-            out.append(route)
-    return out
+    out = routes_of((yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs), ROWS)))
+    return out if table == ALL_TABLES else [route for route in out if route.table == table]
 
 
 # --- writing --------------------------------------------------------------------------------------------

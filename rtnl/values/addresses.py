@@ -6,14 +6,15 @@ This module knows RTM_NEWADDR messages as values: not sockets or how an address 
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .._fast import ip_interface_of, member_or_int
+from .._fast import ip_address_of, ip_interface_of, member_or_int, pick_spans
 from ..errors import DecodeError
-from ..uapi import INFINITY_LIFE_TIME
-from ..wire.message import Message
+from ..uapi import AF_INET, AF_INET6, INFINITY_LIFE_TIME, RTM_NEWADDR
+from ..wire.message import Message, rows
 from ..wire.schemas import IFA
 from .check import Interface, IPAddress
 from .enums import AddressFlag, Scope
@@ -21,6 +22,9 @@ from .enums import AddressFlag, Scope
 _P = TypeVar("_P")
 # strict: see Attrs.pick
 _FIELDS = IFA.picker("IFA_LOCAL", "IFA_ADDRESS", "IFA_FLAGS", "IFA_LABEL", "IFA_CACHEINFO")
+ROWS = rows(RTM_NEWADDR, _FIELDS)
+"""How a dump of addresses is read (:class:`rtnl.ops.Dump`), for :func:`addresses_of`."""
+_IP = (AF_INET, AF_INET6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +46,49 @@ class Address:
     @classmethod
     def from_message(cls, msg: Message) -> Address:
         """The :class:`Address` an RTM_NEWADDR message describes."""
-        hdr, attrs = msg.header, msg.attrs
+        attrs = msg.attrs
         assert attrs is not None
-        local, ip, flags, label, cache = attrs.pick(_FIELDS)
-        # IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links
-        peer = ip if local is not None and ip != local else None
-        if cache is not None and len(cache) != 4:
-            raise DecodeError(f"IFA_CACHEINFO: {len(cache)} numbers, not struct ifa_cacheinfo's 4")
-        preferred, valid = (None, None) if cache is None else cache[:2]  # ifa_prefered, ifa_valid
-        address: Address = _new(cls)  # without __init__: see slot_stores
-        _link(address, hdr.index)
-        _address(address, prefix(ip_interface_of, local or ip, hdr.prefixlen, "IFA_LOCAL"))
-        _scope(address, member_or_int(Scope, hdr.scope))
-        # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
-        _flags(address, member_or_int(AddressFlag, hdr.flags if flags is None else flags))
-        _label(address, label)
-        _valid_lft(address, None if valid == INFINITY_LIFE_TIME else valid)
-        _preferred_lft(address, None if preferred == INFINITY_LIFE_TIME else preferred)
-        _peer(address, peer)
-        return address
+        buf, spans, _ = attrs.locate(_FIELDS)
+        return address_of(buf, (0, msg.type, msg.flags, msg.seq, msg.pid, 0, 0, *msg.header, *spans))
+
+
+def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
+    """The :class:`Address` one row of an RTM_NEWADDR message describes (:data:`ROWS`; the row of a
+    dump, or of one message, as ``from_message`` makes it)."""
+    (status, _, _, _, _, start, end, _, prefixlen, hflags, scope, index,
+     ls, le, ps, pe, fs, fe, bs, be, cs, ce) = row
+    if status:  # its attributes are badly framed: say how
+        pick_spans(buf, start, end, _FIELDS.types, IFA.name)
+    # IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links
+    peer = None
+    if not ls:
+        ls, le = ps, pe
+    elif ps and buf[ps:pe] != buf[ls:le]:
+        peer = _peer_of(buf, ps, pe, None)
+    flags = hflags if not fs else _flags_of(buf, fs, fe, None)
+    preferred = valid = None
+    if cs:  # ifa_prefered, ifa_valid, then the kernel's time stamps
+        if ce - cs != 16:
+            raise DecodeError(f"IFA_CACHEINFO: {ce - cs} bytes, not struct ifa_cacheinfo's 16")
+        preferred, valid = _CACHEINFO(buf, cs)
+    address: Address = _new(Address)  # without __init__: see slot_stores
+    _link(address, index)
+    _address(address, prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL"))
+    _scope(address, member_or_int(Scope, scope))
+    # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
+    _flags(address, member_or_int(AddressFlag, flags))
+    _label(address, _label_of(buf, bs, be, None) if bs else None)
+    _valid_lft(address, None if valid == INFINITY_LIFE_TIME else valid)
+    _preferred_lft(address, None if preferred == INFINITY_LIFE_TIME else preferred)
+    _peer(address, peer)
+    return address
+
+
+def addresses_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Address]:
+    """The addresses of a dump read in :data:`ROWS`: IPv4 and IPv6 only, as other families (MCTP...)
+    carry no IP address to make an Address of."""
+    return [address_of(buf, row) for buf, rows in answer for row in rows
+            if row[1] == RTM_NEWADDR and row[7] in _IP]  # nlmsg_type, ifa_family
 
 
 def slot_stores(cls: type, names: str) -> tuple[Callable[[object, Any], None], ...]:
@@ -75,17 +103,25 @@ def slot_stores(cls: type, names: str) -> tuple[Callable[[object, Any], None], .
 
 
 _new = object.__new__
+_peer_of, _flags_of, _label_of = _FIELDS.decoders[1:4]
+_CACHEINFO = struct.Struct("=II8x").unpack_from  # struct ifa_cacheinfo (linux/if_addr.h): the lifetimes
 _link, _address, _scope, _flags, _label, _valid_lft, _preferred_lft, _peer = slot_stores(
     Address, "link address scope flags label valid_lft preferred_lft peer")
 
 
-def prefix(build: Callable[[int, int, bool], _P], ip: IPAddress | None, length: int, what: str) -> _P:
-    """``ip/length`` read from the wire, made by ``build`` (``ip_interface_of`` or ``ip_network_of``);
-    missing, too long for the address or (for a network) with host bits set, it is a
-    :class:`DecodeError` naming ``what``."""
-    if ip is None:
+def prefix_at(build: Callable[[int, int, bool], _P], buf: bytes, start: int, end: int, length: int,
+              what: str) -> _P:
+    """``ip/length``, the address in ``buf[start:end]`` (4 or 16 bytes; ``start`` 0: absent), made by
+    ``build`` (``ip_interface_of`` or ``ip_network_of``) from its int; missing, of another size, too
+    long a prefix for the address or (for a network) host bits set: a :class:`DecodeError` naming
+    ``what``."""
+    n = end - start
+    if not start:
         raise DecodeError(f"{what}: missing")
-    try:  # from the int: given an address object, ipaddress would print and parse it again
-        return build(int(ip), length, ip.version == 6)
+    if n != 4 and n != 16:
+        raise DecodeError(f"{what}: {n} bytes are not an IPv4 or IPv6 address")
+    number = int.from_bytes(buf[start:end], "big")
+    try:
+        return build(number, length, n == 16)
     except ValueError as e:
-        raise DecodeError(f"{what}: {ip}/{length}: {e}") from None
+        raise DecodeError(f"{what}: {ip_address_of(number, n == 16)}/{length}: {e}") from None

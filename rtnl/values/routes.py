@@ -7,16 +7,25 @@ This module knows RTM_NEWROUTE messages as values: not sockets or how a route is
 
 from __future__ import annotations
 
-import ipaddress
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._fast import ip_network_of, member_or_int
-from ..uapi import AF_INET, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTNH_F_ONLINK
-from ..wire.attrs import Body
-from ..wire.message import Message
+from .._fast import ip_network_of, member_or_int, pick_spans
+from ..errors import DecodeError
+from ..uapi import (
+    AF_INET,
+    AF_INET6,
+    RT_TABLE_MAIN,
+    RT_TABLE_UNSPEC,
+    RTM_F_CLONED,
+    RTM_NEWROUTE,
+    RTNH_F_ONLINK,
+)
+from ..wire.attrs import Attrs, Body
+from ..wire.message import Message, rows
 from ..wire.schemas import RTA, RTAX
-from .addresses import _new, prefix, slot_stores
+from .addresses import _new, prefix_at, slot_stores
 from .check import AddressLike, IPAddress, Network, NetworkLike
 from .enums import RoutePref, RouteProtocol, RouteType, Scope
 from .links import LinkRef
@@ -50,6 +59,9 @@ class Nexthop:
 _FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIORITY", "RTA_PREFSRC",
                      "RTA_METRICS", "RTA_MULTIPATH", "RTA_PREF")
 _METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
+ROWS = rows(RTM_NEWROUTE, _FIELDS)
+"""How a dump of routes is read (:class:`rtnl.ops.Dump`), for :func:`routes_of`."""
+_IP = (AF_INET, AF_INET6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,29 +96,66 @@ class Route:
     @classmethod
     def from_message(cls, msg: Message) -> Route:
         """The :class:`Route` an RTM_NEWROUTE message describes."""
-        hdr, attrs = msg.header, msg.attrs
+        attrs = msg.attrs
         assert attrs is not None
-        dst, gateway, link, table, metric, prefsrc, metrics, hops, pref = attrs.pick(_FIELDS)
-        if dst is None:  # the default route
-            dst = ipaddress.IPv4Address(0) if hdr.family == AF_INET else ipaddress.IPv6Address(0)
-        mtu, advmss, hoplimit = (None, None, None) if metrics is None else metrics.pick(_METRICS)
-        route: Route = _new(cls)  # without __init__: see slot_stores
-        _dst(route, prefix(ip_network_of, dst, hdr.dst_len, "RTA_DST"))  # host bits set: DecodeError
-        _gateway(route, gateway)
-        _link(route, link)
-        _table(route, hdr.table if table is None else table)
-        _protocol(route, member_or_int(RouteProtocol, hdr.protocol))
-        _scope(route, member_or_int(Scope, hdr.scope))
-        _metric(route, metric)
-        _type(route, member_or_int(RouteType, hdr.type))
-        _prefsrc(route, prefsrc)
-        _mtu(route, mtu)
-        _advmss(route, advmss)
-        _onlink(route, bool(hdr.flags & RTNH_F_ONLINK))
-        _nexthops(route, tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else ())
-        _hoplimit(route, hoplimit)
-        _pref(route, None if pref is None else member_or_int(RoutePref, pref))
-        return route
+        buf, spans, parent = attrs.locate(_FIELDS)
+        return route_of(buf, (0, msg.type, msg.flags, msg.seq, msg.pid, 0, 0, *msg.header, *spans), parent)
+
+
+def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> Route:
+    """The :class:`Route` one row of an RTM_NEWROUTE message describes (:data:`ROWS`: the row of a
+    dump, or of one message as ``from_message`` makes it, with ``parent`` its attributes)."""
+    (status, _, _, _, _, start, end, family, dst_len, _, _, htable, protocol, scope, rtype, rflags,
+     ds, de, gs, ge, ls, le, ts, te, ms, me, ps, pe, xs, xe, hs, he, rs, re) = row
+    if status:  # its attributes are badly framed: say how
+        pick_spans(buf, start, end, _FIELDS.types, RTA.name)
+    if (xs or hs) and parent is None:  # a nest is read from its parent
+        parent = Attrs.over(RTA, buf, start, end)
+    route: Route = _new(Route)  # without __init__: see slot_stores
+    if ds:  # host bits set: DecodeError
+        _dst(route, prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST"))
+    else:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
+        _dst(route, prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST"))
+    _gateway(route, _gateway_of(buf, gs, ge, parent) if gs else None)
+    _link(route, _u32(buf, ls, le, "RTA_OIF") if ls else None)
+    _table(route, _u32(buf, ts, te, "RTA_TABLE") if ts else htable)
+    _protocol(route, member_or_int(RouteProtocol, protocol))
+    _scope(route, member_or_int(Scope, scope))
+    _metric(route, _u32(buf, ms, me, "RTA_PRIORITY") if ms else None)
+    _type(route, member_or_int(RouteType, rtype))
+    _prefsrc(route, _prefsrc_of(buf, ps, pe, parent) if ps else None)
+    if xs:
+        mtu, advmss, hoplimit = _metrics_of(buf, xs, xe, parent).pick(_METRICS)
+    else:
+        mtu = advmss = hoplimit = None
+    _mtu(route, mtu)
+    _advmss(route, advmss)
+    _hoplimit(route, hoplimit)
+    _onlink(route, bool(rflags & RTNH_F_ONLINK))
+    hops = _hops_of(buf, hs, he, parent) if hs else ()
+    _nexthops(route, tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else ())
+    _pref(route, member_or_int(RoutePref, _pref_of(buf, rs, re, parent)) if rs else None)
+    return route
+
+
+def routes_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Route]:
+    """The routes of a dump read in :data:`ROWS`, as ``ip route`` shows them: of the IPv4 and IPv6
+    unicast tables only, no cached clones (RTM_F_CLONED), no multicast (RTNL_FAMILY_IPMR/IP6MR) or
+    other families' routes, which are not routes of IP networks."""
+    return [route_of(buf, row) for buf, rows in answer for row in rows  # nlmsg_type, rtm_family, rtm_flags
+            if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]
+
+
+_gateway_of, _metrics_of, _hops_of, _pref_of = (_FIELDS.decoders[i] for i in (1, 6, 7, 8))
+_prefsrc_of = _FIELDS.decoders[5]
+_ZEROS = bytes(24)  # the all-zeros address, 4 or 16 bytes of it from byte 4 on: the default route's dst
+_U32 = struct.Struct("=I").unpack_from
+
+
+def _u32(buf: bytes, start: int, end: int, what: str) -> int:
+    if end - start != 4:
+        raise DecodeError(f"{what}: {end - start} bytes are not a 4-byte integer")
+    return _U32(buf, start)[0]  # type: ignore[no-any-return]
 
 
 (_dst, _gateway, _link, _table, _protocol, _scope, _metric, _type, _prefsrc, _mtu, _advmss, _onlink,

@@ -12,7 +12,7 @@ from typing import Any
 from .. import _fast
 from ..errors import DecodeError
 from ..uapi import NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR
-from .attrs import Attrs
+from .attrs import Attrs, Picker
 from .attrs import view as _view
 from .headers import NLMSGERR, NLMSGHDR, DoneHeader, ErrorHeader, NlMsgHdr
 from .schemas import FAMILIES
@@ -149,6 +149,14 @@ def _decode_status(data: bytes, start: int, end: int, mtype: int, flags: int) ->
         else:
             payload, off = bytes(data[off:end]), end
     return ErrorHeader(error, request, payload), _view(NLMSGERR_ATTRS, data, off, end)
+
+
+def rows(mtype: int, picker: Picker) -> _fast.Rows:
+    """How a dump of messages of type ``mtype`` is read in rows (:func:`rtnl.netlink.dumping`): a row
+    per message with its fixed header's fields and where ``picker``'s attributes are
+    (:func:`rtnl._fast.message_rows`), for a value that reads them itself."""
+    fixed, _ = FAMILIES[mtype]
+    return _fast.rows_plan(fixed.st.format, picker.types.types)
 
 
 def attribute_at(request: bytes, offset: int) -> str | None:

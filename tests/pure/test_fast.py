@@ -54,6 +54,39 @@ def test_pick_spans_agrees_with_its_twin(data: bytes, draw: st.DataObject, wante
         walk(lambda *a: _fast.pick_spans_plain(a[0], a[1], a[2], plan, a[3]), data, start, end)
 
 
+def nlmsg(mtype: int, flags: int, seq: int, pid: int, body: bytes, claim: int = 0) -> bytes:
+    length = 16 + len(body) + claim
+    return struct.pack("=IHHII", length, mtype, flags, seq, pid) + body + bytes(-length % 4)
+
+
+message = st.builds(nlmsg, st.sampled_from([2, 3, 16, 20, 0xFFFF]), st.sampled_from([0, 2, 0x10, 0x12, 0x20]),
+                    st.sampled_from([7, 8]), st.sampled_from([0, 99]),
+                    st.one_of(st.tuples(st.binary(min_size=8, max_size=8), runs).map(b"".join),
+                              st.binary(max_size=12)),
+                    st.sampled_from([0, 0, 0, 1, -1, -16]))
+datagrams = st.lists(message, max_size=6).map(b"".join)
+
+
+@examples
+@given(st.one_of(datagrams, st.binary(max_size=120)),
+       st.lists(st.integers(0, 40), max_size=8, unique=True), st.sampled_from(["=BBBBI", "=BBBBBBBBI", "="]))
+def test_message_rows_agree_with_their_twin(data: bytes, wanted: list[int], fixed: str) -> None:
+    rows = _fast.rows_plan(fixed, tuple(wanted))
+
+    def read(way: Any) -> object:
+        try:
+            return way(data, rows, 7, 99)
+        except DecodeError as e:
+            return str(e)
+    assert read(_fast.message_rows) == read(_fast.message_rows_plain)
+
+
+def test_rows_plan_refuses_what_a_row_cannot_hold() -> None:
+    for fixed, types in (("=BBB", ()), ("BBBB", ()), ("=I", (3, 3))):
+        with pytest.raises(ValueError, match="from a row"):
+            _fast.rows_plan(fixed, types)
+
+
 def test_pick_spans_refuses_a_span_outside_the_buffer_and_an_unplannable_pick() -> None:
     plan = _fast.plan((3,))
     for start, end in ((0, 100), (6, 2)):
@@ -197,6 +230,20 @@ def observed(value: object) -> object:
     return seen
 
 
+def observed_address(value: object) -> list[object]:
+    """Everything a user can see of an ipaddress address (or the error making it raised)."""
+    if isinstance(value, Exception):
+        return [type(value), str(value)]
+    v: Any = value
+    seen = [type(v), v, hash(v), str(v), repr(v), format(v), int(v), v.packed, v.reverse_pointer,
+            v.is_private, v.is_global, v.is_link_local, v.is_loopback, v.is_multicast, v.is_reserved,
+            v.is_unspecified, v.max_prefixlen, pickle.loads(pickle.dumps(v)), copy.copy(v), copy.deepcopy(v),
+            v == ipaddress.ip_address(str(v)), {v: 1}[ipaddress.ip_address(str(v))], v + 0]
+    if v.version == 6:
+        seen += [v.scope_id, v.ipv4_mapped, v.sixtofour, v.teredo, v.is_site_local]
+    return seen
+
+
 def built(build: Any, number: object, prefixlen: object, v6: bool) -> object:
     try:
         return build(number, prefixlen, v6)
@@ -214,8 +261,7 @@ prefix_lengths = st.one_of(st.integers(-1, 130), st.sampled_from([0, 8, 24, 30, 
 
 @settings(max_examples=1000, deadline=None, database=None)
 @given(ip_numbers, prefix_lengths, st.booleans(), st.booleans())
-def test_ip_interface_and_network_builders_agree_with_ipaddress(number: int, prefixlen: int, v6: bool,
-                                                                masked: bool) -> None:
+def test_ip_builders_agree_with_ipaddress(number: int, prefixlen: int, v6: bool, masked: bool) -> None:
     bits = 128 if v6 else 32
     if masked and 0 <= prefixlen <= bits:  # a network's number has no host bits (else: its error)
         number &= ~((1 << (bits - prefixlen)) - 1)
@@ -225,8 +271,11 @@ def test_ip_interface_and_network_builders_agree_with_ipaddress(number: int, pre
     fast_net = built(_fast.ip_network_of, number, prefixlen, v6)
     plain_net = built(plain(2), number, prefixlen, v6)
     assert observed(fast_net) == observed(plain_net)
-    for fast, plain_one in ((fast_iface, plain_iface), (fast_net, plain_net)):  # and inside, slot for slot
-        assert isinstance(plain_one, Exception) or _fast.ip_same(fast, plain_one)
+    fast_ip = built(lambda n, _, v6: _fast.ip_address_of(n, v6), number, prefixlen, v6)
+    plain_ip = built(lambda n, _, v6: _fast.ip_plain(_fast._IP_KINDS[v6])[0](n), number, prefixlen, v6)
+    assert observed_address(fast_ip) == observed_address(plain_ip)
+    for fast, plain_one in ((fast_iface, plain_iface), (fast_net, plain_net), (fast_ip, plain_ip)):
+        assert isinstance(plain_one, Exception) or _fast.ip_same(fast, plain_one)  # and slot for slot
 
 
 def test_ip_builders_are_the_fast_ones_on_this_python() -> None:
