@@ -6,6 +6,7 @@ tests/kernel/test_netlink.py."""
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 import struct
 import warnings
@@ -30,8 +31,10 @@ from rtnl.codec import (
     Message,
     NlMsgHdr,
 )
-from rtnl.errors import DumpInterrupted, NetlinkError
+from rtnl.errors import DecodeError, DumpInterrupted, NetlinkError
 from rtnl.netlink import NetlinkSocket, NetlinkWarning
+from rtnl.values.addresses import ROWS as ADDRESS_ROWS
+from rtnl.values.addresses import Address, addresses_of
 from tests.support.messages import PORT, ack, dgram, done, dump_request, link, seq_of
 
 
@@ -198,3 +201,49 @@ def test_plain_acks_read_from_their_header_end_requests_as_decoded_ones_do() -> 
         assert answers(False, **kwargs) == answers(True, **kwargs) == [[], 0]  # type: ignore[arg-type]
     alone, decoded = answers(False, intr=True), answers(True, intr=True)
     assert [type(a) for a in alone] == [type(a) for a in decoded] == [DumpInterrupted, int]
+
+
+def address(i: int, seq: int, flags: int = NLM_F_MULTI, pid: int = PORT, **attrs: Any) -> Message:
+    ip = ipaddress.IPv6Address(0x20010DB8 << 96 | i)
+    return Message(codec.RTM_NEWADDR, flags, header=codec.IfAddrMsg(10, 64, 0x80, 0, i),
+                   attrs=codec.IFA.build(IFA_ADDRESS=ip, IFA_LOCAL=ip, IFA_LABEL=f"l{i}", **attrs),
+                   seq=seq, pid=pid)
+
+
+def test_a_dump_read_in_rows_answers_as_the_messages_do() -> None:
+    """Rows (one C walk per datagram) and messages give the same addresses: datagrams of data only,
+    data with DONE, another request's and another port's messages among ours, a family that is not IP."""
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        s = seq_of(req)
+        other = Message(codec.RTM_NEWADDR, NLM_F_MULTI, header=codec.IfAddrMsg(family=45, index=9),
+                        seq=s, pid=PORT)  # AF_MCTP: no IP address, left out
+        return [(0, dgram(*(address(i, s) for i in range(1, 40)))),
+                (0, dgram(address(40, s), address(41, s - 1), address(42, s, pid=PORT + 1), other,
+                          address(43, s, IFA_CACHEINFO=(100, 200, 0, 0)))),
+                (0, dgram(address(44, s), done(s)))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    by_rows = addresses_of(sock.ask(netlink.dumping(Message(codec.RTM_GETADDR), ADDRESS_ROWS)))
+    by_messages = [Address.from_message(m) for m in sock.dump(Message(codec.RTM_GETADDR))
+                   if m.header.family in (socket.AF_INET, socket.AF_INET6)]
+    assert by_rows == by_messages
+    assert [a.link for a in by_rows] == [*range(1, 41), 43, 44]
+    assert (by_rows[-2].preferred_lft, by_rows[-2].valid_lft, str(by_rows[0].address)) == (
+        100, 200, "2001:db8::1/64")
+
+
+def test_a_dump_read_in_rows_is_retried_when_interrupted_and_refuses_bad_attributes_after_it() -> None:
+    interrupted = [True, False, False]
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        s = seq_of(req)
+        intr = NLM_F_DUMP_INTR if interrupted.pop(0) else 0
+        bad = address(2, s).encode()[:-4]  # its last attribute cut short: the message itself is whole
+        bad = struct.pack("=I", len(bad)) + bad[4:]
+        return [(0, dgram(address(1, s, NLM_F_MULTI | intr))), (0, bad), (0, dgram(done(s)))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    answers = sock.ask(netlink.dumping(Message(codec.RTM_GETADDR), ADDRESS_ROWS))  # read whole, in step
+    assert len(sock.sock.sent) == 2 and not sock.sock.queue
+    with pytest.raises(DecodeError, match="IFA: attribute 3 claims"):
+        addresses_of(answers)
