@@ -39,8 +39,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
 Two tricks live with the objects they speed up, as they are a matter of representation: objects
 made once per message (a message, its lazy attributes, a link) are made with ``object.__new__`` and
 one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Schema.build`` in
-``rtnl.wire.attrs``, ``decode``, ``Link._all``; the frozen ``Address`` and ``Route`` through their
-slots' descriptors, ``slot_stores`` in ``rtnl.values.addresses``); and built attributes keep their
+``rtnl.wire.attrs``, ``decode``, ``Link._all``; the frozen ``Address`` and ``Route`` as their
+:func:`unfrozen` twins); and built attributes keep their
 bytes at hand (``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one
 pack and one concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
 
@@ -399,6 +399,21 @@ def _load_rows() -> Any:
 _LITTLE = struct.pack("=I", 1)[0] == 1
 
 
+# --- frozen values filled in place ------------------------------------------------------------------------
+
+def unfrozen(cls: type) -> type:
+    """A class with the slots of ``cls`` (a frozen dataclass with slots, on ``object``) and nothing else:
+    a value read from the wire is made as one of these, filled with plain stores, then turned into
+    a ``cls`` by assigning its ``__class__`` (Python allows it between classes of one layout). That
+    skips the frozen ``__init__``'s keyword handling and its ``object.__setattr__`` per field: 0.2 µs
+    for a route's 15 fields, against 0.65 through the slots' descriptors. ``TypeError`` at once if
+    the layouts differ."""
+    twin = type(f"{cls.__name__}Filling", (), {"__slots__": vars(cls)["__slots__"]})
+    probe: Any = object.__new__(twin)
+    probe.__class__ = cls
+    return twin
+
+
 # --- enum members ---------------------------------------------------------------------------------------
 
 _E = TypeVar("_E", bound=int)
@@ -419,6 +434,13 @@ def member_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
         if len(known) < 256:  # an IntFlag makes a member of any value: the cache stays small
             known[value] = member
     return member
+
+
+def members(cls: Callable[[int], _E]) -> dict[int, _E]:
+    """Every member of the ``IntEnum`` ``cls`` by value: ``members(cls).get(v, v)`` is
+    :func:`member_or_int` without a Python call, for an enum whose members are all known."""
+    every: Any = cls
+    return {int(m): m for m in every}
 
 
 def member_or_int_plain(cls: Callable[[int], _E], value: int) -> _E | int:

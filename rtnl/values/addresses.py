@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .._fast import ip_address_of, ip_interface_of, member_or_int, pick_spans
+from .._fast import ip_address_of, ip_interface_of, member_or_int, members, pick_spans, unfrozen
 from ..errors import DecodeError
 from ..uapi import AF_INET, AF_INET6, INFINITY_LIFE_TIME, RTM_NEWADDR
 from ..wire.message import Message, rows
@@ -59,29 +59,29 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
      ls, le, ps, pe, fs, fe, bs, be, cs, ce) = row
     if status:  # its attributes are badly framed: say how
         pick_spans(buf, start, end, _FIELDS.types, IFA.name)
+    address: Any = _new(_Filling)  # made an Address below: see rtnl._fast.unfrozen
     # IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links
-    peer = None
+    address.peer = None
     if not ls:
         ls, le = ps, pe
     elif ps and buf[ps:pe] != buf[ls:le]:
-        peer = _peer_of(buf, ps, pe, None)
-    flags = hflags if not fs else _flags_of(buf, fs, fe, None)
-    preferred = valid = None
+        address.peer = _peer_of(buf, ps, pe, None)
+    address.link = index
+    address.address = prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL")
+    address.scope = _SCOPES.get(scope, scope)
+    # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
+    address.flags = member_or_int(AddressFlag, hflags if not fs else _flags_of(buf, fs, fe, None))
+    address.label = _label_of(buf, bs, be, None) if bs else None
     if cs:  # ifa_prefered, ifa_valid, then the kernel's time stamps
         if ce - cs != 16:
             raise DecodeError(f"IFA_CACHEINFO: {ce - cs} bytes, not struct ifa_cacheinfo's 16")
         preferred, valid = _CACHEINFO(buf, cs)
-    address: Address = _new(Address)  # without __init__: see slot_stores
-    _link(address, index)
-    _address(address, prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL"))
-    _scope(address, member_or_int(Scope, scope))
-    # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
-    _flags(address, member_or_int(AddressFlag, flags))
-    _label(address, _label_of(buf, bs, be, None) if bs else None)
-    _valid_lft(address, None if valid == INFINITY_LIFE_TIME else valid)
-    _preferred_lft(address, None if preferred == INFINITY_LIFE_TIME else preferred)
-    _peer(address, peer)
-    return address
+        address.valid_lft = None if valid == INFINITY_LIFE_TIME else valid
+        address.preferred_lft = None if preferred == INFINITY_LIFE_TIME else preferred
+    else:
+        address.valid_lft = address.preferred_lft = None
+    address.__class__ = Address
+    return address  # type: ignore[no-any-return]
 
 
 def addresses_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Address]:
@@ -91,22 +91,11 @@ def addresses_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Addr
             if row[1] == RTM_NEWADDR and row[7] in _IP]  # nlmsg_type, ifa_family
 
 
-def slot_stores(cls: type, names: str) -> tuple[Callable[[object, Any], None], ...]:
-    """The stores of the fields ``names`` (all of ``cls``'s, in any order) of ``cls``, a frozen
-    dataclass with slots: its slots' descriptors' ``__set__``. A dump makes a value per message; made
-    with ``object.__new__`` and one store per field, it skips the frozen ``__init__``'s keyword
-    handling and ``object.__setattr__`` per field (0.9 µs of an address, 1.6 of a route)."""
-    fields, slots = names.split(), vars(cls)["__slots__"]
-    if sorted(fields) != sorted(slots):
-        raise TypeError(f"{cls.__name__}'s fields are {slots}, not {fields}")
-    return tuple(cls.__dict__[name].__set__ for name in fields)
-
-
 _new = object.__new__
 _peer_of, _flags_of, _label_of = _FIELDS.decoders[1:4]
 _CACHEINFO = struct.Struct("=II8x").unpack_from  # struct ifa_cacheinfo (linux/if_addr.h): the lifetimes
-_link, _address, _scope, _flags, _label, _valid_lft, _preferred_lft, _peer = slot_stores(
-    Address, "link address scope flags label valid_lft preferred_lft peer")
+_Filling = unfrozen(Address)
+_SCOPES = members(Scope)
 
 
 def prefix_at(build: Callable[[int, int, bool], _P], buf: bytes, start: int, end: int, length: int,

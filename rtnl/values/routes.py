@@ -10,8 +10,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .._fast import ip_network_of, member_or_int, pick_spans
+from .._fast import ip_network_of, members, pick_spans, unfrozen
 from ..errors import DecodeError
 from ..uapi import (
     AF_INET,
@@ -25,7 +26,7 @@ from ..uapi import (
 from ..wire.attrs import Attrs, Body
 from ..wire.message import Message, rows
 from ..wire.schemas import RTA, RTAX
-from .addresses import _new, prefix_at, slot_stores
+from .addresses import _new, prefix_at
 from .check import AddressLike, IPAddress, Network, NetworkLike
 from .enums import RoutePref, RouteProtocol, RouteType, Scope
 from .links import LinkRef
@@ -111,31 +112,29 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
         pick_spans(buf, start, end, _FIELDS.types, RTA.name)
     if (xs or hs) and parent is None:  # a nest is read from its parent
         parent = Attrs.over(RTA, buf, start, end)
-    route: Route = _new(Route)  # without __init__: see slot_stores
+    route: Any = _new(_Filling)  # made a Route below: see rtnl._fast.unfrozen
     if ds:  # host bits set: DecodeError
-        _dst(route, prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST"))
+        route.dst = prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST")
     else:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
-        _dst(route, prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST"))
-    _gateway(route, _gateway_of(buf, gs, ge, parent) if gs else None)
-    _link(route, _u32(buf, ls, le, "RTA_OIF") if ls else None)
-    _table(route, _u32(buf, ts, te, "RTA_TABLE") if ts else htable)
-    _protocol(route, member_or_int(RouteProtocol, protocol))
-    _scope(route, member_or_int(Scope, scope))
-    _metric(route, _u32(buf, ms, me, "RTA_PRIORITY") if ms else None)
-    _type(route, member_or_int(RouteType, rtype))
-    _prefsrc(route, _prefsrc_of(buf, ps, pe, parent) if ps else None)
+        route.dst = prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST")
+    route.gateway = _gateway_of(buf, gs, ge, parent) if gs else None
+    route.link = _u32(buf, ls, le, "RTA_OIF") if ls else None
+    route.table = _u32(buf, ts, te, "RTA_TABLE") if ts else htable
+    route.protocol = _PROTOCOLS.get(protocol, protocol)
+    route.scope = _SCOPES.get(scope, scope)
+    route.metric = _u32(buf, ms, me, "RTA_PRIORITY") if ms else None
+    route.type = _TYPES.get(rtype, rtype)
+    route.prefsrc = _prefsrc_of(buf, ps, pe, parent) if ps else None
     if xs:
-        mtu, advmss, hoplimit = _metrics_of(buf, xs, xe, parent).pick(_METRICS)
+        route.mtu, route.advmss, route.hoplimit = _metrics_of(buf, xs, xe, parent).pick(_METRICS)
     else:
-        mtu = advmss = hoplimit = None
-    _mtu(route, mtu)
-    _advmss(route, advmss)
-    _hoplimit(route, hoplimit)
-    _onlink(route, bool(rflags & RTNH_F_ONLINK))
+        route.mtu = route.advmss = route.hoplimit = None
+    route.onlink = bool(rflags & RTNH_F_ONLINK)
     hops = _hops_of(buf, hs, he, parent) if hs else ()
-    _nexthops(route, tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else ())
-    _pref(route, member_or_int(RoutePref, _pref_of(buf, rs, re, parent)) if rs else None)
-    return route
+    route.nexthops = tuple(map(Nexthop.from_body, hops)) if isinstance(hops, tuple) else ()
+    route.pref = None if not rs else _PREFS.get(pref := _pref_of(buf, rs, re, parent), pref)
+    route.__class__ = Route
+    return route  # type: ignore[no-any-return]
 
 
 def routes_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Route]:
@@ -146,21 +145,17 @@ def routes_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Route]:
             if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]
 
 
-_gateway_of, _metrics_of, _hops_of, _pref_of = (_FIELDS.decoders[i] for i in (1, 6, 7, 8))
-_prefsrc_of = _FIELDS.decoders[5]
+_gateway_of, _prefsrc_of, _metrics_of, _hops_of, _pref_of = (_FIELDS.decoders[i] for i in (1, 5, 6, 7, 8))
 _ZEROS = bytes(24)  # the all-zeros address, 4 or 16 bytes of it from byte 4 on: the default route's dst
 _U32 = struct.Struct("=I").unpack_from
+_Filling = unfrozen(Route)
+_PROTOCOLS, _SCOPES, _TYPES, _PREFS = map(members, (RouteProtocol, Scope, RouteType, RoutePref))
 
 
 def _u32(buf: bytes, start: int, end: int, what: str) -> int:
     if end - start != 4:
         raise DecodeError(f"{what}: {end - start} bytes are not a 4-byte integer")
     return _U32(buf, start)[0]  # type: ignore[no-any-return]
-
-
-(_dst, _gateway, _link, _table, _protocol, _scope, _metric, _type, _prefsrc, _mtu, _advmss, _onlink,
- _nexthops, _hoplimit, _pref) = slot_stores(Route, "dst gateway link table protocol scope metric type "
-                                                   "prefsrc mtu advmss onlink nexthops hoplimit pref")
 
 
 @dataclass(frozen=True, slots=True)
