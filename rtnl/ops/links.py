@@ -47,7 +47,7 @@ from ..values.check import (
     check_name,
     check_u32,
 )
-from ..values.links import Link, LinkRef, MacvlanInfo, check_ref
+from ..values.links import LINK_ROWS, Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
 from ..wire.attrs import Attrs, Body, view
 from ..wire.headers import IfInfoMsg
@@ -87,7 +87,7 @@ def _spec_about(spec: Spec) -> str:
 def links(place: Place) -> Operation[list[Link]]:
     """Every link in the namespace, in index order."""
     request = Message(RTM_GETLINK, header=IfInfoMsg(), attrs=IFLA.build(IFLA_EXT_MASK=_EXT_MASK))
-    return Link._all((yield Dump(request)), place.namespace_id)
+    return Link._all((yield Dump(request, LINK_ROWS)), place.namespace_id)
 
 
 @about(_link_about)

@@ -87,7 +87,7 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
 def addresses_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Address]:
     """The addresses of a dump read in :data:`ROWS`: IPv4 and IPv6 only, as other families (MCTP...)
     carry no IP address to make an Address of."""
-    return [address_of(buf, row) for buf, rows in answer for row in rows
+    return [address_of(buf, row) for buf, batch in answer for row in batch
             if row[1] == RTM_NEWADDR and row[7] in _IP]  # nlmsg_type, ifa_family
 
 

@@ -12,14 +12,13 @@ messages as values: not sockets, namespaces or how a link is created (``rtnl.val
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
-from .._fast import Memo, member_or_int
+from .._fast import ROW_HEAD, Memo, member_or_int, members
 from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
-from ..wire.attrs import Attrs
+from ..wire.attrs import Attrs, NestByKind
 from ..wire.headers import IfInfoMsg
-from ..wire.message import Message
+from ..wire.message import Message, rows
 from ..wire.schemas import IFLA, IFLA_BR, IFLA_BRPORT, IFLA_INFO, IFLA_MACVLAN
 from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
@@ -43,14 +42,19 @@ class MacvlanInfo(NamedTuple):
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> MacvlanInfo:
-        mode, flags, macs, queue_len, queue_len_used, cutoff = data.pick(_MACVLAN_FIELDS)
-        return _new_tuple(cls, (  # the fields in order, without keyword handling: one per link of a dump
-            member_or_int(MacvlanMode, MacvlanMode.VEPA if mode is None else mode),
+        # each field decoded where the one walk found it, if there: a dump may hold a macvlan's
+        # distinct data per link (its own bcqueuelen), decoded once each
+        buf, (ms, me, fs, fe, ss, se, qs, qe, us, ue, cs, ce), parent = data.locate(_MACVLAN_FIELDS)
+        mode, flags, macs, queue_len, used, cutoff = _MACVLAN_FIELDS.decoders
+        value = mode(buf, ms, me, parent) if ms else MacvlanMode.VEPA
+        return _new_tuple(cls, (  # the fields in order, without keyword handling
+            _MACVLAN_MODES.get(value, value),
             # an IntFlag keeps bits it does not know; member_or_int saves the enum call per link
-            cast(MacvlanFlag, member_or_int(MacvlanFlag, flags or 0)),
+            cast(MacvlanFlag, member_or_int(MacvlanFlag, flags(buf, fs, fe, parent) if fs else 0)),
             # the kernel lists them in its hash order, which means nothing: sorted, they compare
-            () if macs is None else tuple(sorted(macs.get_all("IFLA_MACVLAN_MACADDR"))),
-            queue_len, queue_len_used, cutoff))
+            () if not ss else tuple(sorted(macs(buf, ss, se, parent).get_all("IFLA_MACVLAN_MACADDR"))),
+            queue_len(buf, qs, qe, parent) if qs else None, used(buf, us, ue, parent) if us else None,
+            cutoff(buf, cs, ce, parent) if cs else None))
 
 
 class VethInfo(NamedTuple):
@@ -190,11 +194,15 @@ _LINK_FIELDS = IFLA.picker("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARR
                            "IFLA_PROMISCUITY", "IFLA_LINK", "IFLA_LINK_NETNSID", "IFLA_MASTER", "IFLA_GROUP",
                            "IFLA_TXQLEN", "IFLA_LINKINFO")
 _LINK_DECODERS = _LINK_FIELDS.decoders
+LINK_ROWS = rows(RTM_NEWLINK, _LINK_FIELDS)
+"""How a dump of links is read (:class:`rtnl.ops.Dump`), for ``Link._all``."""
+_SPANS = ROW_HEAD + 5  # where a row's spans start: after its head and struct ifinfomsg's 5 fields
 _INFO_FIELDS = IFLA_INFO.picker("IFLA_INFO_KIND", "IFLA_INFO_DATA", "IFLA_INFO_SLAVE_KIND",
                                 "IFLA_INFO_SLAVE_DATA")
 _MACVLAN_FIELDS = IFLA_MACVLAN.picker("IFLA_MACVLAN_MODE", "IFLA_MACVLAN_FLAGS", "IFLA_MACVLAN_MACADDR_DATA",
                                       "IFLA_MACVLAN_BC_QUEUE_LEN", "IFLA_MACVLAN_BC_QUEUE_LEN_USED",
                                       "IFLA_MACVLAN_BC_CUTOFF")
+_MACVLAN_MODES = members(MacvlanMode)
 _BRIDGE_FIELDS = IFLA_BR.picker("IFLA_BR_STP_STATE", "IFLA_BR_FORWARD_DELAY", "IFLA_BR_AGEING_TIME",
                                 "IFLA_BR_VLAN_FILTERING")
 _PORT_FIELDS = IFLA_BRPORT.picker("IFLA_BRPORT_MODE", "IFLA_BRPORT_STATE", "IFLA_BRPORT_LEARNING",
@@ -217,8 +225,8 @@ class Link(Generic[InfoT]):
 
     __slots__ = ("_attrs", "_fields", "_header", "_kinds_read", "_netns", "_where")
     _header: IfInfoMsg
-    _attrs: Attrs
-    _where: tuple[bytes, tuple[int, ...], Attrs] | None  # where _LINK_FIELDS are (Attrs.locate)
+    _attrs: Attrs | None  # made from _where when first needed, for a Link read from a dump's rows
+    _where: tuple[bytes, tuple[int, ...]] | None  # its buffer and row (_LINK_ROWS), made on first use
     _kinds_read: tuple[str | None, LinkInfo | None, BridgePortInfo | None] | None  # kind, info, port
     _fields: Link._Fields | None  # every field, IFLA_LINKINFO's decoded too
     _netns: tuple[int, int] | None
@@ -255,27 +263,48 @@ class Link(Generic[InfoT]):
         return Link(msg.header, msg.attrs, namespace_id)
 
     @classmethod
-    def _all(cls, msgs: Iterable[Message], namespace_id: tuple[int, int] | None) -> list[Link]:
-        """The links among a dump's messages: :meth:`from_message` without a call per link."""
-        out, new, newlink = [], object.__new__, RTM_NEWLINK
-        for m in msgs:
-            if m.type == newlink and m.attrs is not None:
-                link: Link = new(Link)
-                link._header, link._attrs, link._netns = m.header, m.attrs, namespace_id
-                link._where = link._kinds_read = link._fields = None
-                out.append(link)
+    def _all(cls, answer: list[tuple[bytes, list[tuple[int, ...]]]],
+             namespace_id: tuple[int, int] | None) -> list[Link]:
+        """The links of a dump read in :data:`LINK_ROWS`: nothing decoded yet, and no walk left to do."""
+        out, new, newlink, header = [], object.__new__, RTM_NEWLINK, _new_tuple
+        for buf, batch in answer:
+            for row in batch:
+                if row[1] == newlink:  # nlmsg_type
+                    link: Link = new(Link)
+                    link._header = header(IfInfoMsg, row[7:12])  # struct ifinfomsg's fields
+                    link._where, link._netns = (buf, row), namespace_id
+                    link._attrs = link._kinds_read = link._fields = None
+                    out.append(link)
         return out
 
-    def _locate(self) -> tuple[bytes, tuple[int, ...], Attrs]:
-        where = self._where = self._attrs.locate(_LINK_FIELDS)
+    def _locate(self) -> tuple[bytes, tuple[int, ...]]:
+        # a Link made from a message (or by hand): where its fields are, in a row of its own
+        attrs = self._attrs
+        assert attrs is not None
+        buf, spans, parent = attrs.locate(_LINK_FIELDS)
+        _, start, end = parent.span()
+        where = self._where = (buf, (0, RTM_NEWLINK, 0, 0, 0, start, end, *self._header, *spans))
         return where
+
+    def _attributes(self) -> Attrs:
+        attrs = self._attrs
+        if attrs is None:  # read from a dump's rows: a view of its attributes, made now
+            assert self._where is not None
+            buf, row = self._where
+            attrs = self._attrs = Attrs.over(IFLA, buf, row[5], row[6])
+            if row[0]:  # badly framed: pick says how (as a message's Link does on its first field)
+                attrs.locate(_LINK_FIELDS)
+        return attrs
 
     def _at(self, slot: int) -> Any:
         # the value of _LINK_FIELDS' slot (None if absent), decoded now: each property decodes its
-        # own attribute, after one walk that finds them all (a dump's reader reads a few of them)
-        buf, spans, parent = self._where or self._locate()
-        start = spans[slot << 1]
-        return _LINK_DECODERS[slot](buf, start, spans[(slot << 1) | 1], parent) if start else None
+        # own attribute, where the walk over them all found it (a dump's reader reads a few of them)
+        buf, row = self._where or self._locate()
+        at = _SPANS + (slot << 1)
+        start = row[at]
+        if not start and row[0]:  # badly framed attributes
+            self._attributes()
+        return _LINK_DECODERS[slot](buf, start, row[at + 1], None) if start else None
 
     def _kinds(self) -> tuple[str | None, LinkInfo | None, BridgePortInfo | None]:
         # kind, info and port: what IFLA_LINKINFO says, decoded once per distinct nest (the same
@@ -283,9 +312,11 @@ class Link(Generic[InfoT]):
         # info, which is its IFLA_LINK
         kinds = self._kinds_read
         if kinds is None:
-            buf, spans, _ = self._where or self._locate()
-            start = spans[22]  # IFLA_LINKINFO
-            kinds = _NO_KINDS if not start else _KINDS[bytes(buf[start:spans[23]])]
+            buf, row = self._where or self._locate()
+            start = row[_SPANS + 22]  # IFLA_LINKINFO
+            if not start and row[0]:  # badly framed attributes
+                self._attributes()
+            kinds = _NO_KINDS if not start else _KINDS[bytes(buf[start:row[_SPANS + 23]])]
             if kinds[0] == "veth":
                 kinds = (kinds[0], VethInfo(self._at(6), self._at(7)), kinds[2])
             self._kinds_read = kinds
@@ -294,7 +325,7 @@ class Link(Generic[InfoT]):
     def _decoded(self) -> Link._Fields:
         fields = self._fields
         if fields is None:
-            fields = _decode_link(self._header, _pick_link(self._header, self._attrs), self._kinds())
+            fields = _decode_link(self._header, _pick_link(self._header, self._attributes()), self._kinds())
             self._fields = fields
         return fields
 
@@ -416,7 +447,7 @@ class Link(Generic[InfoT]):
 
             {link.name: link.stats.rx_packets for link in net.links() if link.stats}
         """
-        return LinkStats.from_attrs(self._attrs)
+        return LinkStats.from_attrs(self._attributes())
 
     # a value: equality, hash and repr over every field
     def _astuple(self) -> tuple[Any, ...]:
@@ -439,7 +470,7 @@ class Link(Generic[InfoT]):
     # dearer to build, as __init__ would then go through object.__setattr__)
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle: the wire bytes are the state
-        buf, start, end = self._attrs.span()
+        buf, start, end = self._attributes().span()
         return (_link_from_wire, (tuple(self._header), bytes(buf[start:end]), self._netns))
 
 
@@ -461,16 +492,23 @@ def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
 
 def _decode_kinds(raw: bytes) -> tuple[tuple[str | None, LinkInfo | None, BridgePortInfo | None], bool]:
     """What an IFLA_LINKINFO payload says: kind, info (a veth's is not in it: None) and port."""
-    kind, data, slave_kind, slave = Attrs.over(IFLA_INFO, raw, 0, len(raw)).pick(_INFO_FIELDS)
+    buf, (ks, ke, ds, de, ss, se, ps, pe), _ = Attrs.over(IFLA_INFO, raw, 0, len(raw)).locate(_INFO_FIELDS)
+    kind = _kind_of(buf, ks, ke, None) if ks else None
+    slave_kind = _kind_of(buf, ss, se, None) if ss else None
     info: LinkInfo | None = None
-    if kind in ("macvlan", "macvtap") and data is not None:  # a known kind's data: Attrs
-        info = MacvlanInfo.from_attrs(data)
-    elif kind == "bridge" and data is not None:
-        info = BridgeInfo.from_attrs(data)
-    elif kind == "vxlan" and data is not None:
-        info = VxlanInfo.from_attrs(data)
-    port = BridgePortInfo.from_attrs(slave) if slave_kind == "bridge" and slave is not None else None
+    if ds and kind in _INFO_OF:  # a known kind's data, read by the schema its kind names
+        info = _INFO_OF[kind].from_attrs(Attrs.over(_DATA.schema_of(kind), buf, ds, de))  # type: ignore[arg-type]
+    port = None
+    if ps and slave_kind == "bridge":
+        port = BridgePortInfo.from_attrs(Attrs.over(_SLAVE_DATA.schema_of(slave_kind), buf, ps, pe))  # type: ignore[arg-type]
     return (kind, info, port), True
+
+
+_kind_of = _INFO_FIELDS.decoders[0]
+_INFO_OF: dict[str, type[MacvlanInfo | BridgeInfo | VxlanInfo]] = {  # (from_attrs looked up per call)
+    "macvlan": MacvlanInfo, "macvtap": MacvlanInfo, "bridge": BridgeInfo, "vxlan": VxlanInfo}
+_DATA, _SLAVE_DATA = (cast(NestByKind, IFLA_INFO.by_name[name][1])
+                      for name in ("IFLA_INFO_DATA", "IFLA_INFO_SLAVE_DATA"))
 
 
 _KINDS = Memo(_decode_kinds, 512)  # by IFLA_LINKINFO's bytes: every value in it is immutable

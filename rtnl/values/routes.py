@@ -141,7 +141,7 @@ def routes_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Route]:
     """The routes of a dump read in :data:`ROWS`, as ``ip route`` shows them: of the IPv4 and IPv6
     unicast tables only, no cached clones (RTM_F_CLONED), no multicast (RTNL_FAMILY_IPMR/IP6MR) or
     other families' routes, which are not routes of IP networks."""
-    return [route_of(buf, row) for buf, rows in answer for row in rows  # nlmsg_type, rtm_family, rtm_flags
+    return [route_of(buf, row) for buf, batch in answer for row in batch  # nlmsg_type, rtm_family, rtm_flags
             if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]
 
 
