@@ -323,11 +323,13 @@ _row_scratch: list[bytearray] = []  # free outputs of rtnl_nlmsg_rows (popped, p
 _c_rows: Any = None  # rtnl._nla's rtnl_nlmsg_rows
 
 
-def message_rows(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[list[tuple[int, ...]], bool]:
-    """A row per message of the datagram ``data``, from one C walk: ``(status, type, flags, seq, pid,
-    attributes' start, end, *fixed header fields, *spans)``, the spans as :func:`pick_spans` gives
-    them, ``status`` 0 or (badly framed attributes: spans all 0) 1 + the offset of the first bad one
-    (:func:`pick_spans` on the message says what is wrong). Also whether every message is *plain*:
+def message_rows(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[bytes, bool]:
+    """A row per message of the datagram ``data``, from one C walk, packed (``wanted.row.iter_unpack``
+    reads them; a reader that makes a value of each row and drops it leaves the collector nothing
+    to trace): ``(status, type, flags, seq, pid, attributes' start, end, *fixed header fields,
+    *spans)``, the spans as :func:`pick_spans` gives them, ``status`` 0 or (badly framed
+    attributes: spans all 0) 1 + the offset of the first bad one (:func:`pick_spans` on the message
+    says what is wrong). Also whether every message is *plain*:
     data (a type from ``NLMSG_MIN_TYPE`` on) long enough for the fixed header, of sequence number
     ``seq`` and port ``pid``, not marked ``NLM_F_DUMP_INTR``. Raises :class:`DecodeError` on a
     badly framed message."""
@@ -345,15 +347,14 @@ def message_rows(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[list[tu
                  plan_.table, plan_.size, plan_.slots, seq, pid, _lib.ffi.from_buffer(out), cap)
         if n < 0:
             _message_framing_error(data, -1 - n)
-        with memoryview(out) as view, view[4:4 + n * size] as used:
-            rows = list(wanted.row.iter_unpack(used))
+        table = bytes(out[4:4 + n * size])
         plain = int.from_bytes(out[:4], "little" if _LITTLE else "big")
     finally:
         _row_scratch.append(out)
-    return rows, plain == n
+    return table, plain == n
 
 
-def message_rows_plain(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[list[tuple[int, ...]], bool]:
+def message_rows_plain(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[bytes, bool]:
     """:func:`message_rows`' twin in plain Python."""
     out, plain, off, slots = [], True, 0, wanted.wanted.slots
     fields = len(wanted.row.unpack(bytes(wanted.row.size))) - ROW_HEAD - 2 * slots
@@ -378,9 +379,9 @@ def message_rows_plain(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[l
             plain = plain and mseq == seq and mpid == pid and not flags & NLM_F_DUMP_INTR
         else:
             plain = False
-        out.append((status, mtype, flags, mseq, mpid, start, end, *values, *spans))
+        out.append(wanted.row.pack(status, mtype, flags, mseq, mpid, start, end, *values, *spans))
         off += align(length)
-    return out, plain
+    return b"".join(out), plain
 
 
 def _message_framing_error(data: bytes, bad: int) -> None:

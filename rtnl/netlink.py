@@ -103,8 +103,8 @@ def dumping(msg: Message, rows: Rows | None = None) -> Exchanges[list[Any]]:
 
     With ``rows`` (:func:`rtnl.wire.message.rows`), its messages are not decoded: each datagram is
     walked once in C (:func:`rtnl._fast.message_rows`), and the answer is a ``(datagram, rows)``
-    pair per datagram, a row per data message, for a reader of many messages that makes its own
-    values of them."""
+    pair per datagram, its data messages' rows packed (``rows.row.iter_unpack`` reads them), for a
+    reader of many messages that makes its own values of them."""
     for _ in range(DUMP_RETRIES):
         [answer] = yield [msg], NLM_F_DUMP, rows
         if not isinstance(answer, NetlinkError):
@@ -324,13 +324,14 @@ class NetlinkSocket:
                 if state is not None and pid == portid and _finish(state):  # what _error does with it
                     del waiting[seq]
                 return
-        rows, kept = None, []
-        if exchange.rows is not None and waiting:  # a dump read in rows: one C walk, no messages made
+        rows, kept, reading = None, [], exchange.rows
+        if reading is not None and waiting:  # a dump read in rows: one C walk, no messages made
             [(seq, dumped)] = waiting.items()
-            rows, plain = message_rows(data, exchange.rows, seq, portid)
+            table, plain = message_rows(data, reading, seq, portid)
             if plain:  # every message is data of this dump: its rows are its answer
-                dumped.messages.append((data, rows))
+                dumped.messages.append((data, table))
                 return
+            rows = list(reading.row.iter_unpack(table))
         ends_at_first = how == 0
         for i, reply in enumerate(decode(data)):
             state = waiting.get(reply.seq)
@@ -348,8 +349,9 @@ class NetlinkSocket:
                     del waiting[reply.seq]
             elif rtype in control and control[rtype](self, state, reply, how):
                 del waiting[reply.seq]
-        if kept:
-            dumped.messages.append((data, kept))
+        if kept and reading is not None:
+            pack = reading.row.pack
+            dumped.messages.append((data, b"".join([pack(*row) for row in kept])))
 
     def _status(self, reply: Message, state: _Waiting) -> None:
         """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""

@@ -24,6 +24,7 @@ _P = TypeVar("_P")
 _FIELDS = IFA.picker("IFA_LOCAL", "IFA_ADDRESS", "IFA_FLAGS", "IFA_LABEL", "IFA_CACHEINFO")
 ROWS = rows(RTM_NEWADDR, _FIELDS)
 """How a dump of addresses is read (:class:`rtnl.ops.Dump`), for :func:`addresses_of`."""
+_rows_of = ROWS.row.iter_unpack
 _IP = (AF_INET, AF_INET6)
 
 
@@ -84,10 +85,10 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     return address  # type: ignore[no-any-return]
 
 
-def addresses_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Address]:
+def addresses_of(answer: list[tuple[bytes, bytes]]) -> list[Address]:
     """The addresses of a dump read in :data:`ROWS`: IPv4 and IPv6 only, as other families (MCTP...)
     carry no IP address to make an Address of."""
-    return [address_of(buf, row) for buf, batch in answer for row in batch
+    return [address_of(buf, row) for buf, table in answer for row in _rows_of(table)
             if row[1] == RTM_NEWADDR and row[7] in _IP]  # nlmsg_type, ifa_family
 
 

@@ -196,6 +196,7 @@ _LINK_FIELDS = IFLA.picker("IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_CARR
 _LINK_DECODERS = _LINK_FIELDS.decoders
 LINK_ROWS = rows(RTM_NEWLINK, _LINK_FIELDS)
 """How a dump of links is read (:class:`rtnl.ops.Dump`), for ``Link._all``."""
+_rows_of = LINK_ROWS.row.iter_unpack
 _SPANS = ROW_HEAD + 5  # where a row's spans start: after its head and struct ifinfomsg's 5 fields
 _INFO_FIELDS = IFLA_INFO.picker("IFLA_INFO_KIND", "IFLA_INFO_DATA", "IFLA_INFO_SLAVE_KIND",
                                 "IFLA_INFO_SLAVE_DATA")
@@ -263,12 +264,12 @@ class Link(Generic[InfoT]):
         return Link(msg.header, msg.attrs, namespace_id)
 
     @classmethod
-    def _all(cls, answer: list[tuple[bytes, list[tuple[int, ...]]]],
+    def _all(cls, answer: list[tuple[bytes, bytes]],
              namespace_id: tuple[int, int] | None) -> list[Link]:
         """The links of a dump read in :data:`LINK_ROWS`: nothing decoded yet, and no walk left to do."""
         out, new, newlink, header = [], object.__new__, RTM_NEWLINK, _new_tuple
-        for buf, batch in answer:
-            for row in batch:
+        for buf, table in answer:
+            for row in _rows_of(table):
                 if row[1] == newlink:  # nlmsg_type
                     link: Link = new(Link)
                     link._header = header(IfInfoMsg, row[7:12])  # struct ifinfomsg's fields

@@ -62,6 +62,7 @@ _FIELDS = RTA.picker("RTA_DST", "RTA_GATEWAY", "RTA_OIF", "RTA_TABLE", "RTA_PRIO
 _METRICS = RTAX.picker("RTAX_MTU", "RTAX_ADVMSS", "RTAX_HOPLIMIT")
 ROWS = rows(RTM_NEWROUTE, _FIELDS)
 """How a dump of routes is read (:class:`rtnl.ops.Dump`), for :func:`routes_of`."""
+_rows_of = ROWS.row.iter_unpack
 _IP = (AF_INET, AF_INET6)
 
 
@@ -137,12 +138,12 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
     return route  # type: ignore[no-any-return]
 
 
-def routes_of(answer: list[tuple[bytes, list[tuple[int, ...]]]]) -> list[Route]:
+def routes_of(answer: list[tuple[bytes, bytes]]) -> list[Route]:
     """The routes of a dump read in :data:`ROWS`, as ``ip route`` shows them: of the IPv4 and IPv6
     unicast tables only, no cached clones (RTM_F_CLONED), no multicast (RTNL_FAMILY_IPMR/IP6MR) or
     other families' routes, which are not routes of IP networks."""
-    return [route_of(buf, row) for buf, batch in answer for row in batch  # nlmsg_type, rtm_family, rtm_flags
-            if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]
+    return [route_of(buf, row) for buf, table in answer for row in _rows_of(table)
+            if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]  # type, family, flags
 
 
 _gateway_of, _prefsrc_of, _metrics_of, _hops_of, _pref_of = (_FIELDS.decoders[i] for i in (1, 5, 6, 7, 8))
