@@ -68,6 +68,8 @@ nitpick_ignore = [
     ("py:obj", "rtnl.values.links.InfoT"),
     # the layers below the public faces have no pages of their own (docs/layout.rst describes them)
     ("py:class", "rtnl.values.specs.NamespaceHandle"),
+    ("py:class", "rtnl._fast.Rows"),  # how a dump is read in rows (Dump, dumping)
+    ("py:class", "Rows"),
     ("py:class", "NamespaceHandle"),
     ("py:class", "rtnl.wire.attrs.Picker"),
     ("py:class", "rtnl.wire.codecs.Shortcut"),

@@ -11,6 +11,11 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   C (``rtnl_nla_pick``), given a :class:`Plan` (a table from type to slot, made once per set of
   fields): a flat tuple of spans, nothing decoded, so a reader of a few fields decodes only those.
   Twin: :func:`pick_spans_plain`.
+- :func:`message_rows` walks a whole datagram in C (``rtnl_nlmsg_rows``): a row per message with its
+  header fields, its fixed header's and the spans a :class:`Rows` plan picks, packed, and whether
+  every message is data of the dump asked for. A dump of links, addresses or routes is read from
+  these rows: no ``Message``, ``Attrs`` or per-message walk per entry, and values made straight from
+  a row. Twin: :func:`message_rows_plain`.
 - :func:`int_attr` and :func:`str_attr` encode a whole attribute (``struct nlattr``, payload,
   ``NLA_ALIGN`` padding) in one ``struct.pack`` called from C: for an int, one format per attribute
   type; for a string, one format per length, kept in a :class:`Memo`, whose ``s`` field adds the NUL
@@ -25,8 +30,9 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   they do not take plainly (a netmask, a scope, an error) goes to ``ipaddress`` itself. Twins:
   ``ipaddress.ip_interface``, ``ip_network``.
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
-  class costs some 5 k instructions; a link has several), keeping unknown values as ints. Twin:
-  :func:`member_or_int_plain`.
+  class costs some 5 k instructions; a link has several), keeping unknown values as ints; for an
+  ``IntEnum``, :func:`members` is that dict whole, read with ``.get(v, v)`` and no Python call.
+  Twin: :func:`member_or_int_plain`.
 - :func:`ip_address_of`, :func:`ip_interface_of` and :func:`ip_network_of` make ``ipaddress``
   addresses, interfaces and networks from an int (and a prefix length; a dump of addresses or routes
   makes one per entry) by setting on an
@@ -42,7 +48,7 @@ one store per slot, skipping ``__init__``'s argument handling (``view`` and ``Sc
 ``rtnl.wire.attrs``, ``decode``, ``Link._all``; the frozen ``Address`` and ``Route`` as their
 :func:`unfrozen` twins); and built attributes keep their
 bytes at hand (``Attrs.wire``, dropped once a nest is read from them), so a message encodes in one
-pack and one concatenation. ``tests/test_fast.py`` holds both to their plain behaviour too.
+pack and one concatenation. ``tests/pure/test_fast.py`` holds both to their plain behaviour too.
 
 This module knows nothing of schemas, messages or links: bytes, ints and structs only.
 """
@@ -409,6 +415,8 @@ def unfrozen(cls: type) -> type:
     skips the frozen ``__init__``'s keyword handling and its ``object.__setattr__`` per field: 0.2 µs
     for a route's 15 fields, against 0.65 through the slots' descriptors. ``TypeError`` at once if
     the layouts differ."""
+    if "__slots__" not in vars(cls) or cls.__bases__ != (object,):
+        raise TypeError(f"{cls.__name__} is not a class with slots of its own on object")
     twin = type(f"{cls.__name__}Filling", (), {"__slots__": vars(cls)["__slots__"]})
     probe: Any = object.__new__(twin)
     probe.__class__ = cls

@@ -101,8 +101,8 @@ def _answered(answer: Answer) -> list[Any]:
 def dumping(msg: Message, rows: Rows | None = None) -> Exchanges[list[Any]]:
     """One dump, read again while the kernel marks it interrupted (see :meth:`NetlinkSocket.dump`).
 
-    With ``rows`` (:func:`rtnl.wire.message.rows`), its messages are not decoded: each datagram is
-    walked once in C (:func:`rtnl._fast.message_rows`), and the answer is a ``(datagram, rows)``
+    With ``rows`` (``rtnl.wire.message.rows``), its messages are not decoded: each datagram is
+    walked once in C (``rtnl._fast.message_rows``), and the answer is a ``(datagram, rows)``
     pair per datagram, its data messages' rows packed (``rows.row.iter_unpack`` reads them), for a
     reader of many messages that makes its own values of them."""
     for _ in range(DUMP_RETRIES):

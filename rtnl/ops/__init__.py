@@ -69,7 +69,7 @@ class Request(NamedTuple):
 
 class Dump(NamedTuple):
     """Send ``message`` as a dump; answered with every message of the dump, or with ``rows``
-    (:func:`rtnl.wire.message.rows`) a ``(datagram, rows)`` pair per datagram instead
+    (``rtnl.wire.message.rows``) a ``(datagram, rows)`` pair per datagram instead
     (:func:`rtnl.netlink.dumping`)."""
 
     message: Message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import enum
 import ipaddress
 import itertools
@@ -297,3 +298,38 @@ def test_ip_same_tells_a_difference_apart() -> None:
 def test_ip_attr_agrees_with_its_twin(rtype: int,
                                       address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
     assert _fast.ip_attr(rtype)(address) == _fast.attr_plain(rtype, address.packed)
+
+
+def test_unfrozen_fills_a_frozen_value_as_its_init_would() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: tuple[int, ...] = ()
+
+    filling: Any = object.__new__(_fast.unfrozen(Point))
+    filling.x, filling.y = 3, (4,)
+    filling.__class__ = Point
+    made = Point(3, (4,))
+    assert filling == made and hash(filling) == hash(made) and repr(filling) == repr(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        filling.x = 5
+
+    class Plain:
+        pass
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived(Point):
+        z: int = 0
+
+    for cls in (Plain, Derived):
+        with pytest.raises(TypeError, match="slots of its own"):
+            _fast.unfrozen(cls)
+
+
+def test_members_are_member_or_int_for_every_int() -> None:
+    from rtnl.values.enums import RouteProtocol, RouteType, Scope
+
+    for cls in (RouteProtocol, RouteType, Scope):
+        known = _fast.members(cls)
+        assert all(known.get(v, v) == _fast.member_or_int_plain(cls, v) and
+                   type(known.get(v, v)) is type(_fast.member_or_int_plain(cls, v)) for v in range(-2, 300))
