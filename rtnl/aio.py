@@ -38,7 +38,7 @@ import functools
 import inspect
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar, cast
 
 from . import connection
 from .connection import Connection
@@ -72,17 +72,34 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 
 
 class _Flight:
-    """An exchange on its way: its answers go to ``future`` once every request is answered."""
+    """An exchange on its way, for a coroutine that awaits ``future`` (see :meth:`AsyncConnection._exchange`).
 
-    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs", "then")
+    What :meth:`AsyncConnection._readable` needs of anything in flight (a lookup's :class:`_Call` has the
+    same): ``exchange``, its ``seqs``, the ``cost`` of its answers in the receive buffer, ``posted``
+    (counted in flight: sent, or about to be at the next ``_flush``), ``dump``, and ``land``.
+    """
+
+    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs")
 
     def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
                  dump: bool) -> None:
         self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
         self.seqs = tuple(exchange.waiting)
-        self.posted = False  # counted in flight (sent, or about to be at the next _flush)
-        # a lookup's operation and call, which the reader goes on with (_answered) instead of the future
-        self.then: tuple[Operation[Any], _Call[Any]] | None = None
+        self.posted = False
+
+    def land(self, outcome: list[Answer] | BaseException) -> None:
+        """The exchange is over: its answers, or the error that says they will not come, go to the
+        caller. A caller cancelled meanwhile gets them on a new future, which its rollback awaits
+        (see ``_exchange``); a dump's are dropped."""
+        future = self.future
+        if future.done():
+            if self.dump:
+                return
+            future = self.future = future.get_loop().create_future()
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 class _StandIn:
@@ -113,6 +130,7 @@ class _StandIn:
 
 
 _HANDED_OVER = object()
+_Posted: TypeAlias = "_Flight | _Call[Any]"  # what waits for room, then for its answers
 
 
 def _twin(method: Callable[Concatenate[Connection, _P], _T]
@@ -139,8 +157,54 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
 class _Call(asyncio.Future[_T]):
     """The answer of a lookup (``link()``, ``index()``, ``route_get()``): a future that the reader
     completes as the kernel answers, driving the operation from its callback, so that a thousand
-    lookups gathered cost no task and no coroutine each. It is a coroutine too (``send``, ``throw``,
-    ``close``), so ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's."""
+    lookups gathered cost no task and no coroutine each. It is its own flight (as :class:`_Flight`),
+    queued with its operation not yet started: the request is built when the receive buffer has
+    room for its answer, so a thousand lookups called at once are built one batch at a time, each
+    just before it is sent. It is a coroutine too (``send``, ``throw``, ``close``), so
+    ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's."""
+
+    __slots__ = ("conn", "exchange", "operation", "posted", "seqs")
+    conn: AsyncConnection
+    operation: Operation[Any]
+    exchange: Exchange  # (None while its operation is not started: see _release)
+    posted: bool
+    seqs: tuple[int, ...]
+    cost = _REPLY_COST  # a lookup only reads: each of its requests is answered with data
+    dump = False
+
+    def advance(self, answer: Any) -> bool:
+        """Run the operation to its next request (True: ``exchange`` holds it, to be posted) or to its
+        end (False: the result or error is set). ``answer`` goes in as ``requesting`` would make it,
+        without its generator: the messages are sent in, an error is thrown in."""
+        operation = self.operation
+        while True:
+            if self.done():  # cancelled: the operation is dropped with its late answers
+                operation.close()
+                return False
+            try:
+                thrown = isinstance(answer, BaseException)
+                step = operation.throw(answer) if thrown else operation.send(answer)
+            except StopIteration as done:
+                self.set_result(done.value)
+                return False
+            except BaseException as e:
+                self.set_exception(e)
+                return False
+            try:
+                if type(step) is not Request:
+                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
+                self.exchange = self.conn.sock.begin([step.message], NLM_F_ACK if step.ack else 0)
+            except BaseException as e:
+                answer = e
+                continue
+            self.seqs = tuple(self.exchange.waiting)
+            self.posted = False
+            return True
+
+    def land(self, outcome: list[Answer] | BaseException) -> None:
+        """Its request is answered (or never will be): the operation goes on to its next one, queued."""
+        if self.advance(outcome if isinstance(outcome, BaseException) else outcome[0]):
+            self.conn._queue(self)
 
     def send(self, value: None) -> Any:
         if not self.done():
@@ -159,23 +223,28 @@ def _lookup(method: Callable[Concatenate[Connection, _P], _T]
             ) -> Callable[Concatenate[AsyncConnection, _P], Coroutine[Any, Any, _T]]:
     """The twin of a :class:`Connection` method that only reads, with requests of its own (no dump):
     as :func:`_twin`, but its operation is driven by the reader's callbacks, not a coroutine, and the
-    call returns its :class:`_Call` at once (the request goes out at the next loop turn). Cancelled,
+    call returns its :class:`_Call` at once (the request goes out at a later loop turn). Cancelled,
     it drops its late answers; a lookup has nothing to roll back."""
 
     def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _Call[_T]:
         call: _Call[_T] = _Call(loop=self._loop)
         stand_in = self._stand_in
-        stand_in.operation = None
         try:
-            result = method(cast(Connection, stand_in), *args, **kwargs)
+            result = method(self._as_connection, *args, **kwargs)
         except BaseException as e:  # bad input: raised by the await, as a coroutine's would be
+            stand_in.operation = None
             call.set_exception(e)
             return call
-        operation, stand_in.operation = stand_in.operation, None
+        operation = stand_in.operation
         if operation is None:
             call.set_result(result)
+            return call
+        stand_in.operation = None
+        call.conn, call.operation, call.exchange = self, operation, None  # type: ignore[assignment]
+        if self._closed:
+            call.land(ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed"))
         else:
-            self._advance(operation, call, None, None)
+            self._queue(call)
         return call
 
     functools.update_wrapper(twin, method)
@@ -206,13 +275,14 @@ class AsyncConnection:
         except BaseException:
             blocking.close()
             raise
-        self._flights: dict[int, _Flight] = {}  # by sequence number, until every answer is read
+        self._flights: dict[int, _Posted] = {}  # by sequence number, until every answer is read
         self._used = 0  # bytes of answers the exchanges in flight may take (at most _room)
-        self._queued: collections.deque[_Flight] = collections.deque()  # waiting for room, in order
-        self._outgoing: list[_Flight] = []  # posted, sent at the next _flush
+        self._queued: collections.deque[_Posted] = collections.deque()  # waiting for room, in order
+        self._outgoing: list[_Posted] = []  # posted, sent at the next _flush
         self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
         self._closed = False
         self._stand_in = _StandIn(self)
+        self._as_connection = cast(Connection, self._stand_in)  # (what the twins hand the methods)
 
     async def close(self) -> None:
         """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
@@ -291,42 +361,6 @@ class AsyncConnection:
         async with connect(cast("Namespace", step.namespace)) as inside:
             return await inside.run(step.operation(inside))
 
-    # -- lookups, driven by the reader's callbacks ----------------------------------------------------------
-    def _advance(self, operation: Operation[Any], call: _Call[Any], answer: Any,
-                 failure: BaseException | None) -> None:
-        """Run a lookup's operation to its next request (posted; its answer to :meth:`_answered`) or
-        to its end (``call``'s result or exception). A request's answer is what ``requesting`` makes
-        of it, without its generator: the messages, or the error thrown in."""
-        while True:
-            if call.done():  # cancelled: the operation is dropped with its late answers
-                operation.close()
-                return
-            try:
-                step = operation.send(answer) if failure is None else operation.throw(failure)
-            except StopIteration as done:
-                call.set_result(done.value)
-                return
-            except BaseException as e:
-                call.set_exception(e)
-                return
-            answer = failure = None
-            try:
-                if type(step) is not Request:
-                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
-                flight = self._flight([step.message], NLM_F_ACK if step.ack else 0, None)
-                flight.then = (operation, call)
-                return
-            except BaseException as e:
-                failure = e
-
-    def _answered(self, flight: _Flight, answers: list[Answer] | BaseException) -> None:
-        operation, call = flight.then  # type: ignore[misc]
-        answer = answers if isinstance(answers, BaseException) else answers[0]
-        if isinstance(answer, BaseException):
-            self._advance(operation, call, None, answer)
-        else:
-            self._advance(operation, call, answer, None)
-
     # -- one exchange, answered by the reader -------------------------------------------------------------
     async def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
         if self._closed:
@@ -334,7 +368,7 @@ class AsyncConnection:
         dump = how == NLM_F_DUMP
         if dump:
             await self._dumping.acquire()  # (cancelled here: nothing was sent)
-        flight = self._flight(msgs, how, self._loop.create_future())
+        flight = self._flight(msgs, how)
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
@@ -348,37 +382,29 @@ class AsyncConnection:
                 later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
 
-    def _flight(self, msgs: list[Message], how: int, future: Any) -> _Flight:
-        """An exchange of ``msgs``, posted, or queued until the answers before it make room."""
+    def _flight(self, msgs: list[Message], how: int) -> _Flight:
+        """An exchange of ``msgs``, queued (see :meth:`_queue`)."""
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
         cost = _DUMP_COST if dump else 0
         for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
             cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
-        flight = _Flight(self.sock.begin(msgs, how), future, min(cost, self._room), dump)
-        if self._queued or self._used + cost > self._room:
-            self._queued.append(flight)  # sent by the reader once the answers before it make room
-        else:
-            self._post(flight)
+        flight = _Flight(self.sock.begin(msgs, how), self._loop.create_future(), min(cost, self._room), dump)
+        self._queue(flight)
         return flight
 
-    def _post(self, flight: _Flight) -> None:
-        """Count ``flight`` in flight and queue its datagram for the next :meth:`_flush`."""
-        flight.posted = True
-        self._used += flight.cost
-        for seq in flight.seqs:
-            self._flights[seq] = flight
-        self._outgoing.append(flight)
-        if len(self._outgoing) == 1:
-            self._loop.call_soon(self._flush)
+    def _queue(self, flight: _Posted) -> None:
+        """Queue ``flight`` behind those waiting for room in the receive buffer; post it if it fits now."""
+        self._queued.append(flight)
+        self._release(0)
 
     def _flush(self) -> None:
         """Send every datagram posted during the last loop turn, as few ``send`` calls as will do: the
         kernel carries out a datagram's requests one after another (``netlink_rcv_skb``), so
         requests of many callers go out together (up to half the send buffer a call)."""
         outgoing, self._outgoing = self._outgoing, []
-        batch: list[_Flight] = []
+        batch: list[_Posted] = []
         size = 0
         for flight in outgoing:
             if batch and size + len(flight.exchange.datagram) > self._send_size:
@@ -389,45 +415,65 @@ class AsyncConnection:
         if batch:
             self._send(batch)
 
-    def _send(self, batch: list[_Flight]) -> None:
+    def _send(self, batch: list[_Posted]) -> None:
         try:
             self.sock.sock.send(b"".join([f.exchange.datagram for f in batch]))
         except OSError as e:
             for flight in batch:
                 self._land(flight)
-                self._refuse(flight, e)
+                flight.land(e)
 
     def _release(self, cost: int) -> None:
-        """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""
-        self._used -= cost
-        queued = self._queued
-        while queued and (not self._used or self._used + queued[0].cost <= self._room):
-            self._post(queued.popleft())
+        """``cost`` bytes of the receive buffer are free again: post what is queued and fits now, in
+        order (each counted in flight, its datagram sent at the next :meth:`_flush`); a lookup not
+        started yet is started now, and skipped if it ends without a request."""
+        used = self._used - cost
+        queued, room, flights, outgoing = self._queued, self._room, self._flights, self._outgoing
+        while queued and (not used or used + queued[0].cost <= room):
+            flight = queued.popleft()
+            if flight.exchange is None and not cast("_Call[Any]", flight).advance(None):
+                continue
+            flight.posted = True
+            used += flight.cost
+            for seq in flight.seqs:
+                flights[seq] = flight
+            if not outgoing:
+                self._loop.call_soon(self._flush)
+            outgoing.append(flight)
+        self._used = used
 
     def _readable(self) -> None:
-        """The loop's reader: every datagram queued, each to the exchange its sequence number names."""
-        flights, sock = self._flights, self.sock
-        while True:
-            try:
-                data = sock.recv_nowait()
-            except OSError as e:  # ENOBUFS: answers were dropped; who lost one cannot be told
-                self._fail(NetlinkError.from_errno(e.errno or errno.EIO, "netlink: answers were lost "
-                                                   "(the receive buffer overflowed)"))
-                return
-            if data is None:
-                return
-            flight = flights.get(_SEQ.unpack_from(data, 8)[0]) if len(data) >= 16 else None
-            if flight is None:
-                continue  # the late answer of a request whose exchange is over
-            sock.feed(flight.exchange, data)
-            if not flight.exchange.waiting:
-                self._land(flight)
-                if flight.then is not None:
-                    self._answered(flight, flight.exchange.answers())
-                elif not flight.future.done():  # (a cancelled caller's answer is dropped)
-                    flight.future.set_result(flight.exchange.answers())
+        """The loop's reader: every datagram queued, each to the exchange its sequence number names;
+        the room of the exchanges answered is released once all are read."""
+        flights, sock, feed, seq_of = self._flights, self.sock, self.sock.feed, _SEQ.unpack_from
+        freed = 0
+        try:
+            while True:
+                try:
+                    data = sock.recv_nowait()
+                except OSError as e:  # ENOBUFS: answers were dropped; who lost one cannot be told
+                    self._fail(NetlinkError.from_errno(e.errno or errno.EIO, "netlink: answers were lost "
+                                                       "(the receive buffer overflowed)"))
+                    return
+                if data is None:
+                    return
+                flight = flights.get(seq_of(data, 8)[0]) if len(data) >= 16 else None
+                if flight is None:
+                    continue  # the late answer of a request whose exchange is over
+                exchange = flight.exchange
+                feed(exchange, data)
+                if exchange.waiting:
+                    continue
+                for seq in flight.seqs:
+                    del flights[seq]
+                freed += flight.cost
+                if flight.dump:
+                    self._dumping.release()
+                flight.land(exchange.answers())
+        finally:
+            self._release(freed)
 
-    def _land(self, flight: _Flight) -> None:
+    def _land(self, flight: _Posted) -> None:
         for seq in flight.seqs:
             self._flights.pop(seq, None)
         if flight.dump:
@@ -444,18 +490,7 @@ class AsyncConnection:
                 self._land(flight)
             elif flight.dump:
                 self._dumping.release()
-            self._refuse(flight, error)
-
-    def _refuse(self, flight: _Flight, error: BaseException) -> None:
-        """``flight``'s answers will not come: its caller gets ``error``, or the rollback of a caller
-        cancelled meanwhile does (it awaits those answers, see :meth:`_exchange`)."""
-        if flight.then is not None:
-            self._answered(flight, error)
-            return
-        if flight.future.done() and not flight.dump:  # (cancelled: only what is left undone can be)
-            flight.future = self._loop.create_future()
-        if not flight.future.done():
-            flight.future.set_exception(error)
+            flight.land(error)
 
     # -- events ------------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> AsyncMonitor:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import inspect
 import itertools
 import socket
@@ -233,10 +234,11 @@ def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
 
 class Gate:
     """Counts the exchanges operations await (each request, dump or window of a Batch, on every
-    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``."""
+    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``:
+    at once, or ``turns`` loop turns later (``call_soon`` that many times over)."""
 
-    def __init__(self, at: int) -> None:
-        self.at, self.steps, self.fired = at, itertools.count(), False
+    def __init__(self, at: int, turns: int = 0) -> None:
+        self.at, self.turns, self.steps, self.fired = at, turns, itertools.count(), False
         self.victim: asyncio.Future[Any] | None = None
 
 
@@ -248,7 +250,10 @@ def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None
         if not gate.fired and next(gate.steps) == gate.at:
             gate.fired = True
             assert gate.victim is not None
-            gate.victim.cancel()  # takes effect at the exchange's first await point
+            cancel: Callable[[], object] = gate.victim.cancel  # at once: at the exchange's first await
+            for _ in range(gate.turns):
+                cancel = functools.partial(asyncio.get_running_loop().call_soon, cancel)
+            cancel()
         return await real(self, *args)
 
     monkeypatch.setattr(rtnl.aio.AsyncConnection, "_exchange", exchange)
@@ -321,6 +326,34 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
             assert (names(ns), names(other)) == before, f"cancelled at exchange {at}"
         # every await point was tried: the call ran to its end without a cancel after that many
         assert steps >= EXCHANGES[call]
+
+
+@pytest.mark.parametrize("turns", [1, 2])
+def test_a_call_cancelled_in_the_turn_its_answer_is_read_ends_and_leaves_nothing(
+        turns: int, ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cancellation comes after the request was sent, in the loop turn that reads its answer but
+    before the reader (with asyncio, two turns after the exchange began; with uvloop, which runs
+    callbacks before it polls, one): the answer still goes to the rollback, which deletes the link,
+    and the call ends; it does not wait for an answer already read."""
+    with rtnl.connect(ns) as blocking:
+        blocking.add(Veth("eth0", "wire0"))
+    before = names(ns)
+    for at in range(EXCHANGES["add"]):
+        gate = Gate(at, turns)
+
+        async def work(gate: Gate = gate) -> None:
+            async with rtnl.aio.connect(ns) as net:
+                with cancel_at_step(monkeypatch, gate):
+                    task = gate.victim = asyncio.ensure_future(net.add(Macvlan("mv0", "eth0")))
+                    done, _ = await asyncio.wait([task], timeout=30)  # (only a call that never ends waits)
+                assert done and gate.fired
+                if not task.cancelled():  # (the call was over before the cancellation came)
+                    await net.delete("mv0")
+                assert (await net.link("eth0")).name == "eth0"
+
+        run(loop, work)
+        assert names(ns) == before, f"cancelled at exchange {at}"
 
 
 @pytest.mark.parametrize("iface", ["198.51.100.7/24", "2001:db8::7/64"])
