@@ -33,12 +33,13 @@ import _socket
 import asyncio
 import collections
 import contextlib
+import contextvars
 import errno
 import functools
 import inspect
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeAlias, TypeVar, cast
 
 from . import connection
 from .connection import Connection
@@ -106,15 +107,12 @@ class _StandIn:
     """What a :class:`Connection` method runs against in a twin: the connection as operations see it
     (:class:`~rtnl.ops.Place`), with a ``run`` that keeps the operation for the twin to await."""
 
-    __slots__ = ("_conn", "operation")
+    __slots__ = ("_conn", "namespace_id", "operation")
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.namespace_id = conn.namespace_id
         self.operation: Operation[Any] | None = None
-
-    @property
-    def namespace_id(self) -> tuple[int, int] | None:
-        return self._conn.namespace_id
 
     @property
     def kernel_echoes(self) -> bool:
@@ -161,9 +159,17 @@ class _Call(asyncio.Future[_T]):
     queued with its operation not yet started: the request is built when the receive buffer has
     room for its answer, so a thousand lookups called at once are built one batch at a time, each
     just before it is sent. It is a coroutine too (``send``, ``throw``, ``close``), so
-    ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's."""
+    ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's.
 
-    __slots__ = ("conn", "exchange", "operation", "posted", "seqs")
+    The first callback added while it is not done (``gather``'s, or the awaiting task's) is kept
+    here instead of in the future: :meth:`AsyncConnection._deliver` runs the kept callbacks of every
+    lookup completed in a loop turn in one loop callback, where the future would schedule one
+    each (``loop.call_soon``, in Python on the default loop). A second callback, a cancellation or
+    a call not made by a lookup twin (``kept`` unset) goes the future's own way.
+    """
+
+    __slots__ = ("conn", "exchange", "kept", "operation", "posted", "seqs")
+    kept: tuple[Callable[[Any], object], contextvars.Context] | Literal[False] | None
     conn: AsyncConnection
     operation: Operation[Any]
     exchange: Exchange  # (None while its operation is not started: see _release)
@@ -172,13 +178,16 @@ class _Call(asyncio.Future[_T]):
     cost = _REPLY_COST  # a lookup only reads: each of its requests is answered with data
     dump = False
 
-    def advance(self, answer: Any) -> bool:
-        """Run the operation to its next request (True: ``exchange`` holds it, to be posted) or to its
-        end (False: the result or error is set). ``answer`` goes in as ``requesting`` would make it,
-        without its generator: the messages are sent in, an error is thrown in."""
+    def land(self, outcome: list[Answer] | BaseException | None) -> bool:
+        """Go on with the operation: ``None`` starts it (from ``_release``, which posts its request);
+        an answer goes in as ``requesting`` would make it, without its generator (the messages are
+        sent in, an error is thrown in). True: ``exchange`` holds its next request (queued, or posted
+        by the caller); False: it is over, its result or error set (or it was cancelled: dropped with
+        its late answers)."""
+        answer: Any = outcome[0] if type(outcome) is list else outcome
         operation = self.operation
         while True:
-            if self.done():  # cancelled: the operation is dropped with its late answers
+            if self.done():
                 operation.close()
                 return False
             try:
@@ -186,10 +195,10 @@ class _Call(asyncio.Future[_T]):
                 step = operation.throw(answer) if thrown else operation.send(answer)
             except StopIteration as done:
                 self.set_result(done.value)
-                return False
+                break
             except BaseException as e:
                 self.set_exception(e)
-                return False
+                break
             try:
                 if type(step) is not Request:
                     raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
@@ -199,12 +208,47 @@ class _Call(asyncio.Future[_T]):
                 continue
             self.seqs = tuple(self.exchange.waiting)
             self.posted = False
+            if outcome is not None:
+                self.conn._queue(self)
             return True
+        if self.kept:  # its callback runs with those of the other lookups completed in this turn
+            conn = self.conn
+            if not conn._completed:
+                conn._loop.call_soon(conn._deliver)
+            conn._completed.append(self)
+        return False
 
-    def land(self, outcome: list[Answer] | BaseException) -> None:
-        """Its request is answered (or never will be): the operation goes on to its next one, queued."""
-        if self.advance(outcome if isinstance(outcome, BaseException) else outcome[0]):
-            self.conn._queue(self)
+    def add_done_callback(self, fn: Callable[[Any], object], *,
+                          context: contextvars.Context | None = None) -> None:
+        if getattr(self, "kept", False) is None and not self.done():
+            self.kept = (fn, context or contextvars.copy_context())
+            return
+        self._unkeep()  # (first: callbacks run in the order they were added)
+        if context is None:  # (given as None, the future would take the context current when it is done)
+            super().add_done_callback(fn)
+        else:
+            super().add_done_callback(fn, context=context)
+
+    def remove_done_callback(self, fn: Callable[[Any], object]) -> int:
+        kept = getattr(self, "kept", None)
+        removed = 0
+        if kept and kept[0] == fn and not self.done():  # (done, it is called all the same, as a future's)
+            self.kept, removed = None, 1
+        return removed + super().remove_done_callback(fn)
+
+    def cancel(self, msg: Any = None) -> bool:
+        if not self.done():
+            self._unkeep()
+        return super().cancel(msg)
+
+    def _unkeep(self) -> None:
+        """The future's own way from now on, for the kept callback too (unless it waits for _deliver)."""
+        kept: Any = getattr(self, "kept", False)
+        if kept is False or (kept and self.done()):
+            return
+        self.kept = False
+        if kept:
+            super().add_done_callback(kept[0], context=kept[1])
 
     def send(self, value: None) -> Any:
         if not self.done():
@@ -228,6 +272,7 @@ def _lookup(method: Callable[Concatenate[Connection, _P], _T]
 
     def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _Call[_T]:
         call: _Call[_T] = _Call(loop=self._loop)
+        call.kept = None
         stand_in = self._stand_in
         try:
             result = method(self._as_connection, *args, **kwargs)
@@ -243,6 +288,8 @@ def _lookup(method: Callable[Concatenate[Connection, _P], _T]
         call.conn, call.operation, call.exchange = self, operation, None  # type: ignore[assignment]
         if self._closed:
             call.land(ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed"))
+        elif self._queued:  # (then the first queued does not fit: no room to post this one either)
+            self._queued.append(call)
         else:
             self._queue(call)
         return call
@@ -283,6 +330,7 @@ class AsyncConnection:
         self._closed = False
         self._stand_in = _StandIn(self)
         self._as_connection = cast(Connection, self._stand_in)  # (what the twins hand the methods)
+        self._completed: list[_Call[Any]] = []  # lookups done whose kept callbacks _deliver runs
 
     async def close(self) -> None:
         """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
@@ -431,7 +479,7 @@ class AsyncConnection:
         queued, room, flights, outgoing = self._queued, self._room, self._flights, self._outgoing
         while queued and (not used or used + queued[0].cost <= room):
             flight = queued.popleft()
-            if flight.exchange is None and not cast("_Call[Any]", flight).advance(None):
+            if flight.exchange is None and type(flight) is _Call and not flight.land(None):
                 continue
             flight.posted = True
             used += flight.cost
@@ -472,6 +520,27 @@ class AsyncConnection:
                 flight.land(exchange.answers())
         finally:
             self._release(freed)
+
+    def _deliver(self) -> None:
+        """Run the callbacks kept by the lookups completed since the last turn (see :class:`_Call`),
+        each in its context, as the loop runs a callback (an error goes to its exception handler)."""
+        completed, self._completed = self._completed, []
+        for i, call in enumerate(completed):
+            kept = call.kept
+            if not kept:
+                continue  # (removed, or handed to the future meanwhile)
+            call.kept = None
+            try:
+                kept[1].run(kept[0], call)
+            except (SystemExit, KeyboardInterrupt):
+                if len(completed) > i + 1:  # the others' run at a later turn
+                    if not self._completed:
+                        self._loop.call_soon(self._deliver)
+                    self._completed[:0] = completed[i + 1:]
+                raise
+            except BaseException as exc:
+                self._loop.call_exception_handler(
+                    {"message": f"Exception in callback {kept[0]!r}", "exception": exc, "future": call})
 
     def _land(self, flight: _Posted) -> None:
         for seq in flight.seqs:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import errno
 import functools
 import inspect
@@ -170,6 +171,93 @@ def test_a_refusal_in_a_burst_goes_to_its_caller_only(ns: rtnl.Namespace,
     assert [x.name if isinstance(x, rtnl.Link) else type(x) for x in got] == [
         name if name == "lo" else rtnl.NetlinkError for name in asked]
     assert all(f"'{name}'" in str(x) for name, x in zip(asked, got, strict=True) if name != "lo")
+
+
+def test_lookups_called_at_once_are_built_as_room_frees(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,000 lookups called at once: only those whose answers fit the receive buffer are built (their
+    requests encoded) at once; the others when answers make room, and every one is answered."""
+    built: list[int] = []
+    begin = rtnl.netlink.NetlinkSocket.begin
+    monkeypatch.setattr(rtnl.netlink.NetlinkSocket, "begin",
+                        lambda self, msgs, how: built.append(len(msgs)) or begin(self, msgs, how))
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            calls = [net.link("lo") for _ in range(1000)]
+            assert 0 < len(built) < 100
+            return await asyncio.gather(*calls)
+
+    assert [x.name for x in run(loop, work)] == ["lo"] * 1000
+    assert built == [1] * 1000
+
+
+def test_lookups_answered_in_one_turn_call_back_in_one_loop_callback(
+        ns: rtnl.Namespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callbacks of the lookups a reader wake-up completes (gather's) run in one loop callback,
+    not one ``call_soon`` each; they keep the future's rules (next test)."""
+    loop = asyncio.new_event_loop()  # (the default loop: its call_soon can be counted)
+    scheduled: list[object] = []
+    call_soon = loop.call_soon
+    monkeypatch.setattr(loop, "call_soon",
+                        lambda cb, *args, **kw: scheduled.append(cb) or call_soon(cb, *args, **kw))
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            return await asyncio.gather(*(net.link("lo") for _ in range(500)))
+
+    try:
+        assert [x.name for x in run(loop, work)] == ["lo"] * 500
+    finally:
+        loop.close()
+    assert len(scheduled) < 100
+
+
+def test_a_lookups_callbacks_keep_the_futures_rules(ns: rtnl.Namespace,
+                                                   loop: asyncio.AbstractEventLoop) -> None:
+    """Kept or not, a lookup's callbacks run once each, in the order they were added, in the context
+    they were added in; a removed one does not run; one that raises goes to the loop's exception
+    handler and the others still run; a cancelled lookup calls back too."""
+    var: contextvars.ContextVar[int] = contextvars.ContextVar("var")
+    ran: list[tuple[int, int, str]] = []
+    errors: list[BaseException] = []
+
+    def callback(i: int, n: int) -> Callable[[asyncio.Future[Any]], None]:
+        def called(call: asyncio.Future[Any]) -> None:
+            ran.append((i, n, var.get()))
+            if n == 9:
+                raise KeyError(i)
+        return called
+
+    async def work() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: errors.append(context["exception"]))
+        async with rtnl.aio.connect(ns) as net:
+            calls = [net.link("lo") for _ in range(20)]
+            for i, call in enumerate(calls):
+                var.set(i)
+                first, gone = callback(i, 0), callback(i, 8)
+                call.add_done_callback(first)
+                if i % 2:
+                    call.add_done_callback(callback(i, 1))
+                if i % 3 == 0:
+                    call.add_done_callback(gone)
+                    assert call.remove_done_callback(gone) == 1
+                if i % 5 == 0:
+                    assert call.remove_done_callback(first) == 1
+                if i == 7:
+                    call.add_done_callback(callback(i, 9))
+            calls[4].cancel()
+            await asyncio.gather(*calls, return_exceptions=True)
+            await asyncio.sleep(0)
+        assert calls[4].cancelled() and calls[5].result().name == "lo"
+
+    run(loop, work)
+    expected = [(i, n, i) for i in range(20) for n in (0, 1, 9)
+                if (n == 0 and i % 5) or (n == 1 and i % 2) or (n == 9 and i == 7)]
+    assert sorted(ran) == expected
+    assert [x for x in ran if x[0] == 7] == [(7, 0, 7), (7, 1, 7), (7, 9, 7)]
+    assert [type(e) for e in errors] == [KeyError]
 
 
 @pytest.mark.parametrize("rcvbuf", [None, 32768], ids=["default buffer", "32 KiB buffer"])
