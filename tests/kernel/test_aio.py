@@ -213,6 +213,27 @@ def test_lookups_answered_in_one_turn_call_back_in_one_loop_callback(
     assert len(scheduled) < 100
 
 
+def test_a_burst_of_lookups_is_read_in_few_reader_wakeups(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """500 lookups, some 26 in flight at a time: the reader sends what the answers it read made room
+    for and reads their answers in the same wake-up, not one loop turn (or two) a batch."""
+    wakeups: list[object] = []
+    readable = rtnl.aio.AsyncConnection._readable
+
+    def counted(self: rtnl.aio.AsyncConnection) -> None:
+        wakeups.append(self)
+        readable(self)
+
+    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_readable", counted)
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            return await asyncio.gather(*(net.link("lo") for _ in range(500)))
+
+    assert [x.name for x in run(loop, work)] == ["lo"] * 500
+    assert 0 < len(wakeups) < 10
+
+
 def test_a_lookups_callbacks_keep_the_futures_rules(ns: rtnl.Namespace,
                                                    loop: asyncio.AbstractEventLoop) -> None:
     """Kept or not, a lookup's callbacks run once each, in the order they were added, in the context
