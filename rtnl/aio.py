@@ -16,10 +16,11 @@ non-blocking and read by the loop (``loop.add_reader``); answers go to their cal
 number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.NetlinkSocket.feed`), so
 many coroutines share one connection, and no thread is started. Requests posted during one loop turn
 go out in one ``send``; what is in flight stays within the receive buffer (the kernel drops answers
-that do not fit), and the rest wait in order for the reader to send them as answers make room.
-Lookups (``link``, ``index``, ``route_get``) need no coroutine at all: their operation is driven by
-the reader's callbacks, and the call returns at once an awaitable that is a future (``gather`` wraps
-no task around it) and a coroutine (``create_task`` takes it); its request goes out at the next turn.
+that do not fit), and the rest wait in order for the reader, which sends them as the answers it reads
+make room and reads their answers in the same wake-up. Lookups (``link``, ``index``, ``route_get``)
+need no coroutine at all: their operation is driven by the reader's callbacks, and the call returns
+at once an awaitable that is a future (``gather`` wraps no task around it) and a coroutine
+(``create_task`` takes it); its request is built and sent when there is room for its answer.
 
 Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
 are read and dropped. A request already sent is carried out and answered first; then the
@@ -76,7 +77,7 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 class _Flight:
     """An exchange on its way, for a coroutine that awaits ``future`` (see :meth:`AsyncConnection._exchange`).
 
-    What :meth:`AsyncConnection._readable` needs of anything in flight (a lookup's :class:`_Call` has the
+    What :meth:`AsyncConnection._read` needs of anything in flight (a lookup's :class:`_Call` has the
     same): ``exchange``, its ``seqs``, the ``cost`` of its answers in the receive buffer, ``posted``
     (counted in flight: sent, or about to be at the next ``_flush``), ``dump``, and ``land``.
     """
