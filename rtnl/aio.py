@@ -16,10 +16,11 @@ non-blocking and read by the loop (``loop.add_reader``); answers go to their cal
 number through the reply loop of :mod:`rtnl.netlink` (:meth:`~rtnl.netlink.NetlinkSocket.feed`), so
 many coroutines share one connection, and no thread is started. Requests posted during one loop turn
 go out in one ``send``; what is in flight stays within the receive buffer (the kernel drops answers
-that do not fit), and the rest wait in order for the reader to send them as answers make room.
-Lookups (``link``, ``index``, ``route_get``) need no coroutine at all: their operation is driven by
-the reader's callbacks, and the call returns at once an awaitable that is a future (``gather`` wraps
-no task around it) and a coroutine (``create_task`` takes it); its request goes out at the next turn.
+that do not fit), and the rest wait in order for the reader, which sends them as the answers it reads
+make room and reads their answers in the same wake-up. Lookups (``link``, ``index``, ``route_get``)
+need no coroutine at all: their operation is driven by the reader's callbacks, and the call returns
+at once an awaitable that is a future (``gather`` wraps no task around it) and a coroutine
+(``create_task`` takes it); its request is built and sent when there is room for its answer.
 
 Cancelling a call (``asyncio.timeout``, ``task.cancel()``) leaves the connection usable: late answers
 are read and dropped. A request already sent is carried out and answered first; then the
@@ -33,12 +34,13 @@ import _socket
 import asyncio
 import collections
 import contextlib
+import contextvars
 import errno
 import functools
 import inspect
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeAlias, TypeVar, cast
 
 from . import connection
 from ._fast import Rows
@@ -63,6 +65,7 @@ _SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's fi
 # What an exchange's answers may take of the receive buffer (the kernel counts each datagram's
 # whole allocation), so that what is in flight fits it: the kernel drops answers that do not fit.
 _ACK_COST, _REPLY_COST, _DUMP_COST = 1024, 4096, 32768
+_PASSES = 16  # reads of the socket a wake-up of the reader, each after sending what the last made room for
 
 
 def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
@@ -73,32 +76,46 @@ def connect(namespace: NamespaceLike | None = None) -> AsyncConnection:
 
 
 class _Flight:
-    """An exchange on its way: its answers go to ``future`` once every request is answered."""
+    """An exchange on its way, for a coroutine that awaits ``future`` (see :meth:`AsyncConnection._exchange`).
 
-    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs", "then")
+    What :meth:`AsyncConnection._read` needs of anything in flight (a lookup's :class:`_Call` has the
+    same): ``exchange``, its ``seqs``, the ``cost`` of its answers in the receive buffer, ``posted``
+    (counted in flight: sent, or about to be at the next ``_flush``), ``dump``, and ``land``.
+    """
+
+    __slots__ = ("cost", "dump", "exchange", "future", "posted", "seqs")
 
     def __init__(self, exchange: Exchange, future: asyncio.Future[list[Answer]], cost: int,
                  dump: bool) -> None:
         self.exchange, self.future, self.cost, self.dump = exchange, future, cost, dump
         self.seqs = tuple(exchange.waiting)
-        self.posted = False  # counted in flight (sent, or about to be at the next _flush)
-        # a lookup's operation and call, which the reader goes on with (_answered) instead of the future
-        self.then: tuple[Operation[Any], _Call[Any]] | None = None
+        self.posted = False
+
+    def land(self, outcome: list[Answer] | BaseException) -> None:
+        """The exchange is over: its answers, or the error that says they will not come, go to the
+        caller. A caller cancelled meanwhile gets them on a new future, which its rollback awaits
+        (see ``_exchange``); a dump's are dropped."""
+        future = self.future
+        if future.done():
+            if self.dump:
+                return
+            future = self.future = future.get_loop().create_future()
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 class _StandIn:
     """What a :class:`Connection` method runs against in a twin: the connection as operations see it
     (:class:`~rtnl.ops.Place`), with a ``run`` that keeps the operation for the twin to await."""
 
-    __slots__ = ("_conn", "operation")
+    __slots__ = ("_conn", "namespace_id", "operation")
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.namespace_id = conn.namespace_id
         self.operation: Operation[Any] | None = None
-
-    @property
-    def namespace_id(self) -> tuple[int, int] | None:
-        return self._conn.namespace_id
 
     @property
     def kernel_echoes(self) -> bool:
@@ -114,6 +131,7 @@ class _StandIn:
 
 
 _HANDED_OVER = object()
+_Posted: TypeAlias = "_Flight | _Call[Any]"  # what waits for room, then for its answers
 
 
 def _twin(method: Callable[Concatenate[Connection, _P], _T]
@@ -140,8 +158,100 @@ def _twin(method: Callable[Concatenate[Connection, _P], _T]
 class _Call(asyncio.Future[_T]):
     """The answer of a lookup (``link()``, ``index()``, ``route_get()``): a future that the reader
     completes as the kernel answers, driving the operation from its callback, so that a thousand
-    lookups gathered cost no task and no coroutine each. It is a coroutine too (``send``, ``throw``,
-    ``close``), so ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's."""
+    lookups gathered cost no task and no coroutine each. It is its own flight (as :class:`_Flight`),
+    queued with its operation not yet started: the request is built when the receive buffer has
+    room for its answer, so a thousand lookups called at once are built one batch at a time, each
+    just before it is sent. It is a coroutine too (``send``, ``throw``, ``close``), so
+    ``create_task`` and ``TaskGroup.create_task`` take it as they take any other call's.
+
+    The first callback added while it is not done (``gather``'s, or the awaiting task's) is kept
+    here instead of in the future: :meth:`AsyncConnection._deliver` runs the kept callbacks of every
+    lookup completed in a loop turn in one loop callback, where the future would schedule one
+    each (``loop.call_soon``, in Python on the default loop). A second callback, a cancellation or
+    a call not made by a lookup twin (``kept`` unset) goes the future's own way.
+    """
+
+    __slots__ = ("conn", "exchange", "kept", "operation", "posted", "seqs")
+    kept: tuple[Callable[[Any], object], contextvars.Context] | Literal[False] | None
+    conn: AsyncConnection
+    operation: Operation[Any]
+    exchange: Exchange  # (None while its operation is not started: see _release)
+    posted: bool
+    seqs: tuple[int, ...]
+    cost = _REPLY_COST  # a lookup only reads: each of its requests is answered with data
+    dump = False
+
+    def land(self, outcome: list[Answer] | BaseException | None) -> bool:
+        """Go on with the operation: ``None`` starts it (from ``_release``, which posts its request);
+        an answer goes in as ``requesting`` would make it, without its generator (the messages are
+        sent in, an error is thrown in). True: ``exchange`` holds its next request (queued, or posted
+        by the caller); False: it is over, its result or error set (or it was cancelled: dropped with
+        its late answers)."""
+        answer: Any = outcome[0] if type(outcome) is list else outcome
+        operation = self.operation
+        while True:
+            if self.done():
+                operation.close()
+                return False
+            try:
+                thrown = isinstance(answer, BaseException)
+                step = operation.throw(answer) if thrown else operation.send(answer)
+            except StopIteration as done:
+                self.set_result(done.value)
+                break
+            except BaseException as e:
+                self.set_exception(e)
+                break
+            try:
+                if type(step) is not Request:
+                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
+                self.exchange = self.conn.sock.begin([step.message], NLM_F_ACK if step.ack else 0)
+            except BaseException as e:
+                answer = e
+                continue
+            self.seqs = tuple(self.exchange.waiting)
+            self.posted = False
+            if outcome is not None:
+                self.conn._queue(self)
+            return True
+        if self.kept:  # its callback runs with those of the other lookups completed in this turn
+            conn = self.conn
+            if not conn._completed:
+                conn._loop.call_soon(conn._deliver)
+            conn._completed.append(self)
+        return False
+
+    def add_done_callback(self, fn: Callable[[Any], object], *,
+                          context: contextvars.Context | None = None) -> None:
+        if getattr(self, "kept", False) is None and not self.done():
+            self.kept = (fn, context or contextvars.copy_context())
+            return
+        self._unkeep()  # (first: callbacks run in the order they were added)
+        if context is None:  # (given as None, the future would take the context current when it is done)
+            super().add_done_callback(fn)
+        else:
+            super().add_done_callback(fn, context=context)
+
+    def remove_done_callback(self, fn: Callable[[Any], object]) -> int:
+        kept = getattr(self, "kept", None)
+        removed = 0
+        if kept and kept[0] == fn and not self.done():  # (done, it is called all the same, as a future's)
+            self.kept, removed = None, 1
+        return removed + super().remove_done_callback(fn)
+
+    def cancel(self, msg: Any = None) -> bool:
+        if not self.done():
+            self._unkeep()
+        return super().cancel(msg)
+
+    def _unkeep(self) -> None:
+        """The future's own way from now on, for the kept callback too (unless it waits for _deliver)."""
+        kept: Any = getattr(self, "kept", False)
+        if kept is False or (kept and self.done()):
+            return
+        self.kept = False
+        if kept:
+            super().add_done_callback(kept[0], context=kept[1])
 
     def send(self, value: None) -> Any:
         if not self.done():
@@ -160,23 +270,31 @@ def _lookup(method: Callable[Concatenate[Connection, _P], _T]
             ) -> Callable[Concatenate[AsyncConnection, _P], Coroutine[Any, Any, _T]]:
     """The twin of a :class:`Connection` method that only reads, with requests of its own (no dump):
     as :func:`_twin`, but its operation is driven by the reader's callbacks, not a coroutine, and the
-    call returns its :class:`_Call` at once (the request goes out at the next loop turn). Cancelled,
+    call returns its :class:`_Call` at once (the request goes out at a later loop turn). Cancelled,
     it drops its late answers; a lookup has nothing to roll back."""
 
     def twin(self: AsyncConnection, /, *args: _P.args, **kwargs: _P.kwargs) -> _Call[_T]:
         call: _Call[_T] = _Call(loop=self._loop)
+        call.kept = None
         stand_in = self._stand_in
-        stand_in.operation = None
         try:
-            result = method(cast(Connection, stand_in), *args, **kwargs)
+            result = method(self._as_connection, *args, **kwargs)
         except BaseException as e:  # bad input: raised by the await, as a coroutine's would be
+            stand_in.operation = None
             call.set_exception(e)
             return call
-        operation, stand_in.operation = stand_in.operation, None
+        operation = stand_in.operation
         if operation is None:
             call.set_result(result)
+            return call
+        stand_in.operation = None
+        call.conn, call.operation, call.exchange = self, operation, None  # type: ignore[assignment]
+        if self._closed:
+            call.land(ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed"))
+        elif self._queued:  # (then the first queued does not fit: no room to post this one either)
+            self._queued.append(call)
         else:
-            self._advance(operation, call, None, None)
+            self._queue(call)
         return call
 
     functools.update_wrapper(twin, method)
@@ -207,13 +325,15 @@ class AsyncConnection:
         except BaseException:
             blocking.close()
             raise
-        self._flights: dict[int, _Flight] = {}  # by sequence number, until every answer is read
+        self._flights: dict[int, _Posted] = {}  # by sequence number, until every answer is read
         self._used = 0  # bytes of answers the exchanges in flight may take (at most _room)
-        self._queued: collections.deque[_Flight] = collections.deque()  # waiting for room, in order
-        self._outgoing: list[_Flight] = []  # posted, sent at the next _flush
+        self._queued: collections.deque[_Posted] = collections.deque()  # waiting for room, in order
+        self._outgoing: list[_Posted] = []  # posted, sent at the next _flush
         self._dumping = asyncio.Lock()  # the kernel runs one dump per socket at a time (EBUSY)
         self._closed = False
         self._stand_in = _StandIn(self)
+        self._as_connection = cast(Connection, self._stand_in)  # (what the twins hand the methods)
+        self._completed: list[_Call[Any]] = []  # lookups done whose kept callbacks _deliver runs
 
     async def close(self) -> None:
         """Stop reading and close the socket (calls still waiting get ``ConnectionAbortedError``)."""
@@ -292,42 +412,6 @@ class AsyncConnection:
         async with connect(cast("Namespace", step.namespace)) as inside:
             return await inside.run(step.operation(inside))
 
-    # -- lookups, driven by the reader's callbacks ----------------------------------------------------------
-    def _advance(self, operation: Operation[Any], call: _Call[Any], answer: Any,
-                 failure: BaseException | None) -> None:
-        """Run a lookup's operation to its next request (posted; its answer to :meth:`_answered`) or
-        to its end (``call``'s result or exception). A request's answer is what ``requesting`` makes
-        of it, without its generator: the messages, or the error thrown in."""
-        while True:
-            if call.done():  # cancelled: the operation is dropped with its late answers
-                operation.close()
-                return
-            try:
-                step = operation.send(answer) if failure is None else operation.throw(failure)
-            except StopIteration as done:
-                call.set_result(done.value)
-                return
-            except BaseException as e:
-                call.set_exception(e)
-                return
-            answer = failure = None
-            try:
-                if type(step) is not Request:
-                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
-                flight = self._flight([step.message], NLM_F_ACK if step.ack else 0, None)
-                flight.then = (operation, call)
-                return
-            except BaseException as e:
-                failure = e
-
-    def _answered(self, flight: _Flight, answers: list[Answer] | BaseException) -> None:
-        operation, call = flight.then  # type: ignore[misc]
-        answer = answers if isinstance(answers, BaseException) else answers[0]
-        if isinstance(answer, BaseException):
-            self._advance(operation, call, None, answer)
-        else:
-            self._advance(operation, call, answer, None)
-
     # -- one exchange, answered by the reader -------------------------------------------------------------
     async def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         if self._closed:
@@ -335,7 +419,7 @@ class AsyncConnection:
         dump = how == NLM_F_DUMP
         if dump:
             await self._dumping.acquire()  # (cancelled here: nothing was sent)
-        flight = self._flight(msgs, how, self._loop.create_future(), rows)
+        flight = self._flight(msgs, how, rows)
         try:
             return await flight.future
         except asyncio.CancelledError as cancel:
@@ -349,37 +433,30 @@ class AsyncConnection:
                 later = flight.future = self._loop.create_future()
             raise _Interrupted(cancel, later) from None
 
-    def _flight(self, msgs: list[Message], how: int, future: Any, rows: Rows | None = None) -> _Flight:
-        """An exchange of ``msgs``, posted, or queued until the answers before it make room."""
+    def _flight(self, msgs: list[Message], how: int, rows: Rows | None = None) -> _Flight:
+        """An exchange of ``msgs`` (a dump's read in ``rows``, if given), queued (see :meth:`_queue`)."""
         if self._closed:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
         cost = _DUMP_COST if dump else 0
         for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
             cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
-        flight = _Flight(self.sock.begin(msgs, how, rows), future, min(cost, self._room), dump)
-        if self._queued or self._used + cost > self._room:
-            self._queued.append(flight)  # sent by the reader once the answers before it make room
-        else:
-            self._post(flight)
+        flight = _Flight(self.sock.begin(msgs, how, rows), self._loop.create_future(), min(cost, self._room),
+                         dump)
+        self._queue(flight)
         return flight
 
-    def _post(self, flight: _Flight) -> None:
-        """Count ``flight`` in flight and queue its datagram for the next :meth:`_flush`."""
-        flight.posted = True
-        self._used += flight.cost
-        for seq in flight.seqs:
-            self._flights[seq] = flight
-        self._outgoing.append(flight)
-        if len(self._outgoing) == 1:
-            self._loop.call_soon(self._flush)
+    def _queue(self, flight: _Posted) -> None:
+        """Queue ``flight`` behind those waiting for room in the receive buffer; post it if it fits now."""
+        self._queued.append(flight)
+        self._release(0)
 
     def _flush(self) -> None:
         """Send every datagram posted during the last loop turn, as few ``send`` calls as will do: the
         kernel carries out a datagram's requests one after another (``netlink_rcv_skb``), so
         requests of many callers go out together (up to half the send buffer a call)."""
         outgoing, self._outgoing = self._outgoing, []
-        batch: list[_Flight] = []
+        batch: list[_Posted] = []
         size = 0
         for flight in outgoing:
             if batch and size + len(flight.exchange.datagram) > self._send_size:
@@ -390,45 +467,97 @@ class AsyncConnection:
         if batch:
             self._send(batch)
 
-    def _send(self, batch: list[_Flight]) -> None:
+    def _send(self, batch: list[_Posted]) -> None:
         try:
             self.sock.sock.send(b"".join([f.exchange.datagram for f in batch]))
         except OSError as e:
             for flight in batch:
                 self._land(flight)
-                self._refuse(flight, e)
+                flight.land(e)
 
     def _release(self, cost: int) -> None:
-        """``cost`` bytes of the receive buffer are free again: post what was queued and fits now."""
-        self._used -= cost
-        queued = self._queued
-        while queued and (not self._used or self._used + queued[0].cost <= self._room):
-            self._post(queued.popleft())
+        """``cost`` bytes of the receive buffer are free again: post what is queued and fits now, in
+        order (each counted in flight, its datagram sent at the next :meth:`_flush`); a lookup not
+        started yet is started now, and skipped if it ends without a request."""
+        used = self._used - cost
+        queued, room, flights, outgoing = self._queued, self._room, self._flights, self._outgoing
+        while queued and (not used or used + queued[0].cost <= room):
+            flight = queued.popleft()
+            if flight.exchange is None and type(flight) is _Call and not flight.land(None):
+                continue
+            flight.posted = True
+            used += flight.cost
+            for seq in flight.seqs:
+                flights[seq] = flight
+            if not outgoing:
+                self._loop.call_soon(self._flush)
+            outgoing.append(flight)
+        self._used = used
 
     def _readable(self) -> None:
-        """The loop's reader: every datagram queued, each to the exchange its sequence number names."""
-        flights, sock = self._flights, self.sock
-        while True:
-            try:
-                data = sock.recv_nowait()
-            except OSError as e:  # ENOBUFS: answers were dropped; who lost one cannot be told
-                self._fail(NetlinkError.from_errno(e.errno or errno.EIO, "netlink: answers were lost "
-                                                   "(the receive buffer overflowed)"))
+        """The loop's reader. The requests that the answers it read made room for are sent at once,
+        not at the next turn, and as the kernel answers a request during its ``send``, their answers
+        are read in the same wake-up: a burst of lookups costs no loop turn a batch. Up to
+        :data:`_PASSES` times, so that a burst holds the loop for a few milliseconds at most."""
+        for _ in range(_PASSES):
+            self._read()
+            if not self._outgoing or self._closed:
                 return
-            if data is None:
-                return
-            flight = flights.get(_SEQ.unpack_from(data, 8)[0]) if len(data) >= 16 else None
-            if flight is None:
-                continue  # the late answer of a request whose exchange is over
-            sock.feed(flight.exchange, data)
-            if not flight.exchange.waiting:
-                self._land(flight)
-                if flight.then is not None:
-                    self._answered(flight, flight.exchange.answers())
-                elif not flight.future.done():  # (a cancelled caller's answer is dropped)
-                    flight.future.set_result(flight.exchange.answers())
+            self._flush()
 
-    def _land(self, flight: _Flight) -> None:
+    def _read(self) -> None:
+        """Every datagram queued, each to the exchange its sequence number names; the room of the
+        exchanges answered is released once all are read."""
+        flights, sock, feed, seq_of = self._flights, self.sock, self.sock.feed, _SEQ.unpack_from
+        freed = 0
+        try:
+            while True:
+                try:
+                    data = sock.recv_nowait()
+                except OSError as e:  # ENOBUFS: answers were dropped; who lost one cannot be told
+                    self._fail(NetlinkError.from_errno(e.errno or errno.EIO, "netlink: answers were lost "
+                                                       "(the receive buffer overflowed)"))
+                    return
+                if data is None:
+                    return
+                flight = flights.get(seq_of(data, 8)[0]) if len(data) >= 16 else None
+                if flight is None:
+                    continue  # the late answer of a request whose exchange is over
+                exchange = flight.exchange
+                feed(exchange, data)
+                if exchange.waiting:
+                    continue
+                for seq in flight.seqs:
+                    del flights[seq]
+                freed += flight.cost
+                if flight.dump:
+                    self._dumping.release()
+                flight.land(exchange.answers())
+        finally:
+            self._release(freed)
+
+    def _deliver(self) -> None:
+        """Run the callbacks kept by the lookups completed since the last turn (see :class:`_Call`),
+        each in its context, as the loop runs a callback (an error goes to its exception handler)."""
+        completed, self._completed = self._completed, []
+        for i, call in enumerate(completed):
+            kept = call.kept
+            if not kept:
+                continue  # (removed, or handed to the future meanwhile)
+            call.kept = None
+            try:
+                kept[1].run(kept[0], call)
+            except (SystemExit, KeyboardInterrupt):
+                if len(completed) > i + 1:  # the others' run at a later turn
+                    if not self._completed:
+                        self._loop.call_soon(self._deliver)
+                    self._completed[:0] = completed[i + 1:]
+                raise
+            except BaseException as exc:
+                self._loop.call_exception_handler(
+                    {"message": f"Exception in callback {kept[0]!r}", "exception": exc, "future": call})
+
+    def _land(self, flight: _Posted) -> None:
         for seq in flight.seqs:
             self._flights.pop(seq, None)
         if flight.dump:
@@ -445,18 +574,7 @@ class AsyncConnection:
                 self._land(flight)
             elif flight.dump:
                 self._dumping.release()
-            self._refuse(flight, error)
-
-    def _refuse(self, flight: _Flight, error: BaseException) -> None:
-        """``flight``'s answers will not come: its caller gets ``error``, or the rollback of a caller
-        cancelled meanwhile does (it awaits those answers, see :meth:`_exchange`)."""
-        if flight.then is not None:
-            self._answered(flight, error)
-            return
-        if flight.future.done() and not flight.dump:  # (cancelled: only what is left undone can be)
-            flight.future = self._loop.create_future()
-        if not flight.future.done():
-            flight.future.set_exception(error)
+            flight.land(error)
 
     # -- events ------------------------------------------------------------------------------------------
     def monitor(self, *groups: Group | int, rcvbuf: int | None = None) -> AsyncMonitor:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import errno
+import functools
 import inspect
 import itertools
 import socket
@@ -171,6 +173,114 @@ def test_a_refusal_in_a_burst_goes_to_its_caller_only(ns: rtnl.Namespace,
     assert all(f"'{name}'" in str(x) for name, x in zip(asked, got, strict=True) if name != "lo")
 
 
+def test_lookups_called_at_once_are_built_as_room_frees(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,000 lookups called at once: only those whose answers fit the receive buffer are built (their
+    requests encoded) at once; the others when answers make room, and every one is answered."""
+    built: list[int] = []
+    begin = rtnl.netlink.NetlinkSocket.begin
+    monkeypatch.setattr(rtnl.netlink.NetlinkSocket, "begin",
+                        lambda self, msgs, how: built.append(len(msgs)) or begin(self, msgs, how))
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            calls = [net.link("lo") for _ in range(1000)]
+            assert 0 < len(built) < 100
+            return await asyncio.gather(*calls)
+
+    assert [x.name for x in run(loop, work)] == ["lo"] * 1000
+    assert built == [1] * 1000
+
+
+def test_lookups_answered_in_one_turn_call_back_in_one_loop_callback(
+        ns: rtnl.Namespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callbacks of the lookups a reader wake-up completes (gather's) run in one loop callback,
+    not one ``call_soon`` each; they keep the future's rules (next test)."""
+    loop = asyncio.new_event_loop()  # (the default loop: its call_soon can be counted)
+    scheduled: list[object] = []
+    call_soon = loop.call_soon
+    monkeypatch.setattr(loop, "call_soon",
+                        lambda cb, *args, **kw: scheduled.append(cb) or call_soon(cb, *args, **kw))
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            return await asyncio.gather(*(net.link("lo") for _ in range(500)))
+
+    try:
+        assert [x.name for x in run(loop, work)] == ["lo"] * 500
+    finally:
+        loop.close()
+    assert len(scheduled) < 100
+
+
+def test_a_burst_of_lookups_is_read_in_few_reader_wakeups(ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """500 lookups, some 26 in flight at a time: the reader sends what the answers it read made room
+    for and reads their answers in the same wake-up, not one loop turn (or two) a batch."""
+    wakeups: list[object] = []
+    readable = rtnl.aio.AsyncConnection._readable
+
+    def counted(self: rtnl.aio.AsyncConnection) -> None:
+        wakeups.append(self)
+        readable(self)
+
+    monkeypatch.setattr(rtnl.aio.AsyncConnection, "_readable", counted)
+
+    async def work() -> list[rtnl.Link]:
+        async with rtnl.aio.connect(ns) as net:
+            return await asyncio.gather(*(net.link("lo") for _ in range(500)))
+
+    assert [x.name for x in run(loop, work)] == ["lo"] * 500
+    assert 0 < len(wakeups) < 10
+
+
+def test_a_lookups_callbacks_keep_the_futures_rules(ns: rtnl.Namespace,
+                                                   loop: asyncio.AbstractEventLoop) -> None:
+    """Kept or not, a lookup's callbacks run once each, in the order they were added, in the context
+    they were added in; a removed one does not run; one that raises goes to the loop's exception
+    handler and the others still run; a cancelled lookup calls back too."""
+    var: contextvars.ContextVar[int] = contextvars.ContextVar("var")
+    ran: list[tuple[int, int, str]] = []
+    errors: list[BaseException] = []
+
+    def callback(i: int, n: int) -> Callable[[asyncio.Future[Any]], None]:
+        def called(call: asyncio.Future[Any]) -> None:
+            ran.append((i, n, var.get()))
+            if n == 9:
+                raise KeyError(i)
+        return called
+
+    async def work() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: errors.append(context["exception"]))
+        async with rtnl.aio.connect(ns) as net:
+            calls = [net.link("lo") for _ in range(20)]
+            for i, call in enumerate(calls):
+                var.set(i)
+                first, gone = callback(i, 0), callback(i, 8)
+                call.add_done_callback(first)
+                if i % 2:
+                    call.add_done_callback(callback(i, 1))
+                if i % 3 == 0:
+                    call.add_done_callback(gone)
+                    assert call.remove_done_callback(gone) == 1
+                if i % 5 == 0:
+                    assert call.remove_done_callback(first) == 1
+                if i == 7:
+                    call.add_done_callback(callback(i, 9))
+            calls[4].cancel()
+            await asyncio.gather(*calls, return_exceptions=True)
+            await asyncio.sleep(0)
+        assert calls[4].cancelled() and calls[5].result().name == "lo"
+
+    run(loop, work)
+    expected = [(i, n, i) for i in range(20) for n in (0, 1, 9)
+                if (n == 0 and i % 5) or (n == 1 and i % 2) or (n == 9 and i == 7)]
+    assert sorted(ran) == expected
+    assert [x for x in ran if x[0] == 7] == [(7, 0, 7), (7, 1, 7), (7, 9, 7)]
+    assert [type(e) for e in errors] == [KeyError]
+
+
 @pytest.mark.parametrize("rcvbuf", [None, 32768], ids=["default buffer", "32 KiB buffer"])
 def test_a_burst_larger_than_the_receive_buffer_loses_no_answer(ns: rtnl.Namespace, rcvbuf: int | None,
                                                                 loop: asyncio.AbstractEventLoop) -> None:
@@ -233,10 +343,11 @@ def test_a_dump_in_progress_does_not_hold_back_a_request(ns: rtnl.Namespace,
 
 class Gate:
     """Counts the exchanges operations await (each request, dump or window of a Batch, on every
-    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``."""
+    connection, Inside ones included) and cancels ``victim`` while it awaits exchange number ``at``:
+    at once, or ``turns`` loop turns later (``call_soon`` that many times over)."""
 
-    def __init__(self, at: int) -> None:
-        self.at, self.steps, self.fired = at, itertools.count(), False
+    def __init__(self, at: int, turns: int = 0) -> None:
+        self.at, self.turns, self.steps, self.fired = at, turns, itertools.count(), False
         self.victim: asyncio.Future[Any] | None = None
 
 
@@ -248,7 +359,10 @@ def cancel_at_step(monkeypatch: pytest.MonkeyPatch, gate: Gate) -> Iterator[None
         if not gate.fired and next(gate.steps) == gate.at:
             gate.fired = True
             assert gate.victim is not None
-            gate.victim.cancel()  # takes effect at the exchange's first await point
+            cancel: Callable[[], object] = gate.victim.cancel  # at once: at the exchange's first await
+            for _ in range(gate.turns):
+                cancel = functools.partial(asyncio.get_running_loop().call_soon, cancel)
+            cancel()
         return await real(self, *args)
 
     monkeypatch.setattr(rtnl.aio.AsyncConnection, "_exchange", exchange)
@@ -321,6 +435,34 @@ def test_cancellation_at_every_await_point_leaves_nothing(call: str, ns: rtnl.Na
             assert (names(ns), names(other)) == before, f"cancelled at exchange {at}"
         # every await point was tried: the call ran to its end without a cancel after that many
         assert steps >= EXCHANGES[call]
+
+
+@pytest.mark.parametrize("turns", [1, 2])
+def test_a_call_cancelled_in_the_turn_its_answer_is_read_ends_and_leaves_nothing(
+        turns: int, ns: rtnl.Namespace, loop: asyncio.AbstractEventLoop,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cancellation comes after the request was sent, in the loop turn that reads its answer but
+    before the reader (with asyncio, two turns after the exchange began; with uvloop, which runs
+    callbacks before it polls, one): the answer still goes to the rollback, which deletes the link,
+    and the call ends; it does not wait for an answer already read."""
+    with rtnl.connect(ns) as blocking:
+        blocking.add(Veth("eth0", "wire0"))
+    before = names(ns)
+    for at in range(EXCHANGES["add"]):
+        gate = Gate(at, turns)
+
+        async def work(gate: Gate = gate) -> None:
+            async with rtnl.aio.connect(ns) as net:
+                with cancel_at_step(monkeypatch, gate):
+                    task = gate.victim = asyncio.ensure_future(net.add(Macvlan("mv0", "eth0")))
+                    done, _ = await asyncio.wait([task], timeout=30)  # (only a call that never ends waits)
+                assert done and gate.fired
+                if not task.cancelled():  # (the call was over before the cancellation came)
+                    await net.delete("mv0")
+                assert (await net.link("eth0")).name == "eth0"
+
+        run(loop, work)
+        assert names(ns) == before, f"cancelled at exchange {at}"
 
 
 @pytest.mark.parametrize("iface", ["198.51.100.7/24", "2001:db8::7/64"])
