@@ -550,7 +550,11 @@ def ip_fast(kinds: IPKinds, bits: int) -> Builders:
             mask = masks[prefixlen]
             if number & mask._ip == number:
                 net: Any = new(network_cls)
-                net.network_address = address(number)
+                first: Any = new(address_cls)  # address(number), without the call
+                net.network_address = first
+                first._ip = number
+                if v6:
+                    first._scope_id = None
                 net.netmask = mask
                 net._prefixlen = prefixlen
                 return net
@@ -561,11 +565,13 @@ def ip_fast(kinds: IPKinds, bits: int) -> Builders:
             mask = masks[prefixlen]
             ip: Any = new(interface_cls)
             ip._ip = number
-            if v6:
-                ip._scope_id = None
             net: Any = new(network_cls)
             ip.network = net
-            net.network_address = address(number & mask._ip)
+            first: Any = new(address_cls)  # address(number & mask), without the call
+            net.network_address = first
+            first._ip = number & mask._ip
+            if v6:
+                ip._scope_id = first._scope_id = None
             net.netmask = ip.netmask = mask
             net._prefixlen = ip._prefixlen = prefixlen
             return ip

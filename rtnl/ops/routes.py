@@ -61,8 +61,7 @@ def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]
         check_table(table)
     header = RtMsg(table=table if table < 256 else 0)
     attrs = RTA.build(RTA_TABLE=table) if table != ALL_TABLES else None
-    out = routes_of((yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs), ROWS)))
-    return out if table == ALL_TABLES else [route for route in out if route.table == table]
+    return routes_of((yield Dump(Message(RTM_GETROUTE, header=header, attrs=attrs), ROWS)), table)
 
 
 # --- writing --------------------------------------------------------------------------------------------

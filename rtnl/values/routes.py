@@ -119,11 +119,11 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
     else:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
         route.dst = prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST")
     route.gateway = _gateway_of(buf, gs, ge, parent) if gs else None
-    route.link = _u32(buf, ls, le, "RTA_OIF") if ls else None
-    route.table = _u32(buf, ts, te, "RTA_TABLE") if ts else htable
+    route.link = _U32(buf, ls)[0] if le - ls == 4 else _absent(ls, le, "RTA_OIF")
+    route.table = _U32(buf, ts)[0] if te - ts == 4 else _absent(ts, te, "RTA_TABLE", htable)
     route.protocol = _PROTOCOLS.get(protocol, protocol)
     route.scope = _SCOPES.get(scope, scope)
-    route.metric = _u32(buf, ms, me, "RTA_PRIORITY") if ms else None
+    route.metric = _U32(buf, ms)[0] if me - ms == 4 else _absent(ms, me, "RTA_PRIORITY")
     route.type = _TYPES.get(rtype, rtype)
     route.prefsrc = _prefsrc_of(buf, ps, pe, parent) if ps else None
     if xs:
@@ -138,12 +138,14 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
     return route  # type: ignore[no-any-return]
 
 
-def routes_of(answer: list[tuple[bytes, bytes]]) -> list[Route]:
-    """The routes of a dump read in :data:`ROWS`, as ``ip route`` shows them: of the IPv4 and IPv6
-    unicast tables only, no cached clones (RTM_F_CLONED), no multicast (RTNL_FAMILY_IPMR/IP6MR) or
-    other families' routes, which are not routes of IP networks."""
-    return [route_of(buf, row) for buf, table in answer for row in _rows_of(table)
-            if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]  # type, family, flags
+def routes_of(answer: list[tuple[bytes, bytes]], table: int = RT_TABLE_UNSPEC) -> list[Route]:
+    """The routes of a dump read in :data:`ROWS` (of ``table`` only, unless ``RT_TABLE_UNSPEC``), as
+    ``ip route`` shows them: of the IPv4 and IPv6 unicast tables only, no cached clones
+    (RTM_F_CLONED), no multicast (RTNL_FAMILY_IPMR/IP6MR) or other families' routes, which are not
+    routes of IP networks."""
+    out = [route_of(buf, row) for buf, rows in answer for row in _rows_of(rows)
+           if row[1] == RTM_NEWROUTE and row[7] in _IP and not row[15] & RTM_F_CLONED]  # type, family, flags
+    return out if table == RT_TABLE_UNSPEC else [route for route in out if route.table == table]
 
 
 _gateway_of, _prefsrc_of, _metrics_of, _hops_of, _pref_of = (_FIELDS.decoders[i] for i in (1, 5, 6, 7, 8))
@@ -153,10 +155,11 @@ _Filling = unfrozen(Route)
 _PROTOCOLS, _SCOPES, _TYPES, _PREFS = map(members, (RouteProtocol, Scope, RouteType, RoutePref))
 
 
-def _u32(buf: bytes, start: int, end: int, what: str) -> int:
-    if end - start != 4:
+def _absent(start: int, end: int, what: str, default: int | None = None) -> int | None:
+    """A u32 field whose attribute is not 4 bytes long: ``default`` if absent, else a DecodeError."""
+    if start:
         raise DecodeError(f"{what}: {end - start} bytes are not a 4-byte integer")
-    return _U32(buf, start)[0]  # type: ignore[no-any-return]
+    return default
 
 
 @dataclass(frozen=True, slots=True)
