@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rtnl import codec, netlink
 from rtnl.codec import (
@@ -33,8 +35,11 @@ from rtnl.codec import (
 )
 from rtnl.errors import DecodeError, DumpInterrupted, NetlinkError
 from rtnl.netlink import NetlinkSocket, NetlinkWarning
+from rtnl.uapi import RTM_F_CLONED
 from rtnl.values.addresses import ROWS as ADDRESS_ROWS
 from rtnl.values.addresses import Address, addresses_of
+from rtnl.values.routes import ROWS as ROUTE_ROWS
+from rtnl.values.routes import Route, routes_of
 from tests.support.messages import PORT, ack, dgram, done, dump_request, link, seq_of
 
 
@@ -247,3 +252,41 @@ def test_a_dump_read_in_rows_is_retried_when_interrupted_and_refuses_bad_attribu
     assert len(sock.sock.sent) == 2 and not sock.sock.queue
     with pytest.raises(DecodeError, match="IFA: attribute 3 claims"):
         addresses_of(answers)
+
+
+def route(i: int, seq: int) -> Message:
+    dst = ipaddress.IPv6Address(0x20010DB8_0002 << 80 | i << 64)
+    return Message(codec.RTM_NEWROUTE, NLM_F_MULTI, header=codec.RtMsg(10, 64, 0, 0, 254, 3, 0, 1, 0),
+                   attrs=codec.RTA.build(RTA_TABLE=254, RTA_DST=dst, RTA_PRIORITY=1024, RTA_OIF=i,
+                                         RTA_METRICS=codec.RTAX.build(RTAX_MTU=1400)), seq=seq, pid=PORT)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4), st.booleans())
+def test_rows_and_messages_agree_on_damaged_answers(flips: list[tuple[int, int]], routes: bool) -> None:
+    """Bytes of a dump's datagram changed at random: the rows path makes the same values, or fails
+    with the same error, as the messages do (ops.routes and ops.addresses read them so)."""
+    make, rows_of, plan = (route, routes_of, ROUTE_ROWS) if routes else (address, addresses_of, ADDRESS_ROWS)
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        s = seq_of(req)
+        data = bytearray(dgram(*(make(i, s) for i in range(1, 4))))
+        for where, value in flips:
+            data[where % len(data)] = value
+        return [(0, bytes(data)), (0, dgram(done(s)))]
+
+    def read(way: Callable[[], object]) -> object:
+        try:
+            return way()
+        except (DecodeError, NetlinkError) as e:  # (a flipped NLM_F_DUMP_INTR: DumpInterrupted)
+            return repr(e)
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    get = codec.RTM_GETROUTE if routes else codec.RTM_GETADDR
+    by_rows = read(lambda: rows_of(sock.ask(netlink.dumping(Message(get), plan))))
+    value_of, wanted = (Route.from_message, codec.RTM_NEWROUTE) if routes else (Address.from_message,
+                                                                                 codec.RTM_NEWADDR)
+    by_messages = read(lambda: [value_of(m) for m in sock.dump(Message(get)) if m.type == wanted and
+                                m.header.family in (socket.AF_INET, socket.AF_INET6) and
+                                not (routes and m.header.flags & RTM_F_CLONED)])
+    assert by_rows == by_messages
