@@ -431,9 +431,7 @@ _MEMBERS: dict[Any, dict[int, Any]] = {}  # enum class -> {value: member}, fille
 
 def member_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
     """``cls(value)``, or ``value`` itself when this version does not know it: kept, never dropped."""
-    known = _MEMBERS.get(cls)
-    if known is None:
-        known = _MEMBERS[cls] = {}
+    known = _MEMBERS.get(cls) or members_seen(cls)
     member = known.get(value)
     if member is None:
         try:
@@ -443,6 +441,16 @@ def member_or_int(cls: Callable[[int], _E], value: int) -> _E | int:
         if len(known) < 256:  # an IntFlag makes a member of any value: the cache stays small
             known[value] = member
     return member
+
+
+def members_seen(cls: Callable[[int], _E]) -> dict[int, _E]:
+    """The members :func:`member_or_int` has made of ``cls`` so far, by value (it keeps adding to
+    this dict): ``members_seen(cls).get(v) or member_or_int(cls, v)`` saves the call on a hit, for
+    an ``IntFlag``, whose members are made as values are met (a falsy member is just looked up again)."""
+    known = _MEMBERS.get(cls)
+    if known is None:
+        known = _MEMBERS[cls] = {}
+    return known
 
 
 def members(cls: Callable[[int], _E]) -> dict[int, _E]:

@@ -11,7 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .._fast import ip_address_of, ip_interface_of, member_or_int, members, pick_spans, unfrozen
+from .._fast import (
+    ip_address_of,
+    ip_interface_of,
+    member_or_int,
+    members,
+    members_seen,
+    pick_spans,
+    unfrozen,
+)
 from ..errors import DecodeError
 from ..uapi import AF_INET, AF_INET6, INFINITY_LIFE_TIME, RTM_NEWADDR
 from ..wire.message import Message, rows
@@ -71,8 +79,12 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     address.address = prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL")
     address.scope = _SCOPES.get(scope, scope)
     # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
-    address.flags = member_or_int(AddressFlag, hflags if not fs else _flags_of(buf, fs, fe, None))
-    address.label = _label_of(buf, bs, be, None) if bs else None
+    flags = hflags if not fs else _U32(buf, fs)[0] if fe - fs == 4 else _flags_of(buf, fs, fe, None)
+    address.flags = _FLAGS.get(flags) or member_or_int(AddressFlag, flags)
+    if bs and buf[be - 1] == 0 and buf.find(0, bs) == be - 1:  # a NUL-terminated label, as the kernel's
+        address.label = buf[bs:be - 1].decode("utf-8", "surrogateescape")
+    else:  # none, or its decoder says what is wrong with it
+        address.label = _label_of(buf, bs, be, None) if bs else None
     if cs:  # ifa_prefered, ifa_valid, then the kernel's time stamps
         if ce - cs != 16:
             raise DecodeError(f"IFA_CACHEINFO: {ce - cs} bytes, not struct ifa_cacheinfo's 16")
@@ -97,6 +109,8 @@ _peer_of, _flags_of, _label_of = _FIELDS.decoders[1:4]
 _CACHEINFO = struct.Struct("=II8x").unpack_from  # struct ifa_cacheinfo (linux/if_addr.h): the lifetimes
 _Filling = unfrozen(Address)
 _SCOPES = members(Scope)
+_FLAGS = members_seen(AddressFlag)  # what member_or_int has made so far: one lookup, no call
+_U32 = struct.Struct("=I").unpack_from
 
 
 def prefix_at(build: Callable[[int, int, bool], _P], buf: bytes, start: int, end: int, length: int,

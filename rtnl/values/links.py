@@ -5,9 +5,9 @@ counters (:class:`LinkStats`).
 A :class:`Link` is a lazy view of one RTM_NEWLINK message: one walk over its attributes finds them
 all (in a dump, the C walk over the whole datagram, :data:`LINK_ROWS`; for a single message,
 :meth:`Attrs.locate <rtnl.codec.Attrs.locate>`), and each property decodes its own when read; the
-kind's data is decoded when ``kind`` or ``info`` is first read, once per distinct IFLA_LINKINFO. This module knows
-messages as values: not sockets, namespaces or how a link is created (``rtnl.values.specs``,
-``rtnl.ops.links``).
+kind's data is decoded when ``kind`` or ``info`` is first read, once per distinct IFLA_LINKINFO.
+This module knows messages as values: not sockets, namespaces or how a link is created
+(``rtnl.values.specs``, ``rtnl.ops.links``).
 """
 
 from __future__ import annotations
