@@ -141,13 +141,21 @@ def _getlink(link: str | int) -> Message:
     return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": _EXT_MASK}))
 
 
+_NAME_AND_GROUP = IFLA.picker("IFLA_IFNAME", "IFLA_GROUP")
+
+
 def _names_and_groups(place: Place) -> Operation[dict[int, tuple[str, int]]]:
-    """index -> (name, group) of every link: a dump that decodes two attributes, not whole Links."""
+    """index -> (name, group) of every link: a dump that finds two attributes per link in one walk
+    and decodes only them, not whole Links (a bulk delete pays for this per link of the namespace)."""
     mask = IFLA.build(IFLA_EXT_MASK=RTEXT_FILTER_SKIP_STATS)
+    name_of, group_of = _NAME_AND_GROUP.decoders
     out = {}
     for m in (yield Dump(Message(RTM_GETLINK, attrs=mask))):
-        if m.type == RTM_NEWLINK and m.attrs is not None:
-            out[m.header.index] = (m.attrs.get("IFLA_IFNAME", ""), m.attrs.get("IFLA_GROUP", 0))
+        attrs = m.attrs
+        if m.type == RTM_NEWLINK and attrs is not None:
+            buf, (name, name_end, group, group_end), parent = attrs.locate(_NAME_AND_GROUP)
+            out[m.header.index] = (name_of(buf, name, name_end, parent) if name else "",
+                                   group_of(buf, group, group_end, parent) if group else 0)
     return out
 
 
@@ -711,19 +719,20 @@ def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
         check_ref(ref)
     if not refs:
         return
+    wanted = [index_here(place, ref) for ref in refs]  # an index, or a name for the dump to resolve
     current = yield from _names_and_groups(place)  # index -> (name, group)
-    by_name = {name: index for index, (name, _) in current.items()}
+    by_name = ({name: index for index, (name, _) in current.items()}
+               if any(isinstance(found, str) for found in wanted) else {})
     targets: dict[int, int] = {}  # index -> old group
-    for ref in refs:
-        found = by_name.get(ref, 0) if isinstance(ref, str) else index_here(place, ref)
-        assert isinstance(found, int)
-        if found not in current:
+    for ref, found in zip(refs, wanted, strict=True):
+        index = by_name.get(found, 0) if isinstance(found, str) else found
+        entry = current.get(index)
+        if entry is None:
             raise NetlinkError.from_errno(errno.ENODEV, about=f"link {ref_text(ref)}")
-        if isinstance(ref, Link) and ref.name != current[found][0]:  # a stale Link: its index was reused
-            raise NetlinkError.from_errno(errno.ENODEV, f"index {found} is {current[found][0]!r} now",
+        if isinstance(ref, Link) and ref.name != entry[0]:  # a stale Link: its index was reused
+            raise NetlinkError.from_errno(errno.ENODEV, f"index {index} is {entry[0]!r} now",
                                           about=f"link {ref_text(ref)}")
-        targets[found] = current[found][1]
-    used = {group for _, group in current.values()}
+        targets[index] = entry[1]
     old = set(targets.values())
     if len(old) == 1 and 0 not in old and all(i in targets for i, (_, g) in current.items() if g in old):
         # they make up their group (not the default 0, where links made elsewhere land), as links made
@@ -731,6 +740,7 @@ def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
         # meanwhile by someone else goes too)
         yield Request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=old.pop())))
         return
+    used = {group for _, group in current.values()}
     group = _random_group()
     while group in used:
         group = _random_group()
