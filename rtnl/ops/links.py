@@ -141,13 +141,21 @@ def _getlink(link: str | int) -> Message:
     return Message(RTM_GETLINK, attrs=IFLA.build(**{_name_key(link): link, "IFLA_EXT_MASK": _EXT_MASK}))
 
 
+_NAME_AND_GROUP = IFLA.picker("IFLA_IFNAME", "IFLA_GROUP")
+
+
 def _names_and_groups(place: Place) -> Operation[dict[int, tuple[str, int]]]:
-    """index -> (name, group) of every link: a dump that decodes two attributes, not whole Links."""
+    """index -> (name, group) of every link: a dump that finds two attributes per link in one walk
+    and decodes only them, not whole Links (a bulk delete pays for this per link of the namespace)."""
     mask = IFLA.build(IFLA_EXT_MASK=RTEXT_FILTER_SKIP_STATS)
+    name_of, group_of = _NAME_AND_GROUP.decoders
     out = {}
     for m in (yield Dump(Message(RTM_GETLINK, attrs=mask))):
-        if m.type == RTM_NEWLINK and m.attrs is not None:
-            out[m.header.index] = (m.attrs.get("IFLA_IFNAME", ""), m.attrs.get("IFLA_GROUP", 0))
+        attrs = m.attrs
+        if m.type == RTM_NEWLINK and attrs is not None:
+            buf, (name, name_end, group, group_end), parent = attrs.locate(_NAME_AND_GROUP)
+            out[m.header.index] = (name_of(buf, name, name_end, parent) if name else "",
+                                   group_of(buf, group, group_end, parent) if group else 0)
     return out
 
 
@@ -697,40 +705,51 @@ def delete(place: Place, link: LinkRef) -> Operation[None]:
 
 @about(lambda links: "links of delete_many()")
 def delete_many(place: Place, links: Iterable[LinkRef]) -> Operation[None]:
-    """Delete many links in one kernel transaction.
+    """Delete many links in one kernel transaction: all of them, or none if the kernel refuses one.
 
-    Deleting links one by one costs the kernel an RCU grace period each (~16 ms on 6.x). Here every
-    link is first put into a fresh, unused link group (cheap, batched requests), then one
-    ``RTM_DELLINK`` by ``IFLA_GROUP`` unregisters them all together; links that are alone in their
-    group already are deleted by that group at once. If either step fails, the links
-    get their old groups back and the error is raised. Links given by name are resolved with one
-    dump, which also catches a stale :class:`Link` (its index now holds another name).
+    Deleting links one by one costs the kernel an RCU grace period each (~16 ms on 6.x), and the
+    kernel deletes many links in one go only by group (``RTM_DELLINK`` with ``IFLA_GROUP``, as
+    ``ip link del group N``; Linux 6.18 has no request that takes a list of links). So one dump first
+    reads every link's name and group (it resolves names and catches a stale :class:`Link`, whose
+    index now holds another name), then:
+
+    - links that make up a whole group of their own (not the default group 0) are deleted by that
+      group, in one request. A link that another program puts into that group while this runs
+      (between the dump and the delete, a few milliseconds) is deleted with them, as by ``ip``.
+    - otherwise every link is first put into a fresh group that no link is in (a random number of
+      2**20 or more; batched requests), and that group is deleted.
+
+    The kernel checks every link of the group before it deletes any, so a refusal (``lo``, a device
+    without link ops: ``EOPNOTSUPP``) deletes nothing; the links get their old groups back and the
+    error is raised.
     """
     refs = check_items(links, "links")
+    wanted = []  # an index, or a name for the dump to resolve; bad refs refused before anything is sent
     for ref in refs:
-        check_ref(ref)
+        found = index_here(place, ref)
+        if isinstance(found, str):
+            check_name(found, lookup=True)
+        wanted.append(found)
     if not refs:
         return
     current = yield from _names_and_groups(place)  # index -> (name, group)
-    by_name = {name: index for index, (name, _) in current.items()}
+    by_name = ({name: index for index, (name, _) in current.items()}
+               if any(isinstance(found, str) for found in wanted) else {})
     targets: dict[int, int] = {}  # index -> old group
-    for ref in refs:
-        found = by_name.get(ref, 0) if isinstance(ref, str) else index_here(place, ref)
-        assert isinstance(found, int)
-        if found not in current:
+    for ref, found in zip(refs, wanted, strict=True):
+        index = by_name.get(found, 0) if isinstance(found, str) else found
+        entry = current.get(index)
+        if entry is None:
             raise NetlinkError.from_errno(errno.ENODEV, about=f"link {ref_text(ref)}")
-        if isinstance(ref, Link) and ref.name != current[found][0]:  # a stale Link: its index was reused
-            raise NetlinkError.from_errno(errno.ENODEV, f"index {found} is {current[found][0]!r} now",
+        if isinstance(ref, Link) and ref.name != entry[0]:  # a stale Link: its index was reused
+            raise NetlinkError.from_errno(errno.ENODEV, f"index {index} is {entry[0]!r} now",
                                           about=f"link {ref_text(ref)}")
-        targets[found] = current[found][1]
-    used = {group for _, group in current.values()}
+        targets[index] = entry[1]
     old = set(targets.values())
     if len(old) == 1 and 0 not in old and all(i in targets for i, (_, g) in current.items() if g in old):
-        # they make up their group (not the default 0, where links made elsewhere land), as links made
-        # for one job often do: one request, like `ip link del group N` (a link put into that group
-        # meanwhile by someone else goes too)
         yield Request(Message(RTM_DELLINK, attrs=IFLA.build(IFLA_GROUP=old.pop())))
         return
+    used = {group for _, group in current.values()}
     group = _random_group()
     while group in used:
         group = _random_group()
@@ -752,7 +771,11 @@ def _random_group() -> int:
 
 
 def _regroup(groups: dict[int, int]) -> Operation[None]:
-    msgs = [_newlink(index, attrs={"IFLA_GROUP": group}) for index, group in groups.items()]
+    """Put each link (by index) into its group: batched requests that differ in their header only,
+    so each group's attribute is built once."""
+    attrs = {group: IFLA.build(IFLA_GROUP=group) for group in set(groups.values())}
+    msgs = [Message(RTM_NEWLINK, header=IfInfoMsg(index=index), attrs=attrs[group])
+            for index, group in groups.items()]
     for answer in (yield Batch(msgs, WINDOW)):
         if isinstance(answer, NetlinkError):
             raise answer

@@ -485,6 +485,28 @@ def test_delete_many_by_their_own_group(net: rtnl.Connection, parent: Link) -> N
     assert [(x.name, x.group) for x in net.links() if x.name in ("lo", "mv9")] == [("lo", 8), ("mv9", 8)]
 
 
+def test_delete_many_by_group_takes_a_link_that_joins_the_group_meanwhile(
+        net: rtnl.Connection, parent: Link, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What delete_many's docstring says of its one-request path: the group is deleted as it is when
+    the request arrives, so a link put into it after the dump goes too (as with ``ip link del group``)."""
+    import rtnl.ops.links
+
+    mine = [net.add(Macvlan(f"mv{i}", parent)) for i in range(2)]
+    late = net.add(Macvlan("late0", parent))
+    for link in mine:
+        net.set(link, group=7)
+    real = rtnl.ops.links._names_and_groups
+
+    def dump_then_join(place: Any) -> Any:  # an operation (see rtnl.ops)
+        out = yield from real(place)
+        net.set(late, group=7)  # another program, between the dump and the delete
+        return out
+
+    monkeypatch.setattr(rtnl.ops.links, "_names_and_groups", dump_then_join)
+    net.delete_many(mine)
+    assert not [x.name for x in net.links() if x.kind == "macvlan"]
+
+
 def test_link_refs_everywhere(net: rtnl.Connection, parent: Link) -> None:
     mv = net.add(Macvlan("mv0", parent))
     for ref in (mv, "mv0", mv.index):

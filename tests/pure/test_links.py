@@ -135,3 +135,58 @@ def test_links_with_the_same_kind_data_share_its_decoding_and_others_do_not() ->
     assert c.info == MacvlanInfo(MacvlanMode.PRIVATE, MacvlanFlag(2)) and c.kind == "macvlan"
     assert (a.name, a.mtu, a.parent, b.name) == ("a", 1500, 2, "b")  # each property its own attribute
     assert a != b and a == _link(3, "a", 4) and hash(a) == hash(_link(3, "a", 4))
+
+
+# --- delete_many, driven without a kernel -----------------------------------------------------------
+
+
+class _Place:
+    namespace_id = (1, 2)
+    kernel_echoes = True
+
+
+def _dump(*links: tuple[int, str, int]) -> list[Any]:
+    """A link dump's messages as the kernel sends them, (index, name, group) each: encoded, decoded."""
+    from rtnl.codec import IFLA, IfInfoMsg, Message, decode
+    from rtnl.uapi import RTM_NEWLINK
+
+    return [m for i, name, group in links for m in decode(Message(
+        RTM_NEWLINK, header=IfInfoMsg(index=i), attrs=IFLA.build(IFLA_IFNAME=name, IFLA_MTU=1500,
+                                                                  IFLA_GROUP=group)).encode(seq=1))]
+
+
+def test_delete_many_refuses_a_bad_link_before_it_sends_anything() -> None:
+    from rtnl.codec import IFLA, IfInfoMsg
+    from rtnl.links import Link
+    from rtnl.ops.links import delete_many
+
+    foreign = Link(IfInfoMsg(index=5), IFLA.build(IFLA_IFNAME="mv5"), (3, 4))  # read in another namespace
+    for links, error in (([7, foreign], ValueError), (["mv0", "a/b"], ValueError), (["mv0", True], TypeError),
+                         ([0], ValueError)):
+        with pytest.raises(error):
+            next(delete_many(_Place(), links))  # the first step would be the dump
+
+
+def test_delete_many_deletes_a_whole_group_by_it_and_regroups_a_part_first() -> None:
+    from rtnl.ops import Batch, Dump, Request
+    from rtnl.ops.links import delete_many
+    from rtnl.uapi import RTM_DELLINK, RTM_NEWLINK
+
+    answer = _dump((1, "lo", 0), (2, "mv0", 7), (3, "mv1", 7), (4, "mv2", 9))
+    op = delete_many(_Place(), ["mv1", 2])
+    assert isinstance(next(op), Dump)
+    step = op.send(answer)  # mv0 and mv1 are all of group 7: deleted by it, nothing else asked
+    assert isinstance(step, Request) and step.message.type == RTM_DELLINK
+    assert (step.message.header.index, dict(step.message.attrs)) == (0, {"IFLA_GROUP": 7})
+    with pytest.raises(StopIteration):
+        op.send([])
+
+    op = delete_many(_Place(), [2, 4])  # group 7 holds mv1 too, mv2 is in 9: a fresh group for both
+    next(op)
+    batch = op.send(answer)
+    assert isinstance(batch, Batch)
+    assert [(m.type, m.header.index) for m in batch.messages] == [(RTM_NEWLINK, 2), (RTM_NEWLINK, 4)]
+    [fresh] = {m.attrs["IFLA_GROUP"] for m in batch.messages}
+    assert fresh >= 2**20 and fresh not in (0, 7, 9)
+    step = op.send([[], []])
+    assert isinstance(step, Request) and dict(step.message.attrs) == {"IFLA_GROUP": fresh}
