@@ -51,7 +51,7 @@ from ..values.links import LINK_ROWS, Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
 from ..wire.attrs import Attrs, Body, view
 from ..wire.headers import IfInfoMsg
-from ..wire.message import Message
+from ..wire.message import Message, rows
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
 from . import Batch, Dump, Inside, Operation, Place, Request, Step, about, ignoring_errors
 
@@ -142,20 +142,24 @@ def _getlink(link: str | int) -> Message:
 
 
 _NAME_AND_GROUP = IFLA.picker("IFLA_IFNAME", "IFLA_GROUP")
+_NAME_AND_GROUP_ROWS = rows(RTM_NEWLINK, _NAME_AND_GROUP)
 
 
 def _names_and_groups(place: Place) -> Operation[dict[int, tuple[str, int]]]:
-    """index -> (name, group) of every link: a dump that finds two attributes per link in one walk
-    and decodes only them, not whole Links (a bulk delete pays for this per link of the namespace)."""
+    """index -> (name, group) of every link: a dump read in rows (one C walk per datagram finds both
+    attributes of every link), of which only those two are decoded (a bulk delete pays this per link)."""
     mask = IFLA.build(IFLA_EXT_MASK=RTEXT_FILTER_SKIP_STATS)
     name_of, group_of = _NAME_AND_GROUP.decoders
+    read = _NAME_AND_GROUP_ROWS.row.iter_unpack
     out = {}
-    for m in (yield Dump(Message(RTM_GETLINK, attrs=mask))):
-        attrs = m.attrs
-        if m.type == RTM_NEWLINK and attrs is not None:
-            buf, (name, name_end, group, group_end), parent = attrs.locate(_NAME_AND_GROUP)
-            out[m.header.index] = (name_of(buf, name, name_end, parent) if name else "",
-                                   group_of(buf, group, group_end, parent) if group else 0)
+    for buf, table in (yield Dump(Message(RTM_GETLINK, attrs=mask), _NAME_AND_GROUP_ROWS)):
+        for row in read(table):  # (status, type, flags, seq, pid, start, end, *ifinfomsg, *spans)
+            if row[1] == RTM_NEWLINK:
+                if row[0]:  # badly framed attributes: the walk says how
+                    Attrs.over(IFLA, buf, row[5], row[6]).locate(_NAME_AND_GROUP)
+                name, name_end, group, group_end = row[12:]
+                out[row[9]] = (name_of(buf, name, name_end, None) if name else "",
+                               group_of(buf, group, group_end, None) if group else 0)
     return out
 
 

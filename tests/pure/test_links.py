@@ -146,13 +146,15 @@ class _Place:
 
 
 def _dump(*links: tuple[int, str, int]) -> list[Any]:
-    """A link dump's messages as the kernel sends them, (index, name, group) each: encoded, decoded."""
-    from rtnl.codec import IFLA, IfInfoMsg, Message, decode
+    """A link dump's answer as the driver hands it over, (index, name, group) each: one datagram's rows."""
+    from rtnl._fast import message_rows
+    from rtnl.codec import IFLA, IfInfoMsg, Message
+    from rtnl.ops.links import _NAME_AND_GROUP_ROWS
     from rtnl.uapi import RTM_NEWLINK
 
-    return [m for i, name, group in links for m in decode(Message(
-        RTM_NEWLINK, header=IfInfoMsg(index=i), attrs=IFLA.build(IFLA_IFNAME=name, IFLA_MTU=1500,
-                                                                  IFLA_GROUP=group)).encode(seq=1))]
+    data = b"".join(Message(RTM_NEWLINK, header=IfInfoMsg(index=i), attrs=IFLA.build(
+        IFLA_IFNAME=name, IFLA_MTU=1500, IFLA_GROUP=group)).encode(seq=1) for i, name, group in links)
+    return [(data, message_rows(data, _NAME_AND_GROUP_ROWS, 1, 0)[0])]  # read in rows, as the driver does
 
 
 def test_delete_many_refuses_a_bad_link_before_it_sends_anything() -> None:
