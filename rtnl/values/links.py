@@ -13,14 +13,15 @@ This module knows messages as values: not sockets, namespaces or how a link is c
 from __future__ import annotations
 
 import ipaddress
+import struct
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
-from .._fast import ROW_HEAD, Memo, member_or_int, members
+from .._fast import ROW_HEAD, Memo, member_or_int, members, pick_spans
 from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
 from ..wire.attrs import Attrs, NestByKind
 from ..wire.headers import IfInfoMsg
 from ..wire.message import Message, rows
-from ..wire.schemas import IFLA, IFLA_BR, IFLA_BRPORT, IFLA_INFO, IFLA_MACVLAN
+from ..wire.schemas import IFLA, IFLA_BR, IFLA_BRPORT, IFLA_INFO, IFLA_MACVLAN, IFLA_MACVLAN_MACADDR_LIST
 from .check import check_index, check_name
 from .enums import MacvlanFlag, MacvlanMode, OperState
 
@@ -43,19 +44,26 @@ class MacvlanInfo(NamedTuple):
 
     @classmethod
     def from_attrs(cls, data: Attrs) -> MacvlanInfo:
-        # each field decoded where the one walk found it, if there: a dump may hold a macvlan's
-        # distinct data per link (its own bcqueuelen), decoded once each
-        buf, (ms, me, fs, fe, ss, se, qs, qe, us, ue, cs, ce), parent = data.locate(_MACVLAN_FIELDS)
-        mode, flags, macs, queue_len, used, cutoff = _MACVLAN_FIELDS.decoders
-        value = mode(buf, ms, me, parent) if ms else MacvlanMode.VEPA
-        return _new_tuple(cls, (  # the fields in order, without keyword handling
-            _MACVLAN_MODES.get(value, value),
-            # an IntFlag keeps bits it does not know; member_or_int saves the enum call per link
-            cast(MacvlanFlag, member_or_int(MacvlanFlag, flags(buf, fs, fe, parent) if fs else 0)),
-            # the kernel lists them in its hash order, which means nothing: sorted, they compare
-            () if not ss else tuple(sorted(macs(buf, ss, se, parent).get_all("IFLA_MACVLAN_MACADDR"))),
-            queue_len(buf, qs, qe, parent) if qs else None, used(buf, us, ue, parent) if us else None,
-            cutoff(buf, cs, ce, parent) if cs else None))
+        return _macvlan_info(*data.span())
+
+
+def _macvlan_info(buf: bytes, start: int, end: int) -> MacvlanInfo:
+    """The MacvlanInfo the IFLA_MACVLAN_* attributes in ``buf[start:end]`` say: each field decoded
+    where the one walk found it, if there (a dump may hold distinct data per link, its own
+    bcqueuelen: decoded once each, so this is on a dump's path)."""
+    ms, me, fs, fe, ss, se, qs, qe, us, ue, cs, ce = pick_spans(buf, start, end, _MACVLAN_FIELDS.types,
+                                                                "IFLA_MACVLAN")
+    mode = MacvlanMode.VEPA if not ms else _U32(buf, ms)[0] if me - ms == 4 else _MODE_OF(buf, ms, me, None)
+    return _new_tuple(MacvlanInfo, (  # the fields in order, without keyword handling
+        _MACVLAN_MODES.get(mode, mode),
+        # an IntFlag keeps bits it does not know; member_or_int saves the enum call per link
+        cast(MacvlanFlag, member_or_int(MacvlanFlag, _FLAGS_OF(buf, fs, fe, None) if fs else 0)),
+        # the kernel lists them in its hash order, which means nothing: sorted, they compare
+        () if not ss else tuple(sorted(Attrs.over(IFLA_MACVLAN_MACADDR_LIST, buf, ss, se).get_all(
+            "IFLA_MACVLAN_MACADDR"))),
+        _U32(buf, qs)[0] if qe - qs == 4 else _QUEUE_LEN_OF(buf, qs, qe, None) if qs else None,
+        _U32(buf, us)[0] if ue - us == 4 else _USED_OF(buf, us, ue, None) if us else None,
+        _S32(buf, cs)[0] if ce - cs == 4 else _CUTOFF_OF(buf, cs, ce, None) if cs else None))
 
 
 class VethInfo(NamedTuple):
@@ -205,6 +213,8 @@ _MACVLAN_FIELDS = IFLA_MACVLAN.picker("IFLA_MACVLAN_MODE", "IFLA_MACVLAN_FLAGS",
                                       "IFLA_MACVLAN_BC_QUEUE_LEN", "IFLA_MACVLAN_BC_QUEUE_LEN_USED",
                                       "IFLA_MACVLAN_BC_CUTOFF")
 _MACVLAN_MODES = members(MacvlanMode)
+_MODE_OF, _FLAGS_OF, _, _QUEUE_LEN_OF, _USED_OF, _CUTOFF_OF = _MACVLAN_FIELDS.decoders
+_U32, _S32 = struct.Struct("=I").unpack_from, struct.Struct("=i").unpack_from
 _BRIDGE_FIELDS = IFLA_BR.picker("IFLA_BR_STP_STATE", "IFLA_BR_FORWARD_DELAY", "IFLA_BR_AGEING_TIME",
                                 "IFLA_BR_VLAN_FILTERING")
 _PORT_FIELDS = IFLA_BRPORT.picker("IFLA_BRPORT_MODE", "IFLA_BRPORT_STATE", "IFLA_BRPORT_LEARNING",
@@ -494,21 +504,22 @@ def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
 
 def _decode_kinds(raw: bytes) -> tuple[tuple[str | None, LinkInfo | None, BridgePortInfo | None], bool]:
     """What an IFLA_LINKINFO payload says: kind, info (a veth's is not in it: None) and port."""
-    buf, (ks, ke, ds, de, ss, se, ps, pe), _ = Attrs.over(IFLA_INFO, raw, 0, len(raw)).locate(_INFO_FIELDS)
-    kind = _kind_of(buf, ks, ke, None) if ks else None
-    slave_kind = _kind_of(buf, ss, se, None) if ss else None
+    ks, ke, ds, de, ss, se, ps, pe = pick_spans(raw, 0, len(raw), _INFO_FIELDS.types, "IFLA_INFO")
+    kind = _kind_of(raw, ks, ke, None) if ks else None
+    slave_kind = _kind_of(raw, ss, se, None) if ss else None
     info: LinkInfo | None = None
-    if ds and kind in _INFO_OF:  # a known kind's data, read by the schema its kind names
-        info = _INFO_OF[kind].from_attrs(Attrs.over(_DATA.schema_of(kind), buf, ds, de))  # type: ignore[arg-type]
+    if ds and kind in ("macvlan", "macvtap"):
+        info = _macvlan_info(raw, ds, de)
+    elif ds and kind in _INFO_OF:  # another known kind's data, read by the schema its kind names
+        info = _INFO_OF[kind].from_attrs(Attrs.over(_DATA.schema_of(kind), raw, ds, de))  # type: ignore[arg-type]
     port = None
     if ps and slave_kind == "bridge":
-        port = BridgePortInfo.from_attrs(Attrs.over(_SLAVE_DATA.schema_of(slave_kind), buf, ps, pe))  # type: ignore[arg-type]
+        port = BridgePortInfo.from_attrs(Attrs.over(_SLAVE_DATA.schema_of(slave_kind), raw, ps, pe))  # type: ignore[arg-type]
     return (kind, info, port), True
 
 
 _kind_of = _INFO_FIELDS.decoders[0]
-_INFO_OF: dict[str, type[MacvlanInfo | BridgeInfo | VxlanInfo]] = {  # (from_attrs looked up per call)
-    "macvlan": MacvlanInfo, "macvtap": MacvlanInfo, "bridge": BridgeInfo, "vxlan": VxlanInfo}
+_INFO_OF: dict[str, type[BridgeInfo | VxlanInfo]] = {"bridge": BridgeInfo, "vxlan": VxlanInfo}
 _DATA, _SLAVE_DATA = (cast(NestByKind, IFLA_INFO.by_name[name][1])
                       for name in ("IFLA_INFO_DATA", "IFLA_INFO_SLAVE_DATA"))
 

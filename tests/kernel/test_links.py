@@ -762,16 +762,16 @@ def test_a_kernel_ignoring_bc_cutoff_is_reported_and_nothing_kept(net: rtnl.Conn
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A kernel before 6.4 accepts IFLA_MACVLAN_BC_CUTOFF and silently ignores it (so never reports
     it): simulated by a read-back that drops it."""
-    real = MacvlanInfo.from_attrs
-
-    def old_kernel(data: Any) -> MacvlanInfo:
-        return real(data)._replace(bc_cutoff=None)
-
     from rtnl.values import links as values
 
+    real = values._macvlan_info
+
+    def old_kernel(buf: bytes, start: int, end: int) -> MacvlanInfo:
+        return real(buf, start, end)._replace(bc_cutoff=None)
+
     before = _names(net)
-    values._KINDS.clear()  # kind data is decoded once per distinct bytes: not by the real from_attrs
-    monkeypatch.setattr(MacvlanInfo, "from_attrs", staticmethod(old_kernel))
+    values._KINDS.clear()  # kind data is decoded once per distinct bytes: not by the real decoder
+    monkeypatch.setattr(values, "_macvlan_info", old_kernel)
     with pytest.raises(rtnl.NetlinkError) as e:
         net.add(Macvlan("mv0", parent, bc_cutoff=5))
     assert e.value.errno == errno.EOPNOTSUPP and "Linux >= 6.4" in str(e.value)
