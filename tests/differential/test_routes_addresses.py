@@ -78,7 +78,21 @@ def built() -> Iterator[tuple[rtnl.Namespace, rtnl.Connection, float]]:
     with rtnl.Namespace.anonymous() as ns, base(ns) as net:
         for line in IP_SETUP.strip().splitlines():
             ip(ns, *line.split())
+        settled(lambda: their_routes(ns))
         yield ns, net, time.monotonic()
+
+
+def settled(read: Callable[[], object], within: float = 10.0) -> None:
+    """Wait until ``read()`` says the same twice 0.2 s apart: an IPv6 address's local route comes
+    from the kernel's DAD work (even with nodad), a moment after ``ip addr add`` returns."""
+    deadline, last = time.monotonic() + within, read()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = read()
+        if now == last:
+            return
+        last = now
+    raise AssertionError(f"still changing after {within} s")
 
 
 # --- what ip shows, as rtnl values ---------------------------------------------------------------------
