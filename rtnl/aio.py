@@ -311,8 +311,8 @@ class AsyncConnection:
                 return
             answer = failure = None
             try:
-                if type(step) is not Request:
-                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
+                if type(step) is not Request or step.then is not None:
+                    raise TypeError(f"a lookup's step is a Request of one message, not {step!r}")
                 flight = self._flight([step.message], NLM_F_ACK if step.ack else 0, None)
                 flight.then = (operation, call)
                 return

@@ -138,8 +138,8 @@ class Connection:
                 answer, failure = None, e
 
     def _answer(self, step: Step) -> Any:
-        if isinstance(step, Request):  # (exchanges() would say requesting(); this is it, run directly)
-            return self.sock.request(step.message, ack=step.ack)
+        if isinstance(step, Request) and step.then is None:  # (exchanges() would say requesting(); this
+            return self.sock.request(step.message, ack=step.ack)  # is it, run directly)
         if isinstance(step, Inside):
             with connect(cast("Namespace", step.namespace)) as inside:
                 return inside.run(step.operation(inside))

@@ -82,11 +82,19 @@ Exchanges = Generator[tuple[list[Message], int], list[Answer], _T]
 gets. :meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
 
 
-def requesting(msg: Message, ack: bool = True) -> Exchanges[list[Message]]:
+def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:
     """One request: its answer messages, or its ``NetlinkError`` raised (:meth:`NetlinkSocket.request`
-    runs it without the generator)."""
-    [answer] = yield [msg], NLM_F_ACK if ack else 0
-    return _answered(answer)
+    runs it without the generator). With ``then``, a read sent in the same datagram: ``msg``'s
+    refusal is raised, else ``then``'s answer (messages or error) returned; ``then`` asks no ack
+    (its answer, data or an error, ends it), so ``msg`` carries its own."""
+    if then is None:
+        [answer] = yield [msg], NLM_F_ACK if ack else 0
+        return _answered(answer)
+    if ack and not msg.flags & NLM_F_ACK:
+        msg = Message(msg.type, msg.flags | NLM_F_ACK, header=msg.header, attrs=msg.attrs)
+    first, second = yield [msg, then], 0
+    _answered(first)
+    return second
 
 
 def _answered(answer: Answer) -> list[Message]:

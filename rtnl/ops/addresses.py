@@ -16,6 +16,7 @@ from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
     AF_INET6,
+    NLM_F_ACK,
     NLM_F_CREATE,
     NLM_F_ECHO,
     NLM_F_EXCL,
@@ -110,7 +111,7 @@ def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
 def read_back(place: Place, target: int, value: Interface, answer: list[Message] | NetlinkError,
               ) -> Operation[Address]:
     """The address just added, as the kernel lists it: from ``answer``, the add's echo (IPv4) or the
-    answer to a get of the one address sent with the add (IPv6, which the kernel does not echo),
+    answer to a get of the one address sent in the add's datagram (IPv6, which the kernel does not echo),
     and only failing that from a dump of the link's addresses (which made n adds quadratic). A
     refused get fails the add (its caller removes the address again)."""
     if isinstance(answer, NetlinkError):
@@ -148,30 +149,33 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     target = ref if type(ref) is int else (yield from index(place, ref))
     if getattr(value, "scope_id", None):  # (an IPv4Interface has none)
         value = yield from _unscoped(place, value, target)
-    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
+    flags = NLM_F_CREATE | NLM_F_ACK | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     v4 = value.version == 4  # IPv4 answers NLM_F_ECHO (Linux >= 6.3)
     extra = (_NODAD if nodad and not v4 else 0) | (_NOPREFIXROUTE if noprefixroute else 0)  # ints: no enum |
     add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
-    undo = Request(_message(RTM_DELADDR, 0, target, value, peer=other))
+    # IPv6 does not echo: a get of the one address goes in the add's datagram, its answer the step's
+    get = None if v4 else Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+                                  attrs=IFA.build(IFA_ADDRESS=value.ip))
     try:
-        answer: list[Message] | NetlinkError = yield Request(add)
+        answer: list[Message] | NetlinkError = yield Request(add, then=get)
     except (NetlinkError, GeneratorExit):  # refused: nothing was added
         raise
-    except BaseException:  # cut short after the kernel took it (a cancellation thrown in after its answer)
-        yield from ignoring_errors(undo)
+    except BaseException:  # cut short once the kernel took it (see Step: a refusal would come instead)
+        yield from _remove(target, value, other)
         raise
     try:
-        if not v4:  # IPv6 does not echo: a get of the one address, in a step of its own after the
-            # add's, so that an add cut short is told from a refused one (which must not be undone)
-            get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
-                          attrs=IFA.build(IFA_ADDRESS=value.ip))
-            answer = yield Request(get)
         return (yield from read_back(place, target, value, answer))
     except GeneratorExit:
         raise
     except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)
-        yield from ignoring_errors(undo)
+        yield from _remove(target, value, other)
         raise
+
+
+def _remove(target: int, value: Interface, peer: IPAddress | None) -> Operation[None]:
+    """Undo an add: remove the address again, a refusal ignored (the error that made it necessary is
+    the one to report)."""
+    yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value, peer=peer)))
 
 
 @about(lambda items: "addresses of add_addresses()")

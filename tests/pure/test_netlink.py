@@ -24,6 +24,7 @@ from rtnl.codec import (
     NLM_F_MULTI,
     NLMSG_ERROR,
     NLMSGERR,
+    RTM_GETLINK,
     RTM_NEWLINK,
     ErrorHeader,
     IfInfoMsg,
@@ -198,3 +199,32 @@ def test_plain_acks_read_from_their_header_end_requests_as_decoded_ones_do() -> 
         assert answers(False, **kwargs) == answers(True, **kwargs) == [[], 0]  # type: ignore[arg-type]
     alone, decoded = answers(False, intr=True), answers(True, intr=True)
     assert [type(a) for a in alone] == [type(a) for a in decoded] == [DumpInterrupted, int]
+
+
+@pytest.mark.parametrize(("add_error", "get_error"), [(0, 0), (-errno.EEXIST, 0), (0, -errno.ENODEV)])
+def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error: int) -> None:
+    """``requesting(msg, then=get)``: one datagram, the change acked and the read not (its answer, data
+    or an error, ends it); a refusal of the change is raised, the read's answer returned as a value."""
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        first = struct.unpack_from("=I", req)[0]
+        change, read = req[:first], req[first:]
+        got = ack(read, get_error) if get_error else link(7, seq_of(read), flags=0)
+        return [(0, dgram(ack(change, add_error))), (0, dgram(got))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    asking = netlink.requesting(Message(RTM_NEWLINK, header=IfInfoMsg(index=7)),
+                                then=Message(RTM_GETLINK, header=IfInfoMsg(index=7)))
+    if add_error:
+        with pytest.raises(FileExistsError):
+            sock.ask(asking)
+    else:
+        got = sock.ask(asking)
+        if get_error:
+            assert isinstance(got, NetlinkError) and got.errno == errno.ENODEV
+        else:
+            assert isinstance(got, list) and [m.header.index for m in got] == [7]
+    [sent] = sock.sock.sent
+    first = struct.unpack_from("=I", sent)[0]
+    flags = [struct.unpack_from("=H", sent, at + 6)[0] & codec.NLM_F_ACK for at in (0, first)]
+    assert flags == [codec.NLM_F_ACK, 0]
+    assert not sock.sock.queue  # every answer read
