@@ -36,7 +36,6 @@ import contextlib
 import errno
 import functools
 import inspect
-import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -44,9 +43,9 @@ from . import connection
 from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
-from .netlink import Answer, Exchange, NetlinkSocket
+from .netlink import SEQ, Answer, Exchange, NetlinkSocket, answers_data
 from .ops import Inside, Operation, Request, exchanges
-from .uapi import NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO
+from .uapi import NLM_F_ACK, NLM_F_DUMP
 from .wire.message import Message
 
 if TYPE_CHECKING:
@@ -57,7 +56,6 @@ __all__ = ["AsyncConnection", "AsyncMonitor", "connect"]
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-_SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's first message
 
 # What an exchange's answers may take of the receive buffer (the kernel counts each datagram's
 # whole allocation), so that what is in flight fits it: the kernel drops answers that do not fit.
@@ -354,8 +352,8 @@ class AsyncConnection:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
         cost = _DUMP_COST if dump else 0
-        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
-            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
+        for m in msgs if not dump else ():
+            cost += _REPLY_COST if answers_data(m) else _ACK_COST
         flight = _Flight(self.sock.begin(msgs, how), future, min(cost, self._room), dump)
         if self._queued or self._used + cost > self._room:
             self._queued.append(flight)  # sent by the reader once the answers before it make room
@@ -416,7 +414,7 @@ class AsyncConnection:
                 return
             if data is None:
                 return
-            flight = flights.get(_SEQ.unpack_from(data, 8)[0]) if len(data) >= 16 else None
+            flight = flights.get(SEQ.unpack_from(data, 8)[0]) if len(data) >= 16 else None
             if flight is None:
                 continue  # the late answer of a request whose exchange is over
             sock.feed(flight.exchange, data)

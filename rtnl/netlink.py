@@ -40,6 +40,7 @@ from .uapi import (
     NLM_F_CAPPED,
     NLM_F_DUMP,
     NLM_F_DUMP_INTR,
+    NLM_F_ECHO,
     NLM_F_MULTI,
     NLM_F_REQUEST,
     NLMSG_DONE,
@@ -52,8 +53,8 @@ from .uapi import (
 )
 from .wire.message import Message, attribute_at, decode
 
-__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "Exchange", "Exchanges", "NetlinkSocket",
-           "NetlinkWarning", "dumping", "each", "requesting"]
+__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "SEQ", "WINDOW", "Exchange", "Exchanges",
+           "NetlinkSocket", "NetlinkWarning", "answers_data", "dumping", "each", "requesting"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -67,7 +68,9 @@ ECHO_WINDOW = 16
 RECV_SIZE = 1 << 16
 _SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", SO_RCVBUFFORCE)  # the C library's, where it says
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
-_MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
+_MSG_TRUNC = _socket.MSG_TRUNC
+_MSG_PEEK_TRUNC = _socket.MSG_PEEK | _MSG_TRUNC
+SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's first message
 #: a plain ack as the kernel sends it to a socket with NETLINK_CAP_ACK: struct nlmsghdr (flags
 #: NLM_F_CAPPED, no ext-ack attributes) and struct nlmsgerr's error, 0, then the request's nlmsghdr
 #: (linux/netlink.h)
@@ -80,6 +83,12 @@ Exchanges = Generator[tuple[list[Message], int], list[Answer], _T]
 """A way of asking, without I/O: it yields ``(messages, how)`` for each exchange to run (``how`` is
 ``NLM_F_ACK``, ``NLM_F_DUMP`` or 0), receives that exchange's answers, and returns what the asker
 gets. :meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
+
+
+def answers_data(msg: Message) -> bool:
+    """Whether the kernel answers ``msg`` with data, not with an ack alone: an echo, or a read (an
+    ``RTM_GET*``, type 4n + 2 in linux/rtnetlink.h)."""
+    return bool(msg.flags & NLM_F_ECHO) or msg.type % 4 == 2
 
 
 def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:
@@ -142,13 +151,17 @@ class Exchange:
     its first answer that is not part of a multi-part reply.
     """
 
-    __slots__ = ("datagram", "how", "order", "waiting")
+    __slots__ = ("acks", "datagram", "how", "order", "waiting")
 
     def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int]) -> None:
         self.how = how
         self.waiting: dict[int, _Waiting] = {}
         self.order: list[_Waiting] = []
+        #: whether every answer is an ack (small: the request is not in it, its ext-ack at most)
+        self.acks = how == NLM_F_ACK
         for msg in msgs:
+            if self.acks and answers_data(msg):
+                self.acks = False
             seq = next(seqs)
             data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
             sent = self.waiting[seq] = _Waiting(data)
@@ -302,9 +315,28 @@ class NetlinkSocket:
         flags, and read until each is answered. Call with the lock held."""
         exchange = self.begin(msgs, how)
         self.sock.sendall(exchange.datagram)
-        while exchange.waiting:
-            self.feed(exchange, self.recv())
+        if exchange.acks:
+            while exchange.waiting:
+                self.feed(exchange, self._recv_ack(exchange))
+        else:
+            while exchange.waiting:
+                self.feed(exchange, self.recv())
         return exchange.answers()
+
+    def _recv_ack(self, exchange: Exchange) -> bytes:
+        """One datagram from the kernel for an exchange answered with acks alone, in one call: no
+        peek at its size, as an ack is small. One that did not fit :data:`RECV_SIZE` comes cut
+        (``MSG_TRUNC`` says so): the late answer of an exchange interrupted before, dropped as such
+        answers are; for one of ``exchange``'s requests (which no ack can be) an error is raised."""
+        while True:
+            data, _, flags, (sender, _groups) = self.sock.recvmsg(RECV_SIZE)
+            if sender != 0:
+                continue
+            if not flags & _MSG_TRUNC:
+                return data
+            if SEQ.unpack_from(data, 8)[0] in exchange.waiting:
+                raise NetlinkError.from_errno(errno.EMSGSIZE, f"an answer larger than {RECV_SIZE} bytes, "
+                                              "where an ack was expected, came cut")
 
     def begin(self, msgs: list[Message], how: int) -> Exchange:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the

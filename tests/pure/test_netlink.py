@@ -69,6 +69,12 @@ class FakeSocket:
         assert len(data) <= n, "fewer bytes asked for than the peek said: the datagram would be truncated"
         return data, (sender, 0)
 
+    def recvmsg(self, n: int) -> tuple[bytes, list[Any], int, tuple[int, int]]:
+        """No peek first: a datagram larger than ``n`` comes cut, as the kernel cuts it."""
+        sender, data = self.queue.popleft()
+        self.cut = getattr(self, "cut", 0) + (len(data) > n)
+        return data[:n], [], socket.MSG_TRUNC if len(data) > n else 0, (sender, 0)
+
 
 def test_answers_for_other_sequences_ports_and_senders_are_skipped() -> None:
     def answer(req: bytes) -> list[tuple[int, bytes]]:
@@ -228,3 +234,29 @@ def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error
     flags = [struct.unpack_from("=H", sent, at + 6)[0] & codec.NLM_F_ACK for at in (0, first)]
     assert flags == [codec.NLM_F_ACK, 0]
     assert not sock.sock.queue  # every answer read
+
+
+def test_acks_are_read_in_one_call_and_a_late_answer_too_large_for_it_is_dropped() -> None:
+    """An exchange answered with acks alone reads each datagram with one ``recvmsg`` (no peek): a late
+    answer of an earlier exchange larger than RECV_SIZE comes cut and is dropped, as late answers
+    are; an answer of the exchange itself that came cut is an error, never taken as it is."""
+    big = dgram(*(link(i, 999) for i in range(1, 4000)))  # ~100 KiB, for sequence 999 (long gone)
+    assert len(big) > netlink.RECV_SIZE
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        return [(0, big), (PORT + 1, dgram(ack(req, -errno.EPERM))), (0, dgram(ack(req)))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    assert sock.request(Message(RTM_NEWLINK, header=IfInfoMsg(index=3))) == []
+    assert sock.sock.cut == 1 and not sock.sock.queue
+
+    def cut_own(req: bytes) -> list[tuple[int, bytes]]:
+        return [(0, dgram(*(link(i, seq_of(req), flags=0) for i in range(1, 4000)))), (0, dgram(ack(req)))]
+
+    sock = NetlinkSocket(FakeSocket(cut_own))  # type: ignore[arg-type]
+    with pytest.raises(NetlinkError) as e:
+        sock.request(Message(RTM_NEWLINK, header=IfInfoMsg(index=3)))
+    assert e.value.errno == errno.EMSGSIZE
+    # a read is answered with data: peeked at, so that a large answer comes whole
+    sock = NetlinkSocket(FakeSocket(cut_own))  # type: ignore[arg-type]
+    assert len(sock.request(Message(RTM_GETLINK, header=IfInfoMsg(index=3)))) == 3999
