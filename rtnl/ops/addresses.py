@@ -104,7 +104,7 @@ def _unscoped(place: Place, value: Interface, target: int) -> Operation[Interfac
     return ipaddress.ip_interface(f"{str(value.ip).partition('%')[0]}/{value.network.prefixlen}")
 
 
-def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
+def _about(link: LinkRef, iface: InterfaceLike, *_: object, **__: object) -> str:
     return f"address {iface} on link {ref_text(link)}"
 
 
@@ -125,7 +125,7 @@ def read_back(place: Place, target: int, value: Interface, answer: list[Message]
 
 
 @about(_about)
-def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None,
+def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: AddressLike | None = None,
                 valid_lft: int | None = None, preferred_lft: int | None = None, noprefixroute: bool = False,
                 nodad: bool = False, replace: bool = False) -> Operation[Address]:
     """Add an IPv4 or IPv6 address (``ip addr add IFACE dev LINK``; IPv4 gets the broadcast address

@@ -254,14 +254,14 @@ def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Ope
     return known[ref]
 
 
-def _about(dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
-           table: int = RT_TABLE_MAIN, **_: object) -> str:
+def _about(dst: NetworkLike, gateway: AddressLike | None = None, link: LinkRef | None = None,
+           table: int = RT_TABLE_MAIN, *_: object, **__: object) -> str:
     via = f" via {gateway}" * (gateway is not None) + f" dev {ref_text(link)}" * (link is not None)
     return f"route {dst}{via}" + f" table {table}" * (table != RT_TABLE_MAIN)
 
 
 @about(_about)
-def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
+def add_route(place: Place, dst: NetworkLike, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
               replace: bool = False, onlink: bool = False, prefsrc: AddressLike | None = None,
               type: RouteType | str = RouteType.UNICAST, protocol: RouteProtocol | str | int | None = None,
