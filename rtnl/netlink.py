@@ -48,13 +48,15 @@ from .uapi import (
     NLMSG_MIN_TYPE,
     NLMSG_NOOP,
     NLMSG_OVERRUN,
+    RTM_GETADDR,
     SO_RCVBUFFORCE,
     SOL_NETLINK,
 )
 from .wire.message import Message, attribute_at, decode
 
 __all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "SEQ", "WINDOW", "Exchange", "Exchanges",
-           "NetlinkSocket", "NetlinkWarning", "answers_data", "dumping", "each", "requesting"]
+           "NetlinkSocket", "NetlinkWarning", "answered_small", "answers_data", "dumping", "each",
+           "requesting"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -89,6 +91,13 @@ def answers_data(msg: Message) -> bool:
     """Whether the kernel answers ``msg`` with data, not with an ack alone: an echo, or a read (an
     ``RTM_GET*``, type 4n + 2 in linux/rtnetlink.h)."""
     return bool(msg.flags & NLM_F_ECHO) or msg.type % 4 == 2
+
+
+def answered_small(msg: Message) -> bool:
+    """Whether every answer to ``msg`` surely fits :data:`RECV_SIZE`: an ack or an error (its
+    ext-ack at most: the request is not in it), or the one address a get of an address is answered
+    with (struct ifaddrmsg and a few short attributes). Not a dump, an echo or another read."""
+    return not msg.flags & (NLM_F_ECHO | NLM_F_DUMP) and (msg.type % 4 != 2 or msg.type == RTM_GETADDR)
 
 
 def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:
@@ -151,17 +160,18 @@ class Exchange:
     its first answer that is not part of a multi-part reply.
     """
 
-    __slots__ = ("acks", "datagram", "how", "order", "waiting")
+    __slots__ = ("datagram", "how", "order", "small", "waiting")
 
     def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int]) -> None:
         self.how = how
         self.waiting: dict[int, _Waiting] = {}
         self.order: list[_Waiting] = []
         #: whether every answer is an ack (small: the request is not in it, its ext-ack at most)
-        self.acks = how == NLM_F_ACK
+        #: whether every answer surely fits RECV_SIZE (answered_small), so is read without a peek
+        self.small = how != NLM_F_DUMP
         for msg in msgs:
-            if self.acks and answers_data(msg):
-                self.acks = False
+            if self.small and not answered_small(msg):
+                self.small = False
             seq = next(seqs)
             data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
             sent = self.waiting[seq] = _Waiting(data)
@@ -315,19 +325,19 @@ class NetlinkSocket:
         flags, and read until each is answered. Call with the lock held."""
         exchange = self.begin(msgs, how)
         self.sock.sendall(exchange.datagram)
-        if exchange.acks:
+        if exchange.small:
             while exchange.waiting:
-                self.feed(exchange, self._recv_ack(exchange))
+                self.feed(exchange, self._recv_small(exchange))
         else:
             while exchange.waiting:
                 self.feed(exchange, self.recv())
         return exchange.answers()
 
-    def _recv_ack(self, exchange: Exchange) -> bytes:
-        """One datagram from the kernel for an exchange answered with acks alone, in one call: no
-        peek at its size, as an ack is small. One that did not fit :data:`RECV_SIZE` comes cut
-        (``MSG_TRUNC`` says so): the late answer of an exchange interrupted before, dropped as such
-        answers are; for one of ``exchange``'s requests (which no ack can be) an error is raised."""
+    def _recv_small(self, exchange: Exchange) -> bytes:
+        """One datagram from the kernel for an exchange whose answers are all small (acks, say), in
+        one call: no peek at its size. One that did not fit :data:`RECV_SIZE` comes cut (``MSG_TRUNC``
+        says so): the late answer of an exchange interrupted before, dropped as such answers are; for
+        one of ``exchange``'s requests (which none can be) an error is raised."""
         while True:
             data, _, flags, (sender, _groups) = self.sock.recvmsg(RECV_SIZE)
             if sender != 0:
@@ -336,7 +346,7 @@ class NetlinkSocket:
                 return data
             if SEQ.unpack_from(data, 8)[0] in exchange.waiting:
                 raise NetlinkError.from_errno(errno.EMSGSIZE, f"an answer larger than {RECV_SIZE} bytes, "
-                                              "where an ack was expected, came cut")
+                                              "where a small one was expected, came cut")
 
     def begin(self, msgs: list[Message], how: int) -> Exchange:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the

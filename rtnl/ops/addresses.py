@@ -68,8 +68,8 @@ def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int =
         attrs["IFA_FLAGS"] = extra
     if lifetimes is not None:
         attrs["IFA_CACHEINFO"] = (*lifetimes, 0, 0)  # ifa_prefered, ifa_valid; the stamps are the kernel's
-    header = IfAddrMsg(family=AF_INET if v4 else AF_INET6, prefixlen=iface.network.prefixlen, index=target)
-    return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))
+    header = IfAddrMsg(AF_INET if v4 else AF_INET6, iface.network.prefixlen, 0, 0, target)  # (positional:
+    return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))                   # ~0.3 µs less)
 
 
 def _peer(value: Interface, peer: AddressLike | None) -> IPAddress | None:
@@ -141,8 +141,9 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: Address
     - ``replace``: update an existing address instead of failing with ``FileExistsError``
     """
     value = check_interface(iface)
-    for flag, what in ((replace, "replace"), (nodad, "nodad"), (noprefixroute, "noprefixroute")):
-        check_bool(flag, what)
+    check_bool(replace, "replace")
+    check_bool(nodad, "nodad")
+    check_bool(noprefixroute, "noprefixroute")
     other = _peer(value, peer)
     lifetimes = check_lifetimes(valid_lft, preferred_lft)
     ref = index_here(place, link)  # an index or a Link of here: no lookup to run
@@ -154,7 +155,7 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: Address
     extra = (_NODAD if nodad and not v4 else 0) | (_NOPREFIXROUTE if noprefixroute else 0)  # ints: no enum |
     add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
     # IPv6 does not echo: a get of the one address goes in the add's datagram, its answer the step's
-    get = None if v4 else Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
+    get = None if v4 else Message(RTM_GETADDR, header=IfAddrMsg(AF_INET6, 0, 0, 0, target),
                                   attrs=IFA.build(IFA_ADDRESS=value.ip))
     try:
         answer: list[Message] | NetlinkError = yield Request(add, then=get)

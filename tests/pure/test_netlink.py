@@ -260,3 +260,9 @@ def test_acks_are_read_in_one_call_and_a_late_answer_too_large_for_it_is_dropped
     # a read is answered with data: peeked at, so that a large answer comes whole
     sock = NetlinkSocket(FakeSocket(cut_own))  # type: ignore[arg-type]
     assert len(sock.request(Message(RTM_GETLINK, header=IfInfoMsg(index=3)))) == 3999
+    # but a get of one address is answered with that address, small: read in one call too
+    assert netlink.answered_small(Message(codec.RTM_GETADDR)) and not netlink.answered_small(
+        Message(codec.RTM_GETADDR, codec.NLM_F_REQUEST | codec.NLM_F_DUMP))
+    assert not netlink.answered_small(Message(RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_ECHO))
+    sock = NetlinkSocket(FakeSocket(lambda req: [(0, big), (0, dgram(ack(req)))]))  # type: ignore[arg-type]
+    assert sock.request(Message(codec.RTM_GETADDR)) == [] and sock.sock.cut == 1
