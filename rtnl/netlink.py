@@ -97,7 +97,10 @@ def answered_small(msg: Message) -> bool:
     """Whether every answer to ``msg`` surely fits :data:`RECV_SIZE`: an ack or an error (its
     ext-ack at most: the request is not in it), or the one address a get of an address is answered
     with (struct ifaddrmsg and a few short attributes). Not a dump, an echo or another read."""
-    return not msg.flags & (NLM_F_ECHO | NLM_F_DUMP) and (msg.type % 4 != 2 or msg.type == RTM_GETADDR)
+    if msg.flags & NLM_F_ECHO:
+        return False
+    # (NLM_F_DUMP's bits mean REPLACE|EXCL in a change: only a read is a dump by them)
+    return msg.type % 4 != 2 or (msg.type == RTM_GETADDR and not msg.flags & NLM_F_DUMP)
 
 
 def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:

@@ -264,5 +264,6 @@ def test_acks_are_read_in_one_call_and_a_late_answer_too_large_for_it_is_dropped
     assert netlink.answered_small(Message(codec.RTM_GETADDR)) and not netlink.answered_small(
         Message(codec.RTM_GETADDR, codec.NLM_F_REQUEST | codec.NLM_F_DUMP))
     assert not netlink.answered_small(Message(RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_ECHO))
+    assert netlink.answered_small(Message(RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_EXCL | NLM_F_CREATE))
     sock = NetlinkSocket(FakeSocket(lambda req: [(0, big), (0, dgram(ack(req)))]))  # type: ignore[arg-type]
     assert sock.request(Message(codec.RTM_GETADDR)) == [] and sock.sock.cut == 1
