@@ -138,8 +138,10 @@ class Connection:
                 answer, failure = None, e
 
     def _answer(self, step: Step) -> Any:
-        if isinstance(step, Request) and step.then is None:  # (exchanges() would say requesting(); this
-            return self.sock.request(step.message, ack=step.ack)  # is it, run directly)
+        if isinstance(step, Request):  # (exchanges() would say requesting(); this is it, run directly)
+            if step.then is None:
+                return self.sock.request(step.message, ack=step.ack)
+            return self.sock.request_then(step.message, step.then, ack=step.ack)
         if isinstance(step, Inside):
             with connect(cast("Namespace", step.namespace)) as inside:
                 return inside.run(step.operation(inside))

@@ -111,11 +111,15 @@ def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> E
     if then is None:
         [answer] = yield [msg], NLM_F_ACK if ack else 0
         return _answered(answer)
-    if ack and not msg.flags & NLM_F_ACK:
-        msg = Message(msg.type, msg.flags | NLM_F_ACK, header=msg.header, attrs=msg.attrs)
-    first, second = yield [msg, then], 0
+    first, second = yield [_acked(msg) if ack else msg, then], 0
     _answered(first)
     return second
+
+
+def _acked(msg: Message) -> Message:
+    """``msg`` asking for its ack itself (in an exchange that asks none of the others)."""
+    return msg if msg.flags & NLM_F_ACK else Message(msg.type, msg.flags | NLM_F_ACK, header=msg.header,
+                                                     attrs=msg.attrs)
 
 
 def _answered(answer: Answer) -> list[Message]:
@@ -278,6 +282,15 @@ class NetlinkSocket:
         with self._lock:  # requesting(), run without its generator (~1 µs): most steps are one request
             [answer] = self._exchange([msg], NLM_F_ACK if ack else 0)
         return _answered(answer)
+
+    def request_then(self, msg: Message, then: Message, *, ack: bool = True) -> Answer:
+        """Send ``msg`` and ``then``, a read, in one datagram: ``msg``'s refusal raised, else ``then``'s
+        answer (its messages or its error) returned. :func:`requesting` with ``then``, run without
+        its generator (~1.5 µs)."""
+        with self._lock:
+            first, second = self._exchange([_acked(msg) if ack else msg, then], 0)
+        _answered(first)
+        return second
 
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.

@@ -207,10 +207,13 @@ def test_plain_acks_read_from_their_header_end_requests_as_decoded_ones_do() -> 
     assert [type(a) for a in alone] == [type(a) for a in decoded] == [DumpInterrupted, int]
 
 
+@pytest.mark.parametrize("generator", [True, False], ids=["requesting", "request_then"])
 @pytest.mark.parametrize(("add_error", "get_error"), [(0, 0), (-errno.EEXIST, 0), (0, -errno.ENODEV)])
-def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error: int) -> None:
+def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error: int,
+                                                       generator: bool) -> None:
     """``requesting(msg, then=get)``: one datagram, the change acked and the read not (its answer, data
-    or an error, ends it); a refusal of the change is raised, the read's answer returned as a value."""
+    or an error, ends it); a refusal of the change is raised, the read's answer returned as a value.
+    ``request_then``, the same without the generator (the blocking driver's), does the same."""
     def answer(req: bytes) -> list[tuple[int, bytes]]:
         first = struct.unpack_from("=I", req)[0]
         change, read = req[:first], req[first:]
@@ -218,13 +221,19 @@ def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error
         return [(0, dgram(ack(change, add_error))), (0, dgram(got))]
 
     sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
-    asking = netlink.requesting(Message(RTM_NEWLINK, header=IfInfoMsg(index=7)),
-                                then=Message(RTM_GETLINK, header=IfInfoMsg(index=7)))
+    change = Message(RTM_NEWLINK, header=IfInfoMsg(index=7))
+    read = Message(RTM_GETLINK, header=IfInfoMsg(index=7))
+
+    def asking() -> Any:
+        if generator:
+            return sock.ask(netlink.requesting(change, then=read))
+        return sock.request_then(change, read)
+
     if add_error:
         with pytest.raises(FileExistsError):
-            sock.ask(asking)
+            asking()
     else:
-        got = sock.ask(asking)
+        got = asking()
         if get_error:
             assert isinstance(got, NetlinkError) and got.errno == errno.ENODEV
         else:
