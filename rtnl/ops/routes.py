@@ -223,20 +223,31 @@ def _kept_shape(mtype: int, *rest: Any) -> tuple[_Shape, bytes]:
     return shape, shape.encode(rest[1], [])
 
 
+def _kept_message(mtype: int, flags: int, spec: tuple[Any, ...]) -> Message | None:
+    """The request for ``spec`` (see :func:`_route_message`) from its kept shape, when there is
+    nothing to look up; else ``None``, as for an argument that is no key (``_route_message`` then
+    says what is wrong with it). No generator: most routes go this way."""
+    dst, link = spec[0], spec[2]
+    if spec[10] is not None or not (link is None or (type(link) is int and 0 < link < 2**31)):
+        return None
+    network = None if dst == "default" else check_network(dst, "dst")  # "default": of the gateway's version
+    try:
+        kept, tail = _kept_shape(mtype, *spec[1:])
+    except TypeError:  # an argument of a wrong type, or one that is no key
+        return None
+    return kept.message(mtype, flags, kept.destination(network), tail)
+
+
 def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
                    known: dict[LinkRef, int] | None = None) -> Operation[Message]:
     """The request that adds (or deletes) ``spec``, a :class:`RouteSpec`'s fields in order (``add_route``
     makes no RouteSpec: ~1.5 µs); every argument is checked before a link lookup. ``known``
     remembers the links looked up, for a batch."""
-    dst, link, nexthops = spec[0], spec[2], spec[10]
-    network = None if dst == "default" else check_network(dst, "dst")  # "default": of the gateway's version
-    if nexthops is None and (link is None or (type(link) is int and 0 < link < 2**31)):  # nothing to look up
-        try:
-            kept, tail = _kept_shape(mtype, *spec[1:])
-        except TypeError:  # an argument of a wrong type, or one that is no key: said below
-            pass
-        else:
-            return kept.message(mtype, flags, kept.destination(network), tail)
+    message = _kept_message(mtype, flags, spec)
+    if message is not None:
+        return message
+    dst, link = spec[0], spec[2]
+    network = None if dst == "default" else check_network(dst, "dst")  # (first, as in _kept_message)
     shape = _Shape(mtype, *spec[1:])
     network = shape.destination(network)
     oif = None if link is None else (yield from _index(place, link, known))
@@ -298,7 +309,10 @@ def add_route(place: Place, dst: NetworkLike, gateway: AddressLike | None = None
     spec = (dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
             None if nexthops is None else tuple(nexthops), mtu, advmss, hoplimit, pref)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL)
-    yield Request((yield from _route_message(place, RTM_NEWROUTE, flags, spec)))
+    message = _kept_message(RTM_NEWROUTE, flags, spec)  # (most often: no generator to go through)
+    if message is None:
+        message = yield from _route_message(place, RTM_NEWROUTE, flags, spec)
+    yield Request(message)
 
 
 @about(lambda specs: "routes of add_routes()")
