@@ -25,7 +25,7 @@ import itertools
 import struct
 import threading
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable
 from typing import TypeVar
 
 from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
@@ -77,6 +77,7 @@ SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's fir
 #: NLM_F_CAPPED, no ext-ack attributes) and struct nlmsgerr's error, 0, then the request's nlmsghdr
 #: (linux/netlink.h)
 _PLAIN_ACK = struct.Struct("=IHHIIi16x")
+_ACK_HEAD = struct.Struct("=IHHIIi")  # the same without the request's nlmsghdr
 
 Answer = list[Message] | NetlinkError
 """What one request got: its data messages (the ack left out), or the error it failed with."""
@@ -169,22 +170,17 @@ class Exchange:
 
     __slots__ = ("datagram", "how", "order", "small", "waiting")
 
-    def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int]) -> None:
+    def __init__(self, sent: list[tuple[int, bytes]], how: int, small: bool) -> None:
         self.how = how
+        #: whether every answer surely fits RECV_SIZE (answered_small), so is read without a peek
+        self.small = small
         self.waiting: dict[int, _Waiting] = {}
         self.order: list[_Waiting] = []
-        #: whether every answer is an ack (small: the request is not in it, its ext-ack at most)
-        #: whether every answer surely fits RECV_SIZE (answered_small), so is read without a peek
-        self.small = how != NLM_F_DUMP
-        for msg in msgs:
-            if self.small and not answered_small(msg):
-                self.small = False
-            seq = next(seqs)
-            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
-            sent = self.waiting[seq] = _Waiting(data)
-            self.order.append(sent)
+        for seq, data in sent:  # (sequence number, the request encoded)
+            waiting = self.waiting[seq] = _Waiting(data)
+            self.order.append(waiting)
         order = self.order
-        self.datagram = b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data
+        self.datagram = b"".join([waiting.data for waiting in order]) if len(order) > 1 else order[0].data
 
     def answers(self) -> list[Answer]:
         """What each request got, in order: its messages, or its error."""
@@ -339,28 +335,40 @@ class NetlinkSocket:
     def _exchange(self, msgs: list[Message], how: int) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered. Call with the lock held."""
-        exchange = self.begin(msgs, how)
-        self.sock.sendall(exchange.datagram)
+        if how == NLM_F_ACK and len(msgs) == 1 and answered_small(msgs[0]):  # one change: most requests
+            msg, seq = msgs[0], next(self._seq)
+            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
+            self.sock.sendall(data)
+            reply = self._recv_small((seq,))
+            # its plain ack (see feed), whole: it is done, with no Exchange to make
+            plain = _ACK_HEAD.pack(_PLAIN_ACK.size, NLMSG_ERROR, NLM_F_CAPPED, seq, self.portid, 0)
+            if reply == plain + data[:16]:
+                return [[]]
+            exchange = Exchange([(seq, data)], how, True)
+            self.feed(exchange, reply)
+        else:
+            exchange = self.begin(msgs, how)
+            self.sock.sendall(exchange.datagram)
         if exchange.small:
             while exchange.waiting:
-                self.feed(exchange, self._recv_small(exchange))
+                self.feed(exchange, self._recv_small(exchange.waiting))
         else:
             while exchange.waiting:
                 self.feed(exchange, self.recv())
         return exchange.answers()
 
-    def _recv_small(self, exchange: Exchange) -> bytes:
-        """One datagram from the kernel for an exchange whose answers are all small (acks, say), in
-        one call: no peek at its size. One that did not fit :data:`RECV_SIZE` comes cut (``MSG_TRUNC``
+    def _recv_small(self, waiting: Container[int]) -> bytes:
+        """One datagram from the kernel for requests whose answers are all small (acks, say), in one
+        call: no peek at its size. One that did not fit :data:`RECV_SIZE` comes cut (``MSG_TRUNC``
         says so): the late answer of an exchange interrupted before, dropped as such answers are; for
-        one of ``exchange``'s requests (which none can be) an error is raised."""
+        a request still ``waiting`` (which none can be) an error is raised."""
         while True:
             data, _, flags, (sender, _groups) = self.sock.recvmsg(RECV_SIZE)
             if sender != 0:
                 continue
             if not flags & _MSG_TRUNC:
                 return data
-            if SEQ.unpack_from(data, 8)[0] in exchange.waiting:
+            if SEQ.unpack_from(data, 8)[0] in waiting:
                 raise NetlinkError.from_errno(errno.EMSGSIZE, f"an answer larger than {RECV_SIZE} bytes, "
                                               "where a small one was expected, came cut")
 
@@ -368,7 +376,12 @@ class NetlinkSocket:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the
         encoded requests to send (``.datagram``), then :meth:`feed` each datagram received until
         ``.waiting`` is empty, then ``.answers()``."""
-        return Exchange(msgs, how, self._seq)
+        small, sent = how != NLM_F_DUMP, []
+        for msg in msgs:
+            small = small and answered_small(msg)
+            seq = next(self._seq)
+            sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)))
+        return Exchange(sent, how, small)
 
     def feed(self, exchange: Exchange, data: bytes) -> None:
         """Hand one datagram from the kernel to ``exchange``: data messages are collected per request,
