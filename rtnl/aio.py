@@ -47,9 +47,9 @@ from ._fast import Rows
 from .connection import Connection
 from .errors import NetlinkError
 from .monitor import Event, Monitor, open_monitor
-from .netlink import Answer, Exchange, NetlinkSocket
+from .netlink import Answer, Exchange, NetlinkSocket, answers_data
 from .ops import Inside, Operation, Request, exchanges
-from .uapi import NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO
+from .uapi import NLM_F_ACK, NLM_F_DUMP
 from .wire.message import Message
 
 if TYPE_CHECKING:
@@ -203,8 +203,8 @@ class _Call(asyncio.Future[_T]):
                 self.set_exception(e)
                 break
             try:
-                if type(step) is not Request:
-                    raise TypeError(f"a lookup's step is a Request, not {type(step).__name__}")
+                if type(step) is not Request or step.then is not None:
+                    raise TypeError(f"a lookup's step is a Request of one message, not {step!r}")
                 self.exchange = self.conn.sock.begin([step.message], NLM_F_ACK if step.ack else 0)
             except BaseException as e:
                 answer = e
@@ -439,8 +439,8 @@ class AsyncConnection:
             raise ConnectionAbortedError(errno.ECONNABORTED, "the connection is closed")
         dump = how == NLM_F_DUMP
         cost = _DUMP_COST if dump else 0
-        for m in msgs if not dump else ():  # an echo or an RTM_GET* (type 4n+2) is answered with data
-            cost += _REPLY_COST if m.flags & NLM_F_ECHO or m.type % 4 == 2 else _ACK_COST
+        for m in msgs if not dump else ():
+            cost += _REPLY_COST if answers_data(m) else _ACK_COST
         flight = _Flight(self.sock.begin(msgs, how, rows), self._loop.create_future(), min(cost, self._room),
                          dump)
         self._queue(flight)

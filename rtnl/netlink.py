@@ -25,7 +25,7 @@ import itertools
 import struct
 import threading
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable
 from typing import Any, TypeVar
 
 from ._fast import Rows, message_rows
@@ -41,6 +41,7 @@ from .uapi import (
     NLM_F_CAPPED,
     NLM_F_DUMP,
     NLM_F_DUMP_INTR,
+    NLM_F_ECHO,
     NLM_F_MULTI,
     NLM_F_REQUEST,
     NLMSG_DONE,
@@ -48,13 +49,15 @@ from .uapi import (
     NLMSG_MIN_TYPE,
     NLMSG_NOOP,
     NLMSG_OVERRUN,
+    RTM_GETADDR,
     SO_RCVBUFFORCE,
     SOL_NETLINK,
 )
 from .wire.message import Message, attribute_at, decode
 
-__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "WINDOW", "Exchange", "Exchanges", "NetlinkSocket",
-           "NetlinkWarning", "dumping", "each", "requesting"]
+__all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "SEQ", "WINDOW", "Exchange", "Exchanges",
+           "NetlinkSocket", "NetlinkWarning", "answered_small", "answers_data", "dumping", "each",
+           "requesting"]
 
 DUMP_RETRIES = 5
 MAX_WARNINGS = 64  # ext-ack warnings kept per socket (the oldest are dropped)
@@ -68,11 +71,14 @@ ECHO_WINDOW = 16
 RECV_SIZE = 1 << 16
 _SO_RCVBUFFORCE = getattr(_socket, "SO_RCVBUFFORCE", SO_RCVBUFFORCE)  # the C library's, where it says
 _MSG_DONTWAIT = _socket.MSG_DONTWAIT
-_MSG_PEEK_TRUNC = _socket.MSG_PEEK | _socket.MSG_TRUNC
+_MSG_TRUNC = _socket.MSG_TRUNC
+_MSG_PEEK_TRUNC = _socket.MSG_PEEK | _MSG_TRUNC
+SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's first message
 #: a plain ack as the kernel sends it to a socket with NETLINK_CAP_ACK: struct nlmsghdr (flags
 #: NLM_F_CAPPED, no ext-ack attributes) and struct nlmsgerr's error, 0, then the request's nlmsghdr
 #: (linux/netlink.h)
 _PLAIN_ACK = struct.Struct("=IHHIIi16x")
+_ACK_HEAD = struct.Struct("=IHHIIi")  # the same without the request's nlmsghdr
 
 Answer = list[Any] | NetlinkError
 """What one request got: its data messages (the ack left out), or the error it failed with. A dump
@@ -85,11 +91,39 @@ is ``NLM_F_ACK``, ``NLM_F_DUMP`` or 0; ``rows``, for a dump, says how to read it
 :meth:`NetlinkSocket.ask` runs one blocking; an asyncio driver runs the same ones."""
 
 
-def requesting(msg: Message, ack: bool = True) -> Exchanges[list[Message]]:
+def answers_data(msg: Message) -> bool:
+    """Whether the kernel answers ``msg`` with data, not with an ack alone: an echo, or a read (an
+    ``RTM_GET*``, type 4n + 2 in linux/rtnetlink.h)."""
+    return bool(msg.flags & NLM_F_ECHO) or msg.type % 4 == 2
+
+
+def answered_small(msg: Message) -> bool:
+    """Whether every answer to ``msg`` surely fits :data:`RECV_SIZE`: an ack or an error (its
+    ext-ack at most: the request is not in it), or the one address a get of an address is answered
+    with (struct ifaddrmsg and a few short attributes). Not a dump, an echo or another read."""
+    if msg.flags & NLM_F_ECHO:
+        return False
+    # (NLM_F_DUMP's bits mean REPLACE|EXCL in a change: only a read is a dump by them)
+    return msg.type % 4 != 2 or (msg.type == RTM_GETADDR and not msg.flags & NLM_F_DUMP)
+
+
+def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:
     """One request: its answer messages, or its ``NetlinkError`` raised (:meth:`NetlinkSocket.request`
-    runs it without the generator)."""
-    [answer] = yield [msg], NLM_F_ACK if ack else 0, None
-    return _answered(answer)
+    runs it without the generator). With ``then``, a read sent in the same datagram: ``msg``'s
+    refusal is raised, else ``then``'s answer (messages or error) returned; ``then`` asks no ack
+    (its answer, data or an error, ends it), so ``msg`` carries its own."""
+    if then is None:
+        [answer] = yield [msg], NLM_F_ACK if ack else 0, None
+        return _answered(answer)
+    first, second = yield [_acked(msg) if ack else msg, then], 0, None
+    _answered(first)
+    return second
+
+
+def _acked(msg: Message) -> Message:
+    """``msg`` asking for its ack itself (in an exchange that asks none of the others)."""
+    return msg if msg.flags & NLM_F_ACK else Message(msg.type, msg.flags | NLM_F_ACK, header=msg.header,
+                                                     attrs=msg.attrs)
 
 
 def _answered(answer: Answer) -> list[Any]:
@@ -142,20 +176,21 @@ class Exchange:
     its first answer that is not part of a multi-part reply.
     """
 
-    __slots__ = ("datagram", "how", "order", "rows", "waiting")
+    __slots__ = ("datagram", "how", "order", "rows", "small", "waiting")
 
-    def __init__(self, msgs: list[Message], how: int, seqs: Iterator[int], rows: Rows | None = None) -> None:
+    def __init__(self, sent: list[tuple[int, bytes]], how: int, small: bool,
+                 rows: Rows | None = None) -> None:
         self.how = how
-        self.rows = rows if how == NLM_F_DUMP and len(msgs) == 1 else None
+        self.rows = rows if how == NLM_F_DUMP and len(sent) == 1 else None
+        #: whether every answer surely fits RECV_SIZE (answered_small), so is read without a peek
+        self.small = small
         self.waiting: dict[int, _Waiting] = {}
         self.order: list[_Waiting] = []
-        for msg in msgs:
-            seq = next(seqs)
-            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
-            sent = self.waiting[seq] = _Waiting(data)
-            self.order.append(sent)
+        for seq, data in sent:  # (sequence number, the request encoded)
+            waiting = self.waiting[seq] = _Waiting(data)
+            self.order.append(waiting)
         order = self.order
-        self.datagram = b"".join([sent.data for sent in order]) if len(order) > 1 else order[0].data
+        self.datagram = b"".join([waiting.data for waiting in order]) if len(order) > 1 else order[0].data
 
     def answers(self) -> list[Answer]:
         """What each request got, in order: its messages, or its error."""
@@ -254,6 +289,15 @@ class NetlinkSocket:
             [answer] = self._exchange([msg], NLM_F_ACK if ack else 0)
         return _answered(answer)
 
+    def request_then(self, msg: Message, then: Message, *, ack: bool = True) -> Answer:
+        """Send ``msg`` and ``then``, a read, in one datagram: ``msg``'s refusal raised, else ``then``'s
+        answer (its messages or its error) returned. :func:`requesting` with ``then``, run without
+        its generator (~1.5 µs)."""
+        with self._lock:
+            first, second = self._exchange([_acked(msg) if ack else msg, then], 0)
+        _answered(first)
+        return second
+
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
 
@@ -301,17 +345,53 @@ class NetlinkSocket:
     def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
-        exchange = self.begin(msgs, how, rows)
-        self.sock.sendall(exchange.datagram)
-        while exchange.waiting:
-            self.feed(exchange, self.recv())
+        if how == NLM_F_ACK and len(msgs) == 1 and answered_small(msgs[0]):  # one change: most requests
+            msg, seq = msgs[0], next(self._seq)
+            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
+            self.sock.sendall(data)
+            reply = self._recv_small((seq,))
+            # its plain ack (see feed), whole: it is done, with no Exchange to make
+            plain = _ACK_HEAD.pack(_PLAIN_ACK.size, NLMSG_ERROR, NLM_F_CAPPED, seq, self.portid, 0)
+            if reply == plain + data[:16]:
+                return [[]]
+            exchange = Exchange([(seq, data)], how, True)
+            self.feed(exchange, reply)
+        else:
+            exchange = self.begin(msgs, how, rows)
+            self.sock.sendall(exchange.datagram)
+        if exchange.small:
+            while exchange.waiting:
+                self.feed(exchange, self._recv_small(exchange.waiting))
+        else:
+            while exchange.waiting:
+                self.feed(exchange, self.recv())
         return exchange.answers()
+
+    def _recv_small(self, waiting: Container[int]) -> bytes:
+        """One datagram from the kernel for requests whose answers are all small (acks, say), in one
+        call: no peek at its size. One that did not fit :data:`RECV_SIZE` comes cut (``MSG_TRUNC``
+        says so): the late answer of an exchange interrupted before, dropped as such answers are; for
+        a request still ``waiting`` (which none can be) an error is raised."""
+        while True:
+            data, _, flags, (sender, _groups) = self.sock.recvmsg(RECV_SIZE)
+            if sender != 0:
+                continue
+            if not flags & _MSG_TRUNC:
+                return data
+            if SEQ.unpack_from(data, 8)[0] in waiting:
+                raise NetlinkError.from_errno(errno.EMSGSIZE, f"an answer larger than {RECV_SIZE} bytes, "
+                                              "where a small one was expected, came cut")
 
     def begin(self, msgs: list[Message], how: int, rows: Rows | None = None) -> Exchange:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the
         encoded requests to send (``.datagram``), then :meth:`feed` each datagram received until
         ``.waiting`` is empty, then ``.answers()``."""
-        return Exchange(msgs, how, self._seq, rows)
+        small, sent = how != NLM_F_DUMP, []
+        for msg in msgs:
+            small = small and answered_small(msg)
+            seq = next(self._seq)
+            sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)))
+        return Exchange(sent, how, small, rows)
 
     def feed(self, exchange: Exchange, data: bytes) -> None:
         """Hand one datagram from the kernel to ``exchange``: data messages are collected per request,

@@ -5,7 +5,9 @@ a generator: it validates its arguments, then yields *steps* and receives each s
 from whoever drives it, and finally returns its result. Steps:
 
 - :class:`Request`: one message; the answer is the list of reply messages (the ack left out). With
-  ``ack=False`` no ``NLM_F_ACK`` is asked for (a create the kernel echoes anyway).
+  ``ack=False`` no ``NLM_F_ACK`` is asked for (a create the kernel echoes anyway). With ``then``, a
+  read sent in the same datagram right after it (the get of what it made), whose answer the step's
+  is: its reply messages, or its :class:`~rtnl.NetlinkError` as a value.
 - :class:`Dump`: one dump request; the answer is every message of the dump.
 - :class:`Batch`: many messages pipelined, ``window`` per datagram; the answer is one entry per
   message, its reply messages or the :class:`~rtnl.NetlinkError` it failed with (errors as values,
@@ -61,10 +63,17 @@ class Place(Protocol):
 
 
 class Request(NamedTuple):
-    """Send ``message``; answered with its reply messages, or a ``NetlinkError`` thrown in."""
+    """Send ``message``; answered with its reply messages, or a ``NetlinkError`` thrown in.
+
+    ``then``: a read (an ``RTM_GET*``) sent in the same datagram after ``message``, never acked (its
+    answer ends it); the step is then answered with ``then``'s reply messages or its
+    ``NetlinkError`` as a value, while a refusal of ``message`` is thrown in as always. So one
+    exchange makes a change and reads it back, and whoever is cut short at it still learns whether
+    the change was made (see :data:`Step`)."""
 
     message: Message
     ack: bool = True
+    then: Message | None = None
 
 
 class Dump(NamedTuple):
@@ -115,7 +124,7 @@ def exchanges(step: Request | Dump | Batch) -> Exchanges[Any]:
     """The netlink exchanges that answer ``step`` (an :class:`Inside` opens a connection instead):
     the one way of asking that every driver runs over its socket."""
     if isinstance(step, Request):
-        return requesting(step.message, step.ack)
+        return requesting(step.message, step.ack, step.then)
     if isinstance(step, Dump):
         return dumping(step.message, step.rows)
     return each(step.messages, step.window, step.ack)

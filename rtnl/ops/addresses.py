@@ -16,6 +16,7 @@ from ..netlink import WINDOW
 from ..uapi import (
     AF_INET,
     AF_INET6,
+    NLM_F_ACK,
     NLM_F_CREATE,
     NLM_F_ECHO,
     NLM_F_EXCL,
@@ -65,8 +66,8 @@ def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int =
         attrs["IFA_FLAGS"] = extra
     if lifetimes is not None:
         attrs["IFA_CACHEINFO"] = (*lifetimes, 0, 0)  # ifa_prefered, ifa_valid; the stamps are the kernel's
-    header = IfAddrMsg(family=AF_INET if v4 else AF_INET6, prefixlen=iface.network.prefixlen, index=target)
-    return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))
+    header = IfAddrMsg(AF_INET if v4 else AF_INET6, iface.network.prefixlen, 0, 0, target)  # (positional:
+    return Message(mtype, flags, header=header, attrs=IFA.build(**attrs))                   # ~0.3 µs less)
 
 
 def _peer(value: Interface, peer: AddressLike | None) -> IPAddress | None:
@@ -101,14 +102,14 @@ def _unscoped(place: Place, value: Interface, target: int) -> Operation[Interfac
     return ipaddress.ip_interface(f"{str(value.ip).partition('%')[0]}/{value.network.prefixlen}")
 
 
-def _about(link: LinkRef, iface: InterfaceLike, **_: object) -> str:
+def _about(link: LinkRef, iface: InterfaceLike, *_: object, **__: object) -> str:
     return f"address {iface} on link {ref_text(link)}"
 
 
 def read_back(place: Place, target: int, value: Interface, answer: list[Message] | NetlinkError,
               ) -> Operation[Address]:
     """The address just added, as the kernel lists it: from ``answer``, the add's echo (IPv4) or the
-    answer to a get of the one address sent with the add (IPv6, which the kernel does not echo),
+    answer to a get of the one address sent in the add's datagram (IPv6, which the kernel does not echo),
     and only failing that from a dump of the link's addresses (which made n adds quadratic). A
     refused get fails the add (its caller removes the address again)."""
     if isinstance(answer, NetlinkError):
@@ -122,7 +123,7 @@ def read_back(place: Place, target: int, value: Interface, answer: list[Message]
 
 
 @about(_about)
-def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: AddressLike | None = None,
+def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: AddressLike | None = None,
                 valid_lft: int | None = None, preferred_lft: int | None = None, noprefixroute: bool = False,
                 nodad: bool = False, replace: bool = False) -> Operation[Address]:
     """Add an IPv4 or IPv6 address (``ip addr add IFACE dev LINK``; IPv4 gets the broadcast address
@@ -138,38 +139,42 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, *, peer: Addr
     - ``replace``: update an existing address instead of failing with ``FileExistsError``
     """
     value = check_interface(iface)
-    for flag, what in ((replace, "replace"), (nodad, "nodad"), (noprefixroute, "noprefixroute")):
-        check_bool(flag, what)
+    check_bool(replace, "replace")
+    check_bool(nodad, "nodad")
+    check_bool(noprefixroute, "noprefixroute")
     other = _peer(value, peer)
     lifetimes = check_lifetimes(valid_lft, preferred_lft)
     ref = index_here(place, link)  # an index or a Link of here: no lookup to run
     target = ref if type(ref) is int else (yield from index(place, ref))
     if getattr(value, "scope_id", None):  # (an IPv4Interface has none)
         value = yield from _unscoped(place, value, target)
-    flags = NLM_F_CREATE | (NLM_F_REPLACE if replace else NLM_F_EXCL)
+    flags = NLM_F_CREATE | NLM_F_ACK | (NLM_F_REPLACE if replace else NLM_F_EXCL)
     v4 = value.version == 4  # IPv4 answers NLM_F_ECHO (Linux >= 6.3)
     extra = (_NODAD if nodad and not v4 else 0) | (_NOPREFIXROUTE if noprefixroute else 0)  # ints: no enum |
     add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
-    undo = Request(_message(RTM_DELADDR, 0, target, value, peer=other))
+    # IPv6 does not echo: a get of the one address goes in the add's datagram, its answer the step's
+    get = None if v4 else Message(RTM_GETADDR, header=IfAddrMsg(AF_INET6, 0, 0, 0, target),
+                                  attrs=IFA.build(IFA_ADDRESS=value.ip))
     try:
-        answer: list[Message] | NetlinkError = yield Request(add)
+        answer: list[Message] | NetlinkError = yield Request(add, then=get)
     except (NetlinkError, GeneratorExit):  # refused: nothing was added
         raise
-    except BaseException:  # cut short after the kernel took it (a cancellation thrown in after its answer)
-        yield from ignoring_errors(undo)
+    except BaseException:  # cut short once the kernel took it (see Step: a refusal would come instead)
+        yield from _remove(target, value, other)
         raise
     try:
-        if not v4:  # IPv6 does not echo: a get of the one address, in a step of its own after the
-            # add's, so that an add cut short is told from a refused one (which must not be undone)
-            get = Message(RTM_GETADDR, header=IfAddrMsg(family=AF_INET6, index=target),
-                          attrs=IFA.build(IFA_ADDRESS=value.ip))
-            answer = yield Request(get)
         return (yield from read_back(place, target, value, answer))
     except GeneratorExit:
         raise
     except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)
-        yield from ignoring_errors(undo)
+        yield from _remove(target, value, other)
         raise
+
+
+def _remove(target: int, value: Interface, peer: IPAddress | None) -> Operation[None]:
+    """Undo an add: remove the address again, a refusal ignored (the error that made it necessary is
+    the one to report)."""
+    yield from ignoring_errors(Request(_message(RTM_DELADDR, 0, target, value, peer=peer)))
 
 
 @about(lambda items: "addresses of add_addresses()")

@@ -7,9 +7,10 @@ not sockets or ``Connection``.
 
 from __future__ import annotations
 
+import functools
 import operator
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from ..netlink import WINDOW
 from ..uapi import (
@@ -44,6 +45,7 @@ from ..values.check import (
 from ..values.enums import RoutePref, RouteProtocol, RouteType, Scope
 from ..values.links import LinkRef, check_ref
 from ..values.routes import ALL_TABLES, ROWS, Nexthop, Route, RouteSpec, routes_of
+from ..wire.attrs import view
 from ..wire.headers import RtMsg, RtNexthop
 from ..wire.message import Message
 from ..wire.schemas import RTA
@@ -91,89 +93,157 @@ def _checked_hop(hop: object, onlink: bool) -> tuple[IPAddress | None, Nexthop]:
     return gw, hop
 
 
+_DST = cast("Callable[[IPAddress], bytes]", RTA.shortcuts["RTA_DST"][1])  # an address -> its whole attribute
+
+
+class _Shape:
+    """A route request apart from its destination: every other argument checked (nothing is sent for
+    a bad one) and what it makes of the header and attributes. A shape with nothing to look up (a link
+    given by its index, no next hops) is made once and kept, its attributes encoded once
+    (:func:`_kept_shape`): a thousand routes through one link differ in their destination only."""
+
+    __slots__ = ("adding", "first", "gw", "heads", "hops", "metric", "metrics", "onlink", "pref", "prefsrc",
+                 "table")
+
+    def __init__(self, mtype: int, gateway: Any, link: Any, table: Any, metric: Any, onlink: Any,
+                 prefsrc: Any, rtype: Any, protocol: Any, scope: Any, nexthops: Any, mtu: Any, advmss: Any,
+                 hoplimit: Any, pref: Any) -> None:
+        self.adding = adding = mtype == RTM_NEWROUTE
+        if rtype is not None and type(rtype) is not RouteType:
+            rtype = RouteType.parse(rtype, "route type")
+        self.onlink = onlink = check_bool(onlink, "onlink")
+        self.gw = gw = None if gateway is None else check_address(gateway, "gateway")
+        self.prefsrc = None if prefsrc is None else check_address(prefsrc, "prefsrc")
+        hops = []
+        if nexthops is not None:
+            if isinstance(nexthops, (str, bytes)) or not nexthops:
+                raise ValueError("nexthops is a non-empty sequence of Nexthop")
+            if gw is not None or link is not None:
+                raise ValueError("give a route either a gateway and link or nexthops, not both")
+            hops = [_checked_hop(hop, onlink) for hop in nexthops]
+        self.hops = hops
+        # an address given, whose version a destination "default" takes
+        hop_gw = next((g for g, _ in hops if g is not None), None) if hops else None
+        self.first = gw or hop_gw or self.prefsrc
+        self.table = table = check_table(table)
+        self.metric = None if metric is None else check_int(metric, "metric", 0, 2**32 - 1)
+        given = mtu is not None or advmss is not None or hoplimit is not None
+        values = (mtu, advmss, hoplimit)
+        self.metrics = {key: check_int(value, name, low, high)
+                        for value, (name, key, low, high) in zip(values, _METRICS, strict=True)
+                        if value is not None} if given else None
+        self.pref = None if pref is None else RoutePref.parse(pref, "pref")
+        if adding and rtype == RouteType.UNICAST and gw is None and link is None and not hops:
+            raise ValueError("a route needs a gateway or a link (or both), or nexthops")
+        if onlink and not hops and (gw is None or link is None):
+            raise ValueError("an onlink route needs a gateway and a link")
+        if protocol is not None:
+            protocol = check_byte_or_name(protocol, RouteProtocol.parse, "protocol")
+        else:  # what `ip route add` sets; a delete matches any
+            protocol = RouteProtocol.BOOT if adding else RouteProtocol.UNSPEC
+        if scope is not None:
+            scopes = (check_byte_or_name(scope, Scope.parse, "scope"),) * 2
+        elif not adding:  # a delete matches any scope, as `ip route del` does
+            scopes = (Scope.NOWHERE,) * 2
+        elif rtype in _HOST_SCOPE:  # the scope `ip route add` chooses for IPv4 (IPv6 has none)
+            scopes = (Scope.HOST, Scope.UNIVERSE)
+        elif rtype in _LINK_SCOPE or (rtype == RouteType.UNICAST and gw is None and not hops):
+            scopes = (Scope.LINK, Scope.UNIVERSE)
+        else:
+            scopes = (Scope.UNIVERSE,) * 2
+        # an IPv4 and an IPv6 route's rtmsg but dst_len: (family, table, protocol, scope, type, flags)
+        self.heads = tuple((family, table if table < 256 else 0, int(protocol), int(route_scope),
+                            0 if rtype is None else int(rtype), RTNH_F_ONLINK if onlink and not hops else 0)
+                           for family, route_scope in zip((AF_INET, AF_INET6), scopes, strict=True))
+
+    def destination(self, network: Network | None) -> Network:
+        """The destination checked against this shape: ``None`` (``"default"``) of the version of its
+        addresses, which must be the destination's."""
+        first = self.first
+        if network is None:
+            version = 6 if first is not None and first.version == 6 else 4
+            network = check_network("default", "dst", default_version=version)
+        if first is not None:  # (else there is no address to compare)
+            for address, what in ((self.gw, "gateway"), (self.prefsrc, "prefsrc"),
+                                  *((g, "next hop gateway") for g, _ in self.hops)):
+                _same_version(network.version, address, what, network)
+        if self.pref is not None and network.version == 4:
+            raise ValueError("pref is for IPv6 routes")
+        return network
+
+    def encode(self, oif: int | None, hop_links: list[int]) -> bytes:
+        """The attributes but RTA_DST, with the links looked up (``hop_links``: the next hops')."""
+        attrs: dict[str, Any] = {"RTA_TABLE": self.table}
+        if self.gw is not None:
+            attrs["RTA_GATEWAY"] = self.gw
+        if oif is not None:
+            attrs["RTA_OIF"] = oif
+        if self.metric is not None:
+            attrs["RTA_PRIORITY"] = self.metric
+        if self.prefsrc is not None:
+            attrs["RTA_PREFSRC"] = self.prefsrc
+        if self.metrics:
+            attrs["RTA_METRICS"] = self.metrics
+        if self.hops:
+            attrs["RTA_MULTIPATH"] = [
+                (RtNexthop(RTNH_F_ONLINK if hop.onlink or self.onlink else 0, hop.weight - 1, ifindex),
+                 {} if hop_gw is None else {"RTA_GATEWAY": hop_gw})
+                for (hop_gw, hop), ifindex in zip(self.hops, hop_links, strict=True)]
+        if self.pref is not None:
+            attrs["RTA_PREF"] = int(self.pref)
+        return RTA.build(**attrs).wire or b""
+
+    def message(self, mtype: int, flags: int, network: Network, tail: bytes) -> Message:
+        """The request for ``network``, ``tail`` its other attributes (:meth:`encode`)."""
+        family, table, protocol, scope, rtype, onlink = self.heads[network.version == 6]
+        dst_len = network.prefixlen
+        header = RtMsg(family, dst_len, 0, 0, table, protocol, scope, rtype, onlink)  # (positional: faster)
+        data = _DST(network.network_address) + tail if dst_len else tail
+        attrs = view(RTA, data, 0, len(data))
+        attrs.wire = data  # (as Schema.build does: the request's encode takes them as they are)
+        return Message(mtype, flags, header=header, attrs=attrs)
+
+
+@functools.lru_cache(maxsize=64, typed=True)  # typed: True is no onlink=1, 254.0 no table 254
+def _kept_shape(mtype: int, *rest: Any) -> tuple[_Shape, bytes]:
+    """The shape of a request with nothing to look up (``rest[1]``, the link, an index or ``None``;
+    no next hops), and its attributes but RTA_DST."""
+    shape = _Shape(mtype, *rest)
+    return shape, shape.encode(rest[1], [])
+
+
+def _kept_message(mtype: int, flags: int, spec: tuple[Any, ...]) -> Message | None:
+    """The request for ``spec`` (see :func:`_route_message`) from its kept shape, when there is
+    nothing to look up; else ``None``, as for an argument that is no key (``_route_message`` then
+    says what is wrong with it). No generator: most routes go this way."""
+    dst, link = spec[0], spec[2]
+    if spec[10] is not None or not (link is None or (type(link) is int and 0 < link < 2**31)):
+        return None
+    network = None if dst == "default" else check_network(dst, "dst")  # "default": of the gateway's version
+    try:
+        kept, tail = _kept_shape(mtype, *spec[1:])
+    except TypeError:  # an argument of a wrong type, or one that is no key
+        return None
+    return kept.message(mtype, flags, kept.destination(network), tail)
+
+
 def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
                    known: dict[LinkRef, int] | None = None) -> Operation[Message]:
     """The request that adds (or deletes) ``spec``, a :class:`RouteSpec`'s fields in order (``add_route``
     makes no RouteSpec: ~1.5 µs); every argument is checked before a link lookup. ``known``
     remembers the links looked up, for a batch."""
-    (dst, gateway, link, table, metric, onlink, prefsrc, rtype, protocol, scope, nexthops, mtu, advmss,
-     hoplimit, pref) = spec
-    adding = mtype == RTM_NEWROUTE
-    rtype = RouteType.parse(rtype, "route type") if rtype is not None else None
-    onlink = check_bool(onlink, "onlink")
-    gw = None if gateway is None else check_address(gateway, "gateway")
-    prefsrc = None if prefsrc is None else check_address(prefsrc, "prefsrc")
-    hops = []
-    if nexthops is not None:
-        if isinstance(nexthops, (str, bytes)) or not nexthops:
-            raise ValueError("nexthops is a non-empty sequence of Nexthop")
-        if gw is not None or link is not None:
-            raise ValueError("give a route either a gateway and link or nexthops, not both")
-        hops = [_checked_hop(hop, onlink) for hop in nexthops]
-    first = gw or (next((g for g, _ in hops if g is not None), None) if hops else None) or prefsrc
-    version = 6 if first is not None and first.version == 6 else 4
-    network = check_network(dst, "dst", default_version=version)
-    if first is not None:  # (else there is no address to compare)
-        for address, what in ((gw, "gateway"), (prefsrc, "prefsrc"),
-                              *((g, "next hop gateway") for g, _ in hops)):
-            _same_version(network.version, address, what, network)
-    v4 = network.version == 4
-    check_table(table)
-    if metric is not None:
-        check_int(metric, "metric", 0, 2**32 - 1)
-    given = mtu is not None or advmss is not None or hoplimit is not None
-    metrics = {key: check_int(value, name, low, high)
-               for value, (name, key, low, high) in zip((mtu, advmss, hoplimit), _METRICS, strict=True)
-               if value is not None} if given else None
-    pref = None if pref is None else RoutePref.parse(pref, "pref")
-    if pref is not None and v4:
-        raise ValueError("pref is for IPv6 routes")
-    if adding and rtype == RouteType.UNICAST and gw is None and link is None and not hops:
-        raise ValueError("a route needs a gateway or a link (or both), or nexthops")
-    if onlink and not hops and (gw is None or link is None):
-        raise ValueError("an onlink route needs a gateway and a link")
-    if protocol is not None:
-        protocol = check_byte_or_name(protocol, RouteProtocol.parse, "protocol")
-    else:  # what `ip route add` sets; a delete matches any
-        protocol = RouteProtocol.BOOT if adding else RouteProtocol.UNSPEC
-    if scope is not None:
-        scope = check_byte_or_name(scope, Scope.parse, "scope")
-    elif not adding:  # a delete matches any scope, as `ip route del` does
-        scope = Scope.NOWHERE
-    elif v4 and rtype in _HOST_SCOPE:  # the scope `ip route add` chooses
-        scope = Scope.HOST
-    elif v4 and (rtype in _LINK_SCOPE or (rtype == RouteType.UNICAST and gw is None and not hops)):
-        scope = Scope.LINK
-    else:
-        scope = Scope.UNIVERSE
-
-    attrs: dict[str, Any] = {"RTA_TABLE": table}
-    if network.prefixlen:
-        attrs["RTA_DST"] = network.network_address
-    if gw is not None:
-        attrs["RTA_GATEWAY"] = gw
-    if link is not None:
-        attrs["RTA_OIF"] = yield from _index(place, link, known)
-    if metric is not None:
-        attrs["RTA_PRIORITY"] = metric
-    if prefsrc is not None:
-        attrs["RTA_PREFSRC"] = prefsrc
-    if metrics:
-        attrs["RTA_METRICS"] = metrics
-    if hops:
-        multipath = []
-        for hop_gw, hop in hops:
-            ifindex = 0 if hop.link is None else (yield from _index(place, hop.link, known))
-            hop_flags = RTNH_F_ONLINK if hop.onlink or onlink else 0
-            multipath.append((RtNexthop(hop_flags, hop.weight - 1, ifindex),
-                              {} if hop_gw is None else {"RTA_GATEWAY": hop_gw}))
-        attrs["RTA_MULTIPATH"] = multipath
-    if pref is not None:
-        attrs["RTA_PREF"] = int(pref)
-    header = RtMsg(family=AF_INET if v4 else AF_INET6, dst_len=network.prefixlen,
-                   table=table if table < 256 else 0, protocol=int(protocol), scope=int(scope),
-                   type=0 if rtype is None else int(rtype), flags=RTNH_F_ONLINK if onlink and not hops else 0)
-    return Message(mtype, flags, header=header, attrs=RTA.build(**attrs))
+    message = _kept_message(mtype, flags, spec)
+    if message is not None:
+        return message
+    dst, link = spec[0], spec[2]
+    network = None if dst == "default" else check_network(dst, "dst")  # (first, as in _kept_message)
+    shape = _Shape(mtype, *spec[1:])
+    network = shape.destination(network)
+    oif = None if link is None else (yield from _index(place, link, known))
+    hop_links = []
+    for _, hop in shape.hops:
+        hop_links.append(0 if hop.link is None else (yield from _index(place, hop.link, known)))
+    return shape.message(mtype, flags, network, shape.encode(oif, hop_links))
 
 
 def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Operation[int]:
@@ -187,14 +257,14 @@ def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Ope
     return known[ref]
 
 
-def _about(dst: NetworkLike, *, gateway: AddressLike | None = None, link: LinkRef | None = None,
-           table: int = RT_TABLE_MAIN, **_: object) -> str:
+def _about(dst: NetworkLike, gateway: AddressLike | None = None, link: LinkRef | None = None,
+           table: int = RT_TABLE_MAIN, *_: object, **__: object) -> str:
     via = f" via {gateway}" * (gateway is not None) + f" dev {ref_text(link)}" * (link is not None)
     return f"route {dst}{via}" + f" table {table}" * (table != RT_TABLE_MAIN)
 
 
 @about(_about)
-def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = None,
+def add_route(place: Place, dst: NetworkLike, gateway: AddressLike | None = None,
               link: LinkRef | None = None, table: int = RT_TABLE_MAIN, metric: int | None = None,
               replace: bool = False, onlink: bool = False, prefsrc: AddressLike | None = None,
               type: RouteType | str = RouteType.UNICAST, protocol: RouteProtocol | str | int | None = None,
@@ -228,7 +298,10 @@ def add_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None = N
     spec = (dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
             None if nexthops is None else tuple(nexthops), mtu, advmss, hoplimit, pref)
     flags = NLM_F_CREATE | (NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL)
-    yield Request((yield from _route_message(place, RTM_NEWROUTE, flags, spec)))
+    message = _kept_message(RTM_NEWROUTE, flags, spec)  # (most often: no generator to go through)
+    if message is None:
+        message = yield from _route_message(place, RTM_NEWROUTE, flags, spec)
+    yield Request(message)
 
 
 @about(lambda specs: "routes of add_routes()")

@@ -27,6 +27,7 @@ from rtnl.codec import (
     NLM_F_MULTI,
     NLMSG_ERROR,
     NLMSGERR,
+    RTM_GETLINK,
     RTM_NEWLINK,
     ErrorHeader,
     IfInfoMsg,
@@ -75,6 +76,12 @@ class FakeSocket:
         sender, data = self.queue.popleft()
         assert len(data) <= n, "fewer bytes asked for than the peek said: the datagram would be truncated"
         return data, (sender, 0)
+
+    def recvmsg(self, n: int) -> tuple[bytes, list[Any], int, tuple[int, int]]:
+        """No peek first: a datagram larger than ``n`` comes cut, as the kernel cuts it."""
+        sender, data = self.queue.popleft()
+        self.cut = getattr(self, "cut", 0) + (len(data) > n)
+        return data[:n], [], socket.MSG_TRUNC if len(data) > n else 0, (sender, 0)
 
 
 def test_answers_for_other_sequences_ports_and_senders_are_skipped() -> None:
@@ -206,6 +213,77 @@ def test_plain_acks_read_from_their_header_end_requests_as_decoded_ones_do() -> 
         assert answers(False, **kwargs) == answers(True, **kwargs) == [[], 0]  # type: ignore[arg-type]
     alone, decoded = answers(False, intr=True), answers(True, intr=True)
     assert [type(a) for a in alone] == [type(a) for a in decoded] == [DumpInterrupted, int]
+
+
+@pytest.mark.parametrize("generator", [True, False], ids=["requesting", "request_then"])
+@pytest.mark.parametrize(("add_error", "get_error"), [(0, 0), (-errno.EEXIST, 0), (0, -errno.ENODEV)])
+def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error: int,
+                                                       generator: bool) -> None:
+    """``requesting(msg, then=get)``: one datagram, the change acked and the read not (its answer, data
+    or an error, ends it); a refusal of the change is raised, the read's answer returned as a value.
+    ``request_then``, the same without the generator (the blocking driver's), does the same."""
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        first = struct.unpack_from("=I", req)[0]
+        change, read = req[:first], req[first:]
+        got = ack(read, get_error) if get_error else link(7, seq_of(read), flags=0)
+        return [(0, dgram(ack(change, add_error))), (0, dgram(got))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    change = Message(RTM_NEWLINK, header=IfInfoMsg(index=7))
+    read = Message(RTM_GETLINK, header=IfInfoMsg(index=7))
+
+    def asking() -> Any:
+        if generator:
+            return sock.ask(netlink.requesting(change, then=read))
+        return sock.request_then(change, read)
+
+    if add_error:
+        with pytest.raises(FileExistsError):
+            asking()
+    else:
+        got = asking()
+        if get_error:
+            assert isinstance(got, NetlinkError) and got.errno == errno.ENODEV
+        else:
+            assert isinstance(got, list) and [m.header.index for m in got] == [7]
+    [sent] = sock.sock.sent
+    first = struct.unpack_from("=I", sent)[0]
+    flags = [struct.unpack_from("=H", sent, at + 6)[0] & codec.NLM_F_ACK for at in (0, first)]
+    assert flags == [codec.NLM_F_ACK, 0]
+    assert not sock.sock.queue  # every answer read
+
+
+def test_acks_are_read_in_one_call_and_a_late_answer_too_large_for_it_is_dropped() -> None:
+    """An exchange answered with acks alone reads each datagram with one ``recvmsg`` (no peek): a late
+    answer of an earlier exchange larger than RECV_SIZE comes cut and is dropped, as late answers
+    are; an answer of the exchange itself that came cut is an error, never taken as it is."""
+    big = dgram(*(link(i, 999) for i in range(1, 4000)))  # ~100 KiB, for sequence 999 (long gone)
+    assert len(big) > netlink.RECV_SIZE
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        return [(0, big), (PORT + 1, dgram(ack(req, -errno.EPERM))), (0, dgram(ack(req)))]
+
+    sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+    assert sock.request(Message(RTM_NEWLINK, header=IfInfoMsg(index=3))) == []
+    assert sock.sock.cut == 1 and not sock.sock.queue
+
+    def cut_own(req: bytes) -> list[tuple[int, bytes]]:
+        return [(0, dgram(*(link(i, seq_of(req), flags=0) for i in range(1, 4000)))), (0, dgram(ack(req)))]
+
+    sock = NetlinkSocket(FakeSocket(cut_own))  # type: ignore[arg-type]
+    with pytest.raises(NetlinkError) as e:
+        sock.request(Message(RTM_NEWLINK, header=IfInfoMsg(index=3)))
+    assert e.value.errno == errno.EMSGSIZE
+    # a read is answered with data: peeked at, so that a large answer comes whole
+    sock = NetlinkSocket(FakeSocket(cut_own))  # type: ignore[arg-type]
+    assert len(sock.request(Message(RTM_GETLINK, header=IfInfoMsg(index=3)))) == 3999
+    # but a get of one address is answered with that address, small: read in one call too
+    assert netlink.answered_small(Message(codec.RTM_GETADDR)) and not netlink.answered_small(
+        Message(codec.RTM_GETADDR, codec.NLM_F_REQUEST | codec.NLM_F_DUMP))
+    assert not netlink.answered_small(Message(RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_ECHO))
+    assert netlink.answered_small(Message(RTM_NEWLINK, codec.NLM_F_REQUEST | codec.NLM_F_EXCL | NLM_F_CREATE))
+    sock = NetlinkSocket(FakeSocket(lambda req: [(0, big), (0, dgram(ack(req)))]))  # type: ignore[arg-type]
+    assert sock.request(Message(codec.RTM_GETADDR)) == [] and sock.sock.cut == 1
 
 
 def address(i: int, seq: int, flags: int = NLM_F_MULTI, pid: int = PORT, **attrs: Any) -> Message:

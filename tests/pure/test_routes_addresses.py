@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import ipaddress
 import pickle
 from typing import Any
@@ -266,3 +267,55 @@ def test_addresses_from_the_wire_are_as_constructed(valid: int | None, peer: boo
                                              valid_lft=valid))
     same_as_constructed(Address.from_message(roundtrip(Message(RTM_NEWADDR, header=req.header,
                                                                attrs=req.attrs))))
+
+
+# --- a route's shape (its arguments but dst, checked and encoded) is kept for the next route alike ----------
+
+@pytest.mark.parametrize(("good", "bad"), [({"onlink": False}, {"onlink": 0}),
+                                           ({"table": 254}, {"table": 254.0}),
+                                           ({"metric": 0}, {"metric": False}),
+                                           ({"mtu": 1400}, {"mtu": 1400.0})])
+def test_a_kept_route_shape_lets_no_equal_value_of_another_type_through(good: dict[str, Any],
+                                                                       bad: dict[str, Any]) -> None:
+    """0 == False == 0.0 (and they hash alike): a shape kept for one must not pass the other unchecked."""
+    for dst in ("2001:db8:7::/64", "2001:db8:8::/64"):  # the second one from the kept shape
+        first_message(route_ops.add_route(Place(), dst, link=2, **good))
+    with pytest.raises(TypeError):
+        first_step(route_ops.add_route(Place(), "2001:db8:9::/64", link=2, **bad))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"gateway": "2001:db8::1", "metric": 5}, {"type": "blackhole"},
+                                    {"mtu": 1400, "advmss": 1360, "pref": "high", "protocol": "static"},
+                                    {"scope": "host", "prefsrc": "2001:db8::2", "table": 1000}])
+def test_a_kept_route_shape_makes_the_request_a_looked_up_link_does(kwargs: dict[str, Any]) -> None:
+    """A route through a link given by index (its shape kept, encoded once) is the request made when
+    the link is looked up by name, for every destination, ``default`` included."""
+    answer = decode(Message(rtnl.codec.RTM_NEWLINK, header=rtnl.codec.IfInfoMsg(index=7),
+                            attrs=rtnl.codec.IFLA.build(IFLA_IFNAME="eth7")).encode())
+    default = ("default",) * ("pref" not in kwargs)  # (with no IPv6 address given, IPv4's: no pref)
+    for dst in ("2001:db8:5::/64", "2001:db8:6::/64", *default, "2001:db8:5::/64"):
+        kept = first_message(route_ops.add_route(Place(), dst, link=7, **kwargs))
+        op = route_ops.add_route(Place(), dst, link="eth7", **kwargs)
+        assert first_message(op).type == rtnl.codec.RTM_GETLINK
+        looked = op.send(answer).message
+        assert kept.encode(seq=1) == looked.encode(seq=1)
+        assert kept.header.dst_len == (0 if dst == "default" else 64)
+
+
+@pytest.mark.parametrize(("method", "operation"), [(rtnl.Connection.add_route, route_ops.add_route),
+                                                   (rtnl.Connection.add_address, addr_ops.add_address)])
+def test_connection_hands_each_argument_to_its_namesake(method: Any, operation: Any) -> None:
+    """add_route and add_address hand their arguments on positionally (keywords through the
+    operation's @about wrapper cost ~1 µs a call): each must reach the parameter of its name."""
+    class Capture(Place):
+        def run(self, op: Any) -> None:
+            self.op = op
+
+    names = list(inspect.signature(operation).parameters)[1:]
+    assert names == list(inspect.signature(method).parameters)[1:]
+    values = {name: object() for name in names}
+    place = Capture()
+    method(place, **values)
+    given = place.op.gi_frame.f_locals  # the @about wrapper's, not started: (place, *args, **kwargs)
+    got = dict(zip(names, given["args"], strict=False)) | given["kwargs"]
+    assert got.keys() == values.keys() and all(got[name] is values[name] for name in names)
