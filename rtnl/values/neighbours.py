@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import DecodeError
 from ..wire.message import Message
+from ..wire.schemas import NDA
 from .check import IPAddress
 from .enums import NeighbourFlag, NeighbourState
+
+# strict (see Attrs.pick): a payload of the wrong size is a DecodeError naming the attribute
+_NEIGHBOUR = NDA.picker("NDA_DST", "NDA_LLADDR")
+_FDB = NDA.picker("NDA_LLADDR", "NDA_MASTER", "NDA_VLAN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +41,10 @@ class Neighbour:
         """The :class:`Neighbour` an RTM_NEWNEIGH message (AF_INET or AF_INET6) describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
-        return cls(link=hdr.ifindex, address=attrs["NDA_DST"], lladdr=attrs.get("NDA_LLADDR"),
-                   state=NeighbourState(hdr.state),
+        address, lladdr = attrs.pick(_NEIGHBOUR)
+        if address is None:
+            raise DecodeError("NDA_DST: missing")
+        return cls(link=hdr.ifindex, address=address, lladdr=lladdr, state=NeighbourState(hdr.state),
                    flags=NeighbourFlag(hdr.flags))
 
 
@@ -57,6 +65,8 @@ class FdbEntry:
         """The :class:`FdbEntry` an AF_BRIDGE RTM_NEWNEIGH message describes."""
         hdr, attrs = msg.header, msg.attrs
         assert attrs is not None
-        return cls(link=hdr.ifindex, lladdr=attrs["NDA_LLADDR"], master=attrs.get("NDA_MASTER"),
-                   vlan=attrs.get("NDA_VLAN"), state=NeighbourState(hdr.state),
+        lladdr, master, vlan = attrs.pick(_FDB)
+        if lladdr is None:
+            raise DecodeError("NDA_LLADDR: missing")
+        return cls(link=hdr.ifindex, lladdr=lladdr, master=master, vlan=vlan, state=NeighbourState(hdr.state),
                    flags=NeighbourFlag(hdr.flags))

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rtnl
 from rtnl import FdbEntry, Neighbour, NeighbourFlag, NeighbourState, Rule, RuleAction, codec
 from rtnl.codec import Attrs, Message, decode
 from rtnl.ops import neighbours as ops_neigh
@@ -82,6 +83,21 @@ def test_fdb_entry_from_message(mac: bytes, vlan: int | None, master: int | None
 
 V4_NETWORKS = st.builds(lambda ip, n: ipaddress.ip_network(f"{ip}/{n}", strict=False), st.ip_addresses(v=4),
                        st.integers(0, 32))
+
+
+@pytest.mark.parametrize(("make", "attrs", "missing"), [
+    (Neighbour.from_message, {"NDA_LLADDR": "02:00:5e:00:53:01"}, "NDA_DST"),
+    (Neighbour.from_message, {"NDA_DST": b"\x01\x02\x03"}, "NDA_DST: 3 bytes"),
+    (FdbEntry.from_message, {"NDA_MASTER": 3}, "NDA_LLADDR"),
+])
+def test_an_entry_without_its_address_is_a_decode_error(make: Any, attrs: dict[str, Any],
+                                                        missing: str) -> None:
+    """A message lacking the address a value is keyed by (or with one of a wrong size) is refused as
+    any malformed message is, with DecodeError naming the attribute (it was a KeyError)."""
+    msg = Message(RTM_NEWNEIGH, header=NdMsg(family=AF_INET, ifindex=2), attrs=NDA.build(**attrs))
+    [back] = decode(msg.encode())
+    with pytest.raises(rtnl.DecodeError, match=missing):
+        make(back)
 
 
 @settings(max_examples=200, deadline=None)
