@@ -506,6 +506,13 @@ Builders = tuple[Callable[[int], Any], Callable[[int, int], Any], Callable[[int,
 _BUILDERS: list[Builders] = []  # IPv4's and IPv6's, made (and checked) on first use
 
 
+def ip_builders() -> list[Builders]:
+    """IPv4's and IPv6's builders: ``ip_builders()[v6]`` is (address, interface, network), each
+    taking ints as :func:`ip_address_of`, :func:`ip_interface_of`, :func:`ip_network_of` do, for a
+    reader that makes one per entry and saves their call."""
+    return _BUILDERS or _ip_builders()
+
+
 def ip_interface_of(number: int, prefixlen: int,
                     v6: bool) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
     """``IPv6Interface((number, prefixlen))`` if ``v6``, else ``IPv4Interface((number, prefixlen))``."""

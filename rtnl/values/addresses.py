@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from .._fast import (
     ip_address_of,
+    ip_builders,
     ip_interface_of,
     member_or_int,
     members,
@@ -76,7 +77,13 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     elif ps and buf[ps:pe] != buf[ls:le]:
         address.peer = _peer_of(buf, ps, pe, None)
     address.link = index
-    address.address = prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL")
+    n = le - ls
+    try:  # prefix_at(ip_interface_of, ...) without its two calls; it says what is wrong otherwise
+        if not ls or (n != 4 and n != 16):
+            raise ValueError
+        address.address = ip_builders()[n == 16][1](int.from_bytes(buf[ls:le], "big"), prefixlen)
+    except ValueError:
+        prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL")
     address.scope = _SCOPES.get(scope, scope)
     # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
     flags = hflags if not fs else _U32(buf, fs)[0] if fe - fs == 4 else _flags_of(buf, fs, fe, None)

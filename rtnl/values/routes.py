@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._fast import ip_network_of, members, pick_spans, unfrozen
+from .._fast import ip_builders, ip_network_of, members, pick_spans, unfrozen
 from ..errors import DecodeError
 from ..uapi import (
     AF_INET,
@@ -114,8 +114,14 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
     if (xs or hs) and parent is None:  # a nest is read from its parent
         parent = Attrs.over(RTA, buf, start, end)
     route: Any = _new(_Filling)  # made a Route below: see rtnl._fast.unfrozen
-    if ds:  # host bits set: DecodeError
-        route.dst = prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST")
+    n = de - ds
+    if ds:  # prefix_at(ip_network_of, ...) without its two calls; it says what is wrong otherwise
+        try:
+            if n != 4 and n != 16:
+                raise ValueError
+            route.dst = ip_builders()[n == 16][2](int.from_bytes(buf[ds:de], "big"), dst_len)
+        except ValueError:  # host bits set, say
+            prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST")
     else:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
         route.dst = prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST")
     route.gateway = _gateway_of(buf, gs, ge, parent) if gs else None
