@@ -369,6 +369,11 @@ class Link(Generic[InfoT]):
     @property
     def name(self) -> str:
         """The interface name (IFLA_IFNAME), unique within its namespace."""
+        buf, row = self._where or self._locate()
+        start, end = row[_SPANS], row[_SPANS + 1]
+        # a NUL-terminated name, as the kernel writes it: _at(0) without its calls
+        if start and type(buf) is bytes and buf[end - 1] == 0 and buf.find(0, start) == end - 1:
+            return buf[start:end - 1].decode("utf-8", "surrogateescape")
         name: str | None = self._at(0)
         return "" if name is None else name
 
@@ -380,12 +385,20 @@ class Link(Generic[InfoT]):
     @property
     def mtu(self) -> int:
         """The MTU in bytes (IFLA_MTU)."""
+        buf, row = self._where or self._locate()
+        start = row[_SPANS + 2]
+        if row[_SPANS + 3] - start == 4:  # as the kernel writes it (_at(1), without its calls)
+            return _U32(buf, start)[0]  # type: ignore[no-any-return]
         return self._at(1) or 0
 
     @property
     def address(self) -> str | None:
         """The link-layer address, ``"02:00:5e:00:53:01"``."""
-        address: str | None = self._at(2)
+        buf, row = self._where or self._locate()
+        start, end = row[_SPANS + 4], row[_SPANS + 5]
+        if start:  # (_at(2), without its calls)
+            return buf[start:end].hex(":")
+        address: str | None = self._at(2)  # absent, or its attributes badly framed
         return address
 
     @property
