@@ -29,6 +29,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   :func:`ip_interface_of` builds it in a third of the constructor's time); any text
   they do not take plainly (a netmask, a scope, an error) goes to ``ipaddress`` itself. Twins:
   ``ipaddress.ip_interface``, ``ip_network``.
+- :func:`nul_text` reads a NUL-terminated string as the kernel writes names and labels, in one
+  call (the string codec's strict decoder takes two, and stays for anything else). Twin: the codec.
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
   class costs some 5 k instructions; a link has several), keeping unknown values as ints; for an
   ``IntEnum``, :func:`members` is that dict whole, read with ``.get(v, v)`` and no Python call.
@@ -404,6 +406,17 @@ def _load_rows() -> Any:
 
 
 _LITTLE = struct.pack("=I", 1)[0] == 1
+
+
+# --- strings ------------------------------------------------------------------------------------------------
+
+def nul_text(buf: bytes, start: int, end: int) -> str | None:
+    """``buf[start:end]`` as text (UTF-8, lone bytes kept by ``surrogateescape``) if it is one
+    NUL-terminated string, as the kernel writes names; else ``None``, and the string codec says what
+    it is (one call, where the codec's strict decoder takes two). Twin: ``rtnl.wire.codecs.STR``."""
+    if start < end and type(buf) is bytes and buf[end - 1] == 0 and buf.find(0, start) == end - 1:
+        return buf[start:end - 1].decode("utf-8", "surrogateescape")
+    return None
 
 
 # --- frozen values filled in place ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .._fast import (
     member_or_int,
     members,
     members_seen,
+    nul_text,
     pick_spans,
     unfrozen,
 )
@@ -88,10 +89,8 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
     flags = hflags if not fs else _U32(buf, fs)[0] if fe - fs == 4 else _flags_of(buf, fs, fe, None)
     address.flags = _FLAGS.get(flags) or member_or_int(AddressFlag, flags)
-    if bs and buf[be - 1] == 0 and buf.find(0, bs) == be - 1:  # a NUL-terminated label, as the kernel's
-        address.label = buf[bs:be - 1].decode("utf-8", "surrogateescape")
-    else:  # none, or its decoder says what is wrong with it
-        address.label = _label_of(buf, bs, be, None) if bs else None
+    label = nul_text(buf, bs, be)
+    address.label = label if label is not None or not bs else _label_of(buf, bs, be, None)
     if cs:  # ifa_prefered, ifa_valid, then the kernel's time stamps
         if ce - cs != 16:
             raise DecodeError(f"IFA_CACHEINFO: {ce - cs} bytes, not struct ifa_cacheinfo's 16")

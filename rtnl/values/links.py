@@ -16,7 +16,7 @@ import ipaddress
 import struct
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
-from .._fast import ROW_HEAD, Memo, member_or_int, members, pick_spans
+from .._fast import ROW_HEAD, Memo, member_or_int, members, nul_text, pick_spans
 from ..uapi import IFF_LOWER_UP, IFF_UP, RTM_NEWLINK
 from ..wire.attrs import Attrs, NestByKind
 from ..wire.headers import IfInfoMsg
@@ -370,11 +370,10 @@ class Link(Generic[InfoT]):
     def name(self) -> str:
         """The interface name (IFLA_IFNAME), unique within its namespace."""
         buf, row = self._where or self._locate()
-        start, end = row[_SPANS], row[_SPANS + 1]
-        # a NUL-terminated name, as the kernel writes it: _at(0) without its calls
-        if start and type(buf) is bytes and buf[end - 1] == 0 and buf.find(0, start) == end - 1:
-            return buf[start:end - 1].decode("utf-8", "surrogateescape")
-        name: str | None = self._at(0)
+        name: str | None = nul_text(buf, row[_SPANS], row[_SPANS + 1])  # (_at(0) without its calls)
+        if name is not None:
+            return name
+        name = self._at(0)
         return "" if name is None else name
 
     @property
@@ -518,7 +517,9 @@ def _pick_link(hdr: IfInfoMsg, attrs: Attrs) -> list[Any]:
 def _decode_kinds(raw: bytes) -> tuple[tuple[str | None, LinkInfo | None, BridgePortInfo | None], bool]:
     """What an IFLA_LINKINFO payload says: kind, info (a veth's is not in it: None) and port."""
     ks, ke, ds, de, ss, se, ps, pe = pick_spans(raw, 0, len(raw), _INFO_FIELDS.types, "IFLA_INFO")
-    kind = _kind_of(raw, ks, ke, None) if ks else None
+    kind = nul_text(raw, ks, ke)
+    if kind is None and ks:  # not as the kernel writes it: the decoder says what it is
+        kind = _kind_of(raw, ks, ke, None)
     slave_kind = _kind_of(raw, ss, se, None) if ss else None
     info: LinkInfo | None = None
     if ds and kind in ("macvlan", "macvtap"):

@@ -333,3 +333,16 @@ def test_members_are_member_or_int_for_every_int() -> None:
         known = _fast.members(cls)
         assert all(known.get(v, v) == _fast.member_or_int_plain(cls, v) and
                    type(known.get(v, v)) is type(_fast.member_or_int_plain(cls, v)) for v in range(-2, 300))
+
+
+@examples
+@given(st.binary(max_size=24), st.data())
+def test_nul_text_agrees_with_the_string_codec(data: bytes, draw: st.DataObject) -> None:
+    from rtnl.wire.codecs import STR
+
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    text = _fast.nul_text(data, start, end)
+    assert text is None or text == STR.decode(data, start, end, None)
+    if isinstance(STR.decode(data, start, end, None), str) and end > start:  # what it takes, it reads
+        assert text is not None
