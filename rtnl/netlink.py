@@ -29,7 +29,7 @@ from collections.abc import Callable, Container, Generator, Iterable
 from typing import Any, TypeVar
 
 from ._fast import Rows, message_rows
-from .errors import DumpInterrupted, NetlinkError, NetlinkWarning
+from .errors import DecodeError, DumpInterrupted, NetlinkError, NetlinkWarning
 from .uapi import (
     NETLINK_ADD_MEMBERSHIP,
     NETLINK_CAP_ACK,
@@ -407,7 +407,11 @@ class NetlinkSocket:
         rows, kept, reading = None, [], exchange.rows
         if reading is not None and waiting:  # a dump read in rows: one C walk, no messages made
             [(seq, dumped)] = waiting.items()
-            table, plain = message_rows(data, reading, seq, portid)
+            try:
+                table, plain = message_rows(data, reading, seq, portid)
+            except DecodeError:  # badly framed: the error decode() raises, the first in the datagram
+                decode(data)
+                raise
             if plain:  # every message is data of this dump: its rows are its answer
                 dumped.messages.append((data, table))
                 return
