@@ -327,6 +327,7 @@ def rows_plan(fixed_format: str, types: tuple[int, ...]) -> Rows:
     return Rows(fixed, wanted, struct.Struct(f"={ROW_HEAD}I{fixed_format[1:]}{2 * len(types)}I"))
 
 
+_COUNT = struct.Struct("=I")  # rtnl_nlmsg_rows' count of plain rows, before the rows
 _row_scratch: list[bytearray] = []  # free outputs of rtnl_nlmsg_rows (popped, pushed back: see attr_index)
 _c_rows: Any = None  # rtnl._nla's rtnl_nlmsg_rows
 
@@ -355,8 +356,9 @@ def message_rows(data: bytes, wanted: Rows, seq: int, pid: int) -> tuple[bytes, 
                  plan_.table, plan_.size, plan_.slots, seq, pid, _lib.ffi.from_buffer(out), cap)
         if n < 0:
             _message_framing_error(data, -1 - n)
-        table = bytes(out[4:4 + n * size])
-        plain = int.from_bytes(out[:4], "little" if _LITTLE else "big")
+        with memoryview(out) as view:  # (one copy: a bytearray slice would make a second)
+            table = bytes(view[4:4 + n * size])
+        [plain] = _COUNT.unpack_from(out)
     finally:
         _row_scratch.append(out)
     return table, plain == n
@@ -404,8 +406,6 @@ def _load_rows() -> Any:
     _c_rows = _lib.lib.rtnl_nlmsg_rows
     return _c_rows
 
-
-_LITTLE = struct.pack("=I", 1)[0] == 1
 
 
 # --- strings ------------------------------------------------------------------------------------------------

@@ -404,8 +404,9 @@ class NetlinkSocket:
                 if state is not None and pid == portid and _finish(state):  # what _error does with it
                     del waiting[seq]
                 return
-        rows, kept, reading = None, [], exchange.rows
-        if reading is not None and waiting:  # a dump read in rows: one C walk, no messages made
+        kept: list[bytes] = []
+        reading = exchange.rows if waiting else None
+        if reading is not None:  # a dump read in rows: one C walk, no messages made
             [(seq, dumped)] = waiting.items()
             try:
                 table, plain = message_rows(data, reading, seq, portid)
@@ -415,7 +416,7 @@ class NetlinkSocket:
             if plain:  # every message is data of this dump: its rows are its answer
                 dumped.messages.append((data, table))
                 return
-            rows = list(reading.row.iter_unpack(table))
+            size = reading.row.size
         ends_at_first = how == 0
         for i, reply in enumerate(decode(data)):
             state = waiting.get(reply.seq)
@@ -425,17 +426,16 @@ class NetlinkSocket:
                 state.interrupted = True
             rtype = reply.type
             if rtype >= NLMSG_MIN_TYPE:  # the common case: data, not one of netlink's own messages
-                if rows is None:
+                if reading is None:
                     state.messages.append(reply)
-                else:
-                    kept.append(rows[i])
+                else:  # its row, as packed
+                    kept.append(table[i * size:(i + 1) * size])
                 if ends_at_first and not reply.flags & NLM_F_MULTI:
                     del waiting[reply.seq]
             elif rtype in control and control[rtype](self, state, reply, how):
                 del waiting[reply.seq]
-        if kept and reading is not None:
-            pack = reading.row.pack
-            dumped.messages.append((data, b"".join([pack(*row) for row in kept])))
+        if kept:
+            dumped.messages.append((data, b"".join(kept)))
 
     def _status(self, reply: Message, state: _Waiting) -> None:
         """Record the error an NLMSG_ERROR / NLMSG_DONE carries (the first one); keep success warnings."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from .._fast import (
     ip_address_of,
     ip_builders,
-    ip_interface_of,
     member_or_int,
     members,
     members_seen,
@@ -29,7 +28,6 @@ from ..wire.schemas import IFA
 from .check import Interface, IPAddress
 from .enums import AddressFlag, Scope
 
-_P = TypeVar("_P")
 # strict: see Attrs.pick
 _FIELDS = IFA.picker("IFA_LOCAL", "IFA_ADDRESS", "IFA_FLAGS", "IFA_LABEL", "IFA_CACHEINFO")
 ROWS = rows(RTM_NEWADDR, _FIELDS)
@@ -78,13 +76,7 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     elif ps and buf[ps:pe] != buf[ls:le]:
         address.peer = _peer_of(buf, ps, pe, None)
     address.link = index
-    n = le - ls
-    try:  # prefix_at(ip_interface_of, ...) without its two calls; it says what is wrong otherwise
-        if not ls or (n != 4 and n != 16):
-            raise ValueError
-        address.address = ip_builders()[n == 16][1](int.from_bytes(buf[ls:le], "big"), prefixlen)
-    except ValueError:
-        prefix_at(ip_interface_of, buf, ls, le, prefixlen, "IFA_LOCAL")
+    address.address = prefix_at(INTERFACE, buf, ls, le, prefixlen, "IFA_LOCAL")
     address.scope = _SCOPES.get(scope, scope)
     # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
     flags = hflags if not fs else _U32(buf, fs)[0] if fe - fs == 4 else _flags_of(buf, fs, fe, None)
@@ -119,19 +111,22 @@ _FLAGS = members_seen(AddressFlag)  # what member_or_int has made so far: one lo
 _U32 = struct.Struct("=I").unpack_from
 
 
-def prefix_at(build: Callable[[int, int, bool], _P], buf: bytes, start: int, end: int, length: int,
-              what: str) -> _P:
-    """``ip/length``, the address in ``buf[start:end]`` (4 or 16 bytes; ``start`` 0: absent), made by
-    ``build`` (``ip_interface_of`` or ``ip_network_of``) from its int; missing, of another size, too
-    long a prefix for the address or (for a network) host bits set: a :class:`DecodeError` naming
-    ``what``."""
+INTERFACE, NETWORK = 1, 2  # prefix_at's kinds: their place in rtnl._fast.ip_builders()'s
+
+
+def prefix_at(kind: int, buf: bytes, start: int, end: int, length: int, what: str) -> Any:
+    """``ip/length``, the address in ``buf[start:end]`` (4 or 16 bytes; ``start`` 0: absent), made
+    from its int as an interface (``kind`` :data:`INTERFACE`) or a network (:data:`NETWORK`) by the
+    ip builders, without the constructors' parsing; missing, of another size, too long a prefix for
+    the address or (for a network) host bits set: a :class:`DecodeError` naming ``what``."""
     n = end - start
     if not start:
         raise DecodeError(f"{what}: missing")
     if n != 4 and n != 16:
         raise DecodeError(f"{what}: {n} bytes are not an IPv4 or IPv6 address")
     number = int.from_bytes(buf[start:end], "big")
+    build: Callable[[int, int], Any] = ip_builders()[n == 16][kind]  # type: ignore[assignment]
     try:
-        return build(number, length, n == 16)
+        return build(number, length)
     except ValueError as e:
         raise DecodeError(f"{what}: {ip_address_of(number, n == 16)}/{length}: {e}") from None

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._fast import ip_builders, ip_network_of, members, pick_spans, unfrozen
+from .._fast import members, pick_spans, unfrozen
 from ..errors import DecodeError
 from ..uapi import (
     AF_INET,
@@ -26,7 +26,7 @@ from ..uapi import (
 from ..wire.attrs import Attrs, Body
 from ..wire.message import Message, rows
 from ..wire.schemas import RTA, RTAX
-from .addresses import _new, prefix_at
+from .addresses import NETWORK, _new, prefix_at
 from .check import AddressLike, IPAddress, Network, NetworkLike
 from .enums import RoutePref, RouteProtocol, RouteType, Scope
 from .links import LinkRef
@@ -114,16 +114,11 @@ def route_of(buf: bytes, row: tuple[int, ...], parent: Attrs | None = None) -> R
     if (xs or hs) and parent is None:  # a nest is read from its parent
         parent = Attrs.over(RTA, buf, start, end)
     route: Any = _new(_Filling)  # made a Route below: see rtnl._fast.unfrozen
-    n = de - ds
-    if ds:  # prefix_at(ip_network_of, ...) without its two calls; it says what is wrong otherwise
-        try:
-            if n != 4 and n != 16:
-                raise ValueError
-            route.dst = ip_builders()[n == 16][2](int.from_bytes(buf[ds:de], "big"), dst_len)
-        except ValueError:  # host bits set, say
-            prefix_at(ip_network_of, buf, ds, de, dst_len, "RTA_DST")
-    else:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
-        route.dst = prefix_at(ip_network_of, _ZEROS, 4, 8 if family == AF_INET else 20, dst_len, "RTA_DST")
+    if not ds:  # the default route: the all-zeros address, 4 or 16 bytes of _ZEROS from byte 4 on
+        buf_dst, ds, de = _ZEROS, 4, 8 if family == AF_INET else 20
+    else:
+        buf_dst = buf
+    route.dst = prefix_at(NETWORK, buf_dst, ds, de, dst_len, "RTA_DST")  # host bits set: DecodeError
     route.gateway = _gateway_of(buf, gs, ge, parent) if gs else None
     route.link = _U32(buf, ls)[0] if le - ls == 4 else _absent(ls, le, "RTA_OIF")
     route.table = _U32(buf, ts)[0] if te - ts == 4 else _absent(ts, te, "RTA_TABLE", htable)
