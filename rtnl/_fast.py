@@ -649,8 +649,9 @@ def ip_same(a: object, b: object) -> bool:
 
 def ip_attr(rtype: int) -> Encoder:
     """An encoder of a whole attribute of type ``rtype`` holding an :mod:`ipaddress` address (an
-    ``IPv4Address`` or ``IPv6Address``): the attribute header made once per size, then the packed
-    address (4 or 16 bytes, no padding). Twin: :func:`attr_plain` of ``value.packed``."""
+    ``IPv4Address`` or ``IPv6Address``; an interface encodes as its address): the attribute header
+    made once per size, then the packed address (4 or 16 bytes, no padding). Twin:
+    :func:`attr_plain` of ``value.packed``."""
     heads = {4: NLA.pack(8, rtype), 6: NLA.pack(20, rtype)}
 
     def whole(value: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bytes:

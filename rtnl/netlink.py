@@ -53,6 +53,7 @@ from .uapi import (
     SO_RCVBUFFORCE,
     SOL_NETLINK,
 )
+from .wire.headers import NLMSGHDR
 from .wire.message import Message, attribute_at, decode
 
 __all__ = ["DUMP_RETRIES", "ECHO_WINDOW", "RECV_SIZE", "SEQ", "WINDOW", "Exchange", "Exchanges",
@@ -79,6 +80,7 @@ SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's fir
 #: (linux/netlink.h)
 _PLAIN_ACK = struct.Struct("=IHHIIi16x")
 _ACK_HEAD = struct.Struct("=IHHIIi")  # the same without the request's nlmsghdr
+_ACK_SIZE = _PLAIN_ACK.size
 
 Answer = list[Any] | NetlinkError
 """What one request got: its data messages (the ack left out), or the error it failed with. A dump
@@ -345,20 +347,10 @@ class NetlinkSocket:
     def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
-        if how == NLM_F_ACK and len(msgs) == 1 and answered_small(msgs[0]):  # one change: most requests
-            msg, seq = msgs[0], next(self._seq)
-            data = msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)
-            self.sock.sendall(data)
-            reply = self._recv_small((seq,))
-            # its plain ack (see feed), whole: it is done, with no Exchange to make
-            plain = _ACK_HEAD.pack(_PLAIN_ACK.size, NLMSG_ERROR, NLM_F_CAPPED, seq, self.portid, 0)
-            if reply == plain + data[:16]:
-                return [[]]
-            exchange = Exchange([(seq, data)], how, True)
-            self.feed(exchange, reply)
-        else:
-            exchange = self.begin(msgs, how, rows)
-            self.sock.sendall(exchange.datagram)
+        if how != NLM_F_DUMP and len(msgs) <= 2 and answered_small(msgs[0]) and answered_small(msgs[-1]):
+            return self._in_step(msgs, how)  # a change, or a change and a read of it: most steps
+        exchange = self.begin(msgs, how, rows)
+        self.sock.sendall(exchange.datagram)
         if exchange.small:
             while exchange.waiting:
                 self.feed(exchange, self._recv_small(exchange.waiting))
@@ -366,6 +358,39 @@ class NetlinkSocket:
             while exchange.waiting:
                 self.feed(exchange, self.recv())
         return exchange.answers()
+
+    def _in_step(self, msgs: list[Message], how: int) -> list[Answer]:
+        """``_exchange`` for requests whose answers are all small, read in step. The kernel handles a
+        datagram's messages in order, so each request's answer comes before the next one's: most are
+        known whole, without an Exchange (a plain ack; a read's lone answer, decoded); the first that
+        is anything else (an error, a late answer to an older request) goes to :meth:`feed`, in an
+        Exchange of the requests still waiting."""
+        sent, acked = [], []
+        for msg in msgs:
+            seq, flags = next(self._seq), msg.flags | NLM_F_REQUEST | how
+            sent.append((seq, msg.encode(seq=seq, pid=0, flags=flags)))
+            acked.append(flags & NLM_F_ACK)
+        self.sock.sendall(sent[0][1] if len(sent) == 1 else sent[0][1] + sent[1][1])
+        answers: list[Answer] = []
+        portid, last = self.portid, sent[-1][0]
+        for i, (seq, data) in enumerate(sent):
+            reply = self._recv_small(range(seq, last + 1))
+            if acked[i]:
+                if reply == _ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]:
+                    answers.append([])
+                    continue
+            elif len(reply) >= NLMSGHDR.size:
+                length, rtype, flags, rseq, pid = NLMSGHDR.unpack_from(reply)
+                if (length == len(reply) and rseq == seq and pid == portid and rtype >= NLMSG_MIN_TYPE
+                        and not flags & NLM_F_MULTI):
+                    answers += [decode(reply)]
+                    continue
+            exchange = Exchange(sent[i:], how, True)
+            self.feed(exchange, reply)
+            while exchange.waiting:
+                self.feed(exchange, self._recv_small(exchange.waiting))
+            return answers + exchange.answers()
+        return answers
 
     def _recv_small(self, waiting: Container[int]) -> bytes:
         """One datagram from the kernel for requests whose answers are all small (acks, say), in one

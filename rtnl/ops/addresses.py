@@ -58,8 +58,8 @@ def addresses(place: Place, link: LinkRef | None = None) -> Operation[list[Addre
 
 def _message(mtype: int, flags: int, target: int, iface: Interface, extra: int = 0,
              peer: IPAddress | None = None, lifetimes: tuple[int, int] | None = None) -> Message:
-    v4, ip = iface.version == 4, iface.ip  # (.ip makes a new address each time)
-    attrs: dict[str, Any] = {"IFA_LOCAL": ip, "IFA_ADDRESS": ip if peer is None else peer}
+    v4 = iface.version == 4  # (the interface encodes as its address: .ip would make a new one)
+    attrs: dict[str, Any] = {"IFA_LOCAL": iface, "IFA_ADDRESS": iface if peer is None else peer}
     if v4 and mtype == RTM_NEWADDR and peer is None and iface.network.prefixlen <= 30:  # like `brd +`
         attrs["IFA_BROADCAST"] = iface.network.broadcast_address
     if extra:
@@ -116,8 +116,8 @@ def read_back(place: Place, target: int, value: Interface, answer: list[Message]
         raise answer
     for m in answer:
         if m.type == RTM_NEWADDR:
-            address = Address.from_message(m)
-            if address.link == target and address.address == value:
+            address = Address.from_message(m, value)
+            if address.link == target and address.address is value:
                 return address
     return _listed((yield from addresses(place, target)), target, value)
 
@@ -154,7 +154,7 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: Address
     add = _message(RTM_NEWADDR, flags | NLM_F_ECHO * v4, target, value, extra, other, lifetimes)
     # IPv6 does not echo: a get of the one address goes in the add's datagram, its answer the step's
     get = None if v4 else Message(RTM_GETADDR, header=IfAddrMsg(AF_INET6, 0, 0, 0, target),
-                                  attrs=IFA.build(IFA_ADDRESS=value.ip))
+                                  attrs=IFA.build(IFA_ADDRESS=value))
     try:
         answer: list[Message] | NetlinkError = yield Request(add, then=get)
     except (NetlinkError, GeneratorExit):  # refused: nothing was added

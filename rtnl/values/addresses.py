@@ -53,17 +53,19 @@ class Address:
     peer: IPAddress | None = None
 
     @classmethod
-    def from_message(cls, msg: Message) -> Address:
-        """The :class:`Address` an RTM_NEWADDR message describes."""
+    def from_message(cls, msg: Message, known: Interface | None = None) -> Address:
+        """The :class:`Address` an RTM_NEWADDR message describes; see :func:`address_of` for ``known``."""
         attrs = msg.attrs
         assert attrs is not None
         buf, spans, _ = attrs.locate(_FIELDS)
-        return address_of(buf, (0, msg.type, msg.flags, msg.seq, msg.pid, 0, 0, *msg.header, *spans))
+        return address_of(buf, (0, msg.type, msg.flags, msg.seq, msg.pid, 0, 0, *msg.header, *spans), known)
 
 
-def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
+def address_of(buf: bytes, row: tuple[int, ...], known: Interface | None = None) -> Address:
     """The :class:`Address` one row of an RTM_NEWADDR message describes (:data:`ROWS`; the row of a
-    dump, or of one message, as ``from_message`` makes it)."""
+    dump, or of one message, as ``from_message`` makes it). ``known``: an interface without a scope
+    the address is expected to be (one just added), taken as its ``address`` if it is that, the
+    same object (``is``), instead of a new one made and compared."""
     (status, _, _, _, _, start, end, _, prefixlen, hflags, scope, index,
      ls, le, ps, pe, fs, fe, bs, be, cs, ce) = row
     if status:  # its attributes are badly framed: say how
@@ -76,7 +78,11 @@ def address_of(buf: bytes, row: tuple[int, ...]) -> Address:
     elif ps and buf[ps:pe] != buf[ls:le]:
         address.peer = _peer_of(buf, ps, pe, None)
     address.link = index
-    address.address = prefix_at(INTERFACE, buf, ls, le, prefixlen, "IFA_LOCAL")
+    if (known is not None and le - ls == known.max_prefixlen >> 3 and prefixlen == known.network.prefixlen
+            and int.from_bytes(buf[ls:le], "big") == int(known)):
+        address.address = known
+    else:
+        address.address = prefix_at(INTERFACE, buf, ls, le, prefixlen, "IFA_LOCAL")
     address.scope = _SCOPES.get(scope, scope)
     # an IntFlag (boundary KEEP) keeps unknown bits; member_or_int saves the enum call per address
     flags = hflags if not fs else _U32(buf, fs)[0] if fe - fs == 4 else _flags_of(buf, fs, fe, None)

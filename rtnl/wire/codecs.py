@@ -179,8 +179,9 @@ class IPAddr(Codec):
             return value.packed  # ip_address() of an address object goes through its text: ~10 us
         return ipaddress.ip_address(value).packed
 
-    def shortcut(self, rtype: int) -> Shortcut | None:
-        return (ipaddress.IPv4Address, ipaddress.IPv6Address), _fast.ip_attr(rtype)
+    def shortcut(self, rtype: int) -> Shortcut | None:  # (an interface is an address, as in ipaddress)
+        return (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Interface,
+                ipaddress.IPv6Interface), _fast.ip_attr(rtype)
 
 
 class Flag(Codec):

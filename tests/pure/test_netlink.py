@@ -253,6 +253,81 @@ def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error
     assert not sock.sock.queue  # every answer read
 
 
+_CHANGE_ANSWERS = ["plain", "refused", "warned", "stale first", "other port first"]
+_READ_ANSWERS = ["lone", "multi-part", "refused", "stale first", "two in one datagram", "interrupted"]
+
+
+@given(st.sampled_from(_CHANGE_ANSWERS), st.sampled_from(_READ_ANSWERS), st.booleans())
+@settings(max_examples=80, deadline=None)
+def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change_answer: str,
+                                                                           read_answer: str,
+                                                                           one_change: bool) -> None:
+    """The blocking driver reads most small exchanges in step (a plain ack, a read's lone answer, known
+    whole); whatever the kernel answers instead (a refusal, an ext-ack warning, a late answer of an
+    earlier request, a multi-part or interrupted answer), it ends as the Exchange path ends: the same
+    value or error, every answer read."""
+    def address(index: int, seq: int, flags: int = 0) -> Message:  # the answer to a get of one address
+        return Message(codec.RTM_NEWADDR, flags, header=codec.IfAddrMsg(socket.AF_INET6, 64, index=index),
+                       attrs=codec.IFA.build(IFA_ADDRESS=ipaddress.ip_address("2001:db8::1")), seq=seq,
+                       pid=PORT)
+
+    def answer(req: bytes) -> list[tuple[int, bytes]]:
+        first = struct.unpack_from("=I", req)[0]
+        change, read = req[:first], req[first:]
+        s, out = seq_of(change), []
+        if change_answer == "stale first":
+            out.append((0, dgram(link(9, s - 1, flags=0))))
+        if change_answer == "other port first":
+            out.append((0, dgram(ack(change, pid=PORT + 1))))
+        error = -errno.EEXIST if change_answer == "refused" else 0
+        ext = {"NLMSGERR_ATTR_MSG": "a warning"} if change_answer == "warned" else {}
+        out.append((0, dgram(ack(change, error, **ext))))
+        if one_change:
+            return out
+        r = seq_of(read)
+        if read_answer == "stale first":
+            out.append((0, dgram(address(8, r + 9))))
+        if read_answer == "refused":
+            out.append((0, dgram(ack(read, -errno.ENODEV))))
+        elif read_answer == "multi-part":
+            out += [(0, dgram(address(7, r, NLM_F_MULTI))), (0, dgram(address(6, r, NLM_F_MULTI), done(r)))]
+        elif read_answer == "interrupted":
+            out.append((0, dgram(address(7, r, NLM_F_DUMP_INTR))))
+        elif read_answer == "two in one datagram":
+            out.append((0, dgram(address(7, r), address(5, r + 7))))
+        else:
+            out.append((0, dgram(address(7, r))))
+        return out
+
+    change = Message(RTM_NEWLINK, header=IfInfoMsg(index=7))
+    read = Message(codec.RTM_GETADDR, header=codec.IfAddrMsg(socket.AF_INET6, index=7),
+                   attrs=codec.IFA.build(IFA_ADDRESS=ipaddress.ip_address("2001:db8::1")))
+
+    def outcome(in_step: bool) -> Any:
+        sock = NetlinkSocket(FakeSocket(answer))  # type: ignore[arg-type]
+        if not in_step:  # every datagram through feed(), as the asyncio driver reads them
+            def through_feed(msgs: list[Message], how: int, rows: Any = None) -> Any:
+                exchange = sock.begin(msgs, how, rows)
+                sock.sock.sendall(exchange.datagram)
+                while exchange.waiting:
+                    sock.feed(exchange, sock.recv())
+                return exchange.answers()
+            sock._exchange = through_feed  # type: ignore[method-assign]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NetlinkWarning)
+                got: Any = sock.request(change) if one_change else sock.request_then(change, read)
+        except OSError as e:
+            got = (type(e), e.errno)
+        if isinstance(got, NetlinkError):
+            got = (type(got), got.errno)
+        elif isinstance(got, list):
+            got = [(m.type, m.header.index) for m in got]
+        return got, list(sock.sock.queue), list(sock.warnings)
+
+    assert outcome(True) == outcome(False)
+
+
 def test_acks_are_read_in_one_call_and_a_late_answer_too_large_for_it_is_dropped() -> None:
     """An exchange answered with acks alone reads each datagram with one ``recvmsg`` (no peek): a late
     answer of an earlier exchange larger than RECV_SIZE comes cut and is dropped, as late answers
