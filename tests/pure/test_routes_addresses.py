@@ -269,6 +269,26 @@ def test_addresses_from_the_wire_are_as_constructed(valid: int | None, peer: boo
                                                                attrs=req.attrs))))
 
 
+@given(st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)), st.integers(0, 128), st.data())
+def test_an_address_read_back_is_the_interface_added_only_when_it_is_that_one(
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address, length: int, data: st.DataObject) -> None:
+    """The interface just added is taken as the read-back's ``address`` (the same object) when the kernel
+    lists that address and prefix length, else one is made from the message as without it; an
+    interface encodes as its address."""
+    iface = ipaddress.ip_interface((ip, length % (ip.max_prefixlen + 1)))
+    assert rtnl.codec.IFA.build(IFA_LOCAL=iface).wire == rtnl.codec.IFA.build(IFA_LOCAL=iface.ip).wire
+    req = first_message(addr_ops.add_address(Place(), 3, iface))
+    msg = roundtrip(Message(RTM_NEWADDR, header=req.header, attrs=req.attrs))
+    plain = Address.from_message(msg)
+    known = data.draw(st.sampled_from([
+        iface, ipaddress.ip_interface((ip, (iface.network.prefixlen + 1) % (ip.max_prefixlen + 1))),
+        ipaddress.ip_interface((int(ip) ^ 1, iface.network.prefixlen)),
+        ipaddress.ip_interface((int(ip) % 2**32, iface.network.prefixlen % 33))]))
+    read = Address.from_message(msg, known)
+    assert read == plain
+    assert (read.address is known) == (known == iface)
+
+
 # --- a route's shape (its arguments but dst, checked and encoded) is kept for the next route alike ----------
 
 @pytest.mark.parametrize(("good", "bad"), [({"onlink": False}, {"onlink": 0}),
