@@ -106,12 +106,12 @@ def _about(link: LinkRef, iface: InterfaceLike, *_: object, **__: object) -> str
     return f"address {iface} on link {ref_text(link)}"
 
 
-def read_back(place: Place, target: int, value: Interface, answer: list[Message] | NetlinkError,
-              ) -> Operation[Address]:
-    """The address just added, as the kernel lists it: from ``answer``, the add's echo (IPv4) or the
-    answer to a get of the one address sent in the add's datagram (IPv6, which the kernel does not echo),
-    and only failing that from a dump of the link's addresses (which made n adds quadratic). A
-    refused get fails the add (its caller removes the address again)."""
+def _read_back(target: int, value: Interface, answer: list[Message] | NetlinkError) -> Address | None:
+    """The address just added, as the kernel lists it, from ``answer``: the add's echo (IPv4) or the
+    answer to a get of the one address sent in the add's datagram (IPv6, which the kernel does not
+    echo); ``None`` if it is not in it (the caller then dumps the link's addresses: doing so after
+    every add made n adds quadratic). A refused get fails the add (its caller removes the address
+    again)."""
     if isinstance(answer, NetlinkError):
         raise answer
     for m in answer:
@@ -119,7 +119,7 @@ def read_back(place: Place, target: int, value: Interface, answer: list[Message]
             address = Address.from_message(m, value)
             if address.link == target and address.address is value:
                 return address
-    return _listed((yield from addresses(place, target)), target, value)
+    return None
 
 
 @about(_about)
@@ -163,7 +163,8 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: Address
         yield from _remove(target, value, other)
         raise
     try:
-        return (yield from read_back(place, target, value, answer))
+        address = _read_back(target, value, answer)
+        return address or _listed((yield from addresses(place, target)), target, value)
     except GeneratorExit:
         raise
     except BaseException:  # the call fails: the address it added goes (one it replaced cannot come back)

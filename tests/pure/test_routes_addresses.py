@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import inspect
 import ipaddress
 import pickle
@@ -16,10 +17,10 @@ from hypothesis import strategies as st
 
 import rtnl
 from rtnl.codec import RTA, Attrs, Body, Message, RtNexthop, decode
-from rtnl.ops import Batch, Operation
+from rtnl.ops import Batch, Dump, Operation, Request
 from rtnl.ops import addresses as addr_ops
 from rtnl.ops import routes as route_ops
-from rtnl.uapi import RTM_NEWADDR, RTM_NEWROUTE
+from rtnl.uapi import RTM_DELADDR, RTM_NEWADDR, RTM_NEWROUTE
 from rtnl.values.addresses import Address
 from rtnl.values.routes import Nexthop, Route
 from tests.support.strategies import attrs
@@ -287,6 +288,29 @@ def test_an_address_read_back_is_the_interface_added_only_when_it_is_that_one(
     read = Address.from_message(msg, known)
     assert read == plain
     assert (read.address is known) == (known == iface)
+
+
+@pytest.mark.parametrize("answer", ["listed", "other prefix", "none"])
+def test_an_address_missing_from_the_read_back_is_looked_for_in_a_dump(answer: str) -> None:
+    """An add whose read-back does not hold the address (another prefix length: a replace that kept the
+    old one; none at all) dumps the link's addresses, and fails with EADDRNOTAVAIL, the address removed
+    again, if it is not there either."""
+    op = addr_ops.add_address(Place(), 3, "2001:db8::1/64", None, None, None, False, True, False)
+    step = next(op)
+    read = roundtrip(Message(RTM_NEWADDR, header=step.message.header._replace(
+        prefixlen=64 if answer == "listed" else 80), attrs=step.message.attrs))
+    if answer == "listed":
+        with pytest.raises(StopIteration) as done:
+            op.send([read])
+        assert done.value.value == Address.from_message(read)
+        return
+    dump = op.send([read] if answer == "other prefix" else [])
+    assert isinstance(dump, Dump) and dump.message.header.index == 3
+    removal = op.send([])  # the dump lists none: the add fails, its address removed again
+    assert isinstance(removal, Request) and removal.message.type == RTM_DELADDR
+    with pytest.raises(OSError) as failed:
+        op.send([])
+    assert failed.value.errno == errno.EADDRNOTAVAIL
 
 
 # --- a route's shape (its arguments but dst, checked and encoded) is kept for the next route alike ----------
