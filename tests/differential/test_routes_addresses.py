@@ -60,6 +60,12 @@ def base(ns: rtnl.Namespace) -> rtnl.Connection:
     net.set("eth0", up=True)
     net.add_address("eth0", "198.51.100.10/24")
     net.add_address("eth0", "2001:db8::10/64", nodad=True)
+    # its local route comes from the kernel's DAD work, a moment later (see settled): wait for it, so
+    # that a test's "before" holds it
+    local, deadline = ipaddress.ip_network("2001:db8::10/128"), time.monotonic() + 10
+    while not any(r.dst == local for r in net.routes(table=255)):
+        assert time.monotonic() < deadline, "no local route for 2001:db8::10 after 10 s"
+        time.sleep(0.01)
     return net
 
 
