@@ -54,7 +54,9 @@ class Address:
 
     @classmethod
     def from_message(cls, msg: Message, known: Interface | None = None) -> Address:
-        """The :class:`Address` an RTM_NEWADDR message describes; see :func:`address_of` for ``known``."""
+        """The :class:`Address` an RTM_NEWADDR message describes. ``known``: an interface without a
+        scope the address is expected to be (one just added), taken as its ``address`` (the same
+        object) when it is that address and prefix length."""
         attrs = msg.attrs
         assert attrs is not None
         buf, spans, _ = attrs.locate(_FIELDS)
