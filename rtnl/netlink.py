@@ -347,49 +347,60 @@ class NetlinkSocket:
     def _exchange(self, msgs: list[Message], how: int, rows: Rows | None = None) -> list[Answer]:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
-        if how != NLM_F_DUMP and len(msgs) <= 2 and answered_small(msgs[0]) and answered_small(msgs[-1]):
-            return self._in_step(msgs, how)  # a change, or a change and a read of it: most steps
+        if how != NLM_F_DUMP and len(msgs) <= 2:  # a change, or a change and a read of it: most steps
+            return self._in_step(msgs, how)
         exchange = self.begin(msgs, how, rows)
         self.sock.sendall(exchange.datagram)
+        self._read(exchange)
+        return exchange.answers()
+
+    def _read(self, exchange: Exchange) -> None:
+        """Feed ``exchange`` what the kernel sends until every request of it is answered."""
         if exchange.small:
             while exchange.waiting:
                 self.feed(exchange, self._recv_small(exchange.waiting))
         else:
             while exchange.waiting:
                 self.feed(exchange, self.recv())
-        return exchange.answers()
 
     def _in_step(self, msgs: list[Message], how: int) -> list[Answer]:
-        """``_exchange`` for requests whose answers are all small, read in step. The kernel handles a
-        datagram's messages in order, so each request's answer comes before the next one's: most are
-        known whole, without an Exchange (a plain ack; a read's lone answer, decoded); the first that
-        is anything else (an error, a late answer to an older request) goes to :meth:`feed`, in an
-        Exchange of the requests still waiting."""
-        sent, acked = [], []
+        """``_exchange`` for a request or two, read in step. The kernel handles a datagram's messages
+        in order, so each request's answers come before the next one's, and most are known whole
+        without an Exchange: a plain ack, a lone answer (a read's, an echo), decoded. The first that
+        is anything else (an error, a late answer to an older request, a multi-part answer) goes to
+        :meth:`feed`, in an Exchange of the requests still waiting."""
+        sent, plans = [], []
         for msg in msgs:
             seq, flags = next(self._seq), msg.flags | NLM_F_REQUEST | how
             sent.append((seq, msg.encode(seq=seq, pid=0, flags=flags)))
-            acked.append(flags & NLM_F_ACK)
+            plans.append((flags & NLM_F_ACK, answered_small(msg)))
         self.sock.sendall(sent[0][1] if len(sent) == 1 else sent[0][1] + sent[1][1])
         answers: list[Answer] = []
         portid, last = self.portid, sent[-1][0]
         for i, (seq, data) in enumerate(sent):
-            reply = self._recv_small(range(seq, last + 1))
-            if acked[i]:
-                if reply == _ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]:
-                    answers.append([])
-                    continue
-            elif len(reply) >= NLMSGHDR.size:
-                length, rtype, flags, rseq, pid = NLMSGHDR.unpack_from(reply)
-                if (length == len(reply) and rseq == seq and pid == portid and rtype >= NLMSG_MIN_TYPE
-                        and not flags & NLM_F_MULTI):
-                    answers += [decode(reply)]
-                    continue
-            exchange = Exchange(sent[i:], how, True)
-            self.feed(exchange, reply)
-            while exchange.waiting:
-                self.feed(exchange, self._recv_small(exchange.waiting))
-            return answers + exchange.answers()
+            acked, small = plans[i]
+            plain = (_ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]
+                     if acked else None)
+            got: list[Message] = []
+            while True:
+                reply = self._recv_small(range(seq, last + 1)) if small else self.recv()
+                if reply == plain:
+                    break  # its plain ack: done
+                lone = False
+                if len(reply) >= NLMSGHDR.size:
+                    length, rtype, flags, rseq, pid = NLMSGHDR.unpack_from(reply)
+                    lone = (length == len(reply) and rseq == seq and pid == portid and rtype >= NLMSG_MIN_TYPE
+                            and not flags & NLM_F_MULTI)
+                if not lone:  # anything else: the general way, for this request and the rest
+                    exchange = Exchange(sent[i:], how, all(small for _, small in plans[i:]))
+                    exchange.order[0].messages += got
+                    self.feed(exchange, reply)
+                    self._read(exchange)
+                    return answers + exchange.answers()
+                got += decode(reply)
+                if not acked:
+                    break  # a lone answer ends an unacked request (an echo, a read)
+            answers.append(got)
         return answers
 
     def _recv_small(self, waiting: Container[int]) -> bytes:
@@ -455,7 +466,9 @@ class NetlinkSocket:
                     state.messages.append(reply)
                 else:  # its row, as packed
                     kept.append(table[i * size:(i + 1) * size])
-                if ends_at_first and not reply.flags & NLM_F_MULTI:
+                # (one that asked for its own ack, in an exchange that asks none, ends at the ack:
+                # NLM_F_ACK is in the low byte of the flags, at offset 6 of the request as sent)
+                if ends_at_first and not reply.flags & NLM_F_MULTI and not state.data[6] & NLM_F_ACK:
                     del waiting[reply.seq]
             elif rtype in control and control[rtype](self, state, reply, how):
                 del waiting[reply.seq]

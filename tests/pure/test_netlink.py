@@ -253,19 +253,22 @@ def test_a_change_and_its_read_back_go_in_one_datagram(add_error: int, get_error
     assert not sock.sock.queue  # every answer read
 
 
-_CHANGE_ANSWERS = ["plain", "refused", "warned", "stale first", "other port first"]
+_CHANGE_ANSWERS = ["plain", "refused", "warned", "echoed", "echoed, warned", "stale first",
+                   "other port first"]
 _READ_ANSWERS = ["lone", "multi-part", "refused", "stale first", "two in one datagram", "interrupted"]
 
 
-@given(st.sampled_from(_CHANGE_ANSWERS), st.sampled_from(_READ_ANSWERS), st.booleans())
-@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(_CHANGE_ANSWERS), st.sampled_from(_READ_ANSWERS),
+       st.sampled_from(["request", "unacked", "request_then"]))
+@settings(max_examples=150, deadline=None)
 def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change_answer: str,
                                                                            read_answer: str,
-                                                                           one_change: bool) -> None:
-    """The blocking driver reads most small exchanges in step (a plain ack, a read's lone answer, known
-    whole); whatever the kernel answers instead (a refusal, an ext-ack warning, a late answer of an
-    earlier request, a multi-part or interrupted answer), it ends as the Exchange path ends: the same
-    value or error, every answer read."""
+                                                                           mode: str) -> None:
+    """The blocking driver reads a request or two in step (a plain ack, a lone answer: a read's or an
+    echo, known whole); whatever the kernel answers instead (a refusal, an ext-ack warning, a late
+    answer of an earlier request, a multi-part or interrupted answer), it ends as the Exchange path
+    ends: the same value or error, every answer read. ``unacked``: a change sent without NLM_F_ACK,
+    answered by its echo (or its refusal)."""
     def address(index: int, seq: int, flags: int = 0) -> Message:  # the answer to a get of one address
         return Message(codec.RTM_NEWADDR, flags, header=codec.IfAddrMsg(socket.AF_INET6, 64, index=index),
                        attrs=codec.IFA.build(IFA_ADDRESS=ipaddress.ip_address("2001:db8::1")), seq=seq,
@@ -280,9 +283,13 @@ def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change
         if change_answer == "other port first":
             out.append((0, dgram(ack(change, pid=PORT + 1))))
         error = -errno.EEXIST if change_answer == "refused" else 0
-        ext = {"NLMSGERR_ATTR_MSG": "a warning"} if change_answer == "warned" else {}
+        ext = {"NLMSGERR_ATTR_MSG": "a warning"} if "warned" in change_answer else {}
+        if mode == "unacked":  # the echo ends it, or the refusal
+            return [*out, (0, dgram(ack(change, error) if error else link(7, s, flags=0)))]
+        if "echoed" in change_answer:
+            out.append((0, dgram(link(7, s, flags=0))))
         out.append((0, dgram(ack(change, error, **ext))))
-        if one_change:
+        if mode == "request":
             return out
         r = seq_of(read)
         if read_answer == "stale first":
@@ -316,7 +323,10 @@ def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NetlinkWarning)
-                got: Any = sock.request(change) if one_change else sock.request_then(change, read)
+                if mode == "request_then":
+                    got: Any = sock.request_then(change, read)
+                else:
+                    got = sock.request(change, ack=mode == "request")
         except OSError as e:
             got = (type(e), e.errno)
         if isinstance(got, NetlinkError):
