@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterable
-from typing import Any, cast
+from collections.abc import Iterable
+from ipaddress import IPv4Address, IPv6Address
+from typing import Any
 
 from ..netlink import WINDOW
 from ..uapi import (
@@ -38,6 +39,7 @@ from ..values.check import (
     check_int,
     check_items,
     check_network,
+    check_network_packed,
     check_table,
     check_u32,
     check_weight,
@@ -75,11 +77,6 @@ _HOST_SCOPE = (RouteType.LOCAL, RouteType.NAT)
 _LINK_SCOPE = (RouteType.BROADCAST, RouteType.MULTICAST, RouteType.ANYCAST)
 
 
-def _same_version(version: int, address: IPAddress | None, what: str, dst: object) -> None:
-    if address is not None and address.version != version:
-        raise ValueError(f"{what} {address} and destination {dst} are of different IP versions")
-
-
 def _checked_hop(hop: object, onlink: bool) -> tuple[IPAddress | None, Nexthop]:
     if not isinstance(hop, Nexthop):
         raise TypeError(f"a next hop is a Nexthop, not {type(hop).__name__}")
@@ -93,7 +90,8 @@ def _checked_hop(hop: object, onlink: bool) -> tuple[IPAddress | None, Nexthop]:
     return gw, hop
 
 
-_DST = cast("Callable[[IPAddress], bytes]", RTA.shortcuts["RTA_DST"][1])  # an address -> its whole attribute
+# RTA_DST's struct rtattr for an IPv4 and an IPv6 address, the packed address to follow
+_DST_HEADS = tuple(RTA.build(RTA_DST=zero).encode()[:4] for zero in (IPv4Address(0), IPv6Address(0)))
 
 
 class _Shape:
@@ -102,8 +100,8 @@ class _Shape:
     given by its index, no next hops) is made once and kept, its attributes encoded once
     (:func:`_kept_shape`): a thousand routes through one link differ in their destination only."""
 
-    __slots__ = ("adding", "first", "gw", "heads", "hops", "metric", "metrics", "onlink", "pref", "prefsrc",
-                 "table")
+    __slots__ = ("adding", "first", "gw", "headers", "heads", "hops", "metric", "metrics", "onlink", "pref",
+                 "prefsrc", "table")
 
     def __init__(self, mtype: int, gateway: Any, link: Any, table: Any, metric: Any, onlink: Any,
                  prefsrc: Any, rtype: Any, protocol: Any, scope: Any, nexthops: Any, mtu: Any, advmss: Any,
@@ -155,21 +153,25 @@ class _Shape:
         self.heads = tuple((family, table if table < 256 else 0, int(protocol), int(route_scope),
                             0 if rtype is None else int(rtype), RTNH_F_ONLINK if onlink and not hops else 0)
                            for family, route_scope in zip((AF_INET, AF_INET6), scopes, strict=True))
+        self.headers: dict[int, RtMsg] = {}  # by dst_len + 256 * v6
 
-    def destination(self, network: Network | None) -> Network:
-        """The destination checked against this shape: ``None`` (``"default"``) of the version of its
-        addresses, which must be the destination's."""
+    def destination(self, dst: object, packed: bytes) -> bool:
+        """Whether the destination is IPv6, checked against this shape: ``dst`` as given, ``packed``
+        its address checked (:func:`check_network_packed`), or empty for ``"default"``, which takes
+        the version of the shape's addresses. Those must be of the destination's."""
         first = self.first
-        if network is None:
-            version = 6 if first is not None and first.version == 6 else 4
-            network = check_network("default", "dst", default_version=version)
+        v6 = len(packed) == 16 if packed else first is not None and first.version == 6
         if first is not None:  # (else there is no address to compare)
+            version = 6 if v6 else 4
             for address, what in ((self.gw, "gateway"), (self.prefsrc, "prefsrc"),
                                   *((g, "next hop gateway") for g, _ in self.hops)):
-                _same_version(network.version, address, what, network)
-        if self.pref is not None and network.version == 4:
+                if address is not None and address.version != version:
+                    network = check_network(dst, "dst", default_version=version)
+                    raise ValueError(f"{what} {address} and destination {network} are of different IP "
+                                     "versions")
+        if self.pref is not None and not v6:
             raise ValueError("pref is for IPv6 routes")
-        return network
+        return v6
 
     def encode(self, oif: int | None, hop_links: list[int]) -> bytes:
         """The attributes but RTA_DST, with the links looked up (``hop_links``: the next hops')."""
@@ -193,12 +195,15 @@ class _Shape:
             attrs["RTA_PREF"] = int(self.pref)
         return RTA.build(**attrs).wire or b""
 
-    def message(self, mtype: int, flags: int, network: Network, tail: bytes) -> Message:
-        """The request for ``network``, ``tail`` its other attributes (:meth:`encode`)."""
-        family, table, protocol, scope, rtype, onlink = self.heads[network.version == 6]
-        dst_len = network.prefixlen
-        header = RtMsg(family, dst_len, 0, 0, table, protocol, scope, rtype, onlink)  # (positional: faster)
-        data = _DST(network.network_address) + tail if dst_len else tail
+    def message(self, mtype: int, flags: int, v6: bool, packed: bytes, dst_len: int, tail: bytes) -> Message:
+        """The request for the destination ``packed``/``dst_len`` (:meth:`destination` says ``v6``),
+        ``tail`` its other attributes (:meth:`encode`)."""
+        header = self.headers.get(dst_len + 256 * v6)  # (a header made once per prefix length)
+        if header is None:
+            family, table, protocol, scope, rtype, onlink = self.heads[v6]
+            header = self.headers[dst_len + 256 * v6] = RtMsg(family, dst_len, 0, 0, table, protocol, scope,
+                                                                rtype, onlink)
+        data = _DST_HEADS[v6] + packed + tail if dst_len else tail
         attrs = view(RTA, data, 0, len(data))
         attrs.wire = data  # (as Schema.build does: the request's encode takes them as they are)
         return Message(mtype, flags, header=header, attrs=attrs)
@@ -219,12 +224,12 @@ def _kept_message(mtype: int, flags: int, spec: tuple[Any, ...]) -> Message | No
     dst, link = spec[0], spec[2]
     if spec[10] is not None or not (link is None or (type(link) is int and 0 < link < 2**31)):
         return None
-    network = None if dst == "default" else check_network(dst, "dst")  # "default": of the gateway's version
+    packed, dst_len = (b"", 0) if dst == "default" else check_network_packed(dst, "dst")
     try:
         kept, tail = _kept_shape(mtype, *spec[1:])
     except TypeError:  # an argument of a wrong type, or one that is no key
         return None
-    return kept.message(mtype, flags, kept.destination(network), tail)
+    return kept.message(mtype, flags, kept.destination(dst, packed), packed, dst_len, tail)
 
 
 def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
@@ -236,14 +241,15 @@ def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
     if message is not None:
         return message
     dst, link = spec[0], spec[2]
-    network = None if dst == "default" else check_network(dst, "dst")  # (first, as in _kept_message)
+    # (first, as in _kept_message: "default" is of the gateway's version)
+    packed, dst_len = (b"", 0) if dst == "default" else check_network_packed(dst, "dst")
     shape = _Shape(mtype, *spec[1:])
-    network = shape.destination(network)
+    v6 = shape.destination(dst, packed)
     oif = None if link is None else (yield from _index(place, link, known))
     hop_links = []
     for _, hop in shape.hops:
         hop_links.append(0 if hop.link is None else (yield from _index(place, hop.link, known)))
-    return shape.message(mtype, flags, network, shape.encode(oif, hop_links))
+    return shape.message(mtype, flags, v6, packed, dst_len, shape.encode(oif, hop_links))
 
 
 def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Operation[int]:

@@ -11,7 +11,7 @@ import pickle
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rtnl
@@ -21,7 +21,9 @@ from rtnl.ops import addresses as addr_ops
 from rtnl.ops import routes as route_ops
 from rtnl.uapi import RTM_NEWADDR, RTM_NEWROUTE
 from rtnl.values.addresses import Address
+from rtnl.values.check import check_network, check_network_packed
 from rtnl.values.routes import Nexthop, Route
+from tests.pure.test_fast import network_text
 from tests.support.strategies import attrs
 
 
@@ -319,3 +321,28 @@ def test_connection_hands_each_argument_to_its_namesake(method: Any, operation: 
     given = place.op.gi_frame.f_locals  # the @about wrapper's, not started: (place, *args, **kwargs)
     got = dict(zip(names, given["args"], strict=False)) | given["kwargs"]
     assert got.keys() == values.keys() and all(got[name] is values[name] for name in names)
+
+
+def packed_or_error(check: Any, value: object) -> object:
+    try:
+        return check(value, "dst")
+    except (TypeError, ValueError) as e:
+        return type(e), str(e)
+
+
+def network_packed(value: object, what: str) -> tuple[bytes, int]:
+    """check_network_packed's plain twin."""
+    network = check_network(value, what)
+    return network.network_address.packed, network.prefixlen
+
+
+networks = st.tuples(st.ip_addresses(), st.integers(0, 128)).map(
+    lambda t: ipaddress.ip_network((t[0], min(t[1], t[0].max_prefixlen)), strict=False))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.one_of(network_text, networks, networks.map(str)))
+def test_a_destination_read_packed_is_the_network_check_network_reads(value: object) -> None:
+    """check_network_packed reads "address/length" without making an ipaddress network: it gives
+    check_network's network (packed, and its prefix length), or raises its error, for any text."""
+    assert packed_or_error(check_network_packed, value) == packed_or_error(network_packed, value)
