@@ -269,8 +269,11 @@ class Connection:
         from .ops import routes
 
         # (positional, in the operation's order: keywords through its @about wrapper cost ~1 µs a call)
-        self.run(routes.add_route(self, dst, gateway, link, table, metric, replace, onlink, prefsrc, type,
-                                  protocol, scope, nexthops, mtu, advmss, hoplimit, pref))
+        args = (dst, gateway, link, table, metric, replace, onlink, prefsrc, type, protocol, scope, nexthops,
+                mtu, advmss, hoplimit, pref)
+        # most routes are one request, sent at once; rtnl.aio's stand-in for a Connection runs the operation
+        if not (isinstance(self, Connection) and routes.add_route_at_once(self.sock.request, args)):
+            self.run(routes.add_route(self, *args))
 
     def add_routes(self, specs: Iterable[RouteSpec]) -> None:
         """Add many routes (:class:`~rtnl.RouteSpec` each), pipelined, all or nothing; see
