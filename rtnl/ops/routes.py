@@ -73,7 +73,7 @@ def routes(place: Place, *, table: int = RT_TABLE_MAIN) -> Operation[list[Route]
 
 _METRICS = (("mtu", "RTAX_MTU", 68, 2**31 - 1), ("advmss", "RTAX_ADVMSS", 1, 2**31 - 1),
             ("hoplimit", "RTAX_HOPLIMIT", 1, 255))
-_fields = operator.attrgetter(*RouteSpec.__slots__)  # a RouteSpec's fields in order: _route_message's spec
+_fields = operator.attrgetter(*RouteSpec.__slots__)  # a RouteSpec's fields in order (no replace)
 _HOST_SCOPE = (RouteType.LOCAL, RouteType.NAT)
 _LINK_SCOPE = (RouteType.BROADCAST, RouteType.MULTICAST, RouteType.ANYCAST)
 
@@ -97,17 +97,20 @@ _DST_HEADS = tuple(RTA.build(RTA_DST=zero).encode()[:4] for zero in (IPv4Address
 
 class _Shape:
     """A route request apart from its destination: every other argument checked (nothing is sent for
-    a bad one) and what it makes of the header and attributes. A shape with nothing to look up (a link
-    given by its index, no next hops) is made once and kept, its attributes encoded once
+    a bad one) and what it makes of the header, attributes and flags. A shape with nothing to look up
+    (a link given by its index, no next hops) is made once and kept, its attributes encoded once
     (:func:`_kept_shape`): a thousand routes through one link differ in their destination only."""
 
-    __slots__ = ("adding", "first", "gw", "headers", "heads", "hops", "metric", "metrics", "onlink", "pref",
-                 "prefsrc", "table")
+    __slots__ = ("adding", "first", "flags", "gw", "headers", "heads", "hops", "metric", "metrics", "mtype",
+                 "onlink", "pref", "prefsrc", "table")
 
-    def __init__(self, mtype: int, gateway: Any, link: Any, table: Any, metric: Any, onlink: Any,
-                 prefsrc: Any, rtype: Any, protocol: Any, scope: Any, nexthops: Any, mtu: Any, advmss: Any,
-                 hoplimit: Any, pref: Any) -> None:
-        self.adding = adding = mtype == RTM_NEWROUTE
+    def __init__(self, mtype: int, gateway: Any, link: Any, table: Any, metric: Any, replace: Any,
+                 onlink: Any, prefsrc: Any, rtype: Any, protocol: Any, scope: Any, nexthops: Any, mtu: Any,
+                 advmss: Any, hoplimit: Any, pref: Any) -> None:
+        self.mtype, self.adding = mtype, (adding := mtype == RTM_NEWROUTE)
+        # an add fails with FileExistsError on a route of the same key, unless it replaces it
+        replaced = NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL
+        self.flags = NLM_F_CREATE | replaced if adding else 0
         if rtype is not None and type(rtype) is not RouteType:
             rtype = RouteType.parse(rtype, "route type")
         self.onlink = onlink = check_bool(onlink, "onlink")
@@ -196,7 +199,7 @@ class _Shape:
             attrs["RTA_PREF"] = int(self.pref)
         return RTA.build(**attrs).wire or b""
 
-    def message(self, mtype: int, flags: int, v6: bool, packed: bytes, dst_len: int, tail: bytes) -> Message:
+    def message(self, v6: bool, packed: bytes, dst_len: int, tail: bytes) -> Message:
         """The request for the destination ``packed``/``dst_len`` (:meth:`destination` says ``v6``),
         ``tail`` its other attributes (:meth:`encode`)."""
         header = self.headers.get(dst_len + 256 * v6)  # (a header made once per prefix length)
@@ -207,7 +210,7 @@ class _Shape:
         data = _DST_HEADS[v6] + packed + tail if dst_len else tail
         attrs = view(RTA, data, 0, len(data))
         attrs.wire = data  # (as Schema.build does: the request's encode takes them as they are)
-        return Message(mtype, flags, header=header, attrs=attrs)
+        return Message(self.mtype, self.flags, header=header, attrs=attrs)
 
 
 @functools.lru_cache(maxsize=64, typed=True)  # typed: True is no onlink=1, 254.0 no table 254
@@ -218,27 +221,27 @@ def _kept_shape(mtype: int, *rest: Any) -> tuple[_Shape, bytes]:
     return shape, shape.encode(rest[1], [])
 
 
-def _kept_message(mtype: int, flags: int, spec: tuple[Any, ...]) -> Message | None:
+def _kept_message(mtype: int, spec: tuple[Any, ...]) -> Message | None:
     """The request for ``spec`` (see :func:`_route_message`) from its kept shape, when there is
     nothing to look up; else ``None``, as for an argument that is no key (``_route_message`` then
     says what is wrong with it). No generator: most routes go this way."""
     dst, link = spec[0], spec[2]
-    if spec[10] is not None or not (link is None or (type(link) is int and 0 < link < 2**31)):
+    if spec[11] is not None or not (link is None or (type(link) is int and 0 < link < 2**31)):
         return None
     packed, dst_len = (b"", 0) if dst == "default" else check_network_packed(dst, "dst")
     try:
         kept, tail = _kept_shape(mtype, *spec[1:])
     except TypeError:  # an argument of a wrong type, or one that is no key
         return None
-    return kept.message(mtype, flags, kept.destination(dst, packed), packed, dst_len, tail)
+    return kept.message(kept.destination(dst, packed), packed, dst_len, tail)
 
 
-def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
+def _route_message(place: Place, mtype: int, spec: tuple[Any, ...],
                    known: dict[LinkRef, int] | None = None) -> Operation[Message]:
-    """The request that adds (or deletes) ``spec``, a :class:`RouteSpec`'s fields in order (``add_route``
-    makes no RouteSpec: ~1.5 µs); every argument is checked before a link lookup. ``known``
-    remembers the links looked up, for a batch."""
-    message = _kept_message(mtype, flags, spec)
+    """The request that adds (or deletes) ``spec``, :func:`add_route`'s arguments in order (it makes no
+    RouteSpec: ~1.5 µs); every argument is checked, the destination first, before a link lookup.
+    ``known`` remembers the links looked up, for a batch."""
+    message = _kept_message(mtype, spec)
     if message is not None:
         return message
     dst, link = spec[0], spec[2]
@@ -250,7 +253,7 @@ def _route_message(place: Place, mtype: int, flags: int, spec: tuple[Any, ...],
     hop_links = []
     for _, hop in shape.hops:
         hop_links.append(0 if hop.link is None else (yield from _index(place, hop.link, known)))
-    return shape.message(mtype, flags, v6, packed, dst_len, shape.encode(oif, hop_links))
+    return shape.message(v6, packed, dst_len, shape.encode(oif, hop_links))
 
 
 def _index(place: Place, link: LinkRef, known: dict[LinkRef, int] | None) -> Operation[int]:
@@ -302,12 +305,11 @@ def add_route(place: Place, dst: NetworkLike, gateway: AddressLike | None = None
         net.add_route("203.0.113.0/24", link="mv0", mtu=1400, advmss=1360)
         net.add_route("192.0.2.0/24", type="blackhole")
     """
-    spec = (dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
+    spec = (dst, gateway, link, table, metric, replace, onlink, prefsrc, type, protocol, scope,
             None if nexthops is None else tuple(nexthops), mtu, advmss, hoplimit, pref)
-    flags = _adding(replace)
-    message = _kept_message(RTM_NEWROUTE, flags, spec)  # (most often: no generator to go through)
+    message = _kept_message(RTM_NEWROUTE, spec)  # (most often: no generator to go through)
     if message is None:
-        message = yield from _route_message(place, RTM_NEWROUTE, flags, spec)
+        message = yield from _route_message(place, RTM_NEWROUTE, spec)
     yield Request(message)
 
 
@@ -318,9 +320,7 @@ def add_route_at_once(request: Callable[[Message], object], args: tuple[Any, ...
     ``request`` raises the kernel's refusal, named here as ``add_route`` names it. ``False`` when
     nothing was sent (a lookup to make, or an argument the operation says what is wrong with): run
     ``add_route`` then."""
-    if args[11] is not None:  # next hops
-        return False
-    message = _kept_message(RTM_NEWROUTE, _adding(args[5]), args[:5] + args[6:])  # (the spec: no replace)
+    message = _kept_message(RTM_NEWROUTE, args)
     if message is None:
         return False
     try:
@@ -329,11 +329,6 @@ def add_route_at_once(request: Callable[[Message], object], args: tuple[Any, ...
         e.about = _about(*args)  # (nothing was looked up, which would have named it already)
         raise
     return True
-
-
-def _adding(replace: object) -> int:
-    """An add's flags: it fails with ``FileExistsError`` on a route of the same key, unless ``replace``."""
-    return NLM_F_CREATE | (NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL)
 
 
 @about(lambda specs: "routes of add_routes()")
@@ -349,7 +344,8 @@ def add_routes(place: Place, specs: Iterable[RouteSpec]) -> Operation[None]:
     known: dict[LinkRef, int] = {}
     msgs = []
     for spec in todo:
-        msgs.append((yield from _route_message(place, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, _fields(spec),
+        fields = _fields(spec)  # add_route's arguments but replace, which is False
+        msgs.append((yield from _route_message(place, RTM_NEWROUTE, (*fields[:5], False, *fields[5:]),
                                                known)))
     keys = [_key(Route.from_message(m)) for m in msgs]
     tables = {table for table, _, _ in keys}
@@ -378,9 +374,9 @@ def delete_route(place: Place, dst: NetworkLike, *, gateway: AddressLike | None 
                  nexthops: Iterable[Nexthop] | None = None) -> Operation[None]:
     """Delete the route matching these arguments (``ip route del``); omitted ones match any (a
     ``type``, ``protocol`` or ``scope`` left out included)."""
-    spec = (dst, gateway, link, table, metric, onlink, prefsrc, type, protocol, scope,
+    spec = (dst, gateway, link, table, metric, False, onlink, prefsrc, type, protocol, scope,
             None if nexthops is None else tuple(nexthops), None, None, None, None)
-    yield Request((yield from _route_message(place, RTM_DELROUTE, 0, spec)))
+    yield Request((yield from _route_message(place, RTM_DELROUTE, spec)))
 
 
 # --- route lookups (`ip route get`) ----------------------------------------------------------------------
