@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import inspect
 import ipaddress
 import pickle
@@ -22,6 +23,7 @@ from rtnl.ops import routes as route_ops
 from rtnl.uapi import RTM_NEWADDR, RTM_NEWROUTE
 from rtnl.values.addresses import Address
 from rtnl.values.check import check_network, check_network_packed
+from rtnl.values.enums import RouteType, Scope
 from rtnl.values.routes import Nexthop, Route
 from tests.pure.test_fast import network_text
 from tests.support.strategies import attrs
@@ -346,3 +348,95 @@ def test_a_destination_read_packed_is_the_network_check_network_reads(value: obj
     """check_network_packed reads "address/length" without making an ipaddress network: it gives
     check_network's network (packed, and its prefix length), or raises its error, for any text."""
     assert packed_or_error(check_network_packed, value) == packed_or_error(network_packed, value)
+
+
+# --- Connection.add_route sends a route with nothing to look up at once, without the operation ----------
+
+class Sent(rtnl.Connection):
+    """A Connection whose socket keeps what it is asked to send (or refuses it with ``refusal``) and
+    whose ``run`` keeps the operation it is handed, unstarted."""
+
+    def __init__(self, refusal: rtnl.NetlinkError | None = None) -> None:
+        class Socket:
+            def request(_, message: Message, *, ack: bool = True) -> list[Message]:
+                self.sent.append(message)
+                if refusal is not None:
+                    raise refusal
+                return []
+
+        class Here:
+            ident = None
+
+        super().__init__(Socket(), Here())  # type: ignore[arg-type]
+        self.sent: list[Message] = []
+        self.ran: list[Operation[Any]] = []
+
+    def run(self, operation: Operation[Any]) -> Any:
+        self.ran.append(operation)
+
+
+def outcome(send: Any) -> object:
+    """The bytes of the message ``send()`` makes, or the error it raises."""
+    try:
+        message = send()
+    except (TypeError, ValueError) as e:
+        return type(e), str(e)
+    return message.encode(seq=1)
+
+
+AT_ONCE = [("2001:db8:5::/64", {"link": 7}), ("198.51.100.0/24", {"link": 7, "metric": 5, "table": 1000}),
+           ("default", {"gateway": "198.51.100.1"}), ("default", {"gateway": "2001:db8::1", "pref": "high"}),
+           ("192.0.2.0/24", {"type": "blackhole"}), ("2001:db8::/32", {"type": RouteType.UNREACHABLE}),
+           ("203.0.113.0/24", {"gateway": "198.51.100.1", "link": 7, "onlink": True, "replace": True}),
+           (ipaddress.ip_network("2001:db8:6::/48"), {"link": 7, "mtu": 1400, "advmss": 1360, "hoplimit": 9,
+                                                       "protocol": "static", "scope": "host",
+                                                       "prefsrc": "2001:db8::2"}),
+           ("198.51.100.0/25", {"link": 7, "scope": Scope.UNIVERSE, "protocol": 77, "replace": False})]
+REFUSED = [("2001:db8:5::1/64", {"link": 7}), ("2001:db8::/129", {"link": 7}), (5, {"link": 7}),
+           ("198.51.100.0/24", {"link": 7, "replace": "yes"}),
+           ("198.51.100.0/24", {"link": 7, "metric": False}),
+           ("198.51.100.0/24", {"link": 7, "table": 254.0}), ("198.51.100.0/24", {"link": 7, "onlink": 1}),
+           ("198.51.100.0/24", {"gateway": "2001:db8::1"}), ("198.51.100.0/24", {"link": 7, "pref": "high"}),
+           ("198.51.100.0/24", {}), ("default", {"gateway": "198.51.100.1", "prefsrc": "2001:db8::1"}),
+           ("198.51.100.0/24", {"link": 7, "type": "sideways"}), ("198.51.100.0/24", {"link": 7, "mtu": 67}),
+           ("198.51.100.0/24", {"link": 7, "metric": [5]})]
+
+
+def sent_or_run(net: Sent, dst: Any, kwargs: dict[str, Any]) -> Message:
+    """What Connection.add_route sent at once, or else the operation it ran sends first."""
+    net.add_route(dst, **kwargs)
+    return net.sent[0] if net.sent else first_message(net.ran[0])
+
+
+@pytest.mark.parametrize(("dst", "kwargs"), AT_ONCE + REFUSED)
+def test_a_route_sent_at_once_is_the_operations_request(dst: Any, kwargs: dict[str, Any]) -> None:
+    """Connection.add_route sends a route with nothing to look up (a link by index, or none) itself,
+    without running add_route: the same request, or the same error, as the operation's, for each
+    argument (the second time from the kept shape). An argument of a wrong type may leave the error
+    to the operation."""
+    for net in (Sent(), Sent()):
+        assert outcome(lambda: sent_or_run(net, dst, kwargs)) == outcome(  # noqa: B023 (called at once)
+            lambda: first_message(route_ops.add_route(Place(), dst, **kwargs)))
+        assert (dst, kwargs) not in AT_ONCE or (len(net.sent) == 1 and not net.ran)
+
+
+@pytest.mark.parametrize("kwargs", [{"link": "eth7"}, {"nexthops": [Nexthop("198.51.100.1", 7)]},
+                                    {"nexthops": [Nexthop(link=7)]}, {"link": 2**31}])
+def test_a_route_with_something_to_look_up_runs_the_operation(kwargs: dict[str, Any]) -> None:
+    net = Sent()
+    net.add_route("203.0.113.0/24", **kwargs)
+    assert not net.sent and len(net.ran) == 1
+
+
+def test_a_route_sent_at_once_is_named_in_the_kernels_refusal_as_by_the_operation() -> None:
+    refusal = rtnl.NetlinkError.from_errno(errno.EEXIST, "Route exists")
+    net = Sent(refusal)
+    with pytest.raises(FileExistsError) as sent:
+        net.add_route("2001:db8:5::/64", link=7, table=1000)
+    operation = route_ops.add_route(Place(), "2001:db8:5::/64", link=7, table=1000)
+    next(operation)
+    with pytest.raises(FileExistsError) as ran:
+        operation.throw(rtnl.NetlinkError.from_errno(errno.EEXIST, "Route exists"))
+    assert sent.value is refusal and sent.value.extack == "Route exists"
+    assert sent.value.about == "route 2001:db8:5::/64 dev index 7 table 1000"
+    assert str(sent.value) == str(ran.value)
