@@ -182,19 +182,21 @@ def check_network_packed(value: object, what: str) -> tuple[bytes, int]:
     :func:`check_network`, which raises the same error as for a network asked for."""
     if type(value) is str:
         address, _, length = value.partition("/")
-        if length.isdigit() and length.isascii() and len(length) < 4:
+        prefixlen = _PREFIX_LENGTHS.get(length)
+        if prefixlen is not None:
             try:
                 packed = _inet_pton(AF_INET6 if ":" in address else AF_INET, address)
             except (OSError, ValueError):  # (ValueError: a NUL in the text)
                 packed = b""
-            shift = 8 * len(packed) - int(length)
+            shift = 8 * len(packed) - prefixlen
             if packed and shift >= 0 and not int.from_bytes(packed, "big") & ((1 << shift) - 1):
-                return packed, 8 * len(packed) - shift
+                return packed, prefixlen
     network = check_network(value, what)
     return network.network_address.packed, network.prefixlen
 
 
 _inet_pton = _socket.inet_pton
+_PREFIX_LENGTHS = {str(n): n for n in range(129)}  # as written most often (ipaddress also takes "024")
 
 
 # --- issue 17: routes and addresses ----------------------------------------------------------------
