@@ -107,7 +107,8 @@ class _Shape:
     def __init__(self, mtype: int, gateway: Any, link: Any, table: Any, metric: Any, replace: Any,
                  onlink: Any, prefsrc: Any, rtype: Any, protocol: Any, scope: Any, nexthops: Any, mtu: Any,
                  advmss: Any, hoplimit: Any, pref: Any) -> None:
-        self.mtype, self.adding = mtype, (adding := mtype == RTM_NEWROUTE)
+        self.mtype = mtype
+        self.adding = adding = mtype == RTM_NEWROUTE
         # an add fails with FileExistsError on a route of the same key, unless it replaces it
         replaced = NLM_F_REPLACE if check_bool(replace, "replace") else NLM_F_EXCL
         self.flags = NLM_F_CREATE | replaced if adding else 0
