@@ -271,8 +271,9 @@ class Connection:
         # (positional, in the operation's order: keywords through its @about wrapper cost ~1 µs a call)
         args = (dst, gateway, link, table, metric, replace, onlink, prefsrc, type, protocol, scope, nexthops,
                 mtu, advmss, hoplimit, pref)
-        # most routes are one request, sent at once; rtnl.aio's stand-in for a Connection runs the operation
-        if not (isinstance(self, Connection) and routes.add_route_at_once(self.sock.request, args)):
+        # most routes are one request, sent at once as run() would send it; where run() is another's (a
+        # subclass's, rtnl.aio's stand-in's, which runs the operation on its loop) it is handed the operation
+        if not (self.__class__.run is Connection.run and routes.add_route_at_once(self.sock.request, args)):
             self.run(routes.add_route(self, *args))
 
     def add_routes(self, specs: Iterable[RouteSpec]) -> None:

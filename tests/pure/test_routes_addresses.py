@@ -353,15 +353,15 @@ def test_a_destination_read_packed_is_the_network_check_network_reads(value: obj
 # --- Connection.add_route sends a route with nothing to look up at once, without the operation ----------
 
 class Sent(rtnl.Connection):
-    """A Connection whose socket keeps what it is asked to send (or refuses it with ``refusal``) and
-    whose ``run`` keeps the operation it is handed, unstarted."""
+    """A Connection (``run`` its own) over a socket that keeps each message it is asked to send and
+    answers it with nothing, or refuses it with a new ``NetlinkError.from_errno(*refusal)``."""
 
-    def __init__(self, refusal: rtnl.NetlinkError | None = None) -> None:
+    def __init__(self, refusal: tuple[int, str] | None = None) -> None:
         class Socket:
             def request(_, message: Message, *, ack: bool = True) -> list[Message]:
                 self.sent.append(message)
                 if refusal is not None:
-                    raise refusal
+                    raise rtnl.NetlinkError.from_errno(*refusal)
                 return []
 
         class Here:
@@ -369,19 +369,40 @@ class Sent(rtnl.Connection):
 
         super().__init__(Socket(), Here())  # type: ignore[arg-type]
         self.sent: list[Message] = []
-        self.ran: list[Operation[Any]] = []
-
-    def run(self, operation: Operation[Any]) -> Any:
-        self.ran.append(operation)
 
 
-def outcome(send: Any) -> object:
-    """The bytes of the message ``send()`` makes, or the error it raises."""
+@pytest.fixture
+def at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each call of add_route_at_once sent its request (without running the operation)."""
+    said: list[bool] = []
+    plain = route_ops.add_route_at_once
+
+    def recorded(request: Any, args: tuple[Any, ...]) -> bool:
+        sent: list[Message] = []
+        try:
+            return plain(lambda message: sent.append(message) or request(message), args)
+        finally:
+            said.append(bool(sent))
+
+    monkeypatch.setattr(route_ops, "add_route_at_once", recorded)
+    return said
+
+
+def outcome(net: Sent, call: Any) -> object:
+    """The messages ``call()`` sent over ``net`` (their bytes) and the error it raised, if any."""
     try:
-        message = send()
-    except (TypeError, ValueError) as e:
-        return type(e), str(e)
-    return message.encode(seq=1)
+        call()
+        error = None
+    except (OSError, TypeError, ValueError) as e:
+        error = (type(e), str(e))
+    return [message.encode(seq=1) for message in net.sent], error
+
+
+def same_as_run(dst: Any, kwargs: dict[str, Any], refusal: tuple[int, str] | None) -> None:
+    """Connection.add_route sends what the operation run by Connection.run sends, and raises its error."""
+    net, ran = Sent(refusal), Sent(refusal)
+    assert outcome(net, lambda: net.add_route(dst, **kwargs)) == outcome(
+        ran, lambda: ran.run(route_ops.add_route(ran, dst, **kwargs)))
 
 
 AT_ONCE = [("2001:db8:5::/64", {"link": 7}), ("198.51.100.0/24", {"link": 7, "metric": 5, "table": 1000}),
@@ -402,41 +423,47 @@ REFUSED = [("2001:db8:5::1/64", {"link": 7}), ("2001:db8::/129", {"link": 7}), (
            ("198.51.100.0/24", {"link": 7, "metric": [5]})]
 
 
-def sent_or_run(net: Sent, dst: Any, kwargs: dict[str, Any]) -> Message:
-    """What Connection.add_route sent at once, or else the operation it ran sends first."""
-    net.add_route(dst, **kwargs)
-    return net.sent[0] if net.sent else first_message(net.ran[0])
-
-
+@pytest.mark.parametrize("refusal", [None, (errno.EEXIST, "Route exists")])
 @pytest.mark.parametrize(("dst", "kwargs"), AT_ONCE + REFUSED)
-def test_a_route_sent_at_once_is_the_operations_request(dst: Any, kwargs: dict[str, Any]) -> None:
+def test_a_route_sent_at_once_is_the_operations_request(dst: Any, kwargs: dict[str, Any],
+                                                        refusal: tuple[int, str] | None,
+                                                        at_once: list[bool]) -> None:
     """Connection.add_route sends a route with nothing to look up (a link by index, or none) itself,
-    without running add_route: the same request, or the same error, as the operation's, for each
-    argument (the second time from the kept shape). An argument of a wrong type may leave the error
-    to the operation."""
-    for net in (Sent(), Sent()):
-        assert outcome(lambda: sent_or_run(net, dst, kwargs)) == outcome(  # noqa: B023 (called at once)
-            lambda: first_message(route_ops.add_route(Place(), dst, **kwargs)))
-        assert (dst, kwargs) not in AT_ONCE or (len(net.sent) == 1 and not net.ran)
+    without running add_route: the same request, or the same error (a kernel refusal named alike),
+    as the operation run, for each argument (the second time from the kept shape). An argument of a
+    wrong type may leave its error to the operation."""
+    for _ in range(2):
+        at_once.clear()
+        same_as_run(dst, kwargs, refusal)
+        assert at_once == [(dst, kwargs) in AT_ONCE]
 
 
 @pytest.mark.parametrize("kwargs", [{"link": "eth7"}, {"nexthops": [Nexthop("198.51.100.1", 7)]},
                                     {"nexthops": [Nexthop(link=7)]}, {"link": 2**31}])
-def test_a_route_with_something_to_look_up_runs_the_operation(kwargs: dict[str, Any]) -> None:
-    net = Sent()
-    net.add_route("203.0.113.0/24", **kwargs)
-    assert not net.sent and len(net.ran) == 1
+def test_a_route_with_something_to_look_up_runs_the_operation(kwargs: dict[str, Any],
+                                                              at_once: list[bool]) -> None:
+    same_as_run("203.0.113.0/24", kwargs, (errno.ENODEV, "No such device"))
+    assert at_once == [False]
 
 
-def test_a_route_sent_at_once_is_named_in_the_kernels_refusal_as_by_the_operation() -> None:
-    refusal = rtnl.NetlinkError.from_errno(errno.EEXIST, "Route exists")
-    net = Sent(refusal)
-    with pytest.raises(FileExistsError) as sent:
+def test_a_route_sent_at_once_is_named_in_the_kernels_refusal(at_once: list[bool]) -> None:
+    net = Sent((errno.EEXIST, "Route exists"))
+    with pytest.raises(FileExistsError) as info:
         net.add_route("2001:db8:5::/64", link=7, table=1000)
-    operation = route_ops.add_route(Place(), "2001:db8:5::/64", link=7, table=1000)
-    next(operation)
-    with pytest.raises(FileExistsError) as ran:
-        operation.throw(rtnl.NetlinkError.from_errno(errno.EEXIST, "Route exists"))
-    assert sent.value is refusal and sent.value.extack == "Route exists"
-    assert sent.value.about == "route 2001:db8:5::/64 dev index 7 table 1000"
-    assert str(sent.value) == str(ran.value)
+    assert at_once == [True]
+    assert isinstance(info.value, rtnl.NetlinkError) and info.value.extack == "Route exists"
+    assert info.value.about == "route 2001:db8:5::/64 dev index 7 table 1000"
+
+
+class Stepping(Sent):
+    def run(self, operation: Operation[Any]) -> Any:
+        self.ran = operation
+
+
+def test_a_connection_whose_run_is_its_own_is_handed_the_operation(at_once: list[bool]) -> None:
+    """A subclass's run (rtnl.aio's stand-in's, say) is handed every route's operation, unstarted."""
+    net = Stepping()
+    net.add_route("2001:db8:5::/64", link=7)
+    assert not at_once and not net.sent
+    assert first_message(net.ran).encode(seq=1) == first_message(
+        route_ops.add_route(Place(), "2001:db8:5::/64", link=7)).encode(seq=1)
