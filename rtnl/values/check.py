@@ -8,6 +8,7 @@ headers (``rtnl.uapi``). This module knows Python values only: no messages, no s
 
 from __future__ import annotations
 
+import _socket  # inet_pton, without socket.py's enums (see rtnl.netlink)
 import ipaddress
 import os
 import re
@@ -172,6 +173,30 @@ def check_network(value: object, what: str, *, default_version: int = 4) -> Netw
     if not isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)):
         raise TypeError(f"{what} is 'default', a str or an ipaddress network, not {type(value).__name__}")
     return value if not isinstance(value, str) else parse_network(value)
+
+
+def check_network_packed(value: object, what: str) -> tuple[bytes, int]:
+    """:func:`check_network`'s network as a request carries it: its address packed (4 or 16 bytes,
+    the version) and its prefix length. The usual ``"address/length"`` is read without making an
+    ``ipaddress`` network (~0.7 µs a route); anything else, or anything wrong, goes through
+    :func:`check_network`, which raises the same error as for a network asked for."""
+    if type(value) is str:
+        address, _, length = value.partition("/")
+        prefixlen = _PREFIX_LENGTHS.get(length)
+        if prefixlen is not None:
+            try:
+                packed = _inet_pton(AF_INET6 if ":" in address else AF_INET, address)
+            except (OSError, ValueError):  # (ValueError: a NUL in the text)
+                packed = b""
+            shift = 8 * len(packed) - prefixlen
+            if packed and shift >= 0 and not int.from_bytes(packed, "big") & ((1 << shift) - 1):
+                return packed, prefixlen
+    network = check_network(value, what)
+    return network.network_address.packed, network.prefixlen
+
+
+_inet_pton = _socket.inet_pton
+_PREFIX_LENGTHS = {str(n): n for n in range(129)}  # as written most often (ipaddress also takes "024")
 
 
 # --- issue 17: routes and addresses ----------------------------------------------------------------

@@ -92,6 +92,9 @@ CASES: dict[str, Case] = {
                                   ("2001:db8:9::/64",)),
     "add_route duplicate": (lambda net, ns: net.add_route("203.0.113.0/24", link="v0"), errno.EEXIST,
                             ("203.0.113.0/24",)),
+    "add_route duplicate, link by index": (
+        lambda net, ns: net.add_route("203.0.113.0/24", link=net.link("v0").index), errno.EEXIST,
+        ("203.0.113.0/24", "dev index")),
     "add_route(link=ghost)": (lambda net, ns: net.add_route("192.0.2.0/24", link="ghost"), errno.ENODEV,
                               ("ghost",)),
     "add_route unreachable gateway": (lambda net, ns: net.add_route("192.0.2.0/24", gateway="203.0.114.1"),

@@ -12,7 +12,7 @@ import pickle
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rtnl
@@ -22,7 +22,10 @@ from rtnl.ops import addresses as addr_ops
 from rtnl.ops import routes as route_ops
 from rtnl.uapi import RTM_DELADDR, RTM_NEWADDR, RTM_NEWROUTE
 from rtnl.values.addresses import Address
+from rtnl.values.check import check_network, check_network_packed
+from rtnl.values.enums import RouteType, Scope
 from rtnl.values.routes import Nexthop, Route
+from tests.pure.test_fast import network_text
 from tests.support.strategies import attrs
 
 
@@ -363,3 +366,147 @@ def test_connection_hands_each_argument_to_its_namesake(method: Any, operation: 
     given = place.op.gi_frame.f_locals  # the @about wrapper's, not started: (place, *args, **kwargs)
     got = dict(zip(names, given["args"], strict=False)) | given["kwargs"]
     assert got.keys() == values.keys() and all(got[name] is values[name] for name in names)
+
+
+def packed_or_error(check: Any, value: object) -> object:
+    try:
+        return check(value, "dst")
+    except (TypeError, ValueError) as e:
+        return type(e), str(e)
+
+
+def network_packed(value: object, what: str) -> tuple[bytes, int]:
+    """check_network_packed's plain twin."""
+    network = check_network(value, what)
+    return network.network_address.packed, network.prefixlen
+
+
+networks = st.tuples(st.ip_addresses(), st.integers(0, 128)).map(
+    lambda t: ipaddress.ip_network((t[0], min(t[1], t[0].max_prefixlen)), strict=False))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.one_of(network_text, networks, networks.map(str)))
+def test_a_destination_read_packed_is_the_network_check_network_reads(value: object) -> None:
+    """check_network_packed reads "address/length" without making an ipaddress network: it gives
+    check_network's network (packed, and its prefix length), or raises its error, for any text."""
+    assert packed_or_error(check_network_packed, value) == packed_or_error(network_packed, value)
+
+
+# --- Connection.add_route sends a route with nothing to look up at once, without the operation ----------
+
+class Sent(rtnl.Connection):
+    """A Connection (``run`` its own) over a socket that keeps each message it is asked to send and
+    answers it with nothing, or refuses it with a new ``NetlinkError.from_errno(*refusal)``."""
+
+    def __init__(self, refusal: tuple[int, str] | None = None) -> None:
+        class Socket:
+            def request(_, message: Message, *, ack: bool = True) -> list[Message]:
+                self.sent.append(message)
+                if refusal is not None:
+                    raise rtnl.NetlinkError.from_errno(*refusal)
+                return []
+
+        class Here:
+            ident = None
+
+        super().__init__(Socket(), Here())  # type: ignore[arg-type]
+        self.sent: list[Message] = []
+
+
+@pytest.fixture
+def at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each call of add_route_at_once sent its request (without running the operation)."""
+    said: list[bool] = []
+    plain = route_ops.add_route_at_once
+
+    def recorded(request: Any, args: tuple[Any, ...]) -> bool:
+        sent: list[Message] = []
+        try:
+            return plain(lambda message: sent.append(message) or request(message), args)
+        finally:
+            said.append(bool(sent))
+
+    monkeypatch.setattr(route_ops, "add_route_at_once", recorded)
+    return said
+
+
+def outcome(net: Sent, call: Any) -> object:
+    """The messages ``call()`` sent over ``net`` (their bytes) and the error it raised, if any."""
+    try:
+        call()
+        error = None
+    except (OSError, TypeError, ValueError) as e:
+        error = (type(e), str(e))
+    return [message.encode(seq=1) for message in net.sent], error
+
+
+def same_as_run(dst: Any, kwargs: dict[str, Any], refusal: tuple[int, str] | None) -> None:
+    """Connection.add_route sends what the operation run by Connection.run sends, and raises its error."""
+    net, ran = Sent(refusal), Sent(refusal)
+    assert outcome(net, lambda: net.add_route(dst, **kwargs)) == outcome(
+        ran, lambda: ran.run(route_ops.add_route(ran, dst, **kwargs)))
+
+
+AT_ONCE = [("2001:db8:5::/64", {"link": 7}), ("198.51.100.0/24", {"link": 7, "metric": 5, "table": 1000}),
+           ("default", {"gateway": "198.51.100.1"}), ("default", {"gateway": "2001:db8::1", "pref": "high"}),
+           ("192.0.2.0/24", {"type": "blackhole"}), ("2001:db8::/32", {"type": RouteType.UNREACHABLE}),
+           ("203.0.113.0/24", {"gateway": "198.51.100.1", "link": 7, "onlink": True, "replace": True}),
+           (ipaddress.ip_network("2001:db8:6::/48"), {"link": 7, "mtu": 1400, "advmss": 1360, "hoplimit": 9,
+                                                       "protocol": "static", "scope": "host",
+                                                       "prefsrc": "2001:db8::2"}),
+           ("198.51.100.0/25", {"link": 7, "scope": Scope.UNIVERSE, "protocol": 77, "replace": False})]
+REFUSED = [("2001:db8:5::1/64", {"link": 7}), ("2001:db8::/129", {"link": 7}), (5, {"link": 7}),
+           ("198.51.100.0/24", {"link": 7, "replace": "yes"}),
+           ("198.51.100.0/24", {"link": 7, "metric": False}),
+           ("198.51.100.0/24", {"link": 7, "table": 254.0}), ("198.51.100.0/24", {"link": 7, "onlink": 1}),
+           ("198.51.100.0/24", {"gateway": "2001:db8::1"}), ("198.51.100.0/24", {"link": 7, "pref": "high"}),
+           ("198.51.100.0/24", {}), ("default", {"gateway": "198.51.100.1", "prefsrc": "2001:db8::1"}),
+           ("198.51.100.0/24", {"link": 7, "type": "sideways"}), ("198.51.100.0/24", {"link": 7, "mtu": 67}),
+           ("198.51.100.0/24", {"link": 7, "metric": [5]})]
+
+
+@pytest.mark.parametrize("refusal", [None, (errno.EEXIST, "Route exists")])
+@pytest.mark.parametrize(("dst", "kwargs"), AT_ONCE + REFUSED)
+def test_a_route_sent_at_once_is_the_operations_request(dst: Any, kwargs: dict[str, Any],
+                                                        refusal: tuple[int, str] | None,
+                                                        at_once: list[bool]) -> None:
+    """Connection.add_route sends a route with nothing to look up (a link by index, or none) itself,
+    without running add_route: the same request, or the same error (a kernel refusal named alike),
+    as the operation run, for each argument (the second time from the kept shape). An argument of a
+    wrong type may leave its error to the operation."""
+    for _ in range(2):
+        at_once.clear()
+        same_as_run(dst, kwargs, refusal)
+        assert at_once == [(dst, kwargs) in AT_ONCE]
+
+
+@pytest.mark.parametrize("kwargs", [{"link": "eth7"}, {"nexthops": [Nexthop("198.51.100.1", 7)]},
+                                    {"nexthops": [Nexthop(link=7)]}, {"link": 2**31}])
+def test_a_route_with_something_to_look_up_runs_the_operation(kwargs: dict[str, Any],
+                                                              at_once: list[bool]) -> None:
+    same_as_run("203.0.113.0/24", kwargs, (errno.ENODEV, "No such device"))
+    assert at_once == [False]
+
+
+def test_a_route_sent_at_once_is_named_in_the_kernels_refusal(at_once: list[bool]) -> None:
+    net = Sent((errno.EEXIST, "Route exists"))
+    with pytest.raises(FileExistsError) as info:
+        net.add_route("2001:db8:5::/64", link=7, table=1000)
+    assert at_once == [True]
+    assert isinstance(info.value, rtnl.NetlinkError) and info.value.extack == "Route exists"
+    assert info.value.about == "route 2001:db8:5::/64 dev index 7 table 1000"
+
+
+class Stepping(Sent):
+    def run(self, operation: Operation[Any]) -> Any:
+        self.ran = operation
+
+
+def test_a_connection_whose_run_is_its_own_is_handed_the_operation(at_once: list[bool]) -> None:
+    """A subclass's run (rtnl.aio's stand-in's, say) is handed every route's operation, unstarted."""
+    net = Stepping()
+    net.add_route("2001:db8:5::/64", link=7)
+    assert not at_once and not net.sent
+    assert first_message(net.ran).encode(seq=1) == first_message(
+        route_ops.add_route(Place(), "2001:db8:5::/64", link=7)).encode(seq=1)
