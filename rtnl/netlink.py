@@ -369,21 +369,20 @@ class NetlinkSocket:
         without an Exchange: a plain ack, a lone answer (a read's, an echo), decoded. The first that
         is anything else (an error, a late answer to an older request, a multi-part answer) goes to
         :meth:`feed`, in an Exchange of the requests still waiting."""
-        sent, plans = [], []
+        sent = []
         for msg in msgs:
-            seq, flags = next(self._seq), msg.flags | NLM_F_REQUEST | how
-            sent.append((seq, msg.encode(seq=seq, pid=0, flags=flags)))
-            plans.append((flags & NLM_F_ACK, answered_small(msg)))
+            seq = next(self._seq)
+            sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how), msg))
         self.sock.sendall(sent[0][1] if len(sent) == 1 else sent[0][1] + sent[1][1])
         answers: list[Answer] = []
-        portid, last = self.portid, sent[-1][0]
-        for i, (seq, data) in enumerate(sent):
-            acked, small = plans[i]
+        portid = self.portid
+        waiting = (sent[0][0],) if len(sent) == 1 else (sent[0][0], sent[1][0])
+        for seq, data, msg in sent:
             plain = (_ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]
-                     if acked else None)
+                     if how or msg.flags & NLM_F_ACK else None)
             got: list[Message] = []
             while True:
-                reply = self._recv_small(range(seq, last + 1)) if small else self.recv()
+                reply = self._recv_small(waiting) if answered_small(msg) else self.recv()
                 if reply == plain:
                     break  # its plain ack: done
                 lone = False
@@ -392,15 +391,18 @@ class NetlinkSocket:
                     lone = (length == len(reply) and rseq == seq and pid == portid and rtype >= NLMSG_MIN_TYPE
                             and not flags & NLM_F_MULTI)
                 if not lone:  # anything else: the general way, for this request and the rest
-                    exchange = Exchange(sent[i:], how, all(small for _, small in plans[i:]))
+                    rest = sent[len(answers):]
+                    exchange = Exchange([(s, d) for s, d, _ in rest], how,
+                                        all(answered_small(m) for _, _, m in rest))
                     exchange.order[0].messages += got
                     self.feed(exchange, reply)
                     self._read(exchange)
                     return answers + exchange.answers()
                 got += decode(reply)
-                if not acked:
+                if plain is None:
                     break  # a lone answer ends an unacked request (an echo, a read)
             answers.append(got)
+            waiting = waiting[1:]
         return answers
 
     def _recv_small(self, waiting: Container[int]) -> bytes:
