@@ -840,6 +840,11 @@ def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) 
               "failing on purpose marks the end). `growth` is last-100 / first-100 per add: linear code "
               "stays near 1. The first 100: 9 rounds or more, after one untimed run of each side (a cold "
               "first run would be one of few samples).",
+              "- Sizes: issue 16 measures its targets at 1,000 items and asks them shown linear up to "
+              "5,000. A row at another size is read for that: rtnl's time per item may grow from its 1,000 "
+              "row no more than 1.25x the contender's growth (taken as at least 1: a kernel slower per item "
+              "at 5,000, or a process start spread over more items, is neither rtnl's fault nor its gain); "
+              "its ratios to the contenders are in its notes.",
               "- Creates and deletes: fresh namespace per run; `ip -batch` and `ip link del group` are whole "
               "processes. The deleters delete the same macvlans (made by `ip -batch` in group 7).",
               "- monitor: rtnl's Monitor with its default receive buffer vs `ip monitor link` (iproute2 asks "
