@@ -7,7 +7,9 @@ reads the answers. Like libmnl's ``__mnl_cb_run`` it drops datagrams not sent by
 netlink's own message types to one table, ``_CONTROL`` (``NLMSG_NOOP``, ``NLMSG_ERROR``,
 ``NLMSG_DONE``, ``NLMSG_OVERRUN``), which says when a request is done and with what error (a plain
 ack alone in its datagram, most requests' only answer, is read from its header without decoding,
-to the same effect). Errors
+to the same effect). A request or two, most steps, are read in step (``_in_step``): each answer
+known whole (a plain ack, a lone reply) ends its request with no bookkeeping, and the first that
+is anything else goes to that loop for the requests still waiting. Errors
 become :class:`~rtnl.errors.NetlinkError` with the kernel's ext-ack text and the offending
 attribute's name; ext-ack warnings sent with a success are kept; dumps the kernel marked
 ``NLM_F_DUMP_INTR`` are read again. One lock serialises exchanges, so a socket can be shared between
