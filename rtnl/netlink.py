@@ -378,7 +378,7 @@ class NetlinkSocket:
         self.sock.sendall(sent[0][1] if len(sent) == 1 else sent[0][1] + sent[1][1])
         answers: list[Answer] = []
         portid = self.portid
-        waiting = (sent[0][0],) if len(sent) == 1 else (sent[0][0], sent[1][0])
+        waiting: tuple[int, ...] = (sent[0][0],) if len(sent) == 1 else (sent[0][0], sent[1][0])
         for seq, data, msg in sent:
             plain = (_ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]
                      if how or msg.flags & NLM_F_ACK else None)
