@@ -139,11 +139,13 @@ def add_address(place: Place, link: LinkRef, iface: InterfaceLike, peer: Address
     - ``replace``: update an existing address instead of failing with ``FileExistsError``
     """
     value = check_interface(iface)
-    check_bool(replace, "replace")
-    check_bool(nodad, "nodad")
-    check_bool(noprefixroute, "noprefixroute")
-    other = _peer(value, peer)
-    lifetimes = check_lifetimes(valid_lft, preferred_lft)
+    if type(replace) is not bool or type(nodad) is not bool or type(noprefixroute) is not bool:
+        check_bool(replace, "replace")  # (which of them is not, and how: the checks say)
+        check_bool(nodad, "nodad")
+        check_bool(noprefixroute, "noprefixroute")
+    other = None if peer is None else _peer(value, peer)
+    forever = valid_lft is None and preferred_lft is None
+    lifetimes = None if forever else check_lifetimes(valid_lft, preferred_lft)
     ref = index_here(place, link)  # an index or a Link of here: no lookup to run
     target = ref if type(ref) is int else (yield from index(place, ref))
     if getattr(value, "scope_id", None):  # (an IPv4Interface has none)
