@@ -208,6 +208,9 @@ def test_bad_routes_are_refused_before_sending(kwargs: dict[str, Any], error: ty
     ({"peer": "2001:db8::2"}, ValueError, "IP versions"),
     ({"peer": 7}, TypeError, "peer"),
     ({"noprefixroute": "yes"}, TypeError, "noprefixroute"),
+    ({"nodad": 1}, TypeError, "nodad"),
+    ({"replace": None}, TypeError, "replace"),
+    ({"preferred_lft": 1.5}, TypeError, "preferred_lft"),
 ])
 def test_bad_addresses_are_refused_before_sending(kwargs: dict[str, Any], error: type[Exception],
                                                   match: str) -> None:
