@@ -28,7 +28,8 @@ Call sites use these as ordinary functions and need no comment. What is here, an
   ``inet_pton`` and build from the int (``ipaddress`` parsing in Python costs twice that, and
   :func:`ip_interface_of` builds it in a third of the constructor's time); any text
   they do not take plainly (a netmask, a scope, an error) goes to ``ipaddress`` itself. Twins:
-  ``ipaddress.ip_interface``, ``ip_network``.
+  ``ipaddress.ip_interface``, ``ip_network``. Both read the text with :func:`packed_prefix`, which
+  a request that carries the address as bytes (a route's destination) uses alone.
 - :func:`nul_text` reads a NUL-terminated string as the kernel writes names and labels, in one
   call (the string codec's strict decoder takes two, and stays for anything else). Twin: the codec.
 - :func:`member_or_int` maps an int to its enum member through a per-class dict (calling an enum
@@ -483,19 +484,35 @@ def member_or_int_plain(cls: Callable[[int], _E], value: int) -> _E | int:
 
 # --- ipaddress values from text ------------------------------------------------------------------
 
-def _parse(text: Any, network: bool) -> Any:
+_PREFIX_LENGTHS = {str(n): n for n in range(129)}  # as most often written (ipaddress also takes "024")
+
+
+def packed_prefix(text: Any) -> tuple[bytes, int] | None:
+    """``"address/length"`` (or a bare address: its whole length) as the packed address (4 or 16
+    bytes) and the length, the address read with the C library's ``inet_pton``; ``None`` for any
+    other text (a netmask, a scope, an error: ``ipaddress`` says what it is). The length is not
+    checked against the address's size."""
     if type(text) is str:
-        addr, slash, plen = text.partition("/")
-        if (plen.isascii() and plen.isdigit()) or not slash:
-            v6 = ":" in addr
-            try:  # anything odd is left to ipaddress, which words its errors its own way
-                packed = _socket.inet_pton(_socket.AF_INET6 if v6 else _socket.AF_INET, addr)
-                number = int.from_bytes(packed, "big")
-                prefixlen = int(plen) if slash else 8 * len(packed)
-                build = ip_network_of if network else ip_interface_of
-                return build(number, prefixlen, v6)
-            except (OSError, ValueError):
-                pass
+        address, slash, length = text.partition("/")
+        prefixlen = _PREFIX_LENGTHS.get(length) if slash else -1
+        if prefixlen is not None:
+            try:
+                packed = _socket.inet_pton(_socket.AF_INET6 if ":" in address else _socket.AF_INET, address)
+            except (OSError, ValueError):  # (ValueError: a NUL in the text)
+                return None
+            return packed, prefixlen if prefixlen >= 0 else 8 * len(packed)
+    return None
+
+
+def _parse(text: Any, network: bool) -> Any:
+    found = packed_prefix(text)
+    if found is not None:
+        packed, prefixlen = found
+        build = ip_network_of if network else ip_interface_of
+        try:  # (a length too long, host bits set: ipaddress words the error its own way)
+            return build(int.from_bytes(packed, "big"), prefixlen, len(packed) == 16)
+        except ValueError:
+            pass
     return ipaddress.ip_network(text) if network else ipaddress.ip_interface(text)
 
 

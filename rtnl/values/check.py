@@ -8,14 +8,13 @@ headers (``rtnl.uapi``). This module knows Python values only: no messages, no s
 
 from __future__ import annotations
 
-import _socket  # inet_pton, without socket.py's enums (see rtnl.netlink)
 import ipaddress
 import os
 import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from .._fast import parse_interface, parse_network
+from .._fast import packed_prefix, parse_interface, parse_network
 from ..uapi import (
     AF_INET,
     AF_INET6,
@@ -180,23 +179,14 @@ def check_network_packed(value: object, what: str) -> tuple[bytes, int]:
     the version) and its prefix length. The usual ``"address/length"`` is read without making an
     ``ipaddress`` network (~0.7 µs a route); anything else, or anything wrong, goes through
     :func:`check_network`, which raises the same error as for a network asked for."""
-    if type(value) is str:
-        address, _, length = value.partition("/")
-        prefixlen = _PREFIX_LENGTHS.get(length)
-        if prefixlen is not None:
-            try:
-                packed = _inet_pton(AF_INET6 if ":" in address else AF_INET, address)
-            except (OSError, ValueError):  # (ValueError: a NUL in the text)
-                packed = b""
-            shift = 8 * len(packed) - prefixlen
-            if packed and shift >= 0 and not int.from_bytes(packed, "big") & ((1 << shift) - 1):
-                return packed, prefixlen
+    found = packed_prefix(value)
+    if found is not None:
+        packed, prefixlen = found
+        shift = 8 * len(packed) - prefixlen
+        if shift >= 0 and not int.from_bytes(packed, "big") & ((1 << shift) - 1):
+            return packed, prefixlen
     network = check_network(value, what)
     return network.network_address.packed, network.prefixlen
-
-
-_inet_pton = _socket.inet_pton
-_PREFIX_LENGTHS = {str(n): n for n in range(129)}  # as written most often (ipaddress also takes "024")
 
 
 # --- issue 17: routes and addresses ----------------------------------------------------------------

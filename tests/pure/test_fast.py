@@ -205,6 +205,19 @@ def test_parse_interface_and_network_agree_with_ipaddress(text: object) -> None:
     assert parsed(_fast.parse_network, text) == parsed(ipaddress.ip_network, text)
 
 
+@settings(max_examples=1000, deadline=None, database=None)
+@given(network_text)
+def test_packed_prefix_reads_an_address_and_length_as_ipaddress_does(text: object) -> None:
+    found = _fast.packed_prefix(text)
+    try:
+        iface = ipaddress.ip_interface(text)  # type: ignore[arg-type]
+    except ValueError:  # then read plainly or not, the callers hand it to ipaddress to say what is wrong
+        return
+    assert found is None or found == (iface.packed, iface.network.prefixlen)
+    if isinstance(text, str) and "%" not in text and text.rpartition("/")[2] == str(iface.network.prefixlen):
+        assert found is not None  # the usual spelling is read plainly
+
+
 def observed(value: object) -> object:
     """Everything a user can see of an ipaddress value (or the error making it raised)."""
     if isinstance(value, Exception):
