@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import rtnl  # noqa: E402
-from rtnl import codec, sandbox  # noqa: E402
+from rtnl import codec, sandbox, uapi  # noqa: E402
 
 RESULTS: dict[str, dict[str, Any]] = {}
 PROFILE: cProfile.Profile | None = None  # armed only while rtnl's side of a missed row reruns
@@ -584,8 +584,8 @@ class Adds:
         self.batch = IpBatch(ns)
         self.serial = iter(range(1, 1 << 20))
         self.watch = ns.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)  # NETLINK_ROUTE
-        self.watch.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)  # SO_RCVBUFFORCE (asm-generic/socket.h)
-        self.watch.bind((0, 1 << (9 - 1)))  # RTNLGRP_IPV6_IFADDR = 9 (linux/rtnetlink.h)
+        self.watch.setsockopt(socket.SOL_SOCKET, uapi.SO_RCVBUFFORCE, 4 << 20)
+        self.watch.bind((0, 1 << (uapi.RTNLGRP_IPV6_IFADDR - 1)))
 
     def line(self, i: int, name: str) -> str:
         if self.what == "address":
