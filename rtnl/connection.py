@@ -231,8 +231,14 @@ class Connection:
         import rtnl.ops.addresses as addresses  # (absolute: ~0.3 µs less than a relative import, each call)
 
         # (positional, in the operation's order: keywords through its @about wrapper cost ~1 µs a call)
-        return self.run(addresses.add_address(self, link, iface, peer, valid_lft, preferred_lft,
-                                              noprefixroute, nodad, replace))
+        args = (link, iface, peer, valid_lft, preferred_lft, noprefixroute, nodad, replace)
+        # most adds are one exchange, sent at once (as in add_route); where run() is another's, it runs the
+        # operation
+        if self.__class__.run is Connection.run:
+            address = addresses.add_address_at_once(self, self.run, self.sock.request_encoded, args)
+            if address is not None:
+                return address
+        return self.run(addresses.add_address(self, *args))
 
     def add_addresses(self, items: Iterable[tuple[LinkRef, InterfaceLike]]) -> list[Address]:
         """Add many ``(link, address)`` pairs, pipelined, all or nothing; see

@@ -52,6 +52,7 @@ from .uapi import (
     NLMSG_NOOP,
     NLMSG_OVERRUN,
     RTM_GETADDR,
+    RTM_NEWADDR,
     SO_RCVBUFFORCE,
     SOL_NETLINK,
 )
@@ -77,6 +78,7 @@ _MSG_DONTWAIT = _socket.MSG_DONTWAIT
 _MSG_TRUNC = _socket.MSG_TRUNC
 _MSG_PEEK_TRUNC = _socket.MSG_PEEK | _MSG_TRUNC
 SEQ = struct.Struct("=I")  # nlmsghdr.nlmsg_seq, at offset 8 of a datagram's first message
+_TYPE_FLAGS = struct.Struct("=HH").unpack_from  # nlmsghdr.nlmsg_type and nlmsg_flags, at offset 4
 #: a plain ack as the kernel sends it to a socket with NETLINK_CAP_ACK: struct nlmsghdr (flags
 #: NLM_F_CAPPED, no ext-ack attributes) and struct nlmsgerr's error, 0, then the request's nlmsghdr
 #: (linux/netlink.h)
@@ -104,11 +106,17 @@ def answers_data(msg: Message) -> bool:
 def answered_small(msg: Message) -> bool:
     """Whether every answer to ``msg`` surely fits :data:`RECV_SIZE`: an ack or an error (its
     ext-ack at most: the request is not in it), or the one address a get of an address is answered
-    with (struct ifaddrmsg and a few short attributes). Not a dump, an echo or another read."""
-    if msg.flags & NLM_F_ECHO:
-        return False
+    with, or an add of one echoes (struct ifaddrmsg and a few short attributes). Not a dump, another
+    echo (a link's may be large) or another read."""
+    return _small(msg.type, msg.flags)
+
+
+def _small(mtype: int, flags: int) -> bool:
+    """:func:`answered_small` of a message by its type and flags (as encoded, too)."""
+    if flags & NLM_F_ECHO:
+        return mtype == RTM_NEWADDR
     # (NLM_F_DUMP's bits mean REPLACE|EXCL in a change: only a read is a dump by them)
-    return msg.type % 4 != 2 or (msg.type == RTM_GETADDR and not msg.flags & NLM_F_DUMP)
+    return mtype % 4 != 2 or (mtype == RTM_GETADDR and not flags & NLM_F_DUMP)
 
 
 def requesting(msg: Message, ack: bool = True, then: Message | None = None) -> Exchanges[Answer]:
@@ -302,6 +310,22 @@ class NetlinkSocket:
         _answered(first)
         return second
 
+    def request_encoded(self, change: bytes, then: bytes | None = None) -> Answer:
+        """:meth:`request`, or with ``then`` :meth:`request_then`, of messages encoded already (an
+        operation's fast path packs its most common requests whole): each with the flags it is sent
+        with (``NLM_F_REQUEST``; ``change`` its ``NLM_F_ACK``) and port id 0; their sequence numbers
+        are put in here. Raises ``change``'s refusal; returns its answer messages, or ``then``'s
+        answer (messages or error)."""
+        with self._lock:
+            seq = next(self._seq)
+            sent = [(seq, change[:8] + SEQ.pack(seq) + change[12:])]
+            if then is not None:
+                seq = next(self._seq)
+                sent.append((seq, then[:8] + SEQ.pack(seq) + then[12:]))
+            answers = self._in_step(sent, 0)
+        _answered(answers[0])
+        return answers[-1]
+
     def dump(self, msg: Message) -> list[Message]:
         """Send a dump request and return every message of the dump.
 
@@ -350,7 +374,11 @@ class NetlinkSocket:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
         if how != NLM_F_DUMP and len(msgs) <= 2:  # a change, or a change and a read of it: most steps
-            return self._in_step(msgs, how)
+            sent = []
+            for msg in msgs:
+                seq = next(self._seq)
+                sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)))
+            return self._in_step(sent, how)
         exchange = self.begin(msgs, how, rows)
         self.sock.sendall(exchange.datagram)
         self._read(exchange)
@@ -365,37 +393,34 @@ class NetlinkSocket:
             while exchange.waiting:
                 self.feed(exchange, self.recv())
 
-    def _in_step(self, msgs: list[Message], how: int) -> list[Answer]:
-        """``_exchange`` for a request or two, read in step. The kernel handles a datagram's messages
-        in order, so each request's answers come before the next one's, and most are known whole
-        without an Exchange: a plain ack, a lone answer (a read's, an echo), decoded. The first that
-        is anything else (an error, a late answer to an older request, a multi-part answer) goes to
-        :meth:`feed`, in an Exchange of the requests still waiting."""
-        sent = []
-        for msg in msgs:
-            seq = next(self._seq)
-            sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how), msg))
+    def _in_step(self, sent: list[tuple[int, bytes]], how: int) -> list[Answer]:
+        """``_exchange`` for a request or two, encoded (``(seq, bytes)`` each), read in step. The
+        kernel handles a datagram's messages in order, so each request's answers come before the next
+        one's, and most are known whole without an Exchange: a plain ack, a lone answer (a read's, an
+        echo), decoded. The first that is anything else (an error, a late answer to an older request,
+        a multi-part answer) goes to :meth:`feed`, in an Exchange of the requests still waiting."""
         self.sock.sendall(sent[0][1] if len(sent) == 1 else sent[0][1] + sent[1][1])
         answers: list[Answer] = []
         portid = self.portid
         waiting: tuple[int, ...] = (sent[0][0],) if len(sent) == 1 else (sent[0][0], sent[1][0])
-        for seq, data, msg in sent:
+        for seq, data in sent:
+            mtype, flags = _TYPE_FLAGS(data, 4)
+            small = _small(mtype, flags)
             plain = (_ACK_HEAD.pack(_ACK_SIZE, NLMSG_ERROR, NLM_F_CAPPED, seq, portid, 0) + data[:16]
-                     if how or msg.flags & NLM_F_ACK else None)
+                     if flags & NLM_F_ACK else None)
             got: list[Message] = []
             while True:
-                reply = self._recv_small(waiting) if answered_small(msg) else self.recv()
+                reply = self._recv_small(waiting) if small else self.recv()
                 if reply == plain:
                     break  # its plain ack: done
                 lone = False
                 if len(reply) >= NLMSGHDR.size:
-                    length, rtype, flags, rseq, pid = NLMSGHDR.unpack_from(reply)
+                    length, rtype, rflags, rseq, pid = NLMSGHDR.unpack_from(reply)
                     lone = (length == len(reply) and rseq == seq and pid == portid and rtype >= NLMSG_MIN_TYPE
-                            and not flags & NLM_F_MULTI)
+                            and not rflags & NLM_F_MULTI)
                 if not lone:  # anything else: the general way, for this request and the rest
                     rest = sent[len(answers):]
-                    exchange = Exchange([(s, d) for s, d, _ in rest], how,
-                                        all(answered_small(m) for _, _, m in rest))
+                    exchange = Exchange(rest, how, all(_small(*_TYPE_FLAGS(d, 4)) for _, d in rest))
                     exchange.order[0].messages += got
                     self.feed(exchange, reply)
                     self._read(exchange)

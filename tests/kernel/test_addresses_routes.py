@@ -51,6 +51,32 @@ def test_addresses_v4_v6(net: rtnl.Connection, ns: rtnl.Namespace, eth0: rtnl.Li
     assert left == {"203.0.113.7"}
 
 
+@pytest.mark.parametrize("iface", ["198.51.100.10/24", "2001:db8::10/64"])
+def test_an_address_add_cut_short_after_the_kernel_took_it_is_removed(
+        net: rtnl.Connection, ns: rtnl.Namespace, eth0: rtnl.Link, iface: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most adds are sent at once (Connection.add_address without the operation's generators): one
+    interrupted once its exchange went out (Ctrl-C) removes the address again, as the operation does;
+    one the kernel refuses is named alike."""
+    plain = net.sock.request_encoded
+
+    def interrupted(change: bytes, then: bytes | None = None) -> object:
+        plain(change, then)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(net.sock, "request_encoded", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        net.add_address(eth0.index, iface, nodad=True)
+    shown = ip_json(ns, "addr", "show", "eth0")[0]["addr_info"]
+    assert [x["local"] for x in shown if x["scope"] == "global"] == []
+    monkeypatch.setattr(net.sock, "request_encoded", plain)
+    added = net.add_address(eth0.index, iface, nodad=True)
+    assert [a for a in net.addresses(eth0) if a.address == added.address] == [added]
+    with pytest.raises(FileExistsError) as refused:
+        net.add_address(eth0.index, iface, nodad=True)
+    assert refused.value.about == f"address {iface} on link index {eth0.index}"
+
+
 @pytest.mark.parametrize(("bad", "error"), [("198.51.100.300/24", ValueError), (42, TypeError),
                                             ("not an address", ValueError)])
 def test_address_validation(net: rtnl.Connection, eth0: rtnl.Link, bad: object,

@@ -259,7 +259,7 @@ _READ_ANSWERS = ["lone", "multi-part", "refused", "stale first", "two in one dat
 
 
 @given(st.sampled_from(_CHANGE_ANSWERS), st.sampled_from(_READ_ANSWERS),
-       st.sampled_from(["request", "unacked", "request_then"]))
+       st.sampled_from(["request", "unacked", "request_then", "encoded", "encoded alone"]))
 @settings(max_examples=150, deadline=None)
 def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change_answer: str,
                                                                            read_answer: str,
@@ -268,7 +268,9 @@ def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change
     echo, known whole); whatever the kernel answers instead (a refusal, an ext-ack warning, a late
     answer of an earlier request, a multi-part or interrupted answer), it ends as the Exchange path
     ends: the same value or error, every answer read. ``unacked``: a change sent without NLM_F_ACK,
-    answered by its echo (or its refusal)."""
+    answered by its echo (or its refusal). ``encoded``: the requests sent packed already
+    (``request_encoded``, alone or with the read), against ``request_then`` or ``request`` through
+    the Exchange."""
     def address(index: int, seq: int, flags: int = 0) -> Message:  # the answer to a get of one address
         return Message(codec.RTM_NEWADDR, flags, header=codec.IfAddrMsg(socket.AF_INET6, 64, index=index),
                        attrs=codec.IFA.build(IFA_ADDRESS=ipaddress.ip_address("2001:db8::1")), seq=seq,
@@ -289,7 +291,7 @@ def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change
         if "echoed" in change_answer:
             out.append((0, dgram(link(7, s, flags=0))))
         out.append((0, dgram(ack(change, error, **ext))))
-        if mode == "request":
+        if mode in ("request", "encoded alone"):
             return out
         r = seq_of(read)
         if read_answer == "stale first":
@@ -323,10 +325,16 @@ def test_a_change_and_a_read_answer_alike_in_step_and_through_an_exchange(change
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NetlinkWarning)
-                if mode == "request_then":
-                    got: Any = sock.request_then(change, read)
+                request = codec.NLM_F_REQUEST
+                acked = change.encode(seq=0, flags=change.flags | request | codec.NLM_F_ACK)
+                if mode == "encoded" and in_step:
+                    got: Any = sock.request_encoded(acked, read.encode(seq=0, flags=read.flags | request))
+                elif mode == "encoded alone" and in_step:
+                    got = sock.request_encoded(acked)
+                elif mode in ("request_then", "encoded"):
+                    got = sock.request_then(change, read)
                 else:
-                    got = sock.request(change, ack=mode == "request")
+                    got = sock.request(change, ack=mode != "unacked")
         except OSError as e:
             got = (type(e), e.errno)
         if isinstance(got, NetlinkError):

@@ -513,3 +513,146 @@ def test_a_connection_whose_run_is_its_own_is_handed_the_operation(at_once: list
     assert not at_once and not net.sent
     assert first_message(net.ran).encode(seq=1) == first_message(
         route_ops.add_route(Place(), "2001:db8:5::/64", link=7)).encode(seq=1)
+
+
+# --- most address adds are packed whole and sent at once (Connection.add_address) --------------------------
+
+class Answered(rtnl.Connection):
+    """A Connection (``run`` its own) over a socket that keeps each request it is asked to send, as
+    sent (sequence number 0), and answers an add with the address it adds (IPv4: the echo; IPv6: the
+    get's answer), or ``answer`` as the get's, or refuses the add with ``refusal``."""
+
+    def __init__(self, refusal: tuple[int, str] | None = None, answer: list[Message] | None = None) -> None:
+        def added(add: Message) -> list[Message]:
+            if refusal is not None:
+                raise rtnl.NetlinkError.from_errno(*refusal)
+            return [roundtrip(Message(RTM_NEWADDR, header=add.header, attrs=add.attrs))]
+
+        class Socket:
+            def request_encoded(_, change: bytes, then: bytes | None = None) -> list[Message]:
+                self.sent += [change] + [then] * (then is not None)
+                reply = added(decode(change)[0])
+                return reply if then is None or answer is None else answer
+
+            def request_then(_, msg: Message, then: Message, *, ack: bool = True) -> list[Message]:
+                self._sent(msg, then)
+                reply = added(msg)
+                return reply if answer is None else answer
+
+            def request(_, msg: Message, *, ack: bool = True) -> list[Message]:
+                self._sent(msg, None)
+                return [] if msg.type == RTM_DELADDR else added(msg)
+
+            def ask(_, exchanges: Any) -> Any:  # a dump: it lists nothing
+                self.sent.append(next(exchanges)[0][0].encode(seq=0, flags=rtnl.codec.NLM_F_REQUEST))
+                with pytest.raises(StopIteration) as done:
+                    exchanges.send([[]])
+                return done.value.value
+
+        class Here:
+            ident = None
+
+        super().__init__(Socket(), Here())  # type: ignore[arg-type]
+        self.sent: list[bytes] = []
+
+    def _sent(self, msg: Message, then: Message | None) -> None:
+        flags = rtnl.codec.NLM_F_REQUEST
+        self.sent += [m.encode(seq=0, flags=m.flags | flags) for m in (msg, then) if m is not None]
+
+
+@pytest.fixture
+def sent_at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each call of add_address_at_once sent the add itself (without running the operation)."""
+    said: list[bool] = []
+    plain = addr_ops.add_address_at_once
+
+    def recorded(place: Any, run: Any, request: Any, args: tuple[Any, ...]) -> Address | None:
+        sent: list[bytes] = []
+        try:
+            return plain(place, run, lambda *a: sent.append(a[0]) or request(*a), args)
+        finally:
+            said.append(bool(sent))
+
+    monkeypatch.setattr(addr_ops, "add_address_at_once", recorded)
+    return said
+
+
+def same_outcome(call: Any, net: Answered, ran: Answered, run: Any) -> None:
+    """``call(net)`` sends the bytes and returns (or raises) what ``run(ran)`` does."""
+    def outcome(conn: Answered, how: Any) -> object:
+        try:
+            result: object = how(conn)
+        except (OSError, TypeError, ValueError) as e:
+            result = (type(e), str(e), getattr(e, "about", None))
+        return conn.sent, result
+    assert outcome(net, call) == outcome(ran, run)
+
+
+ADDRESSES_AT_ONCE = [("198.51.100.1/24", {}), ("198.51.100.1/31", {"replace": True}),
+                     ("203.0.113.9/32", {"noprefixroute": True}), ("198.51.100.1/30", {"nodad": True}),
+                     ("2001:db8::1/64", {"nodad": True}), ("2001:db8::1/128", {"replace": True}),
+                     ("fe80::1/64", {"noprefixroute": True, "nodad": True}),
+                     (ipaddress.ip_interface("2001:db8:1::7/48"), {})]
+
+
+@pytest.mark.parametrize("refusal", [None, (errno.EEXIST, "Address exists")])
+@pytest.mark.parametrize(("iface", "kwargs"), [*ADDRESSES_AT_ONCE,
+    ("2001:db8::1/64", {"link": "eth7"}), ("fe80::1%7/64", {}), ("198.51.100.1/24", {"peer": "198.51.100.2"}),
+    ("2001:db8::1/64", {"valid_lft": 60}), ("198.51.100.1/24", {"nodad": 1}), ("198.51.100.300/24", {}),
+    ("198.51.100.1/24", {"link": 2**31}), (5, {})])
+def test_an_address_sent_at_once_is_the_operations(iface: Any, kwargs: dict[str, Any],
+                                                   refusal: tuple[int, str] | None,
+                                                   sent_at_once: list[bool]) -> None:
+    """Connection.add_address sends an address on a link given by its index, without a peer, lifetimes
+    or a scope, itself: the same bytes as the operation run by Connection.run, and the same Address
+    back, or the same error (a kernel refusal named alike). Others are left to the operation."""
+    kwargs = dict(kwargs)  # (the parameter itself is shared between the runs)
+    link = kwargs.pop("link", 7)
+    same_outcome(lambda net: net.add_address(link, iface, **kwargs), Answered(refusal), Answered(refusal),
+                 lambda ran: ran.run(addr_ops.add_address(ran, link, iface, **kwargs)))
+    assert sent_at_once == [(iface, kwargs) in ADDRESSES_AT_ONCE and link == 7]
+
+
+@pytest.mark.parametrize("answer", ["other prefix", "none", "refused"])
+def test_an_address_sent_at_once_ends_as_the_operation_does(answer: str, sent_at_once: list[bool]) -> None:
+    """A read-back without the address (or refused) is followed by the operation's own dump and removal."""
+    add = first_message(addr_ops.add_address(Place(), 7, "2001:db8::1/80"))
+    other = Message(RTM_NEWADDR, header=add.header, attrs=add.attrs)
+    reply: Any = {"other prefix": [roundtrip(other)], "none": [],
+                  "refused": rtnl.NetlinkError.from_errno(errno.EINVAL, "bad get")}[answer]
+
+    net, ran = Answered(answer=reply), Answered(answer=reply)
+    same_outcome(lambda net: net.add_address(7, "2001:db8::1/64", nodad=True), net, ran,
+                 lambda ran: ran.run(addr_ops.add_address(ran, 7, "2001:db8::1/64", nodad=True)))
+    assert sent_at_once == [True]
+    kinds = [decode(data)[0].type for data in net.sent]
+    assert kinds[:2] == [RTM_NEWADDR, 22] and kinds[-1] == RTM_DELADDR  # the add and its get; the removal
+
+
+def test_a_connection_whose_run_is_its_own_is_handed_the_address_operation(sent_at_once: list[bool]) -> None:
+    class Own(Answered):
+        def run(self, operation: Operation[Any]) -> Any:
+            self.ran = operation
+
+    net = Own()
+    net.add_address(7, "2001:db8::1/64")
+    assert not sent_at_once and not net.sent
+    assert first_message(net.ran).encode(seq=1) == first_message(
+        addr_ops.add_address(Place(), 7, "2001:db8::1/64")).encode(seq=1)
+
+
+@given(st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)), st.integers(0, 128), st.integers(1, 2**31 - 1),
+       st.booleans(), st.booleans(), st.booleans())
+def test_an_add_packed_whole_is_the_operations_request(ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+                                                       length: int, link: int, noprefixroute: bool,
+                                                       nodad: bool, replace: bool) -> None:
+    """The struct layouts add_address_at_once packs (the add, and the get of an IPv6 address) give the
+    bytes the operation's Messages encode to, by the IFA schema: broadcast and flags included."""
+    iface = ipaddress.ip_interface((ip, length % (ip.max_prefixlen + 1)))
+    flags, extra = addr_ops._add_flags(iface, noprefixroute, nodad, replace)
+    add, get = addr_ops._packed(flags, extra, link, iface)
+    step = first_step(addr_ops.add_address(Place(), link, iface, None, None, None, noprefixroute, nodad,
+                                           replace))
+    request = rtnl.codec.NLM_F_REQUEST
+    assert add == step.message.encode(seq=0, flags=step.message.flags | request)
+    assert get == (None if step.then is None else step.then.encode(seq=0, flags=step.then.flags | request))
