@@ -185,6 +185,10 @@ class Connection:
     def add(self, spec: Spec) -> Link:
         """Create a :class:`~rtnl.Macvlan`, :class:`~rtnl.Macvtap`, :class:`~rtnl.Veth`,
         :class:`~rtnl.Bridge` or :class:`~rtnl.Vxlan` and return it; see :func:`rtnl.ops.links.add`."""
+        if self.__class__.run is Connection.run:  # most macvlans: one create sent at once (as add_route)
+            link = _links.add_at_once(self, self.run, self.sock.request_encoded, spec)
+            if link is not None:
+                return link
         return self.run(_links.add(self, spec))
 
     def add_many(self, specs: Iterable[Spec]) -> list[Link]:

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import functools
 import os
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast, overload
 
@@ -32,6 +33,7 @@ from ..uapi import (
     NLM_F_CREATE,
     NLM_F_ECHO,
     NLM_F_EXCL,
+    NLM_F_REQUEST,
     RTEXT_FILTER_SKIP_STATS,
     RTEXT_FILTER_VF,
     RTM_DELLINK,
@@ -339,12 +341,23 @@ def _create(place: Place, spec: Spec, name: str, attrs: bytes,
     here = undo is None
     flags = NLM_F_CREATE | NLM_F_EXCL | (NLM_F_ECHO if here else 0)
     msg = Message(RTM_NEWLINK, flags, attrs=_named(name, attrs))
-    created = False
     try:  # a kernel known to echo answers with the link or an error: no ack needed (one datagram less)
         answers = yield Request(msg, ack=not (here and place.kernel_echoes) or spec.kind in _NO_ECHO_KINDS)
-        created = True
-        if not here:
-            return None
+    except NetlinkError as e:  # refused: nothing was created
+        raise _unsupported(e, spec.kind) from None
+    except GeneratorExit:
+        raise
+    except BaseException:  # interrupted (a cancelled task) once the create was carried out
+        yield from ignoring_errors(undo or Request(_dellink(name)))
+        raise
+    return None if not here else (yield from _created(place, spec, name, answers))
+
+
+def _created(place: Place, spec: Spec, name: str, answers: list[Message]) -> Operation[Link]:
+    """The link a create here made, from its ``answers``: the echo, or where none came, the link read
+    back by name; should that fail, or show that the kernel ignored part of ``spec``, it is deleted
+    again."""
+    try:
         echo = _echo(answers)
         if echo is None:
             link = yield from get(place, name)
@@ -356,12 +369,49 @@ def _create(place: Place, spec: Spec, name: str, attrs: bytes,
         return (yield from _verified(place, spec, link))
     except GeneratorExit:
         raise
-    except BaseException as e:
-        if not created and isinstance(e, NetlinkError):  # refused: nothing was created
-            raise _unsupported(e, spec.kind) from None
-        # interrupted (a cancelled task) once the create was carried out, or the read-back failed
-        yield from ignoring_errors(undo or Request(_dellink(name)))
+    except BaseException:
+        yield from ignoring_errors(Request(_dellink(name)))
         raise
+
+
+def add_at_once(place: Place, run: Callable[[Operation[Any]], Any],
+                request: Callable[[bytes, bytes | None], list[Message] | NetlinkError],
+                spec: object) -> Link | None:
+    """:func:`add` for a blocking driver. A macvlan (or macvtap) here, on a parent given by index or
+    as a Link read here, on a kernel known to echo creates (learned by the first add), is one create
+    packed whole and sent with ``request`` (:meth:`~rtnl.netlink.NetlinkSocket.request_encoded`),
+    without the operation's generators or a Message; its echo is the link. What else may follow is
+    the operation's own code, run with ``run``: no echo, or the link deleted again should the call
+    fail once the kernel took it. ``None`` when nothing was sent: run ``add`` then."""
+    if not (isinstance(spec, Macvlan) and spec.namespace is None and place.kernel_echoes):
+        return None
+    parent = index_here(place, spec.parent)
+    if type(parent) is not int:
+        return None
+    tail = _IFNAME(spec.name) + _macvlan(spec, parent)
+    data = _HEAD(32 + len(tail), RTM_NEWLINK, NLM_F_REQUEST | _CREATE_ECHO, 0, 0) + _BLANK_IFINFOMSG + tail
+    try:
+        try:
+            answers = request(data, None)
+            echo = _echo(answers) if type(answers) is list else None
+            link = None if echo is None else Link.from_message(echo, place.namespace_id)
+        except NetlinkError as e:  # refused: nothing was created
+            raise _unsupported(e, spec.kind) from None
+        except BaseException:  # cut short once the kernel took it, or its echo unreadable: as the operation
+            run(ignoring_errors(Request(_dellink(spec.name))))
+            raise
+        if link is not None and not _ignored(spec, link):
+            return link
+        created: Link = run(_created(place, spec, spec.name, cast(list[Message], answers)))
+        return created
+    except NetlinkError as e:  # named as the operation's @about names it
+        if e.about is None:
+            e.about = _spec_about(spec)
+        raise
+
+
+_HEAD = struct.Struct("=IHHII").pack  # struct nlmsghdr (linux/netlink.h)
+_BLANK_IFINFOMSG = bytes(16)  # struct ifinfomsg (linux/rtnetlink.h), all 0: a create names no index
 
 
 def _echo(answers: list[Message]) -> Message | None:

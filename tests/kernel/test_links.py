@@ -780,3 +780,33 @@ def test_a_kernel_ignoring_bc_cutoff_is_reported_and_nothing_kept(net: rtnl.Conn
     monkeypatch.undo()
     values._KINDS.clear()  # nor kept from the simulated kernel's decoding
     assert net.add(Macvlan("mv2", parent, bc_cutoff=5)).info.bc_cutoff == 5  # type: ignore[union-attr]
+
+
+def test_a_macvlan_created_at_once_is_deleted_again_when_cut_short(
+        net: rtnl.Connection, ns: rtnl.Namespace, parent: Link, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the first create taught the connection that this kernel echoes, a macvlan on a parent given
+    as a Link is created at once (Connection.add without the operation's generators): as the kernel
+    reports it, the same as ``ip`` sees; one interrupted once its create went out (Ctrl-C) is deleted
+    again; a refusal is named and typed as the operation's."""
+    first = net.add(Macvlan("mv0", parent, MacvlanMode.BRIDGE))
+    assert net.kernel_echoes  # (Linux >= 6.3, which this kernel is)
+    plain = net.sock.request_encoded
+    sent: list[bytes] = []
+
+    def interrupted(change: bytes, then: bytes | None = None) -> object:
+        sent.append(change)
+        plain(change, then)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(net.sock, "request_encoded", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        net.add(Macvlan("mv1", parent, MacvlanMode.PRIVATE))
+    assert len(sent) == 1 and set(ip_links(ns)) == {"lo", "eth0", "wire0", "mv0"}
+    monkeypatch.setattr(net.sock, "request_encoded", lambda *a: sent.append(a[0]) or plain(*a))
+    second = net.add(Macvlan("mv1", parent, MacvlanMode.PRIVATE, mtu=1400))
+    assert len(sent) == 2 and second == net.link("mv1") and second.index != first.index
+    shown = ip_links(ns)["mv1"]
+    assert shown["mtu"] == 1400 and shown["linkinfo"]["info_data"]["mode"] == "private"
+    with pytest.raises(FileExistsError) as refused:
+        net.add(Macvlan("mv1", parent))
+    assert len(sent) == 3 and refused.value.about is not None and "mv1" in refused.value.about
