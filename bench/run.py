@@ -886,9 +886,12 @@ def write_results(path: Path, argv: str, seconds: float, load: tuple[str, str]) 
               "- Adds: 100 adds on a fresh link, and 100 on a link already holding n - 100, against the same "
               "lines written into one running `ip -force -batch -` (no process start in its time; a line "
               "failing on purpose marks the end). Addresses are timed, on both sides, until the kernel has "
-              "announced each (its address worker sets an IPv6 address up after the add returns). `growth` "
-              "is last-100 / first-100 per add: linear code stays near 1. The first 100: 9 rounds or more, "
-              "after one untimed run of each side (a cold first run would be one of few samples).",
+              "announced each (its address worker sets an IPv6 address up after the add returns; IPv4's "
+              "queues its lifetime check). `growth` is last-100 / first-100 per add: linear code stays near "
+              "1. The first 100: 21 rounds or more, after one untimed run of each side (a cold first run "
+              "would be one of few samples; the worker runs beside the client or preempts it, for a whole "
+              "run, so each side's median needs many). IPv4 has a first-100 row only: the documentation "
+              "prefix holds no more addresses.",
               "- Sizes: issue 16 measures its targets at 1,000 items and asks them shown linear up to "
               "5,000. A row at another size is read for that: rtnl's time per item may grow from its 1,000 "
               "row no more than 1.25x the contender's growth (taken as at least 1: a kernel slower per item "
