@@ -201,6 +201,7 @@ import errno  # noqa: E402
 import rtnl  # noqa: E402
 from rtnl.codec import NLM_F_REQUEST, RTM_GETLINK, RTM_NEWLINK, IfInfoMsg, Message, decode  # noqa: E402
 from rtnl.ops import links as link_ops  # noqa: E402
+from tests.support.at_once import outcome, record_at_once  # noqa: E402
 
 
 class Created(rtnl.Connection):
@@ -245,26 +246,7 @@ class Created(rtnl.Connection):
 @pytest.fixture
 def created_at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each call of add_at_once sent the create itself (without running the operation)."""
-    said: list[bool] = []
-    plain = link_ops.add_at_once
-
-    def recorded(place: Any, run: Any, request: Any, spec: Any) -> Any:
-        sent: list[bytes] = []
-        try:
-            return plain(place, run, lambda *a: sent.append(a[0]) or request(*a), spec)
-        finally:
-            said.append(bool(sent))
-
-    monkeypatch.setattr(link_ops, "add_at_once", recorded)
-    return said
-
-
-def outcome(conn: Created, how: Any) -> object:
-    try:
-        result: object = how(conn)
-    except (OSError, TypeError, ValueError) as e:
-        result = (type(e), str(e), getattr(e, "about", None))
-    return conn.sent, result
+    return record_at_once(monkeypatch, link_ops, "add_at_once")
 
 
 AT_ONCE = [Macvlan("mv0", 2), Macvtap("mvt0", 3, MacvlanMode.PASSTHRU, flags=MacvlanFlag.NOPROMISC),

@@ -26,6 +26,7 @@ from rtnl.values.check import check_network, check_network_packed
 from rtnl.values.enums import RouteType, Scope
 from rtnl.values.routes import Nexthop, Route
 from tests.pure.test_fast import network_text
+from tests.support.at_once import outcome, record_at_once
 from tests.support.strategies import attrs
 
 
@@ -420,21 +421,10 @@ class Sent(rtnl.Connection):
 @pytest.fixture
 def at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each call of add_route_at_once sent its request (without running the operation)."""
-    said: list[bool] = []
-    plain = route_ops.add_route_at_once
-
-    def recorded(request: Any, args: tuple[Any, ...]) -> bool:
-        sent: list[Message] = []
-        try:
-            return plain(lambda message: sent.append(message) or request(message), args)
-        finally:
-            said.append(bool(sent))
-
-    monkeypatch.setattr(route_ops, "add_route_at_once", recorded)
-    return said
+    return record_at_once(monkeypatch, route_ops, "add_route_at_once")
 
 
-def outcome(net: Sent, call: Any) -> object:
+def sent_by(net: Sent, call: Any) -> object:
     """The messages ``call()`` sent over ``net`` (their bytes) and the error it raised, if any."""
     try:
         call()
@@ -447,7 +437,7 @@ def outcome(net: Sent, call: Any) -> object:
 def same_as_run(dst: Any, kwargs: dict[str, Any], refusal: tuple[int, str] | None) -> None:
     """Connection.add_route sends what the operation run by Connection.run sends, and raises its error."""
     net, ran = Sent(refusal), Sent(refusal)
-    assert outcome(net, lambda: net.add_route(dst, **kwargs)) == outcome(
+    assert sent_by(net, lambda: net.add_route(dst, **kwargs)) == sent_by(
         ran, lambda: ran.run(route_ops.add_route(ran, dst, **kwargs)))
 
 
@@ -563,28 +553,11 @@ class Answered(rtnl.Connection):
 @pytest.fixture
 def sent_at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each call of add_address_at_once sent the add itself (without running the operation)."""
-    said: list[bool] = []
-    plain = addr_ops.add_address_at_once
-
-    def recorded(place: Any, run: Any, request: Any, args: tuple[Any, ...]) -> Address | None:
-        sent: list[bytes] = []
-        try:
-            return plain(place, run, lambda *a: sent.append(a[0]) or request(*a), args)
-        finally:
-            said.append(bool(sent))
-
-    monkeypatch.setattr(addr_ops, "add_address_at_once", recorded)
-    return said
+    return record_at_once(monkeypatch, addr_ops, "add_address_at_once")
 
 
 def same_outcome(call: Any, net: Answered, ran: Answered, run: Any) -> None:
     """``call(net)`` sends the bytes and returns (or raises) what ``run(ran)`` does."""
-    def outcome(conn: Answered, how: Any) -> object:
-        try:
-            result: object = how(conn)
-        except (OSError, TypeError, ValueError) as e:
-            result = (type(e), str(e), getattr(e, "about", None))
-        return conn.sent, result
     assert outcome(net, call) == outcome(ran, run)
 
 
