@@ -313,9 +313,9 @@ class NetlinkSocket:
     def request_encoded(self, change: bytes, then: bytes | None = None) -> Answer:
         """:meth:`request`, or with ``then`` :meth:`request_then`, of messages encoded already (an
         operation's fast path packs its most common requests whole): each with the flags it is sent
-        with (``NLM_F_REQUEST``; ``change`` its ``NLM_F_ACK``) and port id 0; their sequence numbers
-        are put in here. Raises ``change``'s refusal; returns its answer messages, or ``then``'s
-        answer (messages or error)."""
+        with (``NLM_F_REQUEST``; ``NLM_F_ACK`` where an ack is to end it, else its first answer does:
+        an echo, a read's) and port id 0; their sequence numbers are put in here. Raises ``change``'s
+        refusal; returns its answer messages, or ``then``'s answer (messages or error)."""
         with self._lock:
             seq = next(self._seq)
             sent = [(seq, change[:8] + SEQ.pack(seq) + change[12:])]
