@@ -408,7 +408,6 @@ def _load_rows() -> Any:
     return _c_rows
 
 
-
 # --- strings ------------------------------------------------------------------------------------------------
 
 def nul_text(buf: bytes, start: int, end: int) -> str | None:

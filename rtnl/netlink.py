@@ -374,11 +374,7 @@ class NetlinkSocket:
         """Send ``msgs`` in one datagram, ``how`` (``NLM_F_ACK``, ``NLM_F_DUMP`` or 0) added to their
         flags, and read until each is answered (a dump's in ``rows``, if given). Call with the lock held."""
         if how != NLM_F_DUMP and len(msgs) <= 2:  # a change, or a change and a read of it: most steps
-            sent = []
-            for msg in msgs:
-                seq = next(self._seq)
-                sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)))
-            return self._in_step(sent, how)
+            return self._in_step(self._numbered(msgs, how), how)
         exchange = self.begin(msgs, how, rows)
         self.sock.sendall(exchange.datagram)
         self._read(exchange)
@@ -451,12 +447,17 @@ class NetlinkSocket:
         """The first sans-IO step of ``_exchange``, for a driver that does its own I/O (asyncio): the
         encoded requests to send (``.datagram``), then :meth:`feed` each datagram received until
         ``.waiting`` is empty, then ``.answers()``."""
-        small, sent = how != NLM_F_DUMP, []
+        small = how != NLM_F_DUMP and all(answered_small(msg) for msg in msgs)
+        return Exchange(self._numbered(msgs, how), how, small, rows)
+
+    def _numbered(self, msgs: list[Message], how: int) -> list[tuple[int, bytes]]:
+        """``msgs`` encoded as sent, ``(seq, bytes)`` each: a sequence number of their own, port id 0
+        (the kernel's), ``how`` added to their flags."""
+        sent = []
         for msg in msgs:
-            small = small and answered_small(msg)
             seq = next(self._seq)
             sent.append((seq, msg.encode(seq=seq, pid=0, flags=msg.flags | NLM_F_REQUEST | how)))
-        return Exchange(sent, how, small, rows)
+        return sent
 
     def feed(self, exchange: Exchange, data: bytes) -> None:
         """Hand one datagram from the kernel to ``exchange``: data messages are collected per request,

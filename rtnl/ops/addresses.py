@@ -41,7 +41,7 @@ from ..values.check import (
 )
 from ..values.enums import AddressFlag
 from ..values.links import LinkRef
-from ..wire.headers import IfAddrMsg
+from ..wire.headers import IFADDRMSG, IfAddrMsg
 from ..wire.message import Message
 from ..wire.schemas import IFA
 from . import Batch, Dump, Operation, Place, Request, about, all_or_nothing, ignoring_errors
@@ -99,10 +99,11 @@ def _get(target: int, value: Interface) -> Message:
                    attrs=IFA.build(IFA_ADDRESS=value))
 
 
-# struct nlmsghdr (linux/netlink.h) and struct ifaddrmsg (linux/if_addr.h), then IFA_LOCAL and IFA_ADDRESS
-# (struct nlattr and the address) by family; a get of one address: IFA_ADDRESS alone
-_ADD = {AF_INET: struct.Struct("=IHHIIBBBBIHH4sHH4s"), AF_INET6: struct.Struct("=IHHIIBBBBIHH16sHH16s")}
-_GET = struct.Struct("=IHHIIBBBBIHH16s").pack
+# nlmsghdr and struct ifaddrmsg (IFADDRMSG.message), then IFA_LOCAL and IFA_ADDRESS (struct nlattr and the
+# address) by family; a get of one address: IFA_ADDRESS alone
+_ADD = {AF_INET: struct.Struct(IFADDRMSG.message.format + "HH4sHH4s"),
+        AF_INET6: struct.Struct(IFADDRMSG.message.format + "HH16sHH16s")}
+_GET = struct.Struct(IFADDRMSG.message.format + "HH16s").pack
 _ATTR_IP4, _ATTR_U32 = struct.Struct("=HH4s").pack, struct.Struct("=HHI").pack  # IFA_BROADCAST, IFA_FLAGS
 IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST, IFA_FLAGS = (IFA.by_name[name][0] for name in (  # the schema's numbers
     "IFA_ADDRESS", "IFA_LOCAL", "IFA_BROADCAST", "IFA_FLAGS"))

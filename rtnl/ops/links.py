@@ -15,7 +15,6 @@ import contextlib
 import errno
 import functools
 import os
-import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast, overload
 
@@ -52,7 +51,7 @@ from ..values.check import (
 from ..values.links import LINK_ROWS, Link, LinkRef, MacvlanInfo, check_ref
 from ..values.specs import Bridge, Macvlan, NamespaceHandle, NamespaceLike, SourceMacs, Spec, Veth, Vxlan
 from ..wire.attrs import Attrs, Body, view
-from ..wire.headers import IfInfoMsg
+from ..wire.headers import IFINFOMSG, IfInfoMsg
 from ..wire.message import Message, rows
 from ..wire.schemas import IFLA, IFLA_INFO, IFLA_MACVLAN_MACADDR_LIST
 from . import Batch, Dump, Inside, Operation, Place, Request, Step, about, ignoring_errors
@@ -388,12 +387,12 @@ def add_at_once(place: Place, run: Callable[[Operation[Any]], Any],
     parent = index_here(place, spec.parent)
     if type(parent) is not int:
         return None
-    tail = _IFNAME(spec.name) + _macvlan(spec, parent)
-    data = _HEAD(32 + len(tail), RTM_NEWLINK, NLM_F_REQUEST | _CREATE_ECHO, 0, 0) + _BLANK_IFINFOMSG + tail
+    tail = _IFNAME(spec.name) + _macvlan(spec, parent)  # after nlmsghdr and a blank ifinfomsg (no index)
+    data = IFINFOMSG.blank.pack(32 + len(tail), RTM_NEWLINK, NLM_F_REQUEST | _CREATE_ECHO, 0, 0) + tail
     try:
         try:
-            answers = request(data, None)
-            echo = _echo(answers) if type(answers) is list else None
+            answers = cast(list[Message], request(data, None))  # (no read after it: a refusal is raised)
+            echo = _echo(answers)
             link = None if echo is None else Link.from_message(echo, place.namespace_id)
         except NetlinkError as e:  # refused: nothing was created
             raise _unsupported(e, spec.kind) from None
@@ -402,16 +401,12 @@ def add_at_once(place: Place, run: Callable[[Operation[Any]], Any],
             raise
         if link is not None and not _ignored(spec, link):
             return link
-        created: Link = run(_created(place, spec, spec.name, cast(list[Message], answers)))
+        created: Link = run(_created(place, spec, spec.name, answers))
         return created
     except NetlinkError as e:  # named as the operation's @about names it
         if e.about is None:
             e.about = _spec_about(spec)
         raise
-
-
-_HEAD = struct.Struct("=IHHII").pack  # struct nlmsghdr (linux/netlink.h)
-_BLANK_IFINFOMSG = bytes(16)  # struct ifinfomsg (linux/rtnetlink.h), all 0: a create names no index
 
 
 def _echo(answers: list[Message]) -> Message | None:
